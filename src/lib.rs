@@ -1,0 +1,7 @@
+//! cyberdrill: a tabletop cyber-crisis exercise simulator.
+//!
+//! `scenario` reads and checks RON scenario files; `cli` holds the command implementations
+//! the binary dispatches to.
+
+pub mod cli;
+pub mod scenario;

@@ -1,0 +1,973 @@
+//! Semantic checks on a parsed scenario: ids, references, ranges, reachability.
+//!
+//! Every problem is collected (not only the first) and named by the path of the value it is
+//! about, which [`Locations`] turns into a position in the source.
+
+use super::diagnostic::{Diagnostic, suggest};
+use super::locate::Locations;
+use super::types::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What an id names; ids are unique across the whole scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IdKind {
+    State,
+    Organisation,
+    Asset,
+    Contact,
+    Actor,
+    Team,
+    Inject,
+    Objective,
+}
+
+impl IdKind {
+    fn noun(self) -> &'static str {
+        match self {
+            IdKind::State => "state",
+            IdKind::Organisation => "organisation",
+            IdKind::Asset => "asset",
+            IdKind::Contact => "contact",
+            IdKind::Actor => "actor",
+            IdKind::Team => "team",
+            IdKind::Inject => "inject",
+            IdKind::Objective => "objective",
+        }
+    }
+}
+
+/// Checks `scenario`; returns every error and warning found.
+pub fn validate(scenario: &Scenario, locations: &Locations) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        s: scenario,
+        at: locations,
+        ids: BTreeMap::new(),
+        out: Vec::new(),
+    };
+    checker.collect_ids();
+    checker.clock();
+    checker.states();
+    checker.organisations();
+    checker.assets();
+    checker.contacts();
+    checker.actors();
+    checker.relations();
+    checker.teams();
+    checker.injects();
+    checker.objectives();
+    checker.reachability();
+    checker.out
+}
+
+struct Checker<'a> {
+    s: &'a Scenario,
+    at: &'a Locations,
+    ids: BTreeMap<&'a str, IdKind>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn error(
+        &mut self,
+        path: &str,
+        code: &'static str,
+        message: String,
+        label: &str,
+    ) -> &mut Diagnostic {
+        let diagnostic = Diagnostic::error(code, message).at(self.at.get(path), label);
+        self.out.push(diagnostic);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    fn warn(
+        &mut self,
+        path: &str,
+        code: &'static str,
+        message: String,
+        label: &str,
+    ) -> &mut Diagnostic {
+        let diagnostic = Diagnostic::warning(code, message).at(self.at.get(path), label);
+        self.out.push(diagnostic);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    fn all_ids(&self) -> impl Iterator<Item = (&'a str, IdKind, String)> + use<'a> {
+        let s = self.s;
+        let each = |items: Vec<&'a str>, kind: IdKind, list: &'static str| {
+            items
+                .into_iter()
+                .enumerate()
+                .map(move |(i, id)| (id, kind, format!(".{list}[{i}].id")))
+        };
+        each(
+            s.states.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::State,
+            "states",
+        )
+        .chain(each(
+            s.organisations.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Organisation,
+            "organisations",
+        ))
+        .chain(each(
+            s.assets.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Asset,
+            "assets",
+        ))
+        .chain(each(
+            s.contacts.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Contact,
+            "contacts",
+        ))
+        .chain(each(
+            s.actors.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Actor,
+            "actors",
+        ))
+        .chain(each(
+            s.teams.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Team,
+            "teams",
+        ))
+        .chain(each(
+            s.injects.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Inject,
+            "injects",
+        ))
+        .chain(each(
+            s.objectives.iter().map(|x| x.id.as_str()).collect(),
+            IdKind::Objective,
+            "objectives",
+        ))
+    }
+
+    fn collect_ids(&mut self) {
+        let valid = |id: &str| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        if !valid(&self.s.meta.id) {
+            self.error(
+                ".meta.id",
+                "scenario::bad-id",
+                format!("`{}` is not a valid id", self.s.meta.id),
+                "here",
+            )
+            .help = Some("ids use letters, digits, `-` and `_` (1 to 64 of them)".into());
+        }
+        let mut first: BTreeMap<&str, (IdKind, String)> = BTreeMap::new();
+        for (id, kind, path) in self.all_ids().collect::<Vec<_>>() {
+            if !valid(id) {
+                self.error(
+                    &path,
+                    "scenario::bad-id",
+                    format!("`{id}` is not a valid id"),
+                    "here",
+                )
+                .help = Some("ids use letters, digits, `-` and `_` (1 to 64 of them)".into());
+                continue;
+            }
+            if let Some((other_kind, _)) = first.get(id) {
+                let message = if *other_kind == kind {
+                    format!("duplicate {} id `{id}`", kind.noun())
+                } else {
+                    format!(
+                        "id `{id}` is used for a {} and a {}",
+                        other_kind.noun(),
+                        kind.noun()
+                    )
+                };
+                self.error(&path, "scenario::duplicate-id", message, "used again here")
+                    .help =
+                    Some("ids must be unique across the whole scenario; rename one of them".into());
+                continue;
+            }
+            first.insert(id, (kind, path));
+            self.ids.insert(id, kind);
+        }
+    }
+
+    /// Checks that `id` names something of one of the `kinds`; errors with a suggestion if not.
+    fn reference(&mut self, path: &str, id: &str, kinds: &[IdKind]) -> bool {
+        if self.ids.get(id).is_some_and(|k| kinds.contains(k)) {
+            return true;
+        }
+        let nouns = kinds
+            .iter()
+            .map(|k| k.noun())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let candidates: Vec<&str> = self
+            .ids
+            .iter()
+            .filter(|(_, k)| kinds.contains(k))
+            .map(|(id, _)| *id)
+            .collect();
+        let message = match self.ids.get(id) {
+            Some(actual) => format!("`{id}` is a {}, expected a {nouns}", actual.noun()),
+            None => format!("unknown {nouns} `{id}`"),
+        };
+        let help = match suggest(id, candidates.iter().copied()) {
+            Some(s) => Some(format!("did you mean `{s}`?")),
+            None if candidates.is_empty() => Some(format!("the scenario defines no {nouns}")),
+            None if candidates.len() <= 8 => Some(format!(
+                "known: {}",
+                candidates
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            None => None,
+        };
+        self.error(
+            path,
+            "scenario::unknown-id",
+            message,
+            &format!("no such {nouns}"),
+        )
+        .help = help;
+        false
+    }
+
+    fn unit(&mut self, path: &str, value: f64, what: &str) {
+        if !(0.0..=1.0).contains(&value) {
+            self.error(
+                path,
+                "scenario::out-of-range",
+                format!("{what} must be between 0 and 1, found {value}"),
+                "out of range",
+            )
+            .help = Some(format!("use a value from 0.0 to 1.0 for {what}"));
+        }
+    }
+
+    fn within_exercise(&mut self, path: &str, span: Span, what: &str) {
+        let duration = self.s.clock.duration;
+        if span > duration {
+            self.error(
+                path,
+                "scenario::after-end",
+                format!("{what} {span} is after the end of the exercise ({duration})"),
+                "after the end",
+            )
+            .help = Some(format!(
+                "use a time up to {duration}, or lengthen `clock.duration`"
+            ));
+        }
+    }
+
+    fn clock(&mut self) {
+        let clock = &self.s.clock;
+        if jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M", &clock.start).is_err() {
+            self.error(
+                ".clock.start",
+                "scenario::bad-time",
+                format!("`{}` is not a start time", clock.start),
+                "expected YYYY-MM-DDTHH:MM",
+            )
+            .help = Some("write the UTC start as \"2026-03-02T08:00\"".into());
+        }
+        if !(1..=60).contains(&clock.tick_minutes) {
+            self.error(
+                ".clock.tick_minutes",
+                "scenario::out-of-range",
+                format!("tick_minutes must be 1 to 60, found {}", clock.tick_minutes),
+                "out of range",
+            )
+            .help = Some("5 minutes suits most exercises".into());
+        }
+        let minutes = clock.duration.minutes();
+        if minutes == 0 || minutes > 30 * 24 * 60 || minutes < clock.tick_minutes {
+            self.error(
+                ".clock.duration",
+                "scenario::out-of-range",
+                format!(
+                    "duration must be at least one tick and at most 30 days, found {}",
+                    clock.duration
+                ),
+                "out of range",
+            );
+        }
+    }
+
+    fn states(&mut self) {
+        if self.s.states.is_empty() {
+            self.error(
+                ".states",
+                "scenario::empty-list",
+                "the scenario has no states".into(),
+                "empty",
+            )
+            .help = Some("add at least one state: `(id: \"kelvar\", name: \"Kelvar\")`".into());
+        }
+        for (i, state) in self.s.states.iter().enumerate() {
+            let path = format!(".states[{i}]");
+            if !(-12.0..=14.0).contains(&state.utc_offset)
+                || (state.utc_offset * 4.0).fract() != 0.0
+            {
+                self.error(
+                    &format!("{path}.utc_offset"),
+                    "scenario::out-of-range",
+                    format!(
+                        "utc_offset must be a quarter hour from -12 to 14, found {}",
+                        state.utc_offset
+                    ),
+                    "out of range",
+                );
+            }
+            self.unit(
+                &format!("{path}.government_control"),
+                state.government_control,
+                "government_control",
+            );
+            for (j, line) in state.red_lines.iter().enumerate() {
+                if let RedLine::Asset(asset) = line {
+                    let p = format!("{path}.red_lines[{j}](0)");
+                    if self.reference(&p, asset, &[IdKind::Asset]) {
+                        let owner = self
+                            .s
+                            .assets
+                            .iter()
+                            .find(|a| &a.id == asset)
+                            .map(|a| a.state.clone());
+                        if owner.as_deref() != Some(state.id.as_str()) {
+                            self.warn(
+                                &p,
+                                "scenario::foreign-red-line",
+                                format!("red line on `{asset}`, an asset of another state"),
+                                "not an asset of this state",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn organisations(&mut self) {
+        for (i, org) in self.s.organisations.iter().enumerate() {
+            let path = format!(".organisations[{i}]");
+            self.reference(&format!("{path}.state"), &org.state, &[IdKind::State]);
+            self.unit(
+                &format!("{path}.capacity.detect"),
+                org.capacity.detect,
+                "capacity.detect",
+            );
+            self.unit(
+                &format!("{path}.capacity.analyse"),
+                org.capacity.analyse,
+                "capacity.analyse",
+            );
+            self.unit(
+                &format!("{path}.capacity.respond"),
+                org.capacity.respond,
+                "capacity.respond",
+            );
+            for (j, asset) in org.watches.iter().enumerate() {
+                self.reference(&format!("{path}.watches[{j}]"), asset, &[IdKind::Asset]);
+            }
+        }
+    }
+
+    fn assets(&mut self) {
+        for (i, asset) in self.s.assets.iter().enumerate() {
+            let path = format!(".assets[{i}]");
+            self.reference(&format!("{path}.state"), &asset.state, &[IdKind::State]);
+            self.reference(
+                &format!("{path}.operator"),
+                &asset.operator,
+                &[IdKind::Organisation],
+            );
+            self.unit(
+                &format!("{path}.criticality"),
+                asset.criticality,
+                "criticality",
+            );
+            self.unit(
+                &format!("{path}.resilience"),
+                asset.resilience,
+                "resilience",
+            );
+            let mut seen = BTreeSet::new();
+            let mut total = 0.0;
+            for (j, dep) in asset.depends_on.iter().enumerate() {
+                let p = format!("{path}.depends_on[{j}]");
+                if dep.asset == asset.id {
+                    self.error(
+                        &format!("{p}.asset"),
+                        "scenario::self-dependency",
+                        format!("asset `{}` depends on itself", asset.id),
+                        "itself",
+                    )
+                    .help = Some("remove this dependency".into());
+                } else {
+                    self.reference(&format!("{p}.asset"), &dep.asset, &[IdKind::Asset]);
+                }
+                if !seen.insert(dep.asset.as_str()) {
+                    self.error(
+                        &format!("{p}.asset"),
+                        "scenario::duplicate-dependency",
+                        format!("`{}` is listed twice in depends_on", dep.asset),
+                        "again",
+                    )
+                    .help = Some("merge the two into one dependency with the summed weight".into());
+                }
+                if !(dep.weight > 0.0 && dep.weight <= 1.0) {
+                    self.error(
+                        &format!("{p}.weight"),
+                        "scenario::out-of-range",
+                        format!(
+                            "dependency weight must be above 0 and at most 1, found {}",
+                            dep.weight
+                        ),
+                        "out of range",
+                    );
+                }
+                total += dep.weight;
+            }
+            if total > 1.0 + 1e-9 {
+                self.warn(&format!("{path}.depends_on"), "scenario::heavy-dependencies", format!("dependency weights of `{}` add up to {total:.2}, above 1", asset.id), "sum above 1")
+                    .help = Some("an asset cannot depend more than fully on others; weights above 1 in total make cascades saturate".into());
+            }
+        }
+    }
+
+    fn contacts(&mut self) {
+        for (i, contact) in self.s.contacts.iter().enumerate() {
+            let path = format!(".contacts[{i}]");
+            self.reference(
+                &format!("{path}.organisation"),
+                &contact.organisation,
+                &[IdKind::Organisation],
+            );
+            if let Some((from, to, _)) = contact.hours.window()
+                && (from > 24 || to > 24 || from == to)
+            {
+                self.error(
+                    &format!("{path}.hours"),
+                    "scenario::bad-hours",
+                    format!("staffed hours {from}..{to} are not a window of the day"),
+                    "here",
+                )
+                .help = Some(
+                    "hours run 0 to 24 and `from` differs from `to`; use `Always` for a 24/7 desk"
+                        .into(),
+                );
+            }
+            let (lo, hi) = contact.ack_delay;
+            if lo > hi || hi > 7 * 24 * 60 {
+                self.error(
+                    &format!("{path}.ack_delay"),
+                    "scenario::out-of-range",
+                    format!(
+                        "ack_delay ({lo}, {hi}) must be (min, max) minutes with min ≤ max ≤ 10080"
+                    ),
+                    "out of range",
+                );
+            }
+        }
+    }
+
+    fn actors(&mut self) {
+        for (i, actor) in self.s.actors.iter().enumerate() {
+            let path = format!(".actors[{i}]");
+            self.unit(&format!("{path}.skill"), actor.skill, "skill");
+            if let Some(sponsor) = &actor.sponsor {
+                self.reference(&format!("{path}.sponsor"), sponsor, &[IdKind::State]);
+            } else if matches!(actor.kind, ActorKind::StateUnit | ActorKind::Proxy) {
+                self.warn(
+                    &format!("{path}.kind"),
+                    "scenario::no-sponsor",
+                    format!(
+                        "actor `{}` is a {:?} but has no sponsor",
+                        actor.id, actor.kind
+                    ),
+                    "no sponsor",
+                )
+                .help = Some(
+                    "add `sponsor: \"<state>\"`, or make it `Criminal` or `Hacktivist`".into(),
+                );
+            }
+            if let Some(flag) = &actor.false_flag
+                && self.reference(&format!("{path}.false_flag"), flag, &[IdKind::State])
+                && actor.sponsor.as_ref() == Some(flag)
+            {
+                self.error(
+                    &format!("{path}.false_flag"),
+                    "scenario::false-flag-sponsor",
+                    format!(
+                        "actor `{}` plants a false flag against its own sponsor",
+                        actor.id
+                    ),
+                    "same as sponsor",
+                );
+            }
+            let used = self.s.injects.iter().any(
+                |inj| matches!(&inj.kind, InjectKind::Incident { actor: a, .. } if a == &actor.id),
+            );
+            if !used {
+                self.warn(
+                    &format!("{path}.id"),
+                    "scenario::unused-actor",
+                    format!("actor `{}` is never used by an incident", actor.id),
+                    "never used",
+                )
+                .help = Some("add an `Incident` inject with this actor, or remove it".into());
+            }
+        }
+    }
+
+    fn pair(&mut self, path: &str, pair: &(Id, Id)) -> bool {
+        let a = self.reference(&format!("{path}(0)"), &pair.0, &[IdKind::State]);
+        let b = self.reference(&format!("{path}(1)"), &pair.1, &[IdKind::State]);
+        if a && b && pair.0 == pair.1 {
+            self.error(
+                path,
+                "scenario::same-state",
+                format!(
+                    "a pair of states needs two different states, found `{}` twice",
+                    pair.0
+                ),
+                "same state twice",
+            );
+            return false;
+        }
+        a && b
+    }
+
+    fn relations(&mut self) {
+        let mut seen = BTreeSet::new();
+        for (i, relation) in self.s.relations.iter().enumerate() {
+            let path = format!(".relations[{i}]");
+            if self.pair(&format!("{path}.between"), &relation.between) {
+                let key = ordered(&relation.between);
+                if !seen.insert(key) {
+                    self.error(
+                        &format!("{path}.between"),
+                        "scenario::duplicate-relation",
+                        format!(
+                            "relation between `{}` and `{}` is given twice",
+                            relation.between.0, relation.between.1
+                        ),
+                        "again",
+                    );
+                }
+            }
+            self.unit(&format!("{path}.tension"), relation.tension, "tension");
+        }
+    }
+
+    fn teams(&mut self) {
+        if self.s.teams.is_empty() {
+            self.warn(".teams", "scenario::no-teams", "the scenario defines no teams: the engine plays everyone".into(), "")
+                .help = Some("add `teams: [(id: ..., name: ..., state: ..., organisations: [...])]` so people can play".into());
+        }
+        let mut played: BTreeMap<&str, &str> = BTreeMap::new();
+        for (i, team) in self.s.teams.iter().enumerate() {
+            let path = format!(".teams[{i}]");
+            self.reference(&format!("{path}.state"), &team.state, &[IdKind::State]);
+            if team.organisations.is_empty() {
+                self.error(&format!("{path}.organisations"), "scenario::empty-list", format!("team `{}` plays no organisation", team.id), "empty")
+                    .help = Some("list the organisations this team plays, e.g. its national CERT and foreign ministry".into());
+            }
+            for (j, org) in team.organisations.iter().enumerate() {
+                let p = format!("{path}.organisations[{j}]");
+                if !self.reference(&p, org, &[IdKind::Organisation]) {
+                    continue;
+                }
+                if let Some(other) = played.insert(org, &team.id) {
+                    self.error(
+                        &p,
+                        "scenario::org-in-two-teams",
+                        format!("organisation `{org}` is played by team `{other}` already"),
+                        "second team",
+                    );
+                }
+            }
+            let usable = self
+                .s
+                .contacts
+                .iter()
+                .any(|c| !c.stale && team.organisations.contains(&c.organisation));
+            if !team.organisations.is_empty() && !usable {
+                self.error(&format!("{path}.id"), "scenario::team-without-contact", format!("team `{}` has no contact it can use", team.id), "no usable contact")
+                    .help = Some("give one of its organisations a contact that is not stale: messages are sent and received through contacts".into());
+            }
+        }
+    }
+
+    fn injects(&mut self) {
+        for (i, inject) in self.s.injects.iter().enumerate() {
+            let path = format!(".injects[{i}]");
+            if let Some(at) = inject.at {
+                self.within_exercise(&format!("{path}.at"), at, "inject time");
+            }
+            if inject.at.is_none() && inject.when.is_none() {
+                self.error(
+                    &format!("{path}.id"),
+                    "scenario::never-fires",
+                    format!("inject `{}` has neither `at` nor `when`", inject.id),
+                    "never fires",
+                )
+                .help =
+                    Some("add `at: \"2h\"` (time after the start) or `when: <condition>`".into());
+            }
+            if let Some(when) = &inject.when {
+                self.condition(&format!("{path}.when"), when, Some(&inject.id));
+            }
+            let kind = format!("{path}.kind");
+            match &inject.kind {
+                InjectKind::Incident {
+                    actor,
+                    target,
+                    severity,
+                    lasts,
+                    evidence,
+                    ..
+                } => {
+                    self.reference(&format!("{kind}.actor"), actor, &[IdKind::Actor]);
+                    self.reference(&format!("{kind}.target"), target, &[IdKind::Asset]);
+                    self.unit(&format!("{kind}.severity"), *severity, "severity");
+                    if lasts.is_some_and(|l| l.minutes() == 0) {
+                        self.error(
+                            &format!("{kind}.lasts"),
+                            "scenario::out-of-range",
+                            "an incident must last more than 0 minutes".into(),
+                            "zero",
+                        );
+                    }
+                    for (j, item) in evidence.iter().enumerate() {
+                        let p = format!("{kind}.evidence[{j}]");
+                        if let Candidate::State(state) = &item.points_to {
+                            self.reference(&format!("{p}.points_to"), state, &[IdKind::State]);
+                        }
+                        self.unit(&format!("{p}.reliability"), item.reliability, "reliability");
+                        if let Some(after) = item.after {
+                            self.within_exercise(&format!("{p}.after"), after, "evidence time");
+                        }
+                    }
+                }
+                InjectKind::Message { to, .. } | InjectKind::Question { to, .. } => {
+                    for (j, team) in to.iter().enumerate() {
+                        self.reference(&format!("{kind}.to[{j}]"), team, &[IdKind::Team]);
+                    }
+                    if matches!(inject.kind, InjectKind::Message { .. }) && to.is_empty() {
+                        self.error(
+                            &format!("{kind}.to"),
+                            "scenario::empty-list",
+                            "a message needs at least one team in `to`".into(),
+                            "empty",
+                        )
+                        .help = Some("use `News` for something every team sees".into());
+                    }
+                }
+                InjectKind::News { .. } => {}
+                InjectKind::World(change) => self.world_change(&format!("{kind}(0)"), change),
+            }
+        }
+    }
+
+    fn world_change(&mut self, path: &str, change: &WorldChange) {
+        match change {
+            WorldChange::ContactStale(c) | WorldChange::ContactRestored(c) => {
+                self.reference(&format!("{path}(0)"), c, &[IdKind::Contact]);
+            }
+            WorldChange::HotlineDown(a, b) | WorldChange::HotlineRestored(a, b) => {
+                let pair = (a.clone(), b.clone());
+                let p = path.to_string();
+                if self.pair(&p, &pair) {
+                    let key = ordered(&pair);
+                    let has = self
+                        .s
+                        .relations
+                        .iter()
+                        .any(|r| r.hotline && ordered(&r.between) == key);
+                    if !has {
+                        self.warn(
+                            path,
+                            "scenario::no-hotline",
+                            format!("no hotline is defined between `{a}` and `{b}`"),
+                            "no hotline here",
+                        )
+                        .help = Some("add a relation with `hotline: true` for this pair".into());
+                    }
+                }
+            }
+            WorldChange::Posture(state, _) => {
+                self.reference(&format!("{path}(0)"), state, &[IdKind::State]);
+            }
+            WorldChange::Outage {
+                asset,
+                inoperability,
+            } => {
+                self.reference(&format!("{path}.asset"), asset, &[IdKind::Asset]);
+                self.unit(
+                    &format!("{path}.inoperability"),
+                    *inoperability,
+                    "inoperability",
+                );
+            }
+        }
+    }
+
+    fn condition(&mut self, path: &str, condition: &Condition, inject: Option<&Id>) {
+        match condition {
+            Condition::All(items) | Condition::Any(items) => {
+                if items.is_empty() {
+                    self.warn(
+                        path,
+                        "scenario::empty-condition",
+                        "an empty All/Any".into(),
+                        "empty",
+                    )
+                    .help = Some(
+                        "All([]) always holds and Any([]) never does; remove it or add conditions"
+                            .into(),
+                    );
+                }
+                for (i, item) in items.iter().enumerate() {
+                    self.condition(&format!("{path}(0)[{i}]"), item, inject);
+                }
+            }
+            Condition::Not(inner) => self.condition(&format!("{path}(0)"), inner, inject),
+            Condition::InjectFired(id) => {
+                if self.reference(&format!("{path}(0)"), id, &[IdKind::Inject])
+                    && Some(id) == inject
+                {
+                    self.error(
+                        &format!("{path}(0)"),
+                        "scenario::waits-for-itself",
+                        format!("inject `{id}` waits for itself to fire"),
+                        "itself",
+                    );
+                }
+            }
+            Condition::Detected { incident, by } => {
+                self.incident(&format!("{path}.incident"), incident);
+                self.reference(
+                    &format!("{path}.by"),
+                    by,
+                    &[IdKind::Organisation, IdKind::State],
+                );
+            }
+            Condition::EvidenceShared { from, to } => {
+                self.reference(
+                    &format!("{path}.from"),
+                    from,
+                    &[IdKind::Organisation, IdKind::State],
+                );
+                self.reference(
+                    &format!("{path}.to"),
+                    to,
+                    &[IdKind::Organisation, IdKind::State],
+                );
+            }
+            Condition::TensionAbove { between, value } => {
+                self.pair(&format!("{path}.between"), between);
+                self.unit(&format!("{path}.value"), *value, "tension");
+            }
+            Condition::RungReached { between, .. } => {
+                self.pair(&format!("{path}.between"), between);
+            }
+            Condition::ObjectiveMet(id) => {
+                self.reference(&format!("{path}(0)"), id, &[IdKind::Objective]);
+            }
+        }
+    }
+
+    /// `id` must name an `Incident` inject.
+    fn incident(&mut self, path: &str, id: &Id) -> bool {
+        if !self.reference(path, id, &[IdKind::Inject]) {
+            return false;
+        }
+        let is_incident = self
+            .s
+            .injects
+            .iter()
+            .any(|i| &i.id == id && matches!(i.kind, InjectKind::Incident { .. }));
+        if !is_incident {
+            self.error(
+                path,
+                "scenario::not-an-incident",
+                format!("inject `{id}` is not an `Incident`"),
+                "not an incident",
+            );
+        }
+        is_incident
+    }
+
+    fn objectives(&mut self) {
+        for (i, objective) in self.s.objectives.iter().enumerate() {
+            let path = format!(".objectives[{i}]");
+            if let Some(team) = &objective.team {
+                self.reference(&format!("{path}.team"), team, &[IdKind::Team]);
+            }
+            let c = format!("{path}.criterion");
+            match &objective.criterion {
+                Criterion::DetectWithin {
+                    incident,
+                    by,
+                    within,
+                } => {
+                    self.incident(&format!("{c}.incident"), incident);
+                    self.reference(
+                        &format!("{c}.by"),
+                        by,
+                        &[IdKind::Organisation, IdKind::State],
+                    );
+                    self.span_positive(&format!("{c}.within"), *within);
+                }
+                Criterion::NotifyWithin {
+                    incident,
+                    from,
+                    to,
+                    within,
+                } => {
+                    self.incident(&format!("{c}.incident"), incident);
+                    self.reference(
+                        &format!("{c}.from"),
+                        from,
+                        &[IdKind::Organisation, IdKind::State],
+                    );
+                    if to.is_empty() {
+                        self.error(
+                            &format!("{c}.to"),
+                            "scenario::empty-list",
+                            "NotifyWithin needs at least one state in `to`".into(),
+                            "empty",
+                        );
+                    }
+                    for (j, state) in to.iter().enumerate() {
+                        self.reference(&format!("{c}.to[{j}]"), state, &[IdKind::State]);
+                    }
+                    self.span_positive(&format!("{c}.within"), *within);
+                }
+                Criterion::AcknowledgeWithin {
+                    contacts,
+                    within,
+                    share,
+                } => {
+                    for (j, contact) in contacts.iter().enumerate() {
+                        self.reference(&format!("{c}.contacts[{j}]"), contact, &[IdKind::Contact]);
+                    }
+                    self.span_positive(&format!("{c}.within"), *within);
+                    self.unit(&format!("{c}.share"), *share, "share");
+                    let listed: Vec<&Contact> = self
+                        .s
+                        .contacts
+                        .iter()
+                        .filter(|x| contacts.is_empty() || contacts.contains(&x.id))
+                        .collect();
+                    let reachable = listed.iter().filter(|x| !x.stale).count();
+                    if !listed.is_empty() && (reachable as f64) < *share * listed.len() as f64 {
+                        self.warn(&format!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {} contacts are not stale, so a share of {share} can never be acknowledged", listed.len()), "cannot be met")
+                            .help = Some("stale contacts never acknowledge; lower `share` if this is meant as a test of the directory".into());
+                    }
+                }
+                Criterion::EvidenceBeforeAttribution { state }
+                | Criterion::NoWrongfulAttribution { state } => {
+                    self.reference(&format!("{c}.state"), state, &[IdKind::State]);
+                }
+                Criterion::PeakRungAtMost { between, .. } => {
+                    if let Some(pair) = between {
+                        self.pair(&format!("{c}.between"), pair);
+                    }
+                }
+                Criterion::DowntimeBelow {
+                    sector,
+                    state,
+                    hours,
+                } => {
+                    if let Some(state) = state {
+                        self.reference(&format!("{c}.state"), state, &[IdKind::State]);
+                    }
+                    if !(hours.is_finite() && *hours >= 0.0) {
+                        self.error(
+                            &format!("{c}.hours"),
+                            "scenario::out-of-range",
+                            format!("hours must be 0 or more, found {hours}"),
+                            "out of range",
+                        );
+                    }
+                    let any = self.s.assets.iter().any(|a| {
+                        sector.is_none_or(|s| a.sector == s)
+                            && state.as_ref().is_none_or(|st| &a.state == st)
+                    });
+                    if !any {
+                        self.warn(&c, "scenario::unsatisfiable", "no asset matches this sector and state, so the objective is met whatever happens".into(), "always met");
+                    }
+                }
+            }
+        }
+    }
+
+    fn span_positive(&mut self, path: &str, span: Span) {
+        if span.minutes() == 0 {
+            self.error(
+                path,
+                "scenario::out-of-range",
+                "a time limit must be more than 0 minutes".into(),
+                "zero",
+            );
+        } else {
+            let duration = self.s.clock.duration;
+            if span > duration {
+                self.warn(
+                    path,
+                    "scenario::after-end",
+                    format!("time limit {span} is longer than the exercise ({duration})"),
+                    "longer than the exercise",
+                );
+            }
+        }
+    }
+
+    /// Warnings for organisations nobody can reach.
+    fn reachability(&mut self) {
+        for (i, org) in self.s.organisations.iter().enumerate() {
+            let contacts: Vec<&Contact> = self
+                .s
+                .contacts
+                .iter()
+                .filter(|c| c.organisation == org.id)
+                .collect();
+            if contacts.is_empty() {
+                if matches!(org.kind, OrgKind::Operator | OrgKind::Press) {
+                    continue; // reached through their national CERT or regulator, by design
+                }
+                self.warn(
+                    &format!(".organisations[{i}].id"),
+                    "scenario::unreachable",
+                    format!("organisation `{}` has no contact in the directory", org.id),
+                    "nobody can reach it",
+                )
+                .help = Some("add a contact for it, or remove it".into());
+            } else if contacts.iter().all(|c| c.stale) {
+                let index = self
+                    .s
+                    .contacts
+                    .iter()
+                    .position(|c| c.organisation == org.id)
+                    .unwrap_or(0);
+                let stale_is_scripted = self.s.injects.iter().any(|inj| matches!(&inj.kind, InjectKind::World(WorldChange::ContactRestored(c)) if contacts.iter().any(|x| &x.id == c)));
+                if !stale_is_scripted {
+                    self.warn(&format!(".contacts[{index}].stale"), "scenario::unreachable", format!("every contact of `{}` is stale: no one can reach it", org.id), "all stale")
+                        .help = Some("if this is the point of the exercise, add a second, working contact players can discover".into());
+                }
+            }
+        }
+    }
+}
+
+/// The pair with its ids in order, so (a, b) and (b, a) are the same relation.
+pub fn ordered(pair: &(Id, Id)) -> (Id, Id) {
+    if pair.0 <= pair.1 {
+        pair.clone()
+    } else {
+        (pair.1.clone(), pair.0.clone())
+    }
+}
