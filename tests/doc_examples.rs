@@ -1,0 +1,139 @@
+//! The examples in `docs/scenario-format.md` and the scenario library stay valid.
+//!
+//! Convention in the doc: a block fenced ```` ```ron ```` is a complete scenario that must
+//! pass `check` with no errors (warnings allowed); a block fenced ```` ```ron fragment ```` is
+//! a snippet and is not parsed.
+
+use cyberdrill::scenario::{Sector, check_bytes};
+use std::path::{Path, PathBuf};
+
+fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn read(relative: &str) -> String {
+    let path = repo_file(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// One fenced code block: the line its body starts on (1-based), its info string, its body.
+struct Block {
+    line: usize,
+    info: String,
+    body: String,
+}
+
+/// Every fenced code block of a Markdown text (``` fences only; no nesting in this doc).
+fn fenced_blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut open: Option<Block> = None;
+    for (index, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match open.as_mut() {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    open = Some(Block {
+                        line: index + 2,
+                        info: info.trim().to_string(),
+                        body: String::new(),
+                    });
+                }
+            }
+            Some(block) => {
+                if trimmed.trim_end() == "```" {
+                    blocks.push(open.take().expect("a block is open"));
+                } else {
+                    block.body.push_str(line);
+                    block.body.push('\n');
+                }
+            }
+        }
+    }
+    assert!(
+        open.is_none(),
+        "docs/scenario-format.md has an unclosed ``` fence"
+    );
+    blocks
+}
+
+/// The blocks whose language is RON, complete (`ron`) or not (`ron fragment`).
+fn ron_blocks(markdown: &str) -> Vec<Block> {
+    fenced_blocks(markdown)
+        .into_iter()
+        .filter(|b| b.info.split_whitespace().next() == Some("ron"))
+        .collect()
+}
+
+#[test]
+fn every_ron_block_is_tagged_complete_or_fragment() {
+    let doc = read("docs/scenario-format.md");
+    for block in ron_blocks(&doc) {
+        assert!(
+            block.info == "ron" || block.info == "ron fragment",
+            "docs/scenario-format.md:{}: unknown tag ```{} (use ```ron for a complete scenario \
+             or ```ron fragment for a snippet)",
+            block.line - 1,
+            block.info
+        );
+    }
+}
+
+#[test]
+fn complete_ron_examples_in_the_doc_are_valid() {
+    let doc = read("docs/scenario-format.md");
+    let complete: Vec<Block> = ron_blocks(&doc)
+        .into_iter()
+        .filter(|b| b.info == "ron")
+        .collect();
+    assert!(
+        complete.len() >= 2,
+        "expected at least 2 complete ```ron examples in docs/scenario-format.md, found {}",
+        complete.len()
+    );
+    let mut failures = Vec::new();
+    for block in &complete {
+        let name = format!("docs/scenario-format.md (example at line {})", block.line);
+        let checked = check_bytes(&name, block.body.as_bytes());
+        if !checked.is_valid() {
+            failures.push(format!("{name} is not valid:\n{}", checked.render(false)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn doc_names_every_sector_and_rung() {
+    let doc = read("docs/scenario-format.md");
+    for sector in Sector::ALL {
+        let name = format!("`{sector:?}`");
+        assert!(
+            doc.contains(&name),
+            "docs/scenario-format.md does not mention {name}"
+        );
+    }
+    for rung in cyberdrill::scenario::Rung::ALL {
+        let name = format!("`{rung:?}`");
+        assert!(
+            doc.contains(&name),
+            "docs/scenario-format.md does not mention {name}"
+        );
+    }
+}
+
+#[test]
+fn comms_check_is_valid_without_warnings() {
+    let path = "scenarios/comms-check.ron";
+    let bytes = std::fs::read(repo_file(path)).expect("scenarios/comms-check.ron exists");
+    let checked = check_bytes(path, &bytes);
+    assert!(
+        checked.is_valid(),
+        "{path} is not valid:\n{}",
+        checked.render(false)
+    );
+    assert_eq!(
+        checked.warnings(),
+        0,
+        "{path} has warnings:\n{}",
+        checked.render(false)
+    );
+}
