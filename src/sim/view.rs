@@ -1,0 +1,619 @@
+//! Projections of the world: what one team knows (fog of war) and the ground truth.
+//!
+//! A [`TeamView`] is built only from what the team's state knows and from messages addressed
+//! to or sent by the team's own organisations; never the true perpetrator, never another
+//! team's inbox. The TUI and the reports draw these, never the ECS world.
+
+use super::command::known_incident;
+use super::event::{Audience, Event, EventKind, EventLog};
+use super::world::*;
+use crate::scenario::{Channel, OrgKind, Rung, Sector};
+use bevy_ecs::prelude::World;
+use serde::Serialize;
+
+/// A message in a team's inbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InboxItem {
+    /// The message number, used to acknowledge it.
+    pub id: usize,
+    pub from: String,
+    pub to_contact: String,
+    pub channel: Channel,
+    pub kind: MessageKind,
+    pub subject: String,
+    pub text: String,
+    pub incident: Option<String>,
+    pub evidence: usize,
+    pub tlp: Tlp,
+    pub received_minute: u32,
+    pub acknowledged: bool,
+}
+
+/// What a sender knows of a message it sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SentItem {
+    pub id: usize,
+    pub to_contact: String,
+    pub to: String,
+    pub kind: MessageKind,
+    pub subject: String,
+    pub sent_minute: u32,
+    /// `awaiting clearance`, `sent`, `acknowledged` or `bounced` (delivery itself is not seen).
+    pub status: String,
+    pub answered_minute: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetView {
+    pub id: String,
+    pub name: String,
+    pub sector: Sector,
+    pub inoperability: f64,
+    pub isolated: bool,
+    pub safe_zone: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KnownIncidentView {
+    pub id: String,
+    /// Set when the incident hit one of the team's own assets.
+    pub target: Option<String>,
+    pub since_minute: u32,
+    pub detected_by_us: bool,
+    pub told_by: Option<String>,
+    pub evidence: usize,
+    pub discounted: usize,
+    /// (candidate name, probability), highest first.
+    pub beliefs: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceView {
+    pub id: usize,
+    pub incident: String,
+    pub points_to: String,
+    pub reliability: f64,
+    pub discounted: bool,
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelationView {
+    pub state: String,
+    pub name: String,
+    /// The team's own hostility towards that state.
+    pub tension: f64,
+    pub rung: Rung,
+    pub hotline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactView {
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+    pub org_kind: OrgKind,
+    pub state: String,
+    pub channel: Channel,
+    pub address: String,
+    pub hours: String,
+    pub open_now: bool,
+    /// Local time at the contact, "HH:MM".
+    pub local_time: String,
+    /// The team has had a bounce from it.
+    pub known_stale: bool,
+    pub last_response_minute: Option<u32>,
+    pub own: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectiveView {
+    pub id: String,
+    pub title: String,
+    /// `open`, `met` or `failed`.
+    pub status: String,
+}
+
+/// Everything one team knows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamView {
+    pub team: String,
+    pub team_name: String,
+    pub state: String,
+    pub state_name: String,
+    pub minute: u32,
+    pub end_minute: u32,
+    pub local_time: String,
+    pub inbox: Vec<InboxItem>,
+    pub sent: Vec<SentItem>,
+    pub assets: Vec<AssetView>,
+    pub incidents: Vec<KnownIncidentView>,
+    pub evidence: Vec<EvidenceView>,
+    pub relations: Vec<RelationView>,
+    pub directory: Vec<ContactView>,
+    pub news: Vec<(u32, String, String)>,
+    pub timeline: Vec<(u32, String)>,
+    pub objectives: Vec<ObjectiveView>,
+}
+
+/// Formats minutes of the day as HH:MM.
+pub fn hhmm(minute_of_day: u32) -> String {
+    format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60)
+}
+
+fn hours_text(hours: crate::scenario::Hours) -> String {
+    match hours.window() {
+        None => "24/7".to_string(),
+        Some((f, t, weekdays)) => format!("{f:02}–{t:02}{}", if weekdays { " Mon–Fri" } else { "" }),
+    }
+}
+
+fn org_label(region: &Region, org: usize) -> String {
+    let o = &region.orgs[org];
+    format!("{} ({})", o.name, region.states[o.state].name)
+}
+
+fn objective_status(facts: &Facts, i: usize) -> String {
+    if facts.met[i].is_some() {
+        "met".into()
+    } else if facts.failed[i].is_some() {
+        "failed".into()
+    } else {
+        "open".into()
+    }
+}
+
+/// What `team` knows now.
+pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandError> {
+    let region = world.resource::<Region>();
+    let Some(Ref::Team(t)) = region.ids.get(team).copied() else {
+        return Err(super::CommandError::UnknownTeam(team.to_string()));
+    };
+    let team_def = &region.teams[t];
+    let me = team_def.state;
+    let clock = *world.resource::<Clock>();
+    let entities = world.resource::<Entities>();
+    let mind = world.get::<Mind>(entities.states[me]).cloned().unwrap_or_default();
+    let mail = world.resource::<Mailroom>();
+    let pool = world.resource::<EvidencePool>();
+    let facts = world.resource::<Facts>();
+    let tensions = world.resource::<Tensions>();
+    let minute = |tick: u32| tick * clock.tick_minutes;
+    let incident_name = |inc: usize| world.get::<Incident>(world.resource::<Incidents>().0[inc]).map(|i| i.id.clone()).unwrap_or_default();
+    let ours = |org: usize| team_def.orgs.contains(&org);
+
+    let inbox: Vec<InboxItem> = mail
+        .0
+        .iter()
+        .filter(|m| ours(m.to_org) && matches!(m.status, MessageStatus::Delivered | MessageStatus::Acknowledged))
+        .map(|m| InboxItem {
+            id: m.id,
+            from: m.from_org.map_or_else(|| m.from_label.clone(), |o| org_label(region, o)),
+            to_contact: region.contacts[m.to_contact].id.clone(),
+            channel: m.channel,
+            kind: m.kind,
+            subject: m.subject.clone(),
+            text: m.text.clone(),
+            incident: m.incident.map(incident_name),
+            evidence: m.evidence.len(),
+            tlp: m.tlp,
+            received_minute: minute(m.delivered_at.unwrap_or(m.sent)),
+            acknowledged: m.status == MessageStatus::Acknowledged,
+        })
+        .collect();
+    let sent: Vec<SentItem> = mail
+        .0
+        .iter()
+        .filter(|m| m.from_org.is_some_and(ours))
+        .map(|m| {
+            let (status, answered) = match m.status {
+                MessageStatus::AwaitingClearance => ("awaiting clearance", None),
+                MessageStatus::Acknowledged => ("acknowledged", m.acked_at),
+                MessageStatus::Bounced => ("bounced", m.bounced_at),
+                _ => ("sent", None),
+            };
+            SentItem {
+                id: m.id,
+                to_contact: region.contacts[m.to_contact].id.clone(),
+                to: org_label(region, m.to_org),
+                kind: m.kind,
+                subject: m.subject.clone(),
+                sent_minute: minute(m.sent),
+                status: status.to_string(),
+                answered_minute: answered.map(minute),
+            }
+        })
+        .collect();
+    let assets = region
+        .assets
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.state == me)
+        .map(|(i, a)| {
+            let e = entities.assets[i];
+            AssetView {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                sector: a.sector,
+                inoperability: world.get::<Inoperability>(e).map_or(0.0, |q| q.0),
+                isolated: world.get::<Forcing>(e).is_some_and(|f| f.isolated),
+                safe_zone: a.safe_zone,
+            }
+        })
+        .collect();
+    let incidents = mind
+        .known
+        .iter()
+        .map(|(&inc, known)| {
+            let target = world
+                .get::<Incident>(world.resource::<Incidents>().0[inc])
+                .filter(|i| i.victim == me)
+                .map(|i| region.assets[i.target].name.clone());
+            let held: Vec<_> = mind.evidence.iter().filter(|(id, _)| pool.0[**id].incident == inc).collect();
+            let mut beliefs: Vec<(String, f64)> = mind
+                .beliefs
+                .get(&inc)
+                .map(|b| b.iter().enumerate().filter(|(j, _)| *j != me).map(|(j, p)| (region.candidate_name(j).to_string(), *p)).collect())
+                .unwrap_or_default();
+            beliefs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            KnownIncidentView {
+                id: incident_name(inc),
+                target,
+                since_minute: minute(known.since),
+                detected_by_us: known.detected_by.is_some(),
+                told_by: known.told_by.map(|s| region.states[s].name.clone()),
+                evidence: held.len(),
+                discounted: held.iter().filter(|(_, h)| h.discounted).count(),
+                beliefs,
+            }
+        })
+        .collect();
+    let evidence = mind
+        .evidence
+        .iter()
+        .map(|(&id, held)| {
+            let item = &pool.0[id];
+            EvidenceView {
+                id,
+                incident: incident_name(item.incident),
+                points_to: region.candidate_name(item.points_to).to_string(),
+                reliability: item.reliability,
+                discounted: held.discounted,
+                from: held.from.map(|s| region.states[s].name.clone()),
+            }
+        })
+        .collect();
+    let relations = (0..region.n_states())
+        .filter(|&b| b != me)
+        .map(|b| {
+            let p = tensions.pair(me, b);
+            RelationView {
+                state: region.states[b].id.clone(),
+                name: region.states[b].name.clone(),
+                tension: tensions.get(me, b),
+                rung: tensions.rung[p],
+                hotline: tensions.hotline[p] && tensions.hotline_up[p],
+            }
+        })
+        .collect();
+    let directory = region
+        .contacts
+        .iter()
+        .enumerate()
+        .map(|(c, def)| {
+            let status = world.get::<ContactStatus>(entities.contacts[c]);
+            let (local, weekday) = clock.local_at(clock.tick, region.states[def.state].offset_minutes);
+            ContactView {
+                id: def.id.clone(),
+                name: def.name.clone(),
+                organisation: region.orgs[def.org].name.clone(),
+                org_kind: region.orgs[def.org].kind,
+                state: region.states[def.state].name.clone(),
+                channel: def.channel,
+                address: def.address.clone(),
+                hours: hours_text(def.hours),
+                open_now: def.channel == Channel::Hotline || staffed(def.hours, local, weekday),
+                local_time: hhmm(local),
+                known_stale: status.is_some_and(|s| s.known_stale_by.contains(&me)),
+                last_response_minute: mail
+                    .0
+                    .iter()
+                    .filter(|m| m.to_contact == c && m.from_org.is_some_and(ours))
+                    .filter_map(|m| m.acked_at)
+                    .max()
+                    .map(minute),
+                own: ours(def.org),
+            }
+        })
+        .collect();
+    let timeline = world
+        .resource::<EventLog>()
+        .0
+        .iter()
+        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail))
+        .map(|e| (minute(e.tick), describe(world, e)))
+        .collect();
+    let objectives = region
+        .objectives
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.team.as_deref().is_none_or(|x| x == team_def.id))
+        .map(|(i, o)| ObjectiveView { id: o.id.clone(), title: o.title.clone(), status: objective_status(facts, i) })
+        .collect();
+    let (local, _) = clock.local_at(clock.tick, region.states[me].offset_minutes);
+    Ok(TeamView {
+        team: team_def.id.clone(),
+        team_name: team_def.name.clone(),
+        state: region.states[me].id.clone(),
+        state_name: region.states[me].name.clone(),
+        minute: clock.minutes(),
+        end_minute: clock.end_tick * clock.tick_minutes,
+        local_time: hhmm(local),
+        inbox,
+        sent,
+        assets,
+        incidents,
+        evidence,
+        relations,
+        directory,
+        news: facts.news.clone(),
+        timeline,
+        objectives,
+    })
+}
+
+/// Whether a team may see an event: its audience includes the team's state, and a message
+/// event concerns a message the team's own organisations sent or received.
+fn visible_to_team(event: &Event, state: usize, orgs: &[usize], mail: &Mailroom) -> bool {
+    if !event.audience.includes(state) {
+        return false;
+    }
+    let message = match &event.kind {
+        EventKind::MessageSent { message }
+        | EventKind::Cleared { message }
+        | EventKind::Delivered { message }
+        | EventKind::Acknowledged { message }
+        | EventKind::Bounced { message } => Some(*message),
+        _ => None,
+    };
+    message.is_none_or(|id| {
+        let m = &mail.0[id];
+        orgs.contains(&m.to_org) || m.from_org.is_some_and(|o| orgs.contains(&o))
+    })
+}
+
+/// One line describing an event, in the words of an exercise log.
+pub fn describe(world: &World, event: &Event) -> String {
+    let region = world.resource::<Region>();
+    let mail = world.resource::<Mailroom>();
+    let state = |s: usize| region.states[s].name.clone();
+    let asset = |a: usize| region.assets[a].name.clone();
+    let incident = |i: usize| world.get::<Incident>(world.resource::<Incidents>().0[i]).map(|x| x.id.clone()).unwrap_or_default();
+    let msg = |id: usize| {
+        let m = &mail.0[id];
+        let from = m.from_org.map_or_else(|| m.from_label.clone(), |o| region.orgs[o].name.clone());
+        format!("#{id} {:?} from {from} to {} ({:?})", m.kind, region.contacts[m.to_contact].id, m.channel)
+    };
+    match &event.kind {
+        EventKind::InjectFired { inject } => format!("inject {} fired", region.injects[*inject].id),
+        EventKind::IncidentStarted { incident: i, target, actor } => format!(
+            "incident {} started against {} by {}",
+            incident(*i),
+            asset(*target),
+            actor.map_or("an unknown party".to_string(), |a| region.actors[a].name.clone())
+        ),
+        EventKind::Detected { incident: i, org, .. } => format!("{} detected incident {}", region.orgs[*org].name, incident(*i)),
+        EventKind::Contained { incident: i } => format!("incident {} contained", incident(*i)),
+        EventKind::Recovered { incident: i } => format!("incident {} recovered", incident(*i)),
+        EventKind::EvidenceFound { state: s, evidence, incident: i } => format!("{} found evidence #{evidence} on {}", state(*s), incident(*i)),
+        EventKind::PlantedRecognised { state: s, evidence } => format!("{} judged evidence #{evidence} to be planted", state(*s)),
+        EventKind::MessageSent { message } => format!("sent {}", msg(*message)),
+        EventKind::Cleared { message } => format!("cleared for release: {}", msg(*message)),
+        EventKind::Delivered { message } => format!("delivered {}", msg(*message)),
+        EventKind::Acknowledged { message } => format!("acknowledged {}", msg(*message)),
+        EventKind::Bounced { message } => format!("BOUNCED {}: the contact is stale", msg(*message)),
+        EventKind::News { headline } => format!("NEWS: {headline}"),
+        EventKind::ControlMessage { team, subject } => format!("exercise control to {}: {subject}", region.teams[*team].name),
+        EventKind::Question { text } => format!("QUESTION for discussion: {text}"),
+        EventKind::WorldChanged { what } => format!("world: {what}"),
+        EventKind::PublicAttribution { by, incident: i, blamed, belief, .. } => format!(
+            "{} publicly blames {} for {} (belief {:.0}%)",
+            state(*by),
+            region.candidate_name(*blamed),
+            incident(*i),
+            belief * 100.0
+        ),
+        EventKind::Demarche { from, to } => format!("{} delivers a démarche to {}", state(*from), state(*to)),
+        EventKind::RestraintStatement { by } => format!("{} issues a statement of restraint", state(*by)),
+        EventKind::HotlineCall { from, to, answered } => format!(
+            "{} calls {} on the hotline: {}",
+            state(*from),
+            state(*to),
+            if *answered { "answered" } else { "not answered" }
+        ),
+        EventKind::Consultation { a, b } => format!("{} and {} hold consultations", state(*a), state(*b)),
+        EventKind::RegionalCoordination { convened_by } => format!("{} convenes regional coordination", state(*convened_by)),
+        EventKind::AssistanceGiven { by, to, incident: i } => format!("{} assists {} on {}", state(*by), state(*to), incident(*i)),
+        EventKind::TakedownRequested { by, of } => format!("{} asks {} for a takedown", state(*by), state(*of)),
+        EventKind::Retaliation { by, against, asset: a, .. } => format!("{} retaliates against {}'s {}", state(*by), state(*against), asset(*a)),
+        EventKind::RungChanged { a, b, from, to } => format!("{}–{}: {:?} → {:?}", state(*a), state(*b), from, to),
+        EventKind::RedLineCrossed { state: s, asset: a, .. } => format!("RED LINE: {} declares the attack on {} a red line crossed", state(*s), asset(*a)),
+        EventKind::AssetIsolated { asset: a } => format!("{} isolated", asset(*a)),
+        EventKind::AssetRestored { asset: a } => format!("{} restored to service", asset(*a)),
+        EventKind::AlertRaised { state: s, level } => format!("{} raises its alert level to {level}", state(*s)),
+        EventKind::ObjectiveMet { objective } => format!("objective met: {}", region.objectives[*objective].title),
+        EventKind::ObjectiveFailed { objective } => format!("objective missed: {}", region.objectives[*objective].title),
+    }
+}
+
+/// An incident as the facilitator sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentTruth {
+    pub id: String,
+    pub actor: Option<String>,
+    pub culprit: String,
+    pub false_flag: Option<String>,
+    pub target: String,
+    pub victim: String,
+    pub phase: Phase,
+    pub start_minute: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetTruth {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    pub sector: Sector,
+    pub inoperability: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairTruth {
+    pub a: String,
+    pub b: String,
+    pub a_to_b: f64,
+    pub b_to_a: f64,
+    pub rung: Rung,
+    pub peak: Rung,
+    pub hotline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InjectQueueItem {
+    pub id: String,
+    pub kind: String,
+    pub at_minute: Option<u32>,
+    pub conditional: bool,
+    /// `fired at N`, `skipped`, `delayed`, `due` or `waiting`.
+    pub status: String,
+}
+
+/// The ground truth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacilitatorView {
+    pub title: String,
+    pub minute: u32,
+    pub end_minute: u32,
+    pub incidents: Vec<IncidentTruth>,
+    pub assets: Vec<AssetTruth>,
+    pub pairs: Vec<PairTruth>,
+    pub injects: Vec<InjectQueueItem>,
+    pub teams: Vec<(String, String)>,
+    pub timeline: Vec<(u32, String)>,
+    pub objectives: Vec<ObjectiveView>,
+}
+
+/// Everything, for the white cell.
+pub fn facilitator_view(world: &World) -> FacilitatorView {
+    let region = world.resource::<Region>();
+    let clock = *world.resource::<Clock>();
+    let entities = world.resource::<Entities>();
+    let facts = world.resource::<Facts>();
+    let tensions = world.resource::<Tensions>();
+    let due: Vec<usize> = super::systems::due_injects(world);
+    let incidents = world
+        .resource::<Incidents>()
+        .0
+        .iter()
+        .filter_map(|&e| world.get::<Incident>(e))
+        .map(|i| IncidentTruth {
+            id: i.id.clone(),
+            actor: i.actor.map(|a| region.actors[a].name.clone()),
+            culprit: region.candidate_name(i.culprit.unwrap_or(region.non_state())).to_string(),
+            false_flag: i.false_flag.map(|s| region.states[s].name.clone()),
+            target: region.assets[i.target].name.clone(),
+            victim: region.states[i.victim].name.clone(),
+            phase: i.phase,
+            start_minute: i.start * clock.tick_minutes,
+        })
+        .collect();
+    let assets = region
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AssetTruth {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            state: region.states[a.state].name.clone(),
+            sector: a.sector,
+            inoperability: world.get::<Inoperability>(entities.assets[i]).map_or(0.0, |q| q.0),
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    for a in 0..region.n_states() {
+        for b in (a + 1)..region.n_states() {
+            let p = tensions.pair(a, b);
+            pairs.push(PairTruth {
+                a: region.states[a].name.clone(),
+                b: region.states[b].name.clone(),
+                a_to_b: tensions.get(a, b),
+                b_to_a: tensions.get(b, a),
+                rung: tensions.rung[p],
+                peak: tensions.peak[p],
+                hotline: tensions.hotline[p] && tensions.hotline_up[p],
+            });
+        }
+    }
+    let injects = region
+        .injects
+        .iter()
+        .enumerate()
+        .map(|(i, inj)| InjectQueueItem {
+            id: inj.id.clone(),
+            kind: inject_kind_name(&inj.kind).to_string(),
+            at_minute: inj.at.map(|a| a.minutes()),
+            conditional: inj.when.is_some(),
+            status: match facts.fired[i] {
+                Some(t) => format!("fired at {}", hhmm_span(t * clock.tick_minutes)),
+                None if facts.skipped.contains(&i) => "skipped".into(),
+                None if facts.delayed.get(&i).is_some_and(|&t| t > clock.tick) => "delayed".into(),
+                None if due.contains(&i) => "due".into(),
+                None => "waiting".into(),
+            },
+        })
+        .collect();
+    FacilitatorView {
+        title: region.title.clone(),
+        minute: clock.minutes(),
+        end_minute: clock.end_tick * clock.tick_minutes,
+        incidents,
+        assets,
+        pairs,
+        injects,
+        teams: region.teams.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
+        timeline: world.resource::<EventLog>().0.iter().map(|e| (e.tick * clock.tick_minutes, describe(world, e))).collect(),
+        objectives: region
+            .objectives
+            .iter()
+            .enumerate()
+            .map(|(i, o)| ObjectiveView { id: o.id.clone(), title: o.title.clone(), status: objective_status(facts, i) })
+            .collect(),
+    }
+}
+
+/// Minutes since the start as `+HH:MM`.
+pub fn hhmm_span(minutes: u32) -> String {
+    format!("+{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn inject_kind_name(kind: &crate::scenario::InjectKind) -> &'static str {
+    use crate::scenario::InjectKind::*;
+    match kind {
+        Incident { .. } => "incident",
+        Message { .. } => "message",
+        News { .. } => "news",
+        World(_) => "world change",
+        Question { .. } => "question",
+    }
+}
+
+/// Whether the team's state knows of an incident by id (used by tests of fog of war).
+pub fn team_knows(world: &World, state: usize, id: &str) -> bool {
+    known_incident(world, state, id).is_some()
+}
+
+/// The audience check is used by reports too.
+pub fn audience_includes(audience: &Audience, state: usize) -> bool {
+    audience.includes(state)
+}

@@ -1,0 +1,751 @@
+//! Components and resources: what the simulated region is made of.
+//!
+//! Static facts from the scenario live in the [`Region`] resource, indexed by position
+//! (`usize` "ix" values in scenario order). Entities carry the dynamic parts: a state's mind
+//! (what it knows and believes), an asset's inoperability, a contact's status, an incident's
+//! progress. Append-only records (messages, evidence, events) live in ordered resources so
+//! they keep a stable id and order without sorting every tick.
+
+use crate::scenario::{
+    ActorKind, Capacity, Cbm, Channel, Hours, Id, Inject, Objective, OrgKind, Posture, Rung,
+    Scenario, Sector, Vector,
+};
+use bevy_ecs::prelude::{Component, Entity, Resource};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// The one random generator of a run: portable, seeded, drawn from in a fixed order.
+#[derive(Resource)]
+pub struct SimRng(pub ChaCha8Rng);
+
+/// Simulated time.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Clock {
+    /// Ticks run so far.
+    pub tick: u32,
+    pub tick_minutes: u32,
+    /// The tick at which the exercise ends.
+    pub end_tick: u32,
+    /// Minutes of the UTC day at the start (0..1440) and weekday (0 = Monday).
+    pub start_minute_of_day: u32,
+    pub start_weekday: u32,
+}
+
+impl Clock {
+    /// Minutes since the start.
+    pub fn minutes(&self) -> u32 {
+        self.tick * self.tick_minutes
+    }
+
+    pub fn hours(&self) -> f64 {
+        f64::from(self.minutes()) / 60.0
+    }
+
+    pub fn is_over(&self) -> bool {
+        self.tick >= self.end_tick
+    }
+
+    /// Ticks needed to cover `minutes` (at least one).
+    pub fn ticks_for(&self, minutes: u32) -> u32 {
+        minutes.div_ceil(self.tick_minutes).max(1)
+    }
+
+    /// Local (minute of day, weekday) at tick `tick` for a UTC offset in minutes.
+    pub fn local_at(&self, tick: u32, offset_minutes: i32) -> (u32, u32) {
+        let total = i64::from(self.start_weekday) * 1440
+            + i64::from(self.start_minute_of_day)
+            + i64::from(tick * self.tick_minutes)
+            + i64::from(offset_minutes);
+        let total = total.rem_euclid(7 * 1440);
+        ((total % 1440) as u32, (total / 1440) as u32)
+    }
+}
+
+/// Whether a contact with these hours is staffed at a local minute of day and weekday.
+pub fn staffed(hours: Hours, minute_of_day: u32, weekday: u32) -> bool {
+    match hours.window() {
+        None => true,
+        Some((from, to, weekdays_only)) => {
+            if weekdays_only && weekday >= 5 {
+                return false;
+            }
+            let (from, to) = (u32::from(from) * 60, u32::from(to) * 60);
+            if from < to {
+                (from..to).contains(&minute_of_day)
+            } else {
+                minute_of_day >= from || minute_of_day < to
+            }
+        }
+    }
+}
+
+/// A state, as the scenario defines it.
+#[derive(Debug, Clone)]
+pub struct StateDef {
+    pub id: Id,
+    pub name: String,
+    pub offset_minutes: i32,
+    pub posture: Posture,
+    pub government_control: f64,
+    pub red_line_sectors: Vec<Sector>,
+    pub red_line_safe_zone: bool,
+    pub red_line_assets: Vec<usize>,
+    pub orgs: Vec<usize>,
+    pub cert: Option<usize>,
+    pub ministry: Option<usize>,
+    pub team: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgDef {
+    pub id: Id,
+    pub name: String,
+    pub state: usize,
+    pub kind: OrgKind,
+    pub capacity: Capacity,
+    pub watches: Vec<usize>,
+    pub contacts: Vec<usize>,
+    pub team: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AssetDef {
+    pub id: Id,
+    pub name: String,
+    pub state: usize,
+    pub sector: Sector,
+    pub operator: usize,
+    pub criticality: f64,
+    pub resilience: f64,
+    pub depends_on: Vec<(usize, f64)>,
+    pub safe_zone: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactDef {
+    pub id: Id,
+    pub org: usize,
+    pub state: usize,
+    pub name: String,
+    pub channel: Channel,
+    pub address: String,
+    pub hours: Hours,
+    pub ack_delay: (u32, u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct ActorDef {
+    pub id: Id,
+    pub name: String,
+    pub kind: ActorKind,
+    pub sponsor: Option<usize>,
+    pub skill: f64,
+    pub false_flag: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamDef {
+    pub id: Id,
+    pub name: String,
+    pub state: usize,
+    pub orgs: Vec<usize>,
+}
+
+/// Everything static about the region, shared cheaply between systems and views.
+#[derive(Resource, Debug, Clone)]
+pub struct Region(pub Arc<RegionData>);
+
+impl std::ops::Deref for Region {
+    type Target = RegionData;
+    fn deref(&self) -> &RegionData {
+        &self.0
+    }
+}
+
+impl Region {
+    pub fn from_scenario(s: &Scenario) -> Region {
+        Region(Arc::new(RegionData::from_scenario(s)))
+    }
+}
+
+/// Everything static about the region, resolved to indices.
+#[derive(Debug, Clone)]
+pub struct RegionData {
+    pub scenario_id: Id,
+    pub title: String,
+    pub start: String,
+    pub states: Vec<StateDef>,
+    pub orgs: Vec<OrgDef>,
+    pub assets: Vec<AssetDef>,
+    pub contacts: Vec<ContactDef>,
+    pub actors: Vec<ActorDef>,
+    pub teams: Vec<TeamDef>,
+    pub injects: Vec<Inject>,
+    pub objectives: Vec<Objective>,
+    /// Baseline tension H0 per unordered pair (index with [`Region::pair`]).
+    pub baseline: Vec<f64>,
+    pub cbms: Vec<Vec<Cbm>>,
+    /// Organisations watching each asset, in index order.
+    pub watchers: Vec<Vec<usize>>,
+    pub ids: BTreeMap<Id, Ref>,
+}
+
+/// What an id refers to, with its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    State(usize),
+    Org(usize),
+    Asset(usize),
+    Contact(usize),
+    Actor(usize),
+    Team(usize),
+    Inject(usize),
+    Objective(usize),
+}
+
+impl RegionData {
+    /// Index of an unordered pair of distinct states.
+    pub fn pair(&self, a: usize, b: usize) -> usize {
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        lo * self.states.len() + hi
+    }
+
+    pub fn n_states(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Candidate index for "non-state actor" in beliefs (states are 0..n).
+    pub fn non_state(&self) -> usize {
+        self.states.len()
+    }
+
+    /// The states an id names: a state itself, or the state of an organisation.
+    pub fn state_of_ref(&self, id: &str) -> Option<usize> {
+        match self.ids.get(id)? {
+            Ref::State(s) => Some(*s),
+            Ref::Org(o) => Some(self.orgs[*o].state),
+            _ => None,
+        }
+    }
+
+    /// Display name of a candidate.
+    pub fn candidate_name(&self, c: usize) -> &str {
+        self.states.get(c).map_or("non-state actor", |s| s.name.as_str())
+    }
+
+    pub fn candidate_id(&self, c: usize) -> &str {
+        self.states.get(c).map_or("non-state", |s| s.id.as_str())
+    }
+
+    /// The first contact of an organisation that is not known to be stale at the start.
+    pub fn contact_of(&self, org: usize) -> Option<usize> {
+        self.orgs[org].contacts.first().copied()
+    }
+
+    pub fn inject_index(&self, id: &str) -> Option<usize> {
+        match self.ids.get(id)? {
+            Ref::Inject(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Built from a checked scenario.
+    pub fn from_scenario(s: &Scenario) -> RegionData {
+        let mut ids = BTreeMap::new();
+        for (i, x) in s.states.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::State(i));
+        }
+        for (i, x) in s.organisations.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Org(i));
+        }
+        for (i, x) in s.assets.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Asset(i));
+        }
+        for (i, x) in s.contacts.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Contact(i));
+        }
+        for (i, x) in s.actors.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Actor(i));
+        }
+        for (i, x) in s.teams.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Team(i));
+        }
+        for (i, x) in s.injects.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Inject(i));
+        }
+        for (i, x) in s.objectives.iter().enumerate() {
+            ids.insert(x.id.clone(), Ref::Objective(i));
+        }
+        let state = |id: &str| match ids.get(id) {
+            Some(Ref::State(i)) => *i,
+            _ => 0,
+        };
+        let org = |id: &str| match ids.get(id) {
+            Some(Ref::Org(i)) => *i,
+            _ => 0,
+        };
+        let asset = |id: &str| match ids.get(id) {
+            Some(Ref::Asset(i)) => Some(*i),
+            _ => None,
+        };
+        let team_of_org = |o: &str| s.teams.iter().position(|t| t.organisations.iter().any(|x| x == o));
+        let mut assets: Vec<AssetDef> = s
+            .assets
+            .iter()
+            .map(|a| AssetDef {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                state: state(&a.state),
+                sector: a.sector,
+                operator: org(&a.operator),
+                criticality: a.criticality,
+                resilience: a.resilience,
+                depends_on: a
+                    .depends_on
+                    .iter()
+                    .filter_map(|d| asset(&d.asset).map(|j| (j, d.weight)))
+                    .collect(),
+                safe_zone: a.safe_zone,
+            })
+            .collect();
+        assets.iter_mut().for_each(|a| a.depends_on.sort_by_key(|d| d.0));
+        let contacts: Vec<ContactDef> = s
+            .contacts
+            .iter()
+            .map(|c| {
+                let o = org(&c.organisation);
+                ContactDef {
+                    id: c.id.clone(),
+                    org: o,
+                    state: state(&s.organisations[o].state),
+                    name: c.name.clone(),
+                    channel: c.channel,
+                    address: c.address.clone(),
+                    hours: c.hours,
+                    ack_delay: c.ack_delay,
+                }
+            })
+            .collect();
+        let orgs: Vec<OrgDef> = s
+            .organisations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let st = state(&o.state);
+                let mut watches: BTreeSet<usize> = o.watches.iter().filter_map(|a| asset(a)).collect();
+                for (j, a) in assets.iter().enumerate() {
+                    let own_cert = o.kind == OrgKind::NationalCert && a.state == st;
+                    if own_cert || a.operator == i {
+                        watches.insert(j);
+                    }
+                }
+                OrgDef {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    state: st,
+                    kind: o.kind,
+                    capacity: o.capacity,
+                    watches: watches.into_iter().collect(),
+                    contacts: contacts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.org == i)
+                        .map(|(k, _)| k)
+                        .collect(),
+                    team: team_of_org(&o.id),
+                }
+            })
+            .collect();
+        let states: Vec<StateDef> = s
+            .states
+            .iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let mine: Vec<usize> = (0..orgs.len()).filter(|&o| orgs[o].state == i).collect();
+                let first_of = |kind: OrgKind| mine.iter().copied().find(|&o| orgs[o].kind == kind);
+                let mut sectors = Vec::new();
+                let mut safe = false;
+                let mut red_assets = Vec::new();
+                for line in &st.red_lines {
+                    match line {
+                        crate::scenario::RedLine::Sector(sec) => sectors.push(*sec),
+                        crate::scenario::RedLine::SafeZone => safe = true,
+                        crate::scenario::RedLine::Asset(a) => red_assets.extend(asset(a)),
+                    }
+                }
+                StateDef {
+                    id: st.id.clone(),
+                    name: st.name.clone(),
+                    offset_minutes: (st.utc_offset * 60.0).round() as i32,
+                    posture: st.posture,
+                    government_control: st.government_control,
+                    red_line_sectors: sectors,
+                    red_line_safe_zone: safe,
+                    red_line_assets: red_assets,
+                    cert: first_of(OrgKind::NationalCert),
+                    ministry: first_of(OrgKind::ForeignMinistry),
+                    team: s.teams.iter().position(|t| t.state == st.id),
+                    orgs: mine,
+                }
+            })
+            .collect();
+        let n = states.len();
+        let mut baseline = vec![0.1; n * n];
+        let mut cbms = vec![Vec::new(); n * n];
+        for r in &s.relations {
+            let (a, b) = (state(&r.between.0), state(&r.between.1));
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+            baseline[lo * n + hi] = r.tension;
+            cbms[lo * n + hi] = r.cbms.clone();
+        }
+        let watchers = (0..assets.len())
+            .map(|a| (0..orgs.len()).filter(|&o| orgs[o].watches.contains(&a)).collect())
+            .collect();
+        RegionData {
+            watchers,
+            scenario_id: s.meta.id.clone(),
+            title: s.meta.title.clone(),
+            start: s.clock.start.clone(),
+            teams: s
+                .teams
+                .iter()
+                .map(|t| TeamDef {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    state: state(&t.state),
+                    orgs: t.organisations.iter().map(|o| org(o)).collect(),
+                })
+                .collect(),
+            actors: s
+                .actors
+                .iter()
+                .map(|a| ActorDef {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    sponsor: a.sponsor.as_deref().map(state),
+                    skill: a.skill,
+                    false_flag: a.false_flag.as_deref().map(state),
+                })
+                .collect(),
+            injects: s.injects.clone(),
+            objectives: s.objectives.clone(),
+            states,
+            orgs,
+            assets,
+            contacts,
+            baseline,
+            cbms,
+            ids,
+        }
+    }
+}
+
+/// Marks a state entity.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct StateIx(pub usize);
+
+/// What a state knows and believes. Within a state, organisations share at once.
+#[derive(Component, Debug, Clone, Default)]
+pub struct Mind {
+    pub posture: Option<Posture>,
+    /// Incidents the state knows of, with how it learnt.
+    pub known: BTreeMap<usize, Known>,
+    /// Evidence items held, with the state's judgement of each.
+    pub evidence: BTreeMap<usize, Held>,
+    /// Belief over candidates (states 0..n, then non-state) per known incident.
+    pub beliefs: BTreeMap<usize, Vec<f64>>,
+    /// Actors whose campaign this state has been warned about.
+    pub warned: BTreeSet<usize>,
+    /// Public accusations this state has made: (incident, blamed candidate).
+    pub accused: BTreeSet<(usize, usize)>,
+    /// Alert level 0..=3 raised by the state.
+    pub alert: u8,
+    /// Incidents this state's engine-played CERT has already notified / shared / asked about.
+    pub notified: BTreeSet<usize>,
+    pub shared_upto: BTreeMap<usize, usize>,
+    pub asked_assistance: BTreeSet<usize>,
+    pub assisted_by: BTreeMap<usize, usize>,
+    /// When the engine last took a diplomatic step of a kind towards a state.
+    pub steps: BTreeMap<(Step, usize), u32>,
+}
+
+/// Diplomatic steps the doctrine remembers, so it does not repeat them every tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Demarche,
+    Consultation,
+    Hotline,
+    Retaliation,
+    Restraint,
+}
+
+/// How a state learnt of an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Known {
+    pub since: u32,
+    /// Detected by one of its own organisations (which one), or told by another state.
+    pub detected_by: Option<usize>,
+    pub told_by: Option<usize>,
+}
+
+/// A held evidence item and the state's judgement of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub since: u32,
+    /// Recognised as planted, so left out of the belief.
+    pub discounted: bool,
+    /// Received from this state (None: found by itself).
+    pub from: Option<usize>,
+}
+
+/// Marks an asset entity.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct AssetIx(pub usize);
+
+/// Inoperability q in [0,1] (DIIM).
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct Inoperability(pub f64);
+
+/// What pushes an asset's inoperability up this tick.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct Forcing {
+    pub attack: f64,
+    pub isolated: bool,
+}
+
+/// Marks a contact entity.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ContactIx(pub usize);
+
+/// A contact's live status.
+#[derive(Component, Debug, Clone, Default)]
+pub struct ContactStatus {
+    pub stale: bool,
+    /// States that have learnt (by a bounce) that it is stale.
+    pub known_stale_by: BTreeSet<usize>,
+    pub last_response: Option<u32>,
+}
+
+/// An incident: an attack on an asset, its progress and its truth.
+#[derive(Component, Debug, Clone)]
+pub struct Incident {
+    pub ix: usize,
+    pub id: Id,
+    /// The inject that started it (none for a retaliation the engine created).
+    pub inject: Option<usize>,
+    pub actor: Option<usize>,
+    /// The state that truly did it (the sponsor; none for a non-state actor).
+    pub culprit: Option<usize>,
+    pub target: usize,
+    pub victim: usize,
+    pub vector: Vector,
+    pub severity: f64,
+    pub skill: f64,
+    pub false_flag: Option<usize>,
+    pub start: u32,
+    pub ends: u32,
+    pub phase: Phase,
+    pub detected_at: Option<u32>,
+    pub contained_at: Option<u32>,
+    pub recovered_at: Option<u32>,
+}
+
+/// The life of an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Phase {
+    Latent,
+    Detected,
+    Contained,
+    Recovered,
+}
+
+/// Incident entities by index, in creation order.
+#[derive(Resource, Debug, Default)]
+pub struct Incidents(pub Vec<Entity>);
+
+/// Entities by index, built once.
+#[derive(Resource, Debug, Default)]
+pub struct Entities {
+    pub states: Vec<Entity>,
+    pub assets: Vec<Entity>,
+    pub contacts: Vec<Entity>,
+}
+
+/// One trace an incident left, true or planted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    pub id: usize,
+    pub incident: usize,
+    /// Candidate it points at (a state index, or n for non-state).
+    pub points_to: usize,
+    pub reliability: f64,
+    pub planted: bool,
+    /// Tick from which it can be found.
+    pub available: u32,
+}
+
+/// All evidence in the world, by id.
+#[derive(Resource, Debug, Default)]
+pub struct EvidencePool(pub Vec<EvidenceItem>);
+
+/// Traffic-light protocol sharing level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Tlp {
+    Clear,
+    Green,
+    Amber,
+    Red,
+}
+
+/// What a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MessageKind {
+    Notify,
+    ShareEvidence,
+    RequestAssistance,
+    RequestConsultation,
+    Demarche,
+    HotlineCall,
+    RegionalCoordination,
+    RequestTakedown,
+    /// From the exercise control (an inject or the facilitator).
+    Control,
+}
+
+/// Where a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MessageStatus {
+    AwaitingClearance,
+    InTransit,
+    /// Arrived; the recipient is out of hours.
+    Queued,
+    Delivered,
+    Acknowledged,
+    Bounced,
+}
+
+/// A message between points of contact.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Message {
+    pub id: usize,
+    /// Sending organisation (none: exercise control).
+    pub from_org: Option<usize>,
+    pub from_state: Option<usize>,
+    /// Display name of the sender when it is exercise control.
+    pub from_label: String,
+    pub to_contact: usize,
+    pub to_org: usize,
+    pub to_state: usize,
+    pub channel: Channel,
+    pub kind: MessageKind,
+    pub incident: Option<usize>,
+    pub evidence: Vec<usize>,
+    pub tlp: Tlp,
+    pub subject: String,
+    pub text: String,
+    pub sent: u32,
+    pub status: MessageStatus,
+    pub needed_clearance: bool,
+    pub clear_at: u32,
+    pub arrive_at: u32,
+    pub delivered_at: Option<u32>,
+    pub ack_due: Option<u32>,
+    pub acked_at: Option<u32>,
+    pub bounced_at: Option<u32>,
+    /// The recipient is an engine player and acknowledges by itself.
+    pub auto_ack: bool,
+}
+
+/// All messages ever sent, by id.
+#[derive(Resource, Debug, Default)]
+pub struct Mailroom(pub Vec<Message>);
+
+/// Tensions between states: directed H(a→b), current and peak rung per pair.
+#[derive(Resource, Debug, Clone)]
+pub struct Tensions {
+    pub n: usize,
+    /// H[a * n + b] = H(a→b).
+    pub h: Vec<f64>,
+    pub rung: Vec<Rung>,
+    pub peak: Vec<Rung>,
+    pub hotline: Vec<bool>,
+    pub hotline_up: Vec<bool>,
+}
+
+impl Tensions {
+    pub fn get(&self, a: usize, b: usize) -> f64 {
+        self.h[a * self.n + b]
+    }
+
+    pub fn add(&mut self, a: usize, b: usize, delta: f64) {
+        if a != b {
+            let v = &mut self.h[a * self.n + b];
+            *v = (*v + delta).clamp(0.0, 1.0);
+        }
+    }
+
+    /// max(H(a→b), H(b→a)).
+    pub fn level(&self, a: usize, b: usize) -> f64 {
+        self.get(a, b).max(self.get(b, a))
+    }
+
+    pub fn pair(&self, a: usize, b: usize) -> usize {
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        lo * self.n + hi
+    }
+}
+
+/// Facts conditions and objectives look at.
+#[derive(Resource, Debug, Default)]
+pub struct Facts {
+    pub fired: Vec<Option<u32>>,
+    /// Injects the facilitator skipped or delayed (to this tick).
+    pub skipped: BTreeSet<usize>,
+    pub delayed: BTreeMap<usize, u32>,
+    pub fire_now: BTreeSet<usize>,
+    /// Incident index by the id of the inject that created it.
+    pub incident_of_inject: BTreeMap<usize, usize>,
+    /// (from org, to org, tick) of evidence shared.
+    pub shared: Vec<(usize, usize, u32)>,
+    /// Objectives: met at tick / failed at tick.
+    pub met: Vec<Option<u32>>,
+    pub failed: Vec<Option<u32>>,
+    /// Public attributions: (tick, by state, incident, blamed candidate, belief).
+    pub attributions: Vec<(u32, usize, usize, usize, f64)>,
+    /// Notifications: (tick, from state, to state, incident).
+    pub notifications: Vec<(u32, usize, usize, usize)>,
+    /// Public news: (tick, headline, body).
+    pub news: Vec<(u32, String, String)>,
+    /// Downtime per asset, in hours of full inoperability.
+    pub downtime_h: Vec<f64>,
+}
+
+/// Commands waiting for the commands system, in submit order.
+#[derive(Resource, Debug, Default)]
+pub struct Pending(pub Vec<(usize, super::command::Command)>);
+
+/// Who the engine plays.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Players {
+    /// The engine's doctrine also plays organisations that belong to teams (headless `run`).
+    pub bots_play_teams: bool,
+}
+
+impl Players {
+    /// True when the engine plays this organisation.
+    pub fn engine_plays(&self, region: &Region, org: usize) -> bool {
+        self.bots_play_teams || region.orgs[org].team.is_none()
+    }
+
+    pub fn engine_plays_state(&self, region: &Region, state: usize) -> bool {
+        self.bots_play_teams || region.states[state].team.is_none()
+    }
+}
+
+/// The region's channel of hotline per pair.
+pub fn has_cbm(region: &Region, a: usize, b: usize, cbm: Cbm) -> bool {
+    a != b && region.cbms[region.pair(a, b)].contains(&cbm)
+}
