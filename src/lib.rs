@@ -3,5 +3,8 @@
 //! `scenario` reads and checks RON scenario files; `cli` holds the command implementations
 //! the binary dispatches to.
 
+pub mod builtin;
 pub mod cli;
+pub mod journal;
+pub mod sim;
 pub mod scenario;

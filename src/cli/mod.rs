@@ -3,6 +3,10 @@
 //! `main.rs` only parses and dispatches; each subcommand returns the process exit code.
 
 pub mod check;
+pub mod load;
+pub mod replay;
+pub mod run;
+pub mod sweep;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -33,7 +37,59 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Run a scenario headless: the engine's doctrine plays every team; prints the outcome.
+    Run {
+        /// Scenario file, or `builtin:NAME` (see `cyberdrill scenarios`).
+        scenario: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write a journal (JSONL) that `replay` can check.
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-run a journal and verify the outcome is identical.
+    Replay {
+        journal: PathBuf,
+        /// Stop at this tick and print the outcome there.
+        #[arg(long)]
+        until: Option<u32>,
+        /// Use this scenario file instead of the one the journal names.
+        #[arg(long)]
+        scenario: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Monte-Carlo over seeds: distributions of the outcome metrics.
+    Sweep {
+        scenario: String,
+        /// Number of runs (seeds from --seeds' start, default 0).
+        #[arg(long)]
+        runs: Option<u64>,
+        /// Seed range `A..B` (B excluded).
+        #[arg(long, value_parser = sweep::parse_range)]
+        seeds: Option<(u64, u64)>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge sweep JSON files from several shards into one summary.
+    Merge {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the built-in scenarios.
+    Scenarios,
 }
+
+/// The scenario a command runs: a file, or `builtin:NAME`.
+pub const DEFAULT_SCENARIO: &str = "builtin:flagship";
 
 /// How `check` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,5 +102,16 @@ pub enum Format {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { files, format } => check::run(&files, format),
+        Command::Run { scenario, seed, journal, json } => run::run(&scenario, seed, journal.as_deref(), json),
+        Command::Replay { journal, until, scenario, json } => replay::run(&journal, until, scenario.as_deref(), json),
+        Command::Sweep { scenario, runs, seeds, jobs, json } => sweep::run(&scenario, runs, seeds, jobs, json),
+        Command::Merge { files, json } => sweep::merge(&files, json),
+        Command::Scenarios => {
+            for b in crate::builtin::SCENARIOS {
+                let title = crate::scenario::from_str(b.file, b.source).map(|s| s.meta.title).unwrap_or_default();
+                println!("builtin:{:<14} {title}", b.name);
+            }
+            EXIT_OK
+        }
     }
 }

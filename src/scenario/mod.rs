@@ -4,6 +4,7 @@
 //! whole pipeline `cyberdrill check` runs: decode, parse, validate.
 
 pub mod diagnostic;
+pub mod generate;
 pub mod locate;
 mod parse;
 mod types;

@@ -16,6 +16,7 @@ pub mod view;
 pub mod world;
 
 pub use command::{Command, CommandError};
+pub use world::Ref;
 pub use event::{Audience, Event, EventKind};
 pub use outcome::Outcome;
 pub use view::{FacilitatorView, TeamView};
@@ -27,6 +28,17 @@ use bevy_ecs::schedule::SingleThreadedExecutor;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use world::*;
+
+/// What the facilitator can do to steer a run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Control {
+    FireInject { id: String },
+    SkipInject { id: String },
+    DelayInject { id: String, minutes: u32 },
+    /// An ad-hoc message or discussion question to a team.
+    Message { team: String, subject: String, body: String },
+}
 
 /// A running exercise.
 pub struct Sim {
@@ -209,6 +221,21 @@ impl Sim {
     /// The outcome so far (final once the exercise is over).
     pub fn outcome(&self) -> Outcome {
         outcome::outcome(&self.world, self.seed)
+    }
+
+    /// Applies a facilitator control action (journaled like team commands).
+    pub fn control(&mut self, control: &Control) -> bool {
+        match control {
+            Control::FireInject { id } => self.fire_inject_now(id),
+            Control::SkipInject { id } => self.skip_inject(id),
+            Control::DelayInject { id, minutes } => self.delay_inject(id, *minutes),
+            Control::Message { team, subject, body } => {
+                let region = self.world.resource::<Region>().clone();
+                let Some(Ref::Team(t)) = region.ids.get(team).copied() else { return false };
+                systems::deliver_control(&mut self.world, &region, t, "Exercise control", subject, body);
+                true
+            }
+        }
     }
 
     /// Facilitator control: fire an inject at the next tick, ignoring its time and condition.

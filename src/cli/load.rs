@@ -1,0 +1,56 @@
+//! Loading a scenario for the commands that run one: from a file or `builtin:NAME`.
+
+use super::{EXIT_INVALID, EXIT_USAGE};
+use crate::builtin;
+use crate::scenario::{self, Scenario};
+use sha2::{Digest, Sha256};
+use std::io::IsTerminal;
+
+/// A scenario ready to run, with where it came from and the hash of its text.
+pub struct Loaded {
+    /// What to write in a journal to find it again: a path or `builtin:NAME`.
+    pub source_ref: String,
+    pub scenario: Scenario,
+    /// SHA-256 of the scenario's bytes, hex.
+    pub hash: String,
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Loads and checks a scenario; on failure prints the problem and returns the exit code.
+pub fn load(reference: &str) -> Result<Loaded, u8> {
+    let (bytes, name) = if let Some(name) = reference.strip_prefix("builtin:") {
+        match builtin::find(name) {
+            Some(b) => (b.source.as_bytes().to_vec(), b.file.to_string()),
+            None => {
+                let names: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
+                eprintln!("error: no built-in scenario `{name}` (built-in: {})", names.join(", "));
+                return Err(EXIT_USAGE);
+            }
+        }
+    } else {
+        match std::fs::read(reference) {
+            Ok(bytes) => (bytes, reference.to_string()),
+            Err(e) => {
+                eprintln!("error: cannot read {reference}: {e}");
+                return Err(EXIT_USAGE);
+            }
+        }
+    };
+    let checked = scenario::check_bytes(&name, &bytes);
+    if !checked.is_valid() {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        eprint!("{}", checked.render(color));
+        eprintln!("error: {name} has errors; fix them (see `cyberdrill check {name}`)");
+        return Err(EXIT_INVALID);
+    }
+    let hash = hash_bytes(&bytes);
+    match checked.into_valid() {
+        Some(scenario) => Ok(Loaded { source_ref: reference.to_string(), scenario, hash }),
+        None => Err(EXIT_INVALID),
+    }
+}

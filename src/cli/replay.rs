@@ -1,0 +1,108 @@
+//! `cyberdrill replay JOURNAL [--until TICK]`: re-run a journal, verify the outcome.
+
+use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load};
+use super::run::print_outcome;
+use crate::journal::{self, Journal, JournalError, Line, Mode};
+use crate::sim::{Outcome, Sim};
+use std::path::Path;
+
+/// Why a replay stopped.
+#[derive(Debug)]
+pub enum ReplayError {
+    /// Exit 2: the journal or scenario could not be read.
+    Usage(String),
+    /// Exit 1: the journal is corrupt, the scenario changed, or a command no longer applies.
+    Invalid(String),
+}
+
+/// Rebuilds the run a journal records; returns the sim (stopped at `until` or the end).
+pub fn replay(path: &Path, until: Option<u32>, scenario_override: Option<&str>) -> Result<(Journal, Sim), ReplayError> {
+    let journal = Journal::read(path).map_err(|e| match e {
+        JournalError::Io(e) => ReplayError::Usage(format!("cannot read {}: {e}", path.display())),
+        corrupt => ReplayError::Invalid(format!("{}: {corrupt}", path.display())),
+    })?;
+    let reference = match scenario_override {
+        Some(s) => s.to_string(),
+        None => resolve(&journal.scenario, path),
+    };
+    let loaded = load::load(&reference).map_err(|code| {
+        let message = format!("cannot load the journal's scenario {reference}");
+        if code == EXIT_INVALID { ReplayError::Invalid(message) } else { ReplayError::Usage(message) }
+    })?;
+    if loaded.hash != journal.scenario_hash {
+        return Err(ReplayError::Invalid(format!(
+            "{reference} has changed since the journal was written (its hash is {}, the journal expects {}); replay it with the scenario as it was, or pass --scenario",
+            &loaded.hash[..12],
+            &journal.scenario_hash[..journal.scenario_hash.len().min(12)]
+        )));
+    }
+    let mut sim = match journal.mode {
+        Mode::Headless => Sim::headless(&loaded.scenario, journal.seed),
+        Mode::Play => Sim::new(&loaded.scenario, journal.seed),
+    };
+    let stop = until.unwrap_or(u32::MAX);
+    for (i, entry) in journal.entries.iter().enumerate() {
+        let tick = journal::entry_tick(entry);
+        if tick >= stop {
+            break;
+        }
+        while sim.tick() < tick && sim.step() {}
+        let refused = match entry {
+            Line::Command { team, command, .. } => sim.submit(team, command.clone()).err().map(|e| e.to_string()),
+            Line::Control { control, .. } => (!sim.control(control)).then(|| "control refused".to_string()),
+            _ => None,
+        };
+        if let Some(why) = refused {
+            return Err(ReplayError::Invalid(format!("{}: entry {} (tick {tick}) no longer applies: {why}", path.display(), i + 1)));
+        }
+    }
+    while sim.tick() < stop && sim.step() {}
+    Ok((journal, sim))
+}
+
+/// A relative scenario path is tried as given, then beside the journal.
+fn resolve(reference: &str, journal: &Path) -> String {
+    if reference.starts_with("builtin:") || Path::new(reference).exists() {
+        return reference.to_string();
+    }
+    match journal.parent().map(|d| d.join(reference)) {
+        Some(p) if p.exists() => p.display().to_string(),
+        _ => reference.to_string(),
+    }
+}
+
+/// The CLI entry point.
+pub fn run(path: &Path, until: Option<u32>, scenario: Option<&str>, json: bool) -> u8 {
+    let (journal, sim) = match replay(path, until, scenario) {
+        Ok(r) => r,
+        Err(ReplayError::Usage(m)) => {
+            eprintln!("error: {m}");
+            return EXIT_USAGE;
+        }
+        Err(ReplayError::Invalid(m)) => {
+            eprintln!("error: {m}");
+            return EXIT_INVALID;
+        }
+    };
+    let outcome: Outcome = sim.outcome();
+    print_outcome(&outcome, json);
+    match (&journal.end, until) {
+        (Some((tick, hash)), None) => {
+            if *hash == journal::outcome_hash(&outcome) && *tick == sim.tick() {
+                eprintln!("replay: identical outcome ({} commands, {} ticks)", journal.entries.len(), sim.tick());
+                EXIT_OK
+            } else {
+                eprintln!("error: replay diverged: the outcome differs from the one recorded in {}", path.display());
+                EXIT_INVALID
+            }
+        }
+        (None, None) => {
+            eprintln!("replay: the journal has no end line (the session did not finish); replayed its {} entries and ran to the end", journal.entries.len());
+            EXIT_OK
+        }
+        (_, Some(t)) => {
+            eprintln!("replay: stopped at tick {t}");
+            EXIT_OK
+        }
+    }
+}

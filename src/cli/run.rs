@@ -1,0 +1,120 @@
+//! `cyberdrill run SCENARIO [--seed N] [--journal FILE] [--json]`
+
+use super::{EXIT_OK, EXIT_USAGE, load};
+use crate::journal::{self, JournalWriter, Line, Mode};
+use crate::sim::{Outcome, Sim};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::Path;
+
+/// Runs a scenario headless to the end and prints its outcome.
+pub fn run(reference: &str, seed: u64, journal_path: Option<&Path>, json: bool) -> u8 {
+    let loaded = match load::load(reference) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut writer = match journal_path {
+        Some(path) => match JournalWriter::create(path, header(&loaded, seed, Mode::Headless)) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot write journal {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    let mut sim = Sim::headless(&loaded.scenario, seed);
+    let bar = progress(u64::from(sim.end_tick()));
+    while sim.step() {
+        if sim.tick() % 64 == 0 {
+            bar.set_position(u64::from(sim.tick()));
+        }
+    }
+    bar.finish_and_clear();
+    let outcome = sim.outcome();
+    if let Some(w) = writer.as_mut()
+        && let Err(e) = w.append(&Line::End { tick: sim.tick(), outcome_hash: journal::outcome_hash(&outcome) })
+    {
+        eprintln!("error: cannot write journal {}: {e}", w.path().display());
+        return EXIT_USAGE;
+    }
+    print_outcome(&outcome, json);
+    EXIT_OK
+}
+
+/// The journal header for a loaded scenario.
+pub fn header(loaded: &load::Loaded, seed: u64, mode: Mode) -> Line {
+    Line::Header {
+        format: journal::FORMAT.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: loaded.source_ref.clone(),
+        scenario_hash: loaded.hash.clone(),
+        seed,
+        mode,
+    }
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+pub fn progress(len: u64) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} ticks").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar
+}
+
+/// Prints an outcome as JSON or as a readable summary.
+pub fn print_outcome(outcome: &Outcome, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(outcome).unwrap_or_default());
+    } else {
+        print!("{}", summary(outcome));
+    }
+}
+
+/// The readable summary `run` prints.
+pub fn summary(o: &Outcome) -> String {
+    let mut out = String::new();
+    let hours = f64::from(o.minutes) / 60.0;
+    out.push_str(&format!("{} — seed {}, {hours:.1} simulated hours{}\n", o.scenario, o.seed, if o.finished { "" } else { " (stopped early)" }));
+    out.push_str("\nIncidents (truth)\n");
+    for i in &o.incidents {
+        let t = |m: Option<u32>| m.map_or("never".to_string(), crate::sim::view::hhmm_span);
+        out.push_str(&format!("  {:<24} on {:<20} by {:<12} detected {:<7} contained {}\n", i.id, i.target, i.culprit, t(i.detected_minute), t(i.contained_minute)));
+    }
+    out.push_str("\nAttribution (each state's top suspect)\n");
+    for b in &o.blame {
+        let public = b.public.as_ref().map_or(String::new(), |p| format!("  publicly blamed {p}"));
+        out.push_str(&format!(
+            "  {:<10} {:<24} {:<10} {:>5.1}%  {}{public}\n",
+            b.state,
+            b.incident,
+            b.blamed,
+            b.probability * 100.0,
+            if b.correct { "right" } else { "WRONG" }
+        ));
+    }
+    out.push_str(&format!("  public attributions: {}, wrongful: {}\n", o.public_attributions, o.wrongful_attributions));
+    out.push_str(&format!("\nEscalation (peak rung per pair; overall {:?})\n", o.peak_rung));
+    for p in o.pairs.iter().filter(|p| p.peak > crate::scenario::Rung::Routine) {
+        out.push_str(&format!("  {:<10} {:<10} peak {:<16} now {:<16} tension {:.2}\n", p.a, p.b, format!("{:?}", p.peak), format!("{:?}", p.final_rung), p.final_tension));
+    }
+    out.push_str("\nInfrastructure downtime (sector-hours)\n");
+    for (sector, h) in &o.downtime {
+        out.push_str(&format!("  {sector:<14} {h:>7.2}\n"));
+    }
+    let m = &o.messages;
+    out.push_str(&format!(
+        "\nMessages: {} sent, {} delivered, {} acknowledged, {} bounced, {} in transit; mean time to acknowledge {}\n",
+        m.sent,
+        m.delivered,
+        m.acknowledged,
+        m.bounced,
+        m.in_transit,
+        m.mean_minutes_to_ack.map_or("n/a".to_string(), |x| format!("{x:.0} min"))
+    ));
+    out.push_str("\nObjectives\n");
+    for ob in &o.objectives {
+        out.push_str(&format!("  [{:<6}] {}{}\n", ob.status, ob.title, ob.team.as_ref().map_or(String::new(), |t| format!(" ({t})"))));
+    }
+    let met = o.objectives.iter().filter(|x| x.status == "met").count();
+    out.push_str(&format!("  {met} of {} met\n", o.objectives.len()));
+    out
+}
