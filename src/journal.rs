@@ -61,7 +61,10 @@ impl JournalWriter {
     /// Creates (or truncates) a journal and writes its header.
     pub fn create(path: &Path, header: Line) -> std::io::Result<JournalWriter> {
         let file = File::create(path)?;
-        let mut writer = JournalWriter { file, path: path.to_path_buf() };
+        let mut writer = JournalWriter {
+            file,
+            path: path.to_path_buf(),
+        };
         writer.append(&header)?;
         Ok(writer)
     }
@@ -69,7 +72,10 @@ impl JournalWriter {
     /// Opens an existing journal to continue it.
     pub fn append_to(path: &Path) -> std::io::Result<JournalWriter> {
         let file = std::fs::OpenOptions::new().append(true).open(path)?;
-        Ok(JournalWriter { file, path: path.to_path_buf() })
+        Ok(JournalWriter {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -102,7 +108,10 @@ pub struct Journal {
 pub enum JournalError {
     Io(std::io::Error),
     /// `file:line: message`.
-    Corrupt { line: usize, message: String },
+    Corrupt {
+        line: usize,
+        message: String,
+    },
 }
 
 impl std::fmt::Display for JournalError {
@@ -126,7 +135,10 @@ impl Journal {
         let mut journal: Option<Journal> = None;
         for (i, line) in reader.lines().enumerate() {
             let number = i + 1;
-            let text = line.map_err(|e| JournalError::Corrupt { line: number, message: format!("not readable text: {e}") })?;
+            let text = line.map_err(|e| JournalError::Corrupt {
+                line: number,
+                message: format!("not readable text: {e}"),
+            })?;
             if text.trim().is_empty() {
                 continue;
             }
@@ -135,32 +147,73 @@ impl Journal {
                 message: format!("not a journal line ({e})"),
             })?;
             match (&mut journal, parsed) {
-                (None, Line::Header { format, scenario, scenario_hash, seed, mode, .. }) => {
+                (
+                    None,
+                    Line::Header {
+                        format,
+                        scenario,
+                        scenario_hash,
+                        seed,
+                        mode,
+                        ..
+                    },
+                ) => {
                     if format != FORMAT {
-                        return Err(JournalError::Corrupt { line: number, message: format!("unknown journal format `{format}`, expected `{FORMAT}`") });
+                        return Err(JournalError::Corrupt {
+                            line: number,
+                            message: format!(
+                                "unknown journal format `{format}`, expected `{FORMAT}`"
+                            ),
+                        });
                     }
-                    journal = Some(Journal { scenario, scenario_hash, seed, mode, entries: Vec::new(), end: None });
+                    journal = Some(Journal {
+                        scenario,
+                        scenario_hash,
+                        seed,
+                        mode,
+                        entries: Vec::new(),
+                        end: None,
+                    });
                 }
                 (None, _) => {
-                    return Err(JournalError::Corrupt { line: number, message: "the journal does not start with a header line".into() });
+                    return Err(JournalError::Corrupt {
+                        line: number,
+                        message: "the journal does not start with a header line".into(),
+                    });
                 }
                 (Some(_), Line::Header { .. }) => {
-                    return Err(JournalError::Corrupt { line: number, message: "a second header in the middle of the journal".into() });
+                    return Err(JournalError::Corrupt {
+                        line: number,
+                        message: "a second header in the middle of the journal".into(),
+                    });
                 }
                 (Some(j), Line::End { tick, outcome_hash }) => j.end = Some((tick, outcome_hash)),
                 (Some(j), entry) => {
                     if j.end.is_some() {
-                        return Err(JournalError::Corrupt { line: number, message: "an entry after the end of the run".into() });
+                        return Err(JournalError::Corrupt {
+                            line: number,
+                            message: "an entry after the end of the run".into(),
+                        });
                     }
                     let tick = entry_tick(&entry);
-                    if j.entries.last().map(entry_tick).is_some_and(|last| tick < last) {
-                        return Err(JournalError::Corrupt { line: number, message: format!("tick {tick} goes back in time") });
+                    if j.entries
+                        .last()
+                        .map(entry_tick)
+                        .is_some_and(|last| tick < last)
+                    {
+                        return Err(JournalError::Corrupt {
+                            line: number,
+                            message: format!("tick {tick} goes back in time"),
+                        });
                     }
                     j.entries.push(entry);
                 }
             }
         }
-        journal.ok_or(JournalError::Corrupt { line: 1, message: "the journal is empty".into() })
+        journal.ok_or(JournalError::Corrupt {
+            line: 1,
+            message: "the journal is empty".into(),
+        })
     }
 }
 
@@ -174,5 +227,9 @@ pub fn entry_tick(line: &Line) -> u32 {
 
 /// The hash `End` lines carry: SHA-256 of the outcome's JSON.
 pub fn outcome_hash(outcome: &Outcome) -> String {
-    crate::cli::load::hash_bytes(serde_json::to_string(outcome).unwrap_or_default().as_bytes())
+    crate::cli::load::hash_bytes(
+        serde_json::to_string(outcome)
+            .unwrap_or_default()
+            .as_bytes(),
+    )
 }

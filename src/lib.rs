@@ -6,5 +6,5 @@
 pub mod builtin;
 pub mod cli;
 pub mod journal;
-pub mod sim;
 pub mod scenario;
+pub mod sim;

@@ -28,7 +28,10 @@ pub fn load(reference: &str) -> Result<Loaded, u8> {
             Some(b) => (b.source.as_bytes().to_vec(), b.file.to_string()),
             None => {
                 let names: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
-                eprintln!("error: no built-in scenario `{name}` (built-in: {})", names.join(", "));
+                eprintln!(
+                    "error: no built-in scenario `{name}` (built-in: {})",
+                    names.join(", ")
+                );
                 return Err(EXIT_USAGE);
             }
         }
@@ -50,7 +53,11 @@ pub fn load(reference: &str) -> Result<Loaded, u8> {
     }
     let hash = hash_bytes(&bytes);
     match checked.into_valid() {
-        Some(scenario) => Ok(Loaded { source_ref: reference.to_string(), scenario, hash }),
+        Some(scenario) => Ok(Loaded {
+            source_ref: reference.to_string(),
+            scenario,
+            hash,
+        }),
         None => Err(EXIT_INVALID),
     }
 }

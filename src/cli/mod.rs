@@ -49,6 +49,9 @@ pub enum Command {
         /// Print the outcome as JSON.
         #[arg(long)]
         json: bool,
+        /// Also print the full event log (ground truth) before the outcome.
+        #[arg(long)]
+        timeline: bool,
     },
     /// Re-run a journal and verify the outcome is identical.
     Replay {
@@ -102,13 +105,32 @@ pub enum Format {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { files, format } => check::run(&files, format),
-        Command::Run { scenario, seed, journal, json } => run::run(&scenario, seed, journal.as_deref(), json),
-        Command::Replay { journal, until, scenario, json } => replay::run(&journal, until, scenario.as_deref(), json),
-        Command::Sweep { scenario, runs, seeds, jobs, json } => sweep::run(&scenario, runs, seeds, jobs, json),
+        Command::Run {
+            scenario,
+            seed,
+            journal,
+            json,
+            timeline,
+        } => run::run(&scenario, seed, journal.as_deref(), json, timeline),
+        Command::Replay {
+            journal,
+            until,
+            scenario,
+            json,
+        } => replay::run(&journal, until, scenario.as_deref(), json),
+        Command::Sweep {
+            scenario,
+            runs,
+            seeds,
+            jobs,
+            json,
+        } => sweep::run(&scenario, runs, seeds, jobs, json),
         Command::Merge { files, json } => sweep::merge(&files, json),
         Command::Scenarios => {
             for b in crate::builtin::SCENARIOS {
-                let title = crate::scenario::from_str(b.file, b.source).map(|s| s.meta.title).unwrap_or_default();
+                let title = crate::scenario::from_str(b.file, b.source)
+                    .map(|s| s.meta.title)
+                    .unwrap_or_default();
                 println!("builtin:{:<14} {title}", b.name);
             }
             EXIT_OK

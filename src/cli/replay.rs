@@ -1,7 +1,7 @@
 //! `cyberdrill replay JOURNAL [--until TICK]`: re-run a journal, verify the outcome.
 
-use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load};
 use super::run::print_outcome;
+use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load};
 use crate::journal::{self, Journal, JournalError, Line, Mode};
 use crate::sim::{Outcome, Sim};
 use std::path::Path;
@@ -16,7 +16,11 @@ pub enum ReplayError {
 }
 
 /// Rebuilds the run a journal records; returns the sim (stopped at `until` or the end).
-pub fn replay(path: &Path, until: Option<u32>, scenario_override: Option<&str>) -> Result<(Journal, Sim), ReplayError> {
+pub fn replay(
+    path: &Path,
+    until: Option<u32>,
+    scenario_override: Option<&str>,
+) -> Result<(Journal, Sim), ReplayError> {
     let journal = Journal::read(path).map_err(|e| match e {
         JournalError::Io(e) => ReplayError::Usage(format!("cannot read {}: {e}", path.display())),
         corrupt => ReplayError::Invalid(format!("{}: {corrupt}", path.display())),
@@ -27,7 +31,11 @@ pub fn replay(path: &Path, until: Option<u32>, scenario_override: Option<&str>) 
     };
     let loaded = load::load(&reference).map_err(|code| {
         let message = format!("cannot load the journal's scenario {reference}");
-        if code == EXIT_INVALID { ReplayError::Invalid(message) } else { ReplayError::Usage(message) }
+        if code == EXIT_INVALID {
+            ReplayError::Invalid(message)
+        } else {
+            ReplayError::Usage(message)
+        }
     })?;
     if loaded.hash != journal.scenario_hash {
         return Err(ReplayError::Invalid(format!(
@@ -48,12 +56,21 @@ pub fn replay(path: &Path, until: Option<u32>, scenario_override: Option<&str>) 
         }
         while sim.tick() < tick && sim.step() {}
         let refused = match entry {
-            Line::Command { team, command, .. } => sim.submit(team, command.clone()).err().map(|e| e.to_string()),
-            Line::Control { control, .. } => (!sim.control(control)).then(|| "control refused".to_string()),
+            Line::Command { team, command, .. } => sim
+                .submit(team, command.clone())
+                .err()
+                .map(|e| e.to_string()),
+            Line::Control { control, .. } => {
+                (!sim.control(control)).then(|| "control refused".to_string())
+            }
             _ => None,
         };
         if let Some(why) = refused {
-            return Err(ReplayError::Invalid(format!("{}: entry {} (tick {tick}) no longer applies: {why}", path.display(), i + 1)));
+            return Err(ReplayError::Invalid(format!(
+                "{}: entry {} (tick {tick}) no longer applies: {why}",
+                path.display(),
+                i + 1
+            )));
         }
     }
     while sim.tick() < stop && sim.step() {}
@@ -89,15 +106,25 @@ pub fn run(path: &Path, until: Option<u32>, scenario: Option<&str>, json: bool) 
     match (&journal.end, until) {
         (Some((tick, hash)), None) => {
             if *hash == journal::outcome_hash(&outcome) && *tick == sim.tick() {
-                eprintln!("replay: identical outcome ({} commands, {} ticks)", journal.entries.len(), sim.tick());
+                eprintln!(
+                    "replay: identical outcome ({} commands, {} ticks)",
+                    journal.entries.len(),
+                    sim.tick()
+                );
                 EXIT_OK
             } else {
-                eprintln!("error: replay diverged: the outcome differs from the one recorded in {}", path.display());
+                eprintln!(
+                    "error: replay diverged: the outcome differs from the one recorded in {}",
+                    path.display()
+                );
                 EXIT_INVALID
             }
         }
         (None, None) => {
-            eprintln!("replay: the journal has no end line (the session did not finish); replayed its {} entries and ran to the end", journal.entries.len());
+            eprintln!(
+                "replay: the journal has no end line (the session did not finish); replayed its {} entries and ran to the end",
+                journal.entries.len()
+            );
             EXIT_OK
         }
         (_, Some(t)) => {

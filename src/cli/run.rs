@@ -7,7 +7,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
 /// Runs a scenario headless to the end and prints its outcome.
-pub fn run(reference: &str, seed: u64, journal_path: Option<&Path>, json: bool) -> u8 {
+pub fn run(
+    reference: &str,
+    seed: u64,
+    journal_path: Option<&Path>,
+    json: bool,
+    timeline: bool,
+) -> u8 {
     let loaded = match load::load(reference) {
         Ok(l) => l,
         Err(code) => return code,
@@ -31,8 +37,17 @@ pub fn run(reference: &str, seed: u64, journal_path: Option<&Path>, json: bool) 
     }
     bar.finish_and_clear();
     let outcome = sim.outcome();
+    if timeline {
+        for (minute, line) in sim.facilitator_view().timeline {
+            println!("{} {line}", crate::sim::view::hhmm_span(minute));
+        }
+        println!();
+    }
     if let Some(w) = writer.as_mut()
-        && let Err(e) = w.append(&Line::End { tick: sim.tick(), outcome_hash: journal::outcome_hash(&outcome) })
+        && let Err(e) = w.append(&Line::End {
+            tick: sim.tick(),
+            outcome_hash: journal::outcome_hash(&outcome),
+        })
     {
         eprintln!("error: cannot write journal {}: {e}", w.path().display());
         return EXIT_USAGE;
@@ -56,14 +71,20 @@ pub fn header(loaded: &load::Loaded, seed: u64, mode: Mode) -> Line {
 /// A progress bar on stderr, hidden when stderr is not a terminal.
 pub fn progress(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} ticks").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} ticks")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar
 }
 
 /// Prints an outcome as JSON or as a readable summary.
 pub fn print_outcome(outcome: &Outcome, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(outcome).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(outcome).unwrap_or_default()
+        );
     } else {
         print!("{}", summary(outcome));
     }
@@ -73,15 +94,30 @@ pub fn print_outcome(outcome: &Outcome, json: bool) {
 pub fn summary(o: &Outcome) -> String {
     let mut out = String::new();
     let hours = f64::from(o.minutes) / 60.0;
-    out.push_str(&format!("{} — seed {}, {hours:.1} simulated hours{}\n", o.scenario, o.seed, if o.finished { "" } else { " (stopped early)" }));
+    out.push_str(&format!(
+        "{} — seed {}, {hours:.1} simulated hours{}\n",
+        o.scenario,
+        o.seed,
+        if o.finished { "" } else { " (stopped early)" }
+    ));
     out.push_str("\nIncidents (truth)\n");
     for i in &o.incidents {
         let t = |m: Option<u32>| m.map_or("never".to_string(), crate::sim::view::hhmm_span);
-        out.push_str(&format!("  {:<24} on {:<20} by {:<12} detected {:<7} contained {}\n", i.id, i.target, i.culprit, t(i.detected_minute), t(i.contained_minute)));
+        out.push_str(&format!(
+            "  {:<24} on {:<20} by {:<12} detected {:<7} contained {}\n",
+            i.id,
+            i.target,
+            i.culprit,
+            t(i.detected_minute),
+            t(i.contained_minute)
+        ));
     }
     out.push_str("\nAttribution (each state's top suspect)\n");
     for b in &o.blame {
-        let public = b.public.as_ref().map_or(String::new(), |p| format!("  publicly blamed {p}"));
+        let public = b
+            .public
+            .as_ref()
+            .map_or(String::new(), |p| format!("  publicly blamed {p}"));
         out.push_str(&format!(
             "  {:<10} {:<24} {:<10} {:>5.1}%  {}{public}\n",
             b.state,
@@ -91,10 +127,27 @@ pub fn summary(o: &Outcome) -> String {
             if b.correct { "right" } else { "WRONG" }
         ));
     }
-    out.push_str(&format!("  public attributions: {}, wrongful: {}\n", o.public_attributions, o.wrongful_attributions));
-    out.push_str(&format!("\nEscalation (peak rung per pair; overall {:?})\n", o.peak_rung));
-    for p in o.pairs.iter().filter(|p| p.peak > crate::scenario::Rung::Routine) {
-        out.push_str(&format!("  {:<10} {:<10} peak {:<16} now {:<16} tension {:.2}\n", p.a, p.b, format!("{:?}", p.peak), format!("{:?}", p.final_rung), p.final_tension));
+    out.push_str(&format!(
+        "  public attributions: {}, wrongful: {}\n",
+        o.public_attributions, o.wrongful_attributions
+    ));
+    out.push_str(&format!(
+        "\nEscalation (peak rung per pair; overall {:?})\n",
+        o.peak_rung
+    ));
+    for p in o
+        .pairs
+        .iter()
+        .filter(|p| p.peak > crate::scenario::Rung::Routine)
+    {
+        out.push_str(&format!(
+            "  {:<10} {:<10} peak {:<16} now {:<16} tension {:.2}\n",
+            p.a,
+            p.b,
+            format!("{:?}", p.peak),
+            format!("{:?}", p.final_rung),
+            p.final_tension
+        ));
     }
     out.push_str("\nInfrastructure downtime (sector-hours)\n");
     for (sector, h) in &o.downtime {
@@ -112,7 +165,14 @@ pub fn summary(o: &Outcome) -> String {
     ));
     out.push_str("\nObjectives\n");
     for ob in &o.objectives {
-        out.push_str(&format!("  [{:<6}] {}{}\n", ob.status, ob.title, ob.team.as_ref().map_or(String::new(), |t| format!(" ({t})"))));
+        out.push_str(&format!(
+            "  [{:<6}] {}{}\n",
+            ob.status,
+            ob.title,
+            ob.team
+                .as_ref()
+                .map_or(String::new(), |t| format!(" ({t})"))
+        ));
     }
     let met = o.objectives.iter().filter(|x| x.status == "met").count();
     out.push_str(&format!("  {met} of {} met\n", o.objectives.len()));

@@ -33,16 +33,26 @@ impl RunMetrics {
             peak_rung: outcome.peak_rung,
             public_attributions: outcome.public_attributions,
             wrongful_attributions: outcome.wrongful_attributions,
-            misattributed: outcome
-                .blame
-                .iter()
-                .any(|b| !b.correct && victims.iter().any(|(state, inc)| *state == b.state && *inc == b.incident)),
+            misattributed: outcome.blame.iter().any(|b| {
+                !b.correct
+                    && victims
+                        .iter()
+                        .any(|(state, inc)| *state == b.state && *inc == b.incident)
+            }),
             downtime_total: outcome.downtime.values().sum(),
             downtime: outcome.downtime.clone(),
             bounced: outcome.messages.bounced,
             mean_minutes_to_ack: outcome.messages.mean_minutes_to_ack,
-            first_detection_minute: outcome.incidents.iter().filter_map(|i| i.detected_minute).min(),
-            objectives_met: outcome.objectives.iter().filter(|o| o.status == "met").count(),
+            first_detection_minute: outcome
+                .incidents
+                .iter()
+                .filter_map(|i| i.detected_minute)
+                .min(),
+            objectives_met: outcome
+                .objectives
+                .iter()
+                .filter(|o| o.status == "met")
+                .count(),
         }
     }
 }
@@ -63,8 +73,15 @@ impl Distribution {
         }
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let at = |q: f64| sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)];
-        Some(Distribution { mean: sorted.iter().sum::<f64>() / sorted.len() as f64, p5: at(0.05), p95: at(0.95), n: sorted.len() })
+        let at = |q: f64| {
+            sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)]
+        };
+        Some(Distribution {
+            mean: sorted.iter().sum::<f64>() / sorted.len() as f64,
+            p5: at(0.05),
+            p95: at(0.95),
+            n: sorted.len(),
+        })
     }
 }
 
@@ -96,28 +113,69 @@ pub fn summarise(runs: &[RunMetrics]) -> Summary {
             metrics.insert(name.to_string(), d);
         }
     };
-    put("peak_rung", runs.iter().map(|r| r.peak_rung.level() as f64).collect());
-    put("public_attributions", runs.iter().map(|r| r.public_attributions as f64).collect());
-    put("wrongful_attributions", runs.iter().map(|r| r.wrongful_attributions as f64).collect());
-    put("downtime_total_sector_hours", runs.iter().map(|r| r.downtime_total).collect());
-    put("bounced_messages", runs.iter().map(|r| r.bounced as f64).collect());
-    put("mean_minutes_to_ack", runs.iter().filter_map(|r| r.mean_minutes_to_ack).collect());
-    put("first_detection_minute", runs.iter().filter_map(|r| r.first_detection_minute.map(f64::from)).collect());
-    put("objectives_met", runs.iter().map(|r| r.objectives_met as f64).collect());
-    let sectors: std::collections::BTreeSet<&String> = runs.iter().flat_map(|r| r.downtime.keys()).collect();
+    put(
+        "peak_rung",
+        runs.iter().map(|r| r.peak_rung.level() as f64).collect(),
+    );
+    put(
+        "public_attributions",
+        runs.iter().map(|r| r.public_attributions as f64).collect(),
+    );
+    put(
+        "wrongful_attributions",
+        runs.iter()
+            .map(|r| r.wrongful_attributions as f64)
+            .collect(),
+    );
+    put(
+        "downtime_total_sector_hours",
+        runs.iter().map(|r| r.downtime_total).collect(),
+    );
+    put(
+        "bounced_messages",
+        runs.iter().map(|r| r.bounced as f64).collect(),
+    );
+    put(
+        "mean_minutes_to_ack",
+        runs.iter().filter_map(|r| r.mean_minutes_to_ack).collect(),
+    );
+    put(
+        "first_detection_minute",
+        runs.iter()
+            .filter_map(|r| r.first_detection_minute.map(f64::from))
+            .collect(),
+    );
+    put(
+        "objectives_met",
+        runs.iter().map(|r| r.objectives_met as f64).collect(),
+    );
+    let sectors: std::collections::BTreeSet<&String> =
+        runs.iter().flat_map(|r| r.downtime.keys()).collect();
     for sector in sectors {
-        put(&format!("downtime_{}", sector.to_lowercase()), runs.iter().map(|r| r.downtime.get(sector).copied().unwrap_or(0.0)).collect());
+        put(
+            &format!("downtime_{}", sector.to_lowercase()),
+            runs.iter()
+                .map(|r| r.downtime.get(sector).copied().unwrap_or(0.0))
+                .collect(),
+        );
     }
     let reached = Rung::ALL
         .iter()
         .skip(1)
-        .map(|rung| (format!("{rung:?}"), runs.iter().filter(|r| r.peak_rung >= *rung).count() as f64 / n))
+        .map(|rung| {
+            (
+                format!("{rung:?}"),
+                runs.iter().filter(|r| r.peak_rung >= *rung).count() as f64 / n,
+            )
+        })
         .collect();
     Summary {
         runs: runs.len(),
         metrics,
         reached,
-        share_wrongful_attribution: runs.iter().filter(|r| r.wrongful_attributions > 0).count() as f64 / n,
+        share_wrongful_attribution: runs.iter().filter(|r| r.wrongful_attributions > 0).count()
+            as f64
+            / n,
         share_misattributed: runs.iter().filter(|r| r.misattributed).count() as f64 / n,
     }
 }
@@ -129,7 +187,12 @@ pub fn victims(scenario: &Scenario) -> Vec<(String, String)> {
         .iter()
         .filter_map(|i| match &i.kind {
             crate::scenario::InjectKind::Incident { target, .. } => {
-                let state = scenario.assets.iter().find(|a| &a.id == target)?.state.clone();
+                let state = scenario
+                    .assets
+                    .iter()
+                    .find(|a| &a.id == target)?
+                    .state
+                    .clone();
                 Some((state, i.id.clone()))
             }
             _ => None,
@@ -145,7 +208,11 @@ pub fn run_seed(scenario: &Scenario, victims: &[(String, String)], seed: u64) ->
 }
 
 /// Runs the seeds on `jobs` threads; results in seed order.
-pub fn sweep(scenario: &Scenario, seeds: std::ops::Range<u64>, jobs: Option<usize>) -> Result<Vec<RunMetrics>, String> {
+pub fn sweep(
+    scenario: &Scenario,
+    seeds: std::ops::Range<u64>,
+    jobs: Option<usize>,
+) -> Result<Vec<RunMetrics>, String> {
     let victims = victims(scenario);
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(j) = jobs {
@@ -153,14 +220,27 @@ pub fn sweep(scenario: &Scenario, seeds: std::ops::Range<u64>, jobs: Option<usiz
     }
     let pool = builder.build().map_err(|e| e.to_string())?;
     let seeds: Vec<u64> = seeds.collect();
-    Ok(pool.install(|| seeds.par_iter().map(|&s| run_seed(scenario, &victims, s)).collect()))
+    Ok(pool.install(|| {
+        seeds
+            .par_iter()
+            .map(|&s| run_seed(scenario, &victims, s))
+            .collect()
+    }))
 }
 
 /// Parses `A..B`.
 pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
-    let (a, b) = text.split_once("..").ok_or_else(|| format!("`{text}` is not a range; write A..B, e.g. 0..1000"))?;
-    let a: u64 = a.trim().parse().map_err(|_| format!("`{a}` is not a seed number"))?;
-    let b: u64 = b.trim().parse().map_err(|_| format!("`{b}` is not a seed number"))?;
+    let (a, b) = text
+        .split_once("..")
+        .ok_or_else(|| format!("`{text}` is not a range; write A..B, e.g. 0..1000"))?;
+    let a: u64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{a}` is not a seed number"))?;
+    let b: u64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{b}` is not a seed number"))?;
     if b <= a {
         return Err(format!("the range {a}..{b} is empty"));
     }
@@ -168,7 +248,13 @@ pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
 }
 
 /// The CLI entry point.
-pub fn run(reference: &str, runs: Option<u64>, seeds: Option<(u64, u64)>, jobs: Option<usize>, json: bool) -> u8 {
+pub fn run(
+    reference: &str,
+    runs: Option<u64>,
+    seeds: Option<(u64, u64)>,
+    jobs: Option<usize>,
+    json: bool,
+) -> u8 {
     let range = match (runs, seeds) {
         (None, None) => {
             eprintln!("error: give --runs N or --seeds A..B");
@@ -193,19 +279,30 @@ pub fn run(reference: &str, runs: Option<u64>, seeds: Option<(u64, u64)>, jobs: 
             return EXIT_USAGE;
         }
     };
-    let report = SweepReport { scenario: loaded.scenario.meta.id.clone(), scenario_hash: loaded.hash, summary: summarise(&runs), runs };
+    let report = SweepReport {
+        scenario: loaded.scenario.meta.id.clone(),
+        scenario_hash: loaded.hash,
+        summary: summarise(&runs),
+        runs,
+    };
     print_report(&report, json);
     EXIT_OK
 }
 
 fn print_report(report: &SweepReport, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
         return;
     }
     let s = &report.summary;
     println!("{}: {} runs", report.scenario, s.runs);
-    println!("\n  {:<32} {:>9} {:>9} {:>9}", "metric", "mean", "p5", "p95");
+    println!(
+        "\n  {:<32} {:>9} {:>9} {:>9}",
+        "metric", "mean", "p5", "p95"
+    );
     for (name, d) in &s.metrics {
         println!("  {name:<32} {:>9.2} {:>9.2} {:>9.2}", d.mean, d.p5, d.p95);
     }
@@ -213,8 +310,14 @@ fn print_report(report: &SweepReport, json: bool) {
     for (rung, share) in &s.reached {
         println!("  {rung:<32} {:>8.1}%", share * 100.0);
     }
-    println!("\n  runs with a wrongful public attribution  {:>6.1}%", s.share_wrongful_attribution * 100.0);
-    println!("  runs where a victim suspects the wrong party {:>6.1}%", s.share_misattributed * 100.0);
+    println!(
+        "\n  runs with a wrongful public attribution  {:>6.1}%",
+        s.share_wrongful_attribution * 100.0
+    );
+    println!(
+        "  runs where a victim suspects the wrong party {:>6.1}%",
+        s.share_misattributed * 100.0
+    );
 }
 
 /// `cyberdrill merge FILE...`: concatenates shards (same scenario), recomputes the summary.
@@ -231,7 +334,10 @@ pub fn merge(files: &[PathBuf], json: bool) -> u8 {
         let report: SweepReport = match serde_json::from_str(&text) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {} is not sweep JSON (from `sweep --json`): {e}", path.display());
+                eprintln!(
+                    "error: {} is not sweep JSON (from `sweep --json`): {e}",
+                    path.display()
+                );
                 return EXIT_INVALID;
             }
         };
@@ -239,14 +345,19 @@ pub fn merge(files: &[PathBuf], json: bool) -> u8 {
             None => merged = Some(report),
             Some(m) => {
                 if m.scenario_hash != report.scenario_hash {
-                    eprintln!("error: {} comes from a different scenario or version than the first file", path.display());
+                    eprintln!(
+                        "error: {} comes from a different scenario or version than the first file",
+                        path.display()
+                    );
                     return EXIT_INVALID;
                 }
                 m.runs.extend(report.runs);
             }
         }
     }
-    let Some(mut m) = merged else { return EXIT_USAGE };
+    let Some(mut m) = merged else {
+        return EXIT_USAGE;
+    };
     m.runs.sort_by_key(|r| r.seed);
     m.runs.dedup_by_key(|r| r.seed);
     m.summary = summarise(&m.runs);

@@ -355,17 +355,11 @@ fn write_scenario(
 /// A `World` inject's change, cycling through the kinds.
 fn world_change(k: usize, states: usize, assets: usize, contacts: usize) -> String {
     let fallback = || format!("News(headline: \"Quiet hour {k}\")");
+    // Contacts past the first of each organisation, so none is left unreachable.
+    let contact = || 2 * states + k % (contacts - 2 * states);
     match k / 4 % 5 {
-        // Contacts past the first of each organisation, so none is left unreachable.
-        0 | 1 if contacts > 2 * states => {
-            let c = 2 * states + k % (contacts - 2 * states);
-            let change = if k / 4 % 5 == 0 {
-                "ContactStale"
-            } else {
-                "ContactRestored"
-            };
-            format!("World({change}(\"ct-{c}\"))")
-        }
+        0 if contacts > 2 * states => format!("World(ContactStale(\"ct-{}\"))", contact()),
+        1 if contacts > 2 * states => format!("World(ContactRestored(\"ct-{}\"))", contact()),
         2 if states >= 2 => {
             // Relations between even i and i + 1 have a hotline.
             let i = k % (states - 1) / 2 * 2;

@@ -19,25 +19,64 @@ use std::fmt;
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Command {
     /// Tell contacts about an incident (or send a free text).
-    Notify { to: Vec<Id>, incident: Option<Id>, text: String },
+    Notify {
+        to: Vec<Id>,
+        incident: Option<Id>,
+        text: String,
+    },
     /// Share the evidence the team holds on an incident.
-    ShareEvidence { to: Vec<Id>, incident: Id, level: Tlp },
-    RequestAssistance { to: Id, incident: Id },
-    RequestConsultation { to: Id, text: String },
+    ShareEvidence {
+        to: Vec<Id>,
+        incident: Id,
+        level: Tlp,
+    },
+    RequestAssistance {
+        to: Id,
+        incident: Id,
+    },
+    RequestConsultation {
+        to: Id,
+        text: String,
+    },
     /// Acknowledge a received message (by its number in the inbox).
-    Acknowledge { message: usize },
-    Demarche { to: Id, text: String },
+    Acknowledge {
+        message: usize,
+    },
+    Demarche {
+        to: Id,
+        text: String,
+    },
     /// Blame a state (by id) or `non-state` publicly for an incident.
-    PublicAttribution { incident: Id, blame: Id },
-    RestraintStatement { text: String },
-    HotlineCall { state: Id },
-    ConveneRegional { incident: Option<Id> },
-    RequestTakedown { to: Id, incident: Id },
+    PublicAttribution {
+        incident: Id,
+        blame: Id,
+    },
+    RestraintStatement {
+        text: String,
+    },
+    HotlineCall {
+        state: Id,
+    },
+    ConveneRegional {
+        incident: Option<Id>,
+    },
+    RequestTakedown {
+        to: Id,
+        incident: Id,
+    },
     /// A cyber operation against another state's asset: the dangerous one.
-    Retaliate { target: Id },
-    Isolate { asset: Id },
-    Restore { asset: Id },
-    RaiseAlert { level: u8 },
+    Retaliate {
+        target: Id,
+    },
+    Isolate {
+        asset: Id,
+    },
+    Restore {
+        asset: Id,
+    },
+    RaiseAlert {
+        level: u8,
+    },
 }
 
 impl Command {
@@ -97,7 +136,9 @@ impl fmt::Display for CommandError {
             CommandError::NoEvidence(i) => write!(f, "you hold no evidence on `{i}` to share"),
             CommandError::NoHotline(s) => write!(f, "there is no working hotline with `{s}`"),
             CommandError::NoSuchMessage(m) => write!(f, "no message #{m} in your inbox"),
-            CommandError::AlreadyAcknowledged(m) => write!(f, "message #{m} is already acknowledged"),
+            CommandError::AlreadyAcknowledged(m) => {
+                write!(f, "message #{m} is already acknowledged")
+            }
             CommandError::BadLevel(l) => write!(f, "alert level must be 0 to 3, not {l}"),
             CommandError::ExerciseOver => write!(f, "the exercise is over"),
         }
@@ -122,7 +163,11 @@ pub fn sender(region: &Region, actor: Actor, prefer: OrgKind) -> Option<usize> {
     orgs.iter()
         .copied()
         .find(|&o| region.orgs[o].kind == prefer)
-        .or_else(|| orgs.iter().copied().find(|&o| region.orgs[o].kind == OrgKind::NationalCert))
+        .or_else(|| {
+            orgs.iter()
+                .copied()
+                .find(|&o| region.orgs[o].kind == OrgKind::NationalCert)
+        })
         .or_else(|| orgs.first().copied())
 }
 
@@ -166,10 +211,13 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
     }
     let region = world.resource::<Region>();
     let incident = |id: &str| {
-        known_incident(world, actor.state, id).ok_or_else(|| CommandError::UnknownIncident(id.to_string()))
+        known_incident(world, actor.state, id)
+            .ok_or_else(|| CommandError::UnknownIncident(id.to_string()))
     };
     match command {
-        Command::Notify { to, incident: inc, .. } => {
+        Command::Notify {
+            to, incident: inc, ..
+        } => {
             if to.is_empty() {
                 return Err(CommandError::NoRecipients);
             }
@@ -180,7 +228,9 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
                 incident(i)?;
             }
         }
-        Command::ShareEvidence { to, incident: inc, .. } => {
+        Command::ShareEvidence {
+            to, incident: inc, ..
+        } => {
             if to.is_empty() {
                 return Err(CommandError::NoRecipients);
             }
@@ -188,11 +238,12 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
                 contact(region, c)?;
             }
             let i = incident(inc)?;
-            if evidence_held(world, actor.state, i).is_empty() {
+            if evidence_assessed(world, actor.state, i).is_empty() {
                 return Err(CommandError::NoEvidence(inc.clone()));
             }
         }
-        Command::RequestAssistance { to, incident: inc } | Command::RequestTakedown { to, incident: inc } => {
+        Command::RequestAssistance { to, incident: inc }
+        | Command::RequestTakedown { to, incident: inc } => {
             contact(region, to)?;
             incident(inc)?;
         }
@@ -204,10 +255,18 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
         }
         Command::Acknowledge { message } => {
             let mail = world.resource::<Mailroom>();
-            let m = mail.0.get(*message).ok_or(CommandError::NoSuchMessage(*message))?;
+            let m = mail
+                .0
+                .get(*message)
+                .ok_or(CommandError::NoSuchMessage(*message))?;
             let mine = m.to_state == actor.state
-                && actor.team.is_none_or(|t| region.teams[t].orgs.contains(&m.to_org))
-                && matches!(m.status, MessageStatus::Delivered | MessageStatus::Acknowledged);
+                && actor
+                    .team
+                    .is_none_or(|t| region.teams[t].orgs.contains(&m.to_org))
+                && matches!(
+                    m.status,
+                    MessageStatus::Delivered | MessageStatus::Acknowledged
+                );
             if !mine {
                 return Err(CommandError::NoSuchMessage(*message));
             }
@@ -215,7 +274,10 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
                 return Err(CommandError::AlreadyAcknowledged(*message));
             }
         }
-        Command::PublicAttribution { incident: inc, blame } => {
+        Command::PublicAttribution {
+            incident: inc,
+            blame,
+        } => {
             incident(inc)?;
             if blame != "non-state" {
                 let s = state(region, blame)?;
@@ -225,7 +287,9 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
             }
         }
         Command::RestraintStatement { .. } | Command::ConveneRegional { incident: None } => {}
-        Command::ConveneRegional { incident: Some(inc) } => {
+        Command::ConveneRegional {
+            incident: Some(inc),
+        } => {
             incident(inc)?;
         }
         Command::HotlineCall { state: s } => {
@@ -276,6 +340,22 @@ pub fn evidence_held(world: &World, state: usize, incident: usize) -> Vec<usize>
         .unwrap_or_default()
 }
 
+/// Every evidence id a state holds on an incident, credited or discounted.
+pub fn evidence_assessed(world: &World, state: usize, incident: usize) -> Vec<usize> {
+    let entities = world.resource::<Entities>();
+    let pool = world.resource::<EvidencePool>();
+    world
+        .get::<Mind>(entities.states[state])
+        .map(|mind| {
+            mind.evidence
+                .keys()
+                .copied()
+                .filter(|id| pool.0[*id].incident == incident)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// What to send.
 pub struct Outgoing {
     pub from_org: Option<usize>,
@@ -300,16 +380,25 @@ pub fn send(world: &mut World, out: Outgoing) -> usize {
         let from_state = out.from_org.map(|o| region.orgs[o].state);
         let sharing_abroad = matches!(out.kind, MessageKind::Notify | MessageKind::ShareEvidence)
             && from_state.is_some_and(|s| s != to.state)
-            && out.from_org.is_some_and(|o| region.orgs[o].kind == OrgKind::NationalCert);
+            && out
+                .from_org
+                .is_some_and(|o| region.orgs[o].kind == OrgKind::NationalCert);
         let g = from_state.map_or(0.0, |s| region.states[s].government_control);
         let p = if sharing_abroad { g } else { 0.0 };
-        (from_state, to.clone(), (p, g), k::transit_minutes(to.channel), players.engine_plays(region, to.org))
+        (
+            from_state,
+            to.clone(),
+            (p, g),
+            k::transit_minutes(to.channel),
+            players.engine_plays(region, to.org),
+        )
     };
     let (p, g) = needs_clearance_p;
     let rng = &mut world.resource_mut::<SimRng>().0;
     let needs = p > 0.0 && rng.random_bool(p.clamp(0.0, 1.0));
     let clearance_min = if needs {
-        (60.0 * g * (k::CLEARANCE_BASE_H + k::CLEARANCE_SPREAD_H * rng.random::<f64>())).round() as u32
+        (60.0 * g * (k::CLEARANCE_BASE_H + k::CLEARANCE_SPREAD_H * rng.random::<f64>())).round()
+            as u32
     } else {
         0
     };
@@ -368,76 +457,139 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
     let ministry = sender(&region, actor, OrgKind::ForeignMinistry);
     let me = actor.state;
     let name = region.states[me].name.clone();
-    let incident_ix = |world: &World, id: &Option<Id>| id.as_deref().and_then(|i| known_incident(world, me, i));
+    let incident_ix =
+        |world: &World, id: &Option<Id>| id.as_deref().and_then(|i| known_incident(world, me, i));
     match command {
         Command::Notify { to, incident, text } => {
             let inc = incident_ix(world, incident);
             for c in to {
                 let c = contact(&region, c)?;
-                send(world, Outgoing {
-                    from_org: cert,
-                    from_label: String::new(),
-                    to_contact: c,
-                    kind: MessageKind::Notify,
-                    incident: inc,
-                    evidence: Vec::new(),
-                    tlp: Tlp::Green,
-                    subject: match incident {
-                        Some(i) => format!("Incident notification: {i}"),
-                        None => "Notification".to_string(),
+                send(
+                    world,
+                    Outgoing {
+                        from_org: cert,
+                        from_label: String::new(),
+                        to_contact: c,
+                        kind: MessageKind::Notify,
+                        incident: inc,
+                        evidence: Vec::new(),
+                        tlp: Tlp::Green,
+                        subject: match incident {
+                            Some(i) => format!("Incident notification: {i}"),
+                            None => "Notification".to_string(),
+                        },
+                        text: text.clone(),
                     },
-                    text: text.clone(),
-                });
+                );
             }
         }
-        Command::ShareEvidence { to, incident, level } => {
-            let inc = incident_ix(world, &Some(incident.clone())).ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
-            let evidence = evidence_held(world, me, inc);
+        Command::ShareEvidence {
+            to,
+            incident,
+            level,
+        } => {
+            let inc = incident_ix(world, &Some(incident.clone()))
+                .ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
+            // Everything held goes, with the sender's assessment: items it judged planted
+            // travel flagged, so a capable partner's analysis can correct the receiver's.
+            let evidence = evidence_assessed(world, me, inc);
             for c in to {
                 let c = contact(&region, c)?;
-                send(world, Outgoing {
-                    from_org: cert,
-                    from_label: String::new(),
-                    to_contact: c,
-                    kind: MessageKind::ShareEvidence,
-                    incident: Some(inc),
-                    evidence: evidence.clone(),
-                    tlp: *level,
-                    subject: format!("Indicators on {incident} ({} items)", evidence.len()),
-                    text: String::new(),
-                });
+                send(
+                    world,
+                    Outgoing {
+                        from_org: cert,
+                        from_label: String::new(),
+                        to_contact: c,
+                        kind: MessageKind::ShareEvidence,
+                        incident: Some(inc),
+                        evidence: evidence.clone(),
+                        tlp: *level,
+                        subject: format!("Indicators on {incident} ({} items)", evidence.len()),
+                        text: String::new(),
+                    },
+                );
             }
         }
         Command::RequestAssistance { to, incident } | Command::RequestTakedown { to, incident } => {
             let inc = incident_ix(world, &Some(incident.clone()));
             let (kind, subject) = if matches!(command, Command::RequestAssistance { .. }) {
-                (MessageKind::RequestAssistance, format!("Request for assistance: {incident}"))
+                (
+                    MessageKind::RequestAssistance,
+                    format!("Request for assistance: {incident}"),
+                )
             } else {
-                (MessageKind::RequestTakedown, format!("Request to take down infrastructure: {incident}"))
+                (
+                    MessageKind::RequestTakedown,
+                    format!("Request to take down infrastructure: {incident}"),
+                )
             };
             let c = contact(&region, to)?;
-            send(world, Outgoing { from_org: cert, from_label: String::new(), to_contact: c, kind, incident: inc, evidence: Vec::new(), tlp: Tlp::Amber, subject, text: String::new() });
+            send(
+                world,
+                Outgoing {
+                    from_org: cert,
+                    from_label: String::new(),
+                    to_contact: c,
+                    kind,
+                    incident: inc,
+                    evidence: Vec::new(),
+                    tlp: Tlp::Amber,
+                    subject,
+                    text: String::new(),
+                },
+            );
         }
         Command::RequestConsultation { to, text } | Command::Demarche { to, text } => {
             let c = contact(&region, to)?;
             let (kind, subject) = if matches!(command, Command::Demarche { .. }) {
                 (MessageKind::Demarche, format!("Démarche from {name}"))
             } else {
-                (MessageKind::RequestConsultation, format!("{name} requests consultations"))
+                (
+                    MessageKind::RequestConsultation,
+                    format!("{name} requests consultations"),
+                )
             };
-            send(world, Outgoing { from_org: ministry, from_label: String::new(), to_contact: c, kind, incident: None, evidence: Vec::new(), tlp: Tlp::Amber, subject, text: text.clone() });
+            send(
+                world,
+                Outgoing {
+                    from_org: ministry,
+                    from_label: String::new(),
+                    to_contact: c,
+                    kind,
+                    incident: None,
+                    evidence: Vec::new(),
+                    tlp: Tlp::Amber,
+                    subject,
+                    text: text.clone(),
+                },
+            );
             if kind == MessageKind::Demarche {
                 let other = region.contacts[c].state;
-                world.resource_mut::<Tensions>().add(other, me, k::W_DEMARCHE);
-                world.resource_mut::<EventLog>().push(tick, EventKind::Demarche { from: me, to: other }, Audience::States(vec![me, other]));
+                world
+                    .resource_mut::<Tensions>()
+                    .add(other, me, k::W_DEMARCHE);
+                world.resource_mut::<EventLog>().push(
+                    tick,
+                    EventKind::Demarche {
+                        from: me,
+                        to: other,
+                    },
+                    Audience::States(vec![me, other]),
+                );
             }
         }
         Command::Acknowledge { message } => {
             acknowledge(world, *message, tick);
         }
         Command::PublicAttribution { incident, blame } => {
-            let inc = incident_ix(world, &Some(incident.clone())).ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
-            let blamed = if blame == "non-state" { region.non_state() } else { state(&region, blame)? };
+            let inc = incident_ix(world, &Some(incident.clone()))
+                .ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
+            let blamed = if blame == "non-state" {
+                region.non_state()
+            } else {
+                state(&region, blame)?
+            };
             attribute(world, me, inc, blamed);
         }
         Command::RestraintStatement { .. } => {
@@ -445,7 +597,11 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
             for other in 0..region.n_states() {
                 tensions.add(other, me, -k::W_RESTRAINT);
             }
-            world.resource_mut::<EventLog>().push(tick, EventKind::RestraintStatement { by: me }, Audience::Public);
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::RestraintStatement { by: me },
+                Audience::Public,
+            );
         }
         Command::HotlineCall { state: s } => {
             let other = state(&region, s)?;
@@ -462,14 +618,47 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                 t.add(me, other, -k::W_HOTLINE);
                 t.add(other, me, -k::W_HOTLINE);
             }
-            world.resource_mut::<EventLog>().push(tick, EventKind::HotlineCall { from: me, to: other, answered }, Audience::States(vec![me, other]));
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::HotlineCall {
+                    from: me,
+                    to: other,
+                    answered,
+                },
+                Audience::States(vec![me, other]),
+            );
         }
         Command::ConveneRegional { incident } => {
             let inc = incident_ix(world, incident);
-            let bodies: Vec<usize> = region.orgs.iter().enumerate().filter(|(_, o)| o.kind == OrgKind::RegionalBody).filter_map(|(i, _)| region.contact_of(i)).collect();
-            let certs: Vec<usize> = region.states.iter().enumerate().filter(|(s, _)| *s != me).filter_map(|(_, st)| st.cert.and_then(|c| region.contact_of(c))).collect();
+            let bodies: Vec<usize> = region
+                .orgs
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.kind == OrgKind::RegionalBody)
+                .filter_map(|(i, _)| region.contact_of(i))
+                .collect();
+            let certs: Vec<usize> = region
+                .states
+                .iter()
+                .enumerate()
+                .filter(|(s, _)| *s != me)
+                .filter_map(|(_, st)| st.cert.and_then(|c| region.contact_of(c)))
+                .collect();
             for c in bodies.into_iter().chain(certs) {
-                send(world, Outgoing { from_org: cert, from_label: String::new(), to_contact: c, kind: MessageKind::RegionalCoordination, incident: inc, evidence: Vec::new(), tlp: Tlp::Green, subject: format!("{name} convenes regional coordination"), text: String::new() });
+                send(
+                    world,
+                    Outgoing {
+                        from_org: cert,
+                        from_label: String::new(),
+                        to_contact: c,
+                        kind: MessageKind::RegionalCoordination,
+                        incident: inc,
+                        evidence: Vec::new(),
+                        tlp: Tlp::Green,
+                        subject: format!("{name} convenes regional coordination"),
+                        text: String::new(),
+                    },
+                );
             }
             let mut t = world.resource_mut::<Tensions>();
             for a in 0..region.n_states() {
@@ -477,7 +666,11 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                     t.add(a, b, -k::W_REGIONAL);
                 }
             }
-            world.resource_mut::<EventLog>().push(tick, EventKind::RegionalCoordination { convened_by: me }, Audience::Public);
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::RegionalCoordination { convened_by: me },
+                Audience::Public,
+            );
         }
         Command::Retaliate { target } => {
             let a = asset(&region, target)?;
@@ -490,15 +683,28 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
             if let Some(mut f) = world.get_mut::<Forcing>(e) {
                 f.isolated = isolate;
             }
-            let kind = if isolate { EventKind::AssetIsolated { asset: a } } else { EventKind::AssetRestored { asset: a } };
-            world.resource_mut::<EventLog>().push(tick, kind, Audience::States(vec![me]));
+            let kind = if isolate {
+                EventKind::AssetIsolated { asset: a }
+            } else {
+                EventKind::AssetRestored { asset: a }
+            };
+            world
+                .resource_mut::<EventLog>()
+                .push(tick, kind, Audience::States(vec![me]));
         }
         Command::RaiseAlert { level } => {
             let e = world.resource::<Entities>().states[me];
             if let Some(mut m) = world.get_mut::<Mind>(e) {
                 m.alert = *level;
             }
-            world.resource_mut::<EventLog>().push(tick, EventKind::AlertRaised { state: me, level: *level }, Audience::Public);
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::AlertRaised {
+                    state: me,
+                    level: *level,
+                },
+                Audience::Public,
+            );
         }
     }
     Ok(())
@@ -517,7 +723,9 @@ pub fn posture_of(world: &World, state: usize) -> crate::scenario::Posture {
 pub fn acknowledge(world: &mut World, message: usize, tick: u32) {
     let (sender, contact) = {
         let mut mail = world.resource_mut::<Mailroom>();
-        let Some(m) = mail.0.get_mut(message) else { return };
+        let Some(m) = mail.0.get_mut(message) else {
+            return;
+        };
         if m.status != MessageStatus::Delivered {
             return;
         }
@@ -531,7 +739,9 @@ pub fn acknowledge(world: &mut World, message: usize, tick: u32) {
     }
     let to_state = world.resource::<Mailroom>().0[message].to_state;
     let audience = Audience::States(sender.into_iter().chain([to_state]).collect());
-    world.resource_mut::<EventLog>().push(tick, EventKind::Acknowledged { message }, audience);
+    world
+        .resource_mut::<EventLog>()
+        .push(tick, EventKind::Acknowledged { message }, audience);
     consequences_of_acknowledgement(world, message, tick);
 }
 
@@ -544,7 +754,14 @@ fn consequences_of_acknowledgement(world: &mut World, message: usize, tick: u32)
             let mut t = world.resource_mut::<Tensions>();
             t.add(from, m.to_state, -k::W_CONSULT);
             t.add(m.to_state, from, -k::W_CONSULT);
-            world.resource_mut::<EventLog>().push(tick, EventKind::Consultation { a: from, b: m.to_state }, Audience::States(vec![from, m.to_state]));
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::Consultation {
+                    a: from,
+                    b: m.to_state,
+                },
+                Audience::States(vec![from, m.to_state]),
+            );
         }
         MessageKind::RequestAssistance => {
             if let Some(inc) = m.incident {
@@ -555,7 +772,15 @@ fn consequences_of_acknowledgement(world: &mut World, message: usize, tick: u32)
                 }
                 // The helper learns of the incident so its analysts can work on it.
                 learn_incident(world, helper, inc, tick, None, Some(from));
-                world.resource_mut::<EventLog>().push(tick, EventKind::AssistanceGiven { by: helper, to: from, incident: inc }, Audience::States(vec![from, helper]));
+                world.resource_mut::<EventLog>().push(
+                    tick,
+                    EventKind::AssistanceGiven {
+                        by: helper,
+                        to: from,
+                        incident: inc,
+                    },
+                    Audience::States(vec![from, helper]),
+                );
             }
         }
         _ => {}
@@ -563,10 +788,21 @@ fn consequences_of_acknowledgement(world: &mut World, message: usize, tick: u32)
 }
 
 /// A state learns of an incident (detected by one of its organisations, or told).
-pub fn learn_incident(world: &mut World, state: usize, incident: usize, tick: u32, detected_by: Option<usize>, told_by: Option<usize>) -> bool {
+pub fn learn_incident(
+    world: &mut World,
+    state: usize,
+    incident: usize,
+    tick: u32,
+    detected_by: Option<usize>,
+    told_by: Option<usize>,
+) -> bool {
     let e = world.resource::<Entities>().states[state];
-    let actor = world.get::<Incident>(world.resource::<Incidents>().0[incident]).and_then(|i| i.actor);
-    let Some(mut mind) = world.get_mut::<Mind>(e) else { return false };
+    let actor = world
+        .get::<Incident>(world.resource::<Incidents>().0[incident])
+        .and_then(|i| i.actor);
+    let Some(mut mind) = world.get_mut::<Mind>(e) else {
+        return false;
+    };
     if let Some(a) = actor {
         mind.warned.insert(a);
     }
@@ -579,18 +815,30 @@ pub fn learn_incident(world: &mut World, state: usize, incident: usize, tick: u3
         }
         return false;
     }
-    mind.known.insert(incident, Known { since: tick, detected_by, told_by });
+    mind.known.insert(
+        incident,
+        Known {
+            since: tick,
+            detected_by,
+            told_by,
+        },
+    );
     true
 }
 
 /// A public attribution: tension with the blamed state, a wrongful flag if it is wrong.
 pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
     let tick = world.resource::<Clock>().tick;
-    let culprit = world.get::<Incident>(world.resource::<Incidents>().0[incident]).map(|i| i.culprit);
+    let culprit = world
+        .get::<Incident>(world.resource::<Incidents>().0[incident])
+        .map(|i| i.culprit);
     let n = world.resource::<Region>().non_state();
     let truth = culprit.flatten().unwrap_or(n);
     let e = world.resource::<Entities>().states[by];
-    let belief = world.get::<Mind>(e).and_then(|m| m.beliefs.get(&incident).map(|b| b[blamed])).unwrap_or(0.0);
+    let belief = world
+        .get::<Mind>(e)
+        .and_then(|m| m.beliefs.get(&incident).map(|b| b[blamed]))
+        .unwrap_or(0.0);
     if let Some(mut m) = world.get_mut::<Mind>(e) {
         if !m.accused.insert((incident, blamed)) {
             return;
@@ -601,8 +849,21 @@ pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
         t.add(blamed, by, k::W_ACCUSE);
         t.add(by, blamed, k::W_ACCUSE / 3.0);
     }
-    world.resource_mut::<Facts>().attributions.push((tick, by, incident, blamed, belief));
-    world.resource_mut::<EventLog>().push(tick, EventKind::PublicAttribution { by, incident, blamed, belief, wrongful: blamed != truth }, Audience::Public);
+    world
+        .resource_mut::<Facts>()
+        .attributions
+        .push((tick, by, incident, blamed, belief));
+    world.resource_mut::<EventLog>().push(
+        tick,
+        EventKind::PublicAttribution {
+            by,
+            incident,
+            blamed,
+            belief,
+            wrongful: blamed != truth,
+        },
+        Audience::Public,
+    );
 }
 
 /// A retaliatory cyber operation: a new incident against the other state's asset.
@@ -611,22 +872,39 @@ pub fn retaliate(world: &mut World, by: usize, asset: usize) -> usize {
     let (victim, ends) = {
         let region = world.resource::<Region>();
         let clock = world.resource::<Clock>();
-        (region.assets[asset].state, tick + clock.ticks_for(k::default_lasts_h(Vector::Intrusion) * 30))
+        (
+            region.assets[asset].state,
+            tick + clock.ticks_for(k::default_lasts_h(Vector::Intrusion) * 30),
+        )
     };
-    let inc = spawn_incident(world, IncidentSpec {
-        id: format!("retaliation-{}", world.resource::<Incidents>().0.len() + 1),
-        inject: None,
-        actor: None,
-        culprit: Some(by),
-        target: asset,
-        vector: Vector::Wiper,
-        severity: k::RETALIATION_SEVERITY,
-        skill: 0.5,
-        false_flag: None,
-        ends,
-    });
-    world.resource_mut::<Tensions>().add(victim, by, k::W_RETALIATE);
-    world.resource_mut::<EventLog>().push(tick, EventKind::Retaliation { by, against: victim, asset, incident: inc }, Audience::Facilitator);
+    let inc = spawn_incident(
+        world,
+        IncidentSpec {
+            id: format!("retaliation-{}", world.resource::<Incidents>().0.len() + 1),
+            inject: None,
+            actor: None,
+            culprit: Some(by),
+            target: asset,
+            vector: Vector::Wiper,
+            severity: k::RETALIATION_SEVERITY,
+            skill: 0.5,
+            false_flag: None,
+            ends,
+        },
+    );
+    world
+        .resource_mut::<Tensions>()
+        .add(victim, by, k::W_RETALIATE);
+    world.resource_mut::<EventLog>().push(
+        tick,
+        EventKind::Retaliation {
+            by,
+            against: victim,
+            asset,
+            incident: inc,
+        },
+        Audience::Facilitator,
+    );
     inc
 }
 
@@ -672,9 +950,20 @@ pub fn spawn_incident(world: &mut World, spec: IncidentSpec) -> usize {
         .id();
     world.resource_mut::<Incidents>().0.push(entity);
     if let Some(i) = spec.inject {
-        world.resource_mut::<Facts>().incident_of_inject.insert(i, ix);
+        world
+            .resource_mut::<Facts>()
+            .incident_of_inject
+            .insert(i, ix);
     }
-    world.resource_mut::<EventLog>().push(tick, EventKind::IncidentStarted { incident: ix, target: spec.target, actor: spec.actor }, Audience::Facilitator);
+    world.resource_mut::<EventLog>().push(
+        tick,
+        EventKind::IncidentStarted {
+            incident: ix,
+            target: spec.target,
+            actor: spec.actor,
+        },
+        Audience::Facilitator,
+    );
     ix
 }
 

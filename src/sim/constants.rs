@@ -82,11 +82,11 @@ pub const ASSIST_MULTIPLIER: f64 = 2.0;
 pub const TRUE_TRACE_RATE: f64 = 0.35;
 pub const TRUE_TRACE_SKILL_DAMPING: f64 = 0.6;
 /// Reliability range of a true trace (weak: Rid & Buchanan's "lack of external observables").
-pub const TRUE_TRACE_RELIABILITY: (f64, f64) = (0.45, 0.75);
+pub const TRUE_TRACE_RELIABILITY: (f64, f64) = (0.3, 0.55);
 /// Rate per hour at which a false-flag actor plants traces, times its skill.
 pub const PLANTED_TRACE_RATE: f64 = 0.5;
 /// Planted traces look convincing: reliability range.
-pub const PLANTED_TRACE_RELIABILITY: (f64, f64) = (0.6, 0.85);
+pub const PLANTED_TRACE_RELIABILITY: (f64, f64) = (0.4, 0.65);
 /// Hazard per hour that a state analysing an incident finds one available trace, times the
 /// best analyse capacity among its organisations.
 pub const FIND_RATE: f64 = 0.6;
@@ -119,17 +119,17 @@ pub fn reactivity(posture: Posture) -> f64 {
     }
 }
 /// Relaxation α per hour towards the baseline.
-pub const RELAXATION: f64 = 0.04;
+pub const RELAXATION: f64 = 0.06;
 /// Tension from a rise in belief that b attacked a: + W_ATTACK · severity · Δbelief.
-pub const W_ATTACK: f64 = 0.6;
+pub const W_ATTACK: f64 = 0.35;
 /// Tension relief when shared evidence lowers that belief: − W_EXONERATE · severity · |Δbelief|.
-pub const W_EXONERATE: f64 = 0.5;
+pub const W_EXONERATE: f64 = 0.35;
 /// Impulses on H(target → actor) when an actor does something to a target state.
 pub const W_DEMARCHE: f64 = 0.05;
 pub const W_ACCUSE: f64 = 0.15;
 pub const W_RETALIATE: f64 = 0.25;
 /// Extra tension when a state's red line is hit, times belief in the culprit.
-pub const W_RED_LINE: f64 = 0.3;
+pub const W_RED_LINE: f64 = 0.15;
 /// Relief on both directions.
 pub const W_CONSULT: f64 = 0.08;
 pub const W_HOTLINE: f64 = 0.12;
@@ -141,11 +141,11 @@ pub const W_REGIONAL: f64 = 0.03;
 pub fn rung_threshold(rung: Rung) -> f64 {
     match rung {
         Rung::Routine => 0.0,
-        Rung::Concern => 0.25,
-        Rung::Demarche => 0.4,
-        Rung::Sanctions => 0.55,
-        Rung::Countermeasures => 0.7,
-        Rung::Retaliation => 0.82,
+        Rung::Concern => 0.3,
+        Rung::Demarche => 0.45,
+        Rung::Sanctions => 0.6,
+        Rung::Countermeasures => 0.72,
+        Rung::Retaliation => 0.84,
         Rung::ArmedConflict => 0.95,
     }
 }

@@ -37,7 +37,10 @@ fn edit_mind(world: &mut World, s: usize, f: impl FnOnce(&mut Mind)) {
 
 fn chance(world: &mut World, hazard: f64) -> bool {
     let minutes = world.resource::<Clock>().tick_minutes;
-    world.resource_mut::<SimRng>().0.random_bool(per_tick(hazard, minutes).clamp(0.0, 1.0))
+    world
+        .resource_mut::<SimRng>()
+        .0
+        .random_bool(per_tick(hazard, minutes).clamp(0.0, 1.0))
 }
 
 /// The contact of an organisation this state would use: not known to be stale, a direct
@@ -60,7 +63,9 @@ fn reachable_contact(world: &World, region: &Region, state: usize, org: usize) -
 
 fn incident_id(world: &World, inc: usize) -> String {
     let e = world.resource::<Incidents>().0[inc];
-    world.get::<Incident>(e).map_or_else(String::new, |i| i.id.clone())
+    world
+        .get::<Incident>(e)
+        .map_or_else(String::new, |i| i.id.clone())
 }
 
 fn victim_of(world: &World, inc: usize) -> usize {
@@ -69,13 +74,22 @@ fn victim_of(world: &World, inc: usize) -> usize {
 }
 
 fn best(region: &Region, s: usize, f: impl Fn(&crate::scenario::Capacity) -> f64) -> f64 {
-    region.states[s].orgs.iter().map(|&o| f(&region.orgs[o].capacity)).fold(0.0, f64::max)
+    region.states[s]
+        .orgs
+        .iter()
+        .map(|&o| f(&region.orgs[o].capacity))
+        .fold(0.0, f64::max)
 }
 
 /// A national CERT: notify neighbours and the regional body, share evidence, ask for help.
 fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
-    let Some(cert) = region.states[s].cert else { return };
-    let actor = Actor { state: s, team: None };
+    let Some(cert) = region.states[s].cert else {
+        return;
+    };
+    let actor = Actor {
+        state: s,
+        team: None,
+    };
     let respond = region.orgs[cert].capacity.respond;
     let known = mind(world, s).known.clone();
     for (&inc, known_how) in &known {
@@ -85,8 +99,14 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
         // Notify: the victim's CERT, once it has detected the incident itself, tells the
         // regional body and the CERTs it has notification arrangements with or whose
         // infrastructure depends on the attacked asset.
-        if victim == s && known_how.detected_by.is_some() && !m.notified.contains(&inc) && chance(world, 0.5 + respond) {
-            let target = world.get::<Incident>(world.resource::<Incidents>().0[inc]).map_or(0, |i| i.target);
+        if victim == s
+            && known_how.detected_by.is_some()
+            && !m.notified.contains(&inc)
+            && chance(world, 0.5 + respond)
+        {
+            let target = world
+                .get::<Incident>(world.resource::<Incidents>().0[inc])
+                .map_or(0, |i| i.target);
             let mut recipients = Vec::new();
             for (o, org) in region.orgs.iter().enumerate() {
                 let other = org.state;
@@ -95,7 +115,9 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
                     OrgKind::NationalCert if other != s => {
                         has_cbm(region, s, other, Cbm::IncidentNotification)
                             || has_cbm(region, s, other, Cbm::CertCooperation)
-                            || region.assets.iter().any(|a| a.state == other && a.depends_on.iter().any(|d| d.0 == target))
+                            || region.assets.iter().any(|a| {
+                                a.state == other && a.depends_on.iter().any(|d| d.0 == target)
+                            })
                     }
                     _ => false,
                 };
@@ -107,12 +129,20 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
                 m.notified.insert(inc);
             });
             if !recipients.is_empty() {
-                let _ = cmd::apply(world, actor, &Command::Notify { to: recipients, incident: Some(id.clone()), text: format!("We are handling incident {id}. Indicators follow.") });
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::Notify {
+                        to: recipients,
+                        incident: Some(id.clone()),
+                        text: format!("We are handling incident {id}. Indicators follow."),
+                    },
+                );
             }
         }
         // Share: new evidence goes to the regional body and to the victim (or, for the
         // victim, to the most capable CERT in the region), at traffic-light Amber.
-        let held = cmd::evidence_held(world, s, inc);
+        let held = cmd::evidence_assessed(world, s, inc);
         let already = m.shared_upto.get(&inc).copied().unwrap_or(0);
         if held.len() > already && chance(world, 0.3 + respond) {
             let mut to_orgs = Vec::new();
@@ -121,11 +151,23 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
             } else if let Some(best_cert) = (0..region.n_states())
                 .filter(|&o| o != s)
                 .filter_map(|o| region.states[o].cert)
-                .max_by(|&a, &b| region.orgs[a].capacity.analyse.total_cmp(&region.orgs[b].capacity.analyse))
+                .max_by(|&a, &b| {
+                    region.orgs[a]
+                        .capacity
+                        .analyse
+                        .total_cmp(&region.orgs[b].capacity.analyse)
+                })
             {
                 to_orgs.push(best_cert);
             }
-            to_orgs.extend(region.orgs.iter().enumerate().filter(|(_, o)| o.kind == OrgKind::RegionalBody && o.state != s).map(|(i, _)| i));
+            to_orgs.extend(
+                region
+                    .orgs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.kind == OrgKind::RegionalBody && o.state != s)
+                    .map(|(i, _)| i),
+            );
             let to: Vec<String> = to_orgs
                 .into_iter()
                 .filter_map(|o| reachable_contact(world, region, s, o))
@@ -135,7 +177,15 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
                 m.shared_upto.insert(inc, held.len());
             });
             if !to.is_empty() {
-                let _ = cmd::apply(world, actor, &Command::ShareEvidence { to, incident: id.clone(), level: Tlp::Amber });
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::ShareEvidence {
+                        to,
+                        incident: id.clone(),
+                        level: Tlp::Amber,
+                    },
+                );
             }
         }
         // Ask: a weak victim CERT asks the most capable CERT it is on good terms with.
@@ -145,27 +195,44 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
             let helper = (0..region.n_states())
                 .filter(|&o| o != s && tensions.level(s, o) < 0.5)
                 .filter_map(|o| region.states[o].cert)
-                .max_by(|&a, &b| region.orgs[a].capacity.analyse.total_cmp(&region.orgs[b].capacity.analyse));
+                .max_by(|&a, &b| {
+                    region.orgs[a]
+                        .capacity
+                        .analyse
+                        .total_cmp(&region.orgs[b].capacity.analyse)
+                });
             edit_mind(world, s, |m| {
                 m.asked_assistance.insert(inc);
             });
             if let Some(h) = helper
                 && let Some(c) = reachable_contact(world, region, s, h)
             {
-                let _ = cmd::apply(world, actor, &Command::RequestAssistance { to: region.contacts[c].id.clone(), incident: id.clone() });
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::RequestAssistance {
+                        to: region.contacts[c].id.clone(),
+                        incident: id.clone(),
+                    },
+                );
             }
         }
     }
 }
 
 fn due(m: &Mind, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
-    m.steps.get(&(step, other)).is_none_or(|&t| now >= t + every_ticks)
+    m.steps
+        .get(&(step, other))
+        .is_none_or(|&t| now >= t + every_ticks)
 }
 
 /// A foreign ministry: démarche, public attribution, retaliation, and the de-escalation
 /// moves (hotline, consultation, restraint), by posture.
 fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
-    let actor = Actor { state: s, team: None };
+    let actor = Actor {
+        state: s,
+        team: None,
+    };
     let clock = *world.resource::<Clock>();
     let posture = cmd::posture_of(world, s);
     let theta = k::blame_threshold(posture);
@@ -182,25 +249,50 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             .iter()
             .filter(|(inc, _)| victim_of(world, **inc) == s)
             .map(|(inc, p)| (p[b], *inc))
-            .fold((0.0, None), |acc, (p, inc)| if p > acc.0 { (p, Some(inc)) } else { acc });
+            .fold(
+                (0.0, None),
+                |acc, (p, inc)| if p > acc.0 { (p, Some(inc)) } else { acc },
+            );
         let tensions = world.resource::<Tensions>().clone();
         let h = tensions.get(s, b);
         let level = tensions.level(s, b);
         let pair = tensions.pair(s, b);
-        let ministry_contact = region.states[b].ministry.and_then(|o| reachable_contact(world, region, s, o));
+        let ministry_contact = region.states[b]
+            .ministry
+            .and_then(|o| reachable_contact(world, region, s, o));
         if let Some(inc) = incident {
             let id = incident_id(world, inc);
-            if belief >= theta && h >= k::rung_threshold(Rung::Concern) && due(&m, Step::Demarche, b, clock.tick, day)
+            if belief >= theta
+                && h >= k::rung_threshold(Rung::Concern)
+                && due(&m, Step::Demarche, b, clock.tick, day)
                 && let Some(c) = ministry_contact
                 && chance(world, k::DIPLOMATIC_STEP_RATE)
             {
                 edit_mind(world, s, |m| {
                     m.steps.insert((Step::Demarche, b), clock.tick);
                 });
-                let _ = cmd::apply(world, actor, &Command::Demarche { to: region.contacts[c].id.clone(), text: format!("We hold you responsible for {id}.") });
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::Demarche {
+                        to: region.contacts[c].id.clone(),
+                        text: format!("We hold you responsible for {id}."),
+                    },
+                );
             }
-            if belief >= theta && h >= k::rung_threshold(Rung::Demarche) && !m.accused.contains(&(inc, b)) && chance(world, k::DIPLOMATIC_STEP_RATE) {
-                let _ = cmd::apply(world, actor, &Command::PublicAttribution { incident: id.clone(), blame: region.states[b].id.clone() });
+            if belief >= theta
+                && h >= k::rung_threshold(Rung::Demarche)
+                && !m.accused.contains(&(inc, b))
+                && chance(world, k::DIPLOMATIC_STEP_RATE)
+            {
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::PublicAttribution {
+                        incident: id.clone(),
+                        blame: region.states[b].id.clone(),
+                    },
+                );
             }
             if let Some(from) = k::retaliate_from(posture)
                 && belief >= theta
@@ -212,17 +304,32 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
                 edit_mind(world, s, |m| {
                     m.steps.insert((Step::Retaliation, b), clock.tick);
                 });
-                let _ = cmd::apply(world, actor, &Command::Retaliate { target: region.assets[target].id.clone() });
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::Retaliate {
+                        target: region.assets[target].id.clone(),
+                    },
+                );
             }
             // Unsure: ask for consultations rather than accuse.
-            if (0.3..theta).contains(&belief) && level >= k::DEESCALATE_FROM && due(&m, Step::Consultation, b, clock.tick, day)
+            if (0.3..theta).contains(&belief)
+                && level >= k::DEESCALATE_FROM
+                && due(&m, Step::Consultation, b, clock.tick, day)
                 && let Some(c) = ministry_contact
                 && chance(world, k::DIPLOMATIC_STEP_RATE)
             {
                 edit_mind(world, s, |m| {
                     m.steps.insert((Step::Consultation, b), clock.tick);
                 });
-                let _ = cmd::apply(world, actor, &Command::RequestConsultation { to: region.contacts[c].id.clone(), text: format!("We seek clarification about {id}.") });
+                let _ = cmd::apply(
+                    world,
+                    actor,
+                    &Command::RequestConsultation {
+                        to: region.contacts[c].id.clone(),
+                        text: format!("We seek clarification about {id}."),
+                    },
+                );
             }
         }
         // High tension: reach for the hotline, more readily the more restrained the state.
@@ -231,21 +338,43 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             Posture::Cautious => 1.0,
             Posture::Assertive => 0.3,
         };
-        if level >= k::DEESCALATE_FROM && tensions.hotline[pair] && tensions.hotline_up[pair] && due(&m, Step::Hotline, b, clock.tick, six_hours)
+        if level >= k::DEESCALATE_FROM
+            && tensions.hotline[pair]
+            && tensions.hotline_up[pair]
+            && due(&m, Step::Hotline, b, clock.tick, six_hours)
             && chance(world, k::HOTLINE_RATE * willingness)
         {
             edit_mind(world, s, |m| {
                 m.steps.insert((Step::Hotline, b), clock.tick);
             });
-            let _ = cmd::apply(world, actor, &Command::HotlineCall { state: region.states[b].id.clone() });
+            let _ = cmd::apply(
+                world,
+                actor,
+                &Command::HotlineCall {
+                    state: region.states[b].id.clone(),
+                },
+            );
         }
         // Accused by b: restrained and cautious states state restraint.
-        let accused_by_b = world.resource::<Facts>().attributions.iter().any(|&(_, by, _, blamed, _)| by == b && blamed == s);
-        if accused_by_b && posture != Posture::Assertive && due(&m, Step::Restraint, b, clock.tick, day) {
+        let accused_by_b = world
+            .resource::<Facts>()
+            .attributions
+            .iter()
+            .any(|&(_, by, _, blamed, _)| by == b && blamed == s);
+        if accused_by_b
+            && posture != Posture::Assertive
+            && due(&m, Step::Restraint, b, clock.tick, day)
+        {
             edit_mind(world, s, |m| {
                 m.steps.insert((Step::Restraint, b), clock.tick);
             });
-            let _ = cmd::apply(world, actor, &Command::RestraintStatement { text: "We had no part in this and call for calm.".into() });
+            let _ = cmd::apply(
+                world,
+                actor,
+                &Command::RestraintStatement {
+                    text: "We had no part in this and call for calm.".into(),
+                },
+            );
         }
     }
 }
@@ -260,7 +389,13 @@ fn retaliation_target(region: &Region, s: usize, b: usize, posture: Posture) -> 
         .iter()
         .enumerate()
         .filter(|(_, a)| a.state == b && !a.safe_zone)
-        .filter(|(_, a)| posture == Posture::Assertive || !other.red_line_sectors.contains(&a.sector))
-        .max_by(|x, y| x.1.criticality.total_cmp(&y.1.criticality).then(y.0.cmp(&x.0)))
+        .filter(|(_, a)| {
+            posture == Posture::Assertive || !other.red_line_sectors.contains(&a.sector)
+        })
+        .max_by(|x, y| {
+            x.1.criticality
+                .total_cmp(&y.1.criticality)
+                .then(y.0.cmp(&x.0))
+        })
         .map(|(i, _)| i)
 }

@@ -26,38 +26,130 @@ impl Audience {
 /// What happened. Indices refer to the `Region` tables, the mailroom and the evidence pool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EventKind {
-    InjectFired { inject: usize },
-    IncidentStarted { incident: usize, target: usize, actor: Option<usize> },
-    Detected { incident: usize, org: usize, state: usize },
-    Contained { incident: usize },
-    Recovered { incident: usize },
-    EvidenceFound { state: usize, evidence: usize, incident: usize },
-    PlantedRecognised { state: usize, evidence: usize },
-    MessageSent { message: usize },
-    Cleared { message: usize },
-    Delivered { message: usize },
-    Acknowledged { message: usize },
-    Bounced { message: usize },
-    News { headline: String },
-    ControlMessage { team: usize, subject: String },
-    Question { text: String },
-    WorldChanged { what: String },
-    PublicAttribution { by: usize, incident: usize, blamed: usize, belief: f64, wrongful: bool },
-    Demarche { from: usize, to: usize },
-    RestraintStatement { by: usize },
-    HotlineCall { from: usize, to: usize, answered: bool },
-    Consultation { a: usize, b: usize },
-    RegionalCoordination { convened_by: usize },
-    AssistanceGiven { by: usize, to: usize, incident: usize },
-    TakedownRequested { by: usize, of: usize },
-    Retaliation { by: usize, against: usize, asset: usize, incident: usize },
-    RungChanged { a: usize, b: usize, from: Rung, to: Rung },
-    RedLineCrossed { state: usize, asset: usize, incident: usize },
-    AssetIsolated { asset: usize },
-    AssetRestored { asset: usize },
-    AlertRaised { state: usize, level: u8 },
-    ObjectiveMet { objective: usize },
-    ObjectiveFailed { objective: usize },
+    InjectFired {
+        inject: usize,
+    },
+    IncidentStarted {
+        incident: usize,
+        target: usize,
+        actor: Option<usize>,
+    },
+    Detected {
+        incident: usize,
+        org: usize,
+        state: usize,
+    },
+    Contained {
+        incident: usize,
+    },
+    Recovered {
+        incident: usize,
+    },
+    EvidenceFound {
+        state: usize,
+        evidence: usize,
+        incident: usize,
+    },
+    PlantedRecognised {
+        state: usize,
+        evidence: usize,
+    },
+    MessageSent {
+        message: usize,
+    },
+    Cleared {
+        message: usize,
+    },
+    Delivered {
+        message: usize,
+    },
+    Acknowledged {
+        message: usize,
+    },
+    Bounced {
+        message: usize,
+    },
+    News {
+        headline: String,
+    },
+    ControlMessage {
+        team: usize,
+        subject: String,
+    },
+    Question {
+        text: String,
+    },
+    WorldChanged {
+        what: String,
+    },
+    PublicAttribution {
+        by: usize,
+        incident: usize,
+        blamed: usize,
+        belief: f64,
+        wrongful: bool,
+    },
+    Demarche {
+        from: usize,
+        to: usize,
+    },
+    RestraintStatement {
+        by: usize,
+    },
+    HotlineCall {
+        from: usize,
+        to: usize,
+        answered: bool,
+    },
+    Consultation {
+        a: usize,
+        b: usize,
+    },
+    RegionalCoordination {
+        convened_by: usize,
+    },
+    AssistanceGiven {
+        by: usize,
+        to: usize,
+        incident: usize,
+    },
+    TakedownRequested {
+        by: usize,
+        of: usize,
+    },
+    Retaliation {
+        by: usize,
+        against: usize,
+        asset: usize,
+        incident: usize,
+    },
+    RungChanged {
+        a: usize,
+        b: usize,
+        from: Rung,
+        to: Rung,
+    },
+    RedLineCrossed {
+        state: usize,
+        asset: usize,
+        incident: usize,
+    },
+    AssetIsolated {
+        asset: usize,
+    },
+    AssetRestored {
+        asset: usize,
+    },
+    AlertRaised {
+        state: usize,
+        level: u8,
+    },
+    ObjectiveMet {
+        objective: usize,
+    },
+    ObjectiveFailed {
+        objective: usize,
+    },
 }
 
 /// One entry of the log.

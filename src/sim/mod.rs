@@ -16,10 +16,10 @@ pub mod view;
 pub mod world;
 
 pub use command::{Command, CommandError};
-pub use world::Ref;
 pub use event::{Audience, Event, EventKind};
 pub use outcome::Outcome;
 pub use view::{FacilitatorView, TeamView};
+pub use world::Ref;
 pub use world::{MessageKind, MessageStatus, Phase, Tlp};
 
 use crate::scenario::{Rung, Scenario};
@@ -33,11 +33,22 @@ use world::*;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Control {
-    FireInject { id: String },
-    SkipInject { id: String },
-    DelayInject { id: String, minutes: u32 },
+    FireInject {
+        id: String,
+    },
+    SkipInject {
+        id: String,
+    },
+    DelayInject {
+        id: String,
+        minutes: u32,
+    },
     /// An ad-hoc message or discussion question to a team.
-    Message { team: String, subject: String, body: String },
+    Message {
+        team: String,
+        subject: String,
+        body: String,
+    },
 }
 
 /// A running exercise.
@@ -83,7 +94,10 @@ impl Sim {
             }
         }
         for r in &scenario.relations {
-            if let (Some(a), Some(b)) = (region.state_of_ref(&r.between.0), region.state_of_ref(&r.between.1)) {
+            if let (Some(a), Some(b)) = (
+                region.state_of_ref(&r.between.0),
+                region.state_of_ref(&r.between.1),
+            ) {
                 hotline[region.pair(a, b)] = r.hotline;
             }
         }
@@ -98,7 +112,12 @@ impl Sim {
         for a in 0..n {
             for b in (a + 1)..n {
                 let level = tensions.level(a, b);
-                let rung = Rung::ALL.iter().copied().filter(|r| level >= constants::rung_threshold(*r)).max().unwrap_or(Rung::Routine);
+                let rung = Rung::ALL
+                    .iter()
+                    .copied()
+                    .filter(|r| level >= constants::rung_threshold(*r))
+                    .max()
+                    .unwrap_or(Rung::Routine);
                 let p = tensions.pair(a, b);
                 tensions.rung[p] = rung;
                 tensions.peak[p] = rung;
@@ -107,14 +126,25 @@ impl Sim {
         world.insert_resource(tensions);
         let mut entities = Entities::default();
         for s in 0..n {
-            entities.states.push(world.spawn((StateIx(s), Mind::default())).id());
+            entities
+                .states
+                .push(world.spawn((StateIx(s), Mind::default())).id());
         }
         for a in 0..region.assets.len() {
-            entities.assets.push(world.spawn((AssetIx(a), Inoperability(0.0), Forcing::default())).id());
+            entities.assets.push(
+                world
+                    .spawn((AssetIx(a), Inoperability(0.0), Forcing::default()))
+                    .id(),
+            );
         }
         for (c, def) in scenario.contacts.iter().enumerate() {
-            let status = ContactStatus { stale: def.stale, ..Default::default() };
-            entities.contacts.push(world.spawn((ContactIx(c), status)).id());
+            let status = ContactStatus {
+                stale: def.stale,
+                ..Default::default()
+            };
+            entities
+                .contacts
+                .push(world.spawn((ContactIx(c), status)).id());
         }
         world.insert_resource(entities);
         world.insert_resource(Facts {
@@ -152,7 +182,11 @@ impl Sim {
             )
                 .chain(),
         );
-        Sim { world, schedule, seed }
+        Sim {
+            world,
+            schedule,
+            seed,
+        }
     }
 
     pub fn seed(&self) -> u64 {
@@ -183,7 +217,10 @@ impl Sim {
         let Some(Ref::Team(t)) = region.ids.get(team).copied() else {
             return Err(CommandError::UnknownTeam(team.to_string()));
         };
-        let actor = command::Actor { state: region.teams[t].state, team: Some(t) };
+        let actor = command::Actor {
+            state: region.teams[t].state,
+            team: Some(t),
+        };
         command::check(&self.world, actor, &command)?;
         self.world.resource_mut::<Pending>().0.push((t, command));
         Ok(())
@@ -229,10 +266,23 @@ impl Sim {
             Control::FireInject { id } => self.fire_inject_now(id),
             Control::SkipInject { id } => self.skip_inject(id),
             Control::DelayInject { id, minutes } => self.delay_inject(id, *minutes),
-            Control::Message { team, subject, body } => {
+            Control::Message {
+                team,
+                subject,
+                body,
+            } => {
                 let region = self.world.resource::<Region>().clone();
-                let Some(Ref::Team(t)) = region.ids.get(team).copied() else { return false };
-                systems::deliver_control(&mut self.world, &region, t, "Exercise control", subject, body);
+                let Some(Ref::Team(t)) = region.ids.get(team).copied() else {
+                    return false;
+                };
+                systems::deliver_control(
+                    &mut self.world,
+                    &region,
+                    t,
+                    "Exercise control",
+                    subject,
+                    body,
+                );
                 true
             }
         }
@@ -240,7 +290,9 @@ impl Sim {
 
     /// Facilitator control: fire an inject at the next tick, ignoring its time and condition.
     pub fn fire_inject_now(&mut self, id: &str) -> bool {
-        let Some(i) = self.world.resource::<Region>().inject_index(id) else { return false };
+        let Some(i) = self.world.resource::<Region>().inject_index(id) else {
+            return false;
+        };
         let mut facts = self.world.resource_mut::<Facts>();
         facts.skipped.remove(&i);
         facts.fire_now.insert(i)
@@ -248,13 +300,17 @@ impl Sim {
 
     /// Facilitator control: never fire this inject.
     pub fn skip_inject(&mut self, id: &str) -> bool {
-        let Some(i) = self.world.resource::<Region>().inject_index(id) else { return false };
+        let Some(i) = self.world.resource::<Region>().inject_index(id) else {
+            return false;
+        };
         self.world.resource_mut::<Facts>().skipped.insert(i)
     }
 
     /// Facilitator control: hold this inject back for `minutes` from now.
     pub fn delay_inject(&mut self, id: &str, minutes: u32) -> bool {
-        let Some(i) = self.world.resource::<Region>().inject_index(id) else { return false };
+        let Some(i) = self.world.resource::<Region>().inject_index(id) else {
+            return false;
+        };
         let clock = *self.world.resource::<Clock>();
         let until = clock.tick + clock.ticks_for(minutes);
         self.world.resource_mut::<Facts>().delayed.insert(i, until);

@@ -96,20 +96,32 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
     let entities = world.resource::<Entities>();
     let mail = world.resource::<Mailroom>();
     let n = region.non_state();
-    let incidents: Vec<Incident> = world.resource::<Incidents>().0.iter().filter_map(|&e| world.get::<Incident>(e).cloned()).collect();
+    let incidents: Vec<Incident> = world
+        .resource::<Incidents>()
+        .0
+        .iter()
+        .filter_map(|&e| world.get::<Incident>(e).cloned())
+        .collect();
     let minute = |t: u32| t * clock.tick_minutes;
     let mut blame = Vec::new();
     for s in 0..region.n_states() {
-        let Some(mind) = world.get::<Mind>(entities.states[s]) else { continue };
+        let Some(mind) = world.get::<Mind>(entities.states[s]) else {
+            continue;
+        };
         for (&inc, belief) in &mind.beliefs {
-            let Some(incident) = incidents.get(inc) else { continue };
-            let (top, p) = belief
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != s)
-                .fold((n, -1.0), |acc, (j, &p)| if p > acc.1 { (j, p) } else { acc });
+            let Some(incident) = incidents.get(inc) else {
+                continue;
+            };
+            let (top, p) = belief.iter().enumerate().filter(|(j, _)| *j != s).fold(
+                (n, -1.0),
+                |acc, (j, &p)| if p > acc.1 { (j, p) } else { acc },
+            );
             let truth = incident.culprit.unwrap_or(n);
-            let public = facts.attributions.iter().find(|a| a.1 == s && a.2 == inc).map(|a| region.candidate_id(a.3).to_string());
+            let public = facts
+                .attributions
+                .iter()
+                .find(|a| a.1 == s && a.2 == inc)
+                .map(|a| region.candidate_id(a.3).to_string());
             blame.push(Blame {
                 state: region.states[s].id.clone(),
                 incident: incident.id.clone(),
@@ -124,7 +136,11 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
     let wrongful = facts
         .attributions
         .iter()
-        .filter(|a| incidents.get(a.2).is_some_and(|i| i.culprit.unwrap_or(n) != a.3))
+        .filter(|a| {
+            incidents
+                .get(a.2)
+                .is_some_and(|i| i.culprit.unwrap_or(n) != a.3)
+        })
         .count();
     let mut pairs = Vec::new();
     for a in 0..region.n_states() {
@@ -144,18 +160,42 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
         *downtime.entry(format!("{:?}", asset.sector)).or_insert(0.0) += facts.downtime_h[i];
     }
     downtime.values_mut().for_each(|v| *v = round(*v));
-    let acked: Vec<u32> = mail.0.iter().filter(|m| m.from_org.is_some()).filter_map(|m| m.acked_at.map(|a| minute(a - m.sent))).collect();
+    let acked: Vec<u32> = mail
+        .0
+        .iter()
+        .filter(|m| m.from_org.is_some())
+        .filter_map(|m| m.acked_at.map(|a| minute(a - m.sent)))
+        .collect();
     let player_mail: Vec<&Message> = mail.0.iter().filter(|m| m.from_org.is_some()).collect();
     let messages = MessageStats {
         sent: player_mail.len(),
-        delivered: player_mail.iter().filter(|m| matches!(m.status, MessageStatus::Delivered | MessageStatus::Acknowledged)).count(),
+        delivered: player_mail
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.status,
+                    MessageStatus::Delivered | MessageStatus::Acknowledged
+                )
+            })
+            .count(),
         acknowledged: acked.len(),
-        bounced: player_mail.iter().filter(|m| m.status == MessageStatus::Bounced).count(),
+        bounced: player_mail
+            .iter()
+            .filter(|m| m.status == MessageStatus::Bounced)
+            .count(),
         in_transit: player_mail
             .iter()
-            .filter(|m| matches!(m.status, MessageStatus::AwaitingClearance | MessageStatus::InTransit | MessageStatus::Queued))
+            .filter(|m| {
+                matches!(
+                    m.status,
+                    MessageStatus::AwaitingClearance
+                        | MessageStatus::InTransit
+                        | MessageStatus::Queued
+                )
+            })
             .count(),
-        mean_minutes_to_ack: (!acked.is_empty()).then(|| round(acked.iter().map(|&m| f64::from(m)).sum::<f64>() / acked.len() as f64)),
+        mean_minutes_to_ack: (!acked.is_empty())
+            .then(|| round(acked.iter().map(|&m| f64::from(m)).sum::<f64>() / acked.len() as f64)),
     };
     let objectives = region
         .objectives

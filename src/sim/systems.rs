@@ -36,10 +36,15 @@ pub fn holds(world: &World, condition: &Condition) -> bool {
             .inject_index(id)
             .is_some_and(|i| facts.fired[i].is_some()),
         Condition::Detected { incident, by } => {
-            let Some(inc) = region.inject_index(incident).and_then(|i| facts.incident_of_inject.get(&i)) else {
+            let Some(inc) = region
+                .inject_index(incident)
+                .and_then(|i| facts.incident_of_inject.get(&i))
+            else {
                 return false;
             };
-            let Some(state) = region.state_of_ref(by) else { return false };
+            let Some(state) = region.state_of_ref(by) else {
+                return false;
+            };
             let mind = world.get::<Mind>(world.resource::<Entities>().states[state]);
             mind.is_some_and(|m| m.known.contains_key(inc))
         }
@@ -49,16 +54,25 @@ pub fn holds(world: &World, condition: &Condition) -> bool {
                 Some(Ref::State(s)) => region.orgs[org].state == *s,
                 _ => false,
             };
-            facts.shared.iter().any(|(f, t, _)| matches(from, *f) && matches(to, *t))
+            facts
+                .shared
+                .iter()
+                .any(|(f, t, _)| matches(from, *f) && matches(to, *t))
         }
         Condition::TensionAbove { between, value } => {
-            match (region.state_of_ref(&between.0), region.state_of_ref(&between.1)) {
+            match (
+                region.state_of_ref(&between.0),
+                region.state_of_ref(&between.1),
+            ) {
                 (Some(a), Some(b)) => world.resource::<Tensions>().level(a, b) > *value,
                 _ => false,
             }
         }
         Condition::RungReached { between, rung } => {
-            match (region.state_of_ref(&between.0), region.state_of_ref(&between.1)) {
+            match (
+                region.state_of_ref(&between.0),
+                region.state_of_ref(&between.1),
+            ) {
                 (Some(a), Some(b)) => {
                     let t = world.resource::<Tensions>();
                     t.peak[t.pair(a, b)] >= *rung
@@ -108,28 +122,45 @@ pub fn fire(world: &mut World, i: usize) {
         facts.fired[i] = Some(tick);
         facts.fire_now.remove(&i);
     }
-    world.resource_mut::<EventLog>().push(tick, EventKind::InjectFired { inject: i }, Audience::Facilitator);
+    world.resource_mut::<EventLog>().push(
+        tick,
+        EventKind::InjectFired { inject: i },
+        Audience::Facilitator,
+    );
     let inject = region.injects[i].clone();
     match inject.kind {
-        InjectKind::Incident { actor, target, vector, severity, lasts, evidence } => {
-            let (Some(Ref::Actor(a)), Some(Ref::Asset(t))) = (region.ids.get(&actor).copied(), region.ids.get(&target).copied()) else {
+        InjectKind::Incident {
+            actor,
+            target,
+            vector,
+            severity,
+            lasts,
+            evidence,
+        } => {
+            let (Some(Ref::Actor(a)), Some(Ref::Asset(t))) = (
+                region.ids.get(&actor).copied(),
+                region.ids.get(&target).copied(),
+            ) else {
                 return;
             };
             let def = &region.actors[a];
             let clock = *world.resource::<Clock>();
             let lasts_min = lasts.map_or(k::default_lasts_h(vector) * 60, |l| l.minutes());
-            let inc = cmd::spawn_incident(world, IncidentSpec {
-                id: inject.id.clone(),
-                inject: Some(i),
-                actor: Some(a),
-                culprit: def.sponsor,
-                target: t,
-                vector,
-                severity,
-                skill: def.skill,
-                false_flag: def.false_flag,
-                ends: tick + clock.ticks_for(lasts_min),
-            });
+            let inc = cmd::spawn_incident(
+                world,
+                IncidentSpec {
+                    id: inject.id.clone(),
+                    inject: Some(i),
+                    actor: Some(a),
+                    culprit: def.sponsor,
+                    target: t,
+                    vector,
+                    severity,
+                    skill: def.skill,
+                    false_flag: def.false_flag,
+                    ends: tick + clock.ticks_for(lasts_min),
+                },
+            );
             let mut pool = world.resource_mut::<EvidencePool>();
             for e in evidence {
                 let points_to = match &e.points_to {
@@ -147,27 +178,58 @@ pub fn fire(world: &mut World, i: usize) {
                 });
             }
         }
-        InjectKind::Message { to, from, subject, body } => {
+        InjectKind::Message {
+            to,
+            from,
+            subject,
+            body,
+        } => {
             for team in to {
-                let Some(Ref::Team(t)) = region.ids.get(&team).copied() else { continue };
+                let Some(Ref::Team(t)) = region.ids.get(&team).copied() else {
+                    continue;
+                };
                 deliver_control(world, &region, t, &from, &subject, &body);
             }
         }
         InjectKind::News { headline, body } => {
-            world.resource_mut::<Facts>().news.push((tick, headline.clone(), body));
-            world.resource_mut::<EventLog>().push(tick, EventKind::News { headline }, Audience::Public);
+            world
+                .resource_mut::<Facts>()
+                .news
+                .push((tick, headline.clone(), body));
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::News { headline },
+                Audience::Public,
+            );
         }
         InjectKind::Question { text, .. } => {
-            world.resource_mut::<EventLog>().push(tick, EventKind::Question { text }, Audience::Facilitator);
+            world.resource_mut::<EventLog>().push(
+                tick,
+                EventKind::Question { text },
+                Audience::Facilitator,
+            );
         }
         InjectKind::World(change) => apply_world_change(world, &region, &change),
     }
 }
 
 /// A message from exercise control, delivered at once to a team's first contact.
-pub fn deliver_control(world: &mut World, region: &Region, team: usize, from: &str, subject: &str, body: &str) {
+pub fn deliver_control(
+    world: &mut World,
+    region: &Region,
+    team: usize,
+    from: &str,
+    subject: &str,
+    body: &str,
+) {
     let tick = world.resource::<Clock>().tick;
-    let Some(contact) = region.teams[team].orgs.iter().find_map(|&o| region.contact_of(o)) else { return };
+    let Some(contact) = region.teams[team]
+        .orgs
+        .iter()
+        .find_map(|&o| region.contact_of(o))
+    else {
+        return;
+    };
     let c = &region.contacts[contact];
     let mut mail = world.resource_mut::<Mailroom>();
     let id = mail.0.len();
@@ -197,14 +259,23 @@ pub fn deliver_control(world: &mut World, region: &Region, team: usize, from: &s
         bounced_at: None,
         auto_ack: false,
     });
-    world.resource_mut::<EventLog>().push(tick, EventKind::ControlMessage { team, subject: subject.to_string() }, Audience::States(vec![c.state]));
+    world.resource_mut::<EventLog>().push(
+        tick,
+        EventKind::ControlMessage {
+            team,
+            subject: subject.to_string(),
+        },
+        Audience::States(vec![c.state]),
+    );
 }
 
 fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) {
     let tick = world.resource::<Clock>().tick;
     let what = match change {
         WorldChange::ContactStale(c) | WorldChange::ContactRestored(c) => {
-            let Some(Ref::Contact(ix)) = region.ids.get(c).copied() else { return };
+            let Some(Ref::Contact(ix)) = region.ids.get(c).copied() else {
+                return;
+            };
             let stale = matches!(change, WorldChange::ContactStale(_));
             let e = world.resource::<Entities>().contacts[ix];
             if let Some(mut status) = world.get_mut::<ContactStatus>(e) {
@@ -213,10 +284,15 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
                     status.known_stale_by.clear();
                 }
             }
-            format!("contact {c} {}", if stale { "went stale" } else { "restored" })
+            format!(
+                "contact {c} {}",
+                if stale { "went stale" } else { "restored" }
+            )
         }
         WorldChange::HotlineDown(a, b) | WorldChange::HotlineRestored(a, b) => {
-            let (Some(x), Some(y)) = (region.state_of_ref(a), region.state_of_ref(b)) else { return };
+            let (Some(x), Some(y)) = (region.state_of_ref(a), region.state_of_ref(b)) else {
+                return;
+            };
             let up = matches!(change, WorldChange::HotlineRestored(..));
             let mut t = world.resource_mut::<Tensions>();
             let p = t.pair(x, y);
@@ -224,15 +300,22 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
             format!("hotline {a}–{b} {}", if up { "restored" } else { "down" })
         }
         WorldChange::Posture(s, posture) => {
-            let Some(ix) = region.state_of_ref(s) else { return };
+            let Some(ix) = region.state_of_ref(s) else {
+                return;
+            };
             let e = world.resource::<Entities>().states[ix];
             if let Some(mut m) = world.get_mut::<Mind>(e) {
                 m.posture = Some(*posture);
             }
             format!("{s} posture now {posture:?}")
         }
-        WorldChange::Outage { asset, inoperability } => {
-            let Some(Ref::Asset(ix)) = region.ids.get(asset).copied() else { return };
+        WorldChange::Outage {
+            asset,
+            inoperability,
+        } => {
+            let Some(Ref::Asset(ix)) = region.ids.get(asset).copied() else {
+                return;
+            };
             let e = world.resource::<Entities>().assets[ix];
             if let Some(mut q) = world.get_mut::<Inoperability>(e) {
                 q.0 = q.0.max(*inoperability);
@@ -240,7 +323,11 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
             format!("outage at {asset}")
         }
     };
-    world.resource_mut::<EventLog>().push(tick, EventKind::WorldChanged { what }, Audience::Facilitator);
+    world.resource_mut::<EventLog>().push(
+        tick,
+        EventKind::WorldChanged { what },
+        Audience::Facilitator,
+    );
 }
 
 /// 3. Progresses incidents: containment, expiry, recovery, the traces they leave; sets the
@@ -251,7 +338,9 @@ pub fn progress_incidents(world: &mut World) {
     let entities: Vec<Entity> = world.resource::<Incidents>().0.clone();
     let mut attack = vec![0.0f64; region.assets.len()];
     for e in entities {
-        let Some(mut inc) = world.get::<Incident>(e).cloned() else { continue };
+        let Some(mut inc) = world.get::<Incident>(e).cloned() else {
+            continue;
+        };
         let active = matches!(inc.phase, Phase::Latent | Phase::Detected);
         if active {
             let asset_e = world.resource::<Entities>().assets[inc.target];
@@ -274,12 +363,19 @@ pub fn progress_incidents(world: &mut World) {
                 if isolated {
                     h *= 2.0;
                 }
-                contain = world.resource_mut::<SimRng>().0.random_bool(per_tick(h, clock.tick_minutes));
+                contain = world
+                    .resource_mut::<SimRng>()
+                    .0
+                    .random_bool(per_tick(h, clock.tick_minutes));
             }
             if contain {
                 inc.phase = Phase::Contained;
                 inc.contained_at = Some(clock.tick);
-                world.resource_mut::<EventLog>().push(clock.tick, EventKind::Contained { incident: inc.ix }, Audience::States(vec![inc.victim]));
+                world.resource_mut::<EventLog>().push(
+                    clock.tick,
+                    EventKind::Contained { incident: inc.ix },
+                    Audience::States(vec![inc.victim]),
+                );
             } else {
                 attack[inc.target] = attack[inc.target].max(inc.severity);
                 leave_traces(world, &region, &inc, clock);
@@ -290,7 +386,11 @@ pub fn progress_incidents(world: &mut World) {
             if q < k::RECOVERED_BELOW {
                 inc.phase = Phase::Recovered;
                 inc.recovered_at = Some(clock.tick);
-                world.resource_mut::<EventLog>().push(clock.tick, EventKind::Recovered { incident: inc.ix }, Audience::States(vec![inc.victim]));
+                world.resource_mut::<EventLog>().push(
+                    clock.tick,
+                    EventKind::Recovered { incident: inc.ix },
+                    Audience::States(vec![inc.victim]),
+                );
             }
         }
         if let Some(mut slot) = world.get_mut::<Incident>(e) {
@@ -308,23 +408,38 @@ pub fn progress_incidents(world: &mut World) {
 /// True traces point at the real sponsor (or non-state); a false-flag actor plants more.
 fn leave_traces(world: &mut World, region: &Region, inc: &Incident, clock: Clock) {
     let true_rate = k::TRUE_TRACE_RATE * (1.0 - k::TRUE_TRACE_SKILL_DAMPING * inc.skill);
-    let planted_rate = inc.false_flag.map_or(0.0, |_| k::PLANTED_TRACE_RATE * inc.skill);
+    let planted_rate = inc
+        .false_flag
+        .map_or(0.0, |_| k::PLANTED_TRACE_RATE * inc.skill);
     let mut rng = world.resource_mut::<SimRng>();
     let mut new = Vec::new();
     if rng.0.random_bool(per_tick(true_rate, clock.tick_minutes)) {
-        let r = rng.0.random_range(k::TRUE_TRACE_RELIABILITY.0..k::TRUE_TRACE_RELIABILITY.1);
+        let r = rng
+            .0
+            .random_range(k::TRUE_TRACE_RELIABILITY.0..k::TRUE_TRACE_RELIABILITY.1);
         new.push((inc.culprit.unwrap_or(region.non_state()), r, false));
     }
     if let Some(flag) = inc.false_flag
-        && rng.0.random_bool(per_tick(planted_rate, clock.tick_minutes))
+        && rng
+            .0
+            .random_bool(per_tick(planted_rate, clock.tick_minutes))
     {
-        let r = rng.0.random_range(k::PLANTED_TRACE_RELIABILITY.0..k::PLANTED_TRACE_RELIABILITY.1);
+        let r = rng
+            .0
+            .random_range(k::PLANTED_TRACE_RELIABILITY.0..k::PLANTED_TRACE_RELIABILITY.1);
         new.push((flag, r, true));
     }
     let mut pool = world.resource_mut::<EvidencePool>();
     for (points_to, reliability, planted) in new {
         let id = pool.0.len();
-        pool.0.push(EvidenceItem { id, incident: inc.ix, points_to, reliability, planted, available: clock.tick });
+        pool.0.push(EvidenceItem {
+            id,
+            incident: inc.ix,
+            points_to,
+            reliability,
+            planted,
+            available: clock.tick,
+        });
     }
 }
 
@@ -345,9 +460,15 @@ pub fn propagate_cascade(
         .collect();
     let rise = 1.0 - (-k::RISE_RATE * dt_h).exp();
     for (i, def) in region.assets.iter().enumerate() {
-        let Ok((mut qi, forcing)) = assets.get_mut(entities.assets[i]) else { continue };
+        let Ok((mut qi, forcing)) = assets.get_mut(entities.assets[i]) else {
+            continue;
+        };
         let from_deps: f64 = def.depends_on.iter().map(|&(j, w)| w * q[j]).sum();
-        let isolation = if forcing.isolated { k::ISOLATION_INOPERABILITY } else { 0.0 };
+        let isolation = if forcing.isolated {
+            k::ISOLATION_INOPERABILITY
+        } else {
+            0.0
+        };
         let target = (from_deps + forcing.attack.max(isolation)).clamp(0.0, 1.0);
         let rate = if target > qi.0 {
             rise
@@ -365,18 +486,27 @@ pub fn detect_incidents(world: &mut World) {
     let region = world.resource::<Region>().clone();
     let entities: Vec<Entity> = world.resource::<Incidents>().0.clone();
     for e in entities {
-        let Some(inc) = world.get::<Incident>(e).cloned() else { continue };
+        let Some(inc) = world.get::<Incident>(e).cloned() else {
+            continue;
+        };
         if !matches!(inc.phase, Phase::Latent | Phase::Detected) {
             continue;
         }
         for &org in &region.watchers[inc.target] {
             let state = region.orgs[org].state;
             let mind_e = world.resource::<Entities>().states[state];
-            let Some(mind) = world.get::<Mind>(mind_e) else { continue };
-            if mind.known.get(&inc.ix).is_some_and(|k| k.detected_by.is_some()) {
+            let Some(mind) = world.get::<Mind>(mind_e) else {
+                continue;
+            };
+            if mind
+                .known
+                .get(&inc.ix)
+                .is_some_and(|k| k.detected_by.is_some())
+            {
                 continue;
             }
-            let warned = inc.actor.is_some_and(|a| mind.warned.contains(&a)) || mind.known.contains_key(&inc.ix);
+            let warned = inc.actor.is_some_and(|a| mind.warned.contains(&a))
+                || mind.known.contains_key(&inc.ix);
             let alert = 1.0 + 0.25 * f64::from(mind.alert);
             let mut h = k::DETECT_BASE
                 * region.orgs[org].capacity.detect
@@ -386,7 +516,11 @@ pub fn detect_incidents(world: &mut World) {
             if warned {
                 h *= k::WARNED_MULTIPLIER;
             }
-            if !world.resource_mut::<SimRng>().0.random_bool(per_tick(h, clock.tick_minutes).clamp(0.0, 1.0)) {
+            if !world
+                .resource_mut::<SimRng>()
+                .0
+                .random_bool(per_tick(h, clock.tick_minutes).clamp(0.0, 1.0))
+            {
                 continue;
             }
             cmd::learn_incident(world, state, inc.ix, clock.tick, Some(org), None);
@@ -396,7 +530,15 @@ pub fn detect_incidents(world: &mut World) {
                 i.phase = Phase::Detected;
                 i.detected_at = Some(clock.tick);
             }
-            world.resource_mut::<EventLog>().push(clock.tick, EventKind::Detected { incident: inc.ix, org, state }, Audience::States(vec![state]));
+            world.resource_mut::<EventLog>().push(
+                clock.tick,
+                EventKind::Detected {
+                    incident: inc.ix,
+                    org,
+                    state,
+                },
+                Audience::States(vec![state]),
+            );
         }
     }
 }
@@ -413,28 +555,42 @@ pub fn move_messages(world: &mut World) {
             MessageStatus::AwaitingClearance if clock.tick >= m.clear_at => {
                 world.resource_mut::<Mailroom>().0[id].status = MessageStatus::InTransit;
                 let audience = Audience::States(m.from_state.into_iter().collect());
-                world.resource_mut::<EventLog>().push(clock.tick, EventKind::Cleared { message: id }, audience);
+                world.resource_mut::<EventLog>().push(
+                    clock.tick,
+                    EventKind::Cleared { message: id },
+                    audience,
+                );
             }
             MessageStatus::InTransit if clock.tick >= m.arrive_at => {
-                let stale = world.get::<ContactStatus>(contact_e).is_some_and(|c| c.stale);
+                let stale = world
+                    .get::<ContactStatus>(contact_e)
+                    .is_some_and(|c| c.stale);
                 if stale {
                     {
                         let msg = &mut world.resource_mut::<Mailroom>().0[id];
                         msg.status = MessageStatus::Bounced;
                         msg.bounced_at = Some(clock.tick);
                     }
-                    if let (Some(s), Some(mut c)) = (m.from_state, world.get_mut::<ContactStatus>(contact_e)) {
+                    if let (Some(s), Some(mut c)) =
+                        (m.from_state, world.get_mut::<ContactStatus>(contact_e))
+                    {
                         c.known_stale_by.insert(s);
                     }
                     let audience = Audience::States(m.from_state.into_iter().collect());
-                    world.resource_mut::<EventLog>().push(clock.tick, EventKind::Bounced { message: id }, audience);
+                    world.resource_mut::<EventLog>().push(
+                        clock.tick,
+                        EventKind::Bounced { message: id },
+                        audience,
+                    );
                 } else {
                     world.resource_mut::<Mailroom>().0[id].status = MessageStatus::Queued;
                     deliver_if_staffed(world, &region, id, clock);
                 }
             }
             MessageStatus::Queued => deliver_if_staffed(world, &region, id, clock),
-            MessageStatus::Delivered if m.auto_ack && m.ack_due.is_some_and(|t| clock.tick >= t) => {
+            MessageStatus::Delivered
+                if m.auto_ack && m.ack_due.is_some_and(|t| clock.tick >= t) =>
+            {
                 cmd::acknowledge(world, id, clock.tick);
             }
             _ => {}
@@ -446,7 +602,8 @@ fn deliver_if_staffed(world: &mut World, region: &Region, id: usize, clock: Cloc
     let m = world.resource::<Mailroom>().0[id].clone();
     let contact = &region.contacts[m.to_contact];
     let (minute, weekday) = clock.local_at(clock.tick, region.states[contact.state].offset_minutes);
-    let open = contact.channel == crate::scenario::Channel::Hotline || staffed(contact.hours, minute, weekday);
+    let open = contact.channel == crate::scenario::Channel::Hotline
+        || staffed(contact.hours, minute, weekday);
     if !open {
         return;
     }
@@ -463,7 +620,11 @@ fn deliver_if_staffed(world: &mut World, region: &Region, id: usize, clock: Cloc
         msg.delivered_at = Some(clock.tick);
         msg.ack_due = ack_due;
     }
-    world.resource_mut::<EventLog>().push(clock.tick, EventKind::Delivered { message: id }, Audience::States(vec![m.to_state]));
+    world.resource_mut::<EventLog>().push(
+        clock.tick,
+        EventKind::Delivered { message: id },
+        Audience::States(vec![m.to_state]),
+    );
     receive(world, region, &m, clock.tick);
 }
 
@@ -486,28 +647,87 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
     let to = m.to_state;
     cmd::learn_incident(world, to, inc, tick, None, m.from_state);
     if let Some(from) = m.from_state
-        && matches!(m.kind, MessageKind::Notify | MessageKind::ShareEvidence | MessageKind::RegionalCoordination)
+        && matches!(
+            m.kind,
+            MessageKind::Notify | MessageKind::ShareEvidence | MessageKind::RegionalCoordination
+        )
     {
-        world.resource_mut::<Facts>().notifications.push((tick, from, to, inc));
+        world
+            .resource_mut::<Facts>()
+            .notifications
+            .push((tick, from, to, inc));
     }
     if m.kind != MessageKind::ShareEvidence || m.evidence.is_empty() {
         return;
     }
     if let Some(from_org) = m.from_org {
-        world.resource_mut::<Facts>().shared.push((from_org, m.to_org, tick));
+        world
+            .resource_mut::<Facts>()
+            .shared
+            .push((from_org, m.to_org, tick));
     }
-    let analyse = region.states[to].orgs.iter().map(|&o| region.orgs[o].capacity.analyse).fold(0.0, f64::max);
-    let skill = world.get::<Incident>(world.resource::<Incidents>().0[inc]).map_or(0.5, |i| i.skill);
+    let analyse = region.states[to]
+        .orgs
+        .iter()
+        .map(|&o| region.orgs[o].capacity.analyse)
+        .fold(0.0, f64::max);
+    let sender_analyse = m.from_state.map_or(0.0, |s| {
+        region.states[s]
+            .orgs
+            .iter()
+            .map(|&o| region.orgs[o].capacity.analyse)
+            .fold(0.0, f64::max)
+    });
+    let skill = world
+        .get::<Incident>(world.resource::<Incidents>().0[inc])
+        .map_or(0.5, |i| i.skill);
+    let e = world.resource::<Entities>().states[to];
+    let sender_mind = m
+        .from_state
+        .map(|s| world.resource::<Entities>().states[s])
+        .and_then(|se| world.get::<Mind>(se).cloned());
     for &ev in &m.evidence {
         let planted = world.resource::<EvidencePool>().0[ev].planted;
-        let e = world.resource::<Entities>().states[to];
-        if world.get::<Mind>(e).is_some_and(|mind| mind.evidence.contains_key(&ev)) {
-            continue;
-        }
-        // The receiver judges shared items with its own analysts.
-        let discounted = planted && world.resource_mut::<SimRng>().0.random_bool((k::RECOGNISE * analyse * (1.0 - skill)).clamp(0.0, 1.0));
+        let sender_discounts = sender_mind
+            .as_ref()
+            .is_some_and(|sm| sm.evidence.get(&ev).is_some_and(|h| h.discounted));
+        let held = world
+            .get::<Mind>(e)
+            .and_then(|mind| mind.evidence.get(&ev).copied());
+        let discounted = match held {
+            Some(h) if h.discounted => continue,
+            // Already held and credited: the sender's "planted" verdict convinces the
+            // receiver with the probability that the sender's analysts are right to be trusted.
+            Some(_) if sender_discounts => world
+                .resource_mut::<SimRng>()
+                .0
+                .random_bool(sender_analyse.clamp(0.0, 1.0)),
+            Some(_) => continue,
+            None => {
+                let own = planted
+                    && world
+                        .resource_mut::<SimRng>()
+                        .0
+                        .random_bool((k::RECOGNISE * analyse * (1.0 - skill)).clamp(0.0, 1.0));
+                let trusted = sender_discounts
+                    && world
+                        .resource_mut::<SimRng>()
+                        .0
+                        .random_bool(sender_analyse.clamp(0.0, 1.0));
+                own || trusted
+            }
+        };
         if let Some(mut mind) = world.get_mut::<Mind>(e) {
-            mind.evidence.insert(ev, Held { since: tick, discounted, from: m.from_state });
+            let since = held.map_or(tick, |h| h.since);
+            let from = held.map_or(m.from_state, |h| h.from);
+            mind.evidence.insert(
+                ev,
+                Held {
+                    since,
+                    discounted,
+                    from,
+                },
+            );
         }
     }
 }
@@ -519,7 +739,14 @@ pub fn apply_commands(world: &mut World) {
         let state = world.resource::<Region>().teams[team].state;
         // A command that no longer holds (an earlier one this tick changed the world) is
         // dropped; `Sim::submit` already told the team it was accepted for this tick.
-        let _ = cmd::apply(world, Actor { state, team: Some(team) }, &command);
+        let _ = cmd::apply(
+            world,
+            Actor {
+                state,
+                team: Some(team),
+            },
+            &command,
+        );
     }
 }
 
@@ -530,12 +757,24 @@ pub fn update_attribution(world: &mut World) {
     let n = region.n_states();
     let mut shifts = Vec::new();
     let incident_entities = world.resource::<Incidents>().0.clone();
-    let skills: Vec<f64> = incident_entities.iter().map(|&e| world.get::<Incident>(e).map_or(0.5, |i| i.skill)).collect();
-    let victims: Vec<usize> = incident_entities.iter().map(|&e| world.get::<Incident>(e).map_or(0, |i| i.victim)).collect();
+    let skills: Vec<f64> = incident_entities
+        .iter()
+        .map(|&e| world.get::<Incident>(e).map_or(0.5, |i| i.skill))
+        .collect();
+    let victims: Vec<usize> = incident_entities
+        .iter()
+        .map(|&e| world.get::<Incident>(e).map_or(0, |i| i.victim))
+        .collect();
     for s in 0..n {
         let e = world.resource::<Entities>().states[s];
-        let Some(mind) = world.get::<Mind>(e).cloned() else { continue };
-        let own_analyse = region.states[s].orgs.iter().map(|&o| region.orgs[o].capacity.analyse).fold(0.0, f64::max);
+        let Some(mind) = world.get::<Mind>(e).cloned() else {
+            continue;
+        };
+        let own_analyse = region.states[s]
+            .orgs
+            .iter()
+            .map(|&o| region.orgs[o].capacity.analyse)
+            .fold(0.0, f64::max);
         let mut mind = mind;
         // Finding: the victim's analysts (and those assisting it) examine the affected systems.
         for &inc in mind.known.keys() {
@@ -543,12 +782,23 @@ pub fn update_attribution(world: &mut World) {
                 continue;
             }
             let helper = mind.assisted_by.get(&inc).map_or(0.0, |&h| {
-                region.states[h].orgs.iter().map(|&o| region.orgs[o].capacity.analyse).fold(0.0, f64::max)
+                region.states[h]
+                    .orgs
+                    .iter()
+                    .map(|&o| region.orgs[o].capacity.analyse)
+                    .fold(0.0, f64::max)
             });
             let analyse = own_analyse.max(helper);
             let p_find = per_tick(k::FIND_RATE * analyse, clock.tick_minutes);
-            let candidates: Vec<EvidenceItem> = world.resource::<EvidencePool>().0.iter()
-                .filter(|it| it.incident == inc && it.available <= clock.tick && !mind.evidence.contains_key(&it.id))
+            let candidates: Vec<EvidenceItem> = world
+                .resource::<EvidencePool>()
+                .0
+                .iter()
+                .filter(|it| {
+                    it.incident == inc
+                        && it.available <= clock.tick
+                        && !mind.evidence.contains_key(&it.id)
+                })
                 .cloned()
                 .collect();
             for item in candidates {
@@ -556,12 +806,37 @@ pub fn update_attribution(world: &mut World) {
                 if !rng.0.random_bool(p_find) {
                     continue;
                 }
-                let discounted = item.planted && rng.0.random_bool((k::RECOGNISE * analyse * (1.0 - skills[inc])).clamp(0.0, 1.0));
-                mind.evidence.insert(item.id, Held { since: clock.tick, discounted, from: None });
+                let discounted = item.planted
+                    && rng.0.random_bool(
+                        (k::RECOGNISE * analyse * (1.0 - skills[inc])).clamp(0.0, 1.0),
+                    );
+                mind.evidence.insert(
+                    item.id,
+                    Held {
+                        since: clock.tick,
+                        discounted,
+                        from: None,
+                    },
+                );
                 let mut log = world.resource_mut::<EventLog>();
-                log.push(clock.tick, EventKind::EvidenceFound { state: s, evidence: item.id, incident: inc }, Audience::States(vec![s]));
+                log.push(
+                    clock.tick,
+                    EventKind::EvidenceFound {
+                        state: s,
+                        evidence: item.id,
+                        incident: inc,
+                    },
+                    Audience::States(vec![s]),
+                );
                 if discounted {
-                    log.push(clock.tick, EventKind::PlantedRecognised { state: s, evidence: item.id }, Audience::States(vec![s]));
+                    log.push(
+                        clock.tick,
+                        EventKind::PlantedRecognised {
+                            state: s,
+                            evidence: item.id,
+                        },
+                        Audience::States(vec![s]),
+                    );
                 }
             }
         }
@@ -591,7 +866,11 @@ pub fn update_attribution(world: &mut World) {
                     if j == s {
                         continue;
                     }
-                    *lp += if j == item.points_to { r.ln() } else { ((1.0 - r) / (candidates - 1.0).max(1.0)).ln() };
+                    *lp += if j == item.points_to {
+                        r.ln()
+                    } else {
+                        ((1.0 - r) / (candidates - 1.0).max(1.0)).ln()
+                    };
                 }
             }
             let max = log_p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -622,12 +901,18 @@ pub fn update_escalation(world: &mut World) {
     let shifts = std::mem::take(&mut world.resource_mut::<BeliefShifts>().0);
     let incident_entities = world.resource::<Incidents>().0.clone();
     for (s, inc, j, delta) in shifts {
-        let Some(incident) = world.get::<Incident>(incident_entities[inc]).cloned() else { continue };
+        let Some(incident) = world.get::<Incident>(incident_entities[inc]).cloned() else {
+            continue;
+        };
         // Only the victim feels attacked; others' beliefs matter through what they share.
         if incident.victim != s {
             continue;
         }
-        let w = if delta > 0.0 { k::W_ATTACK } else { k::W_EXONERATE };
+        let w = if delta > 0.0 {
+            k::W_ATTACK
+        } else {
+            k::W_EXONERATE
+        };
         let asset = &region.assets[incident.target];
         let state = &region.states[s];
         let red_line = (asset.safe_zone && state.red_line_safe_zone)
@@ -639,7 +924,15 @@ pub fn update_escalation(world: &mut World) {
         }
         world.resource_mut::<Tensions>().add(s, j, dh);
         if red_line && world.resource_mut::<RedLinesHit>().0.insert((s, inc)) {
-            world.resource_mut::<EventLog>().push(clock.tick, EventKind::RedLineCrossed { state: s, asset: incident.target, incident: inc }, Audience::Public);
+            world.resource_mut::<EventLog>().push(
+                clock.tick,
+                EventKind::RedLineCrossed {
+                    state: s,
+                    asset: incident.target,
+                    incident: inc,
+                },
+                Audience::Public,
+            );
         }
     }
     let postures: Vec<_> = (0..n).map(|s| cmd::posture_of(world, s)).collect();
@@ -663,7 +956,12 @@ pub fn update_escalation(world: &mut World) {
             let p = tensions.pair(a, b);
             let level = tensions.level(a, b);
             let current = tensions.rung[p];
-            let mut next = Rung::ALL.iter().copied().filter(|r| level >= k::rung_threshold(*r)).max().unwrap_or(Rung::Routine);
+            let mut next = Rung::ALL
+                .iter()
+                .copied()
+                .filter(|r| level >= k::rung_threshold(*r))
+                .max()
+                .unwrap_or(Rung::Routine);
             if next < current && level >= k::rung_threshold(current) - k::RUNG_HYSTERESIS {
                 next = current;
             }
@@ -678,6 +976,10 @@ pub fn update_escalation(world: &mut World) {
     }
     drop(tensions);
     for (a, b, from, to) in changes {
-        world.resource_mut::<EventLog>().push(clock.tick, EventKind::RungChanged { a, b, from, to }, Audience::States(vec![a, b]));
+        world.resource_mut::<EventLog>().push(
+            clock.tick,
+            EventKind::RungChanged { a, b, from, to },
+            Audience::States(vec![a, b]),
+        );
     }
 }

@@ -144,7 +144,9 @@ pub fn hhmm(minute_of_day: u32) -> String {
 fn hours_text(hours: crate::scenario::Hours) -> String {
     match hours.window() {
         None => "24/7".to_string(),
-        Some((f, t, weekdays)) => format!("{f:02}–{t:02}{}", if weekdays { " Mon–Fri" } else { "" }),
+        Some((f, t, weekdays)) => {
+            format!("{f:02}–{t:02}{}", if weekdays { " Mon–Fri" } else { "" })
+        }
     }
 }
 
@@ -173,22 +175,38 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
     let me = team_def.state;
     let clock = *world.resource::<Clock>();
     let entities = world.resource::<Entities>();
-    let mind = world.get::<Mind>(entities.states[me]).cloned().unwrap_or_default();
+    let mind = world
+        .get::<Mind>(entities.states[me])
+        .cloned()
+        .unwrap_or_default();
     let mail = world.resource::<Mailroom>();
     let pool = world.resource::<EvidencePool>();
     let facts = world.resource::<Facts>();
     let tensions = world.resource::<Tensions>();
     let minute = |tick: u32| tick * clock.tick_minutes;
-    let incident_name = |inc: usize| world.get::<Incident>(world.resource::<Incidents>().0[inc]).map(|i| i.id.clone()).unwrap_or_default();
+    let incident_name = |inc: usize| {
+        world
+            .get::<Incident>(world.resource::<Incidents>().0[inc])
+            .map(|i| i.id.clone())
+            .unwrap_or_default()
+    };
     let ours = |org: usize| team_def.orgs.contains(&org);
 
     let inbox: Vec<InboxItem> = mail
         .0
         .iter()
-        .filter(|m| ours(m.to_org) && matches!(m.status, MessageStatus::Delivered | MessageStatus::Acknowledged))
+        .filter(|m| {
+            ours(m.to_org)
+                && matches!(
+                    m.status,
+                    MessageStatus::Delivered | MessageStatus::Acknowledged
+                )
+        })
         .map(|m| InboxItem {
             id: m.id,
-            from: m.from_org.map_or_else(|| m.from_label.clone(), |o| org_label(region, o)),
+            from: m
+                .from_org
+                .map_or_else(|| m.from_label.clone(), |o| org_label(region, o)),
             to_contact: region.contacts[m.to_contact].id.clone(),
             channel: m.channel,
             kind: m.kind,
@@ -249,11 +267,21 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 .get::<Incident>(world.resource::<Incidents>().0[inc])
                 .filter(|i| i.victim == me)
                 .map(|i| region.assets[i.target].name.clone());
-            let held: Vec<_> = mind.evidence.iter().filter(|(id, _)| pool.0[**id].incident == inc).collect();
+            let held: Vec<_> = mind
+                .evidence
+                .iter()
+                .filter(|(id, _)| pool.0[**id].incident == inc)
+                .collect();
             let mut beliefs: Vec<(String, f64)> = mind
                 .beliefs
                 .get(&inc)
-                .map(|b| b.iter().enumerate().filter(|(j, _)| *j != me).map(|(j, p)| (region.candidate_name(j).to_string(), *p)).collect())
+                .map(|b| {
+                    b.iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != me)
+                        .map(|(j, p)| (region.candidate_name(j).to_string(), *p))
+                        .collect()
+                })
                 .unwrap_or_default();
             beliefs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             KnownIncidentView {
@@ -302,7 +330,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .enumerate()
         .map(|(c, def)| {
             let status = world.get::<ContactStatus>(entities.contacts[c]);
-            let (local, weekday) = clock.local_at(clock.tick, region.states[def.state].offset_minutes);
+            let (local, weekday) =
+                clock.local_at(clock.tick, region.states[def.state].offset_minutes);
             ContactView {
                 id: def.id.clone(),
                 name: def.name.clone(),
@@ -338,7 +367,11 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .iter()
         .enumerate()
         .filter(|(_, o)| o.team.as_deref().is_none_or(|x| x == team_def.id))
-        .map(|(i, o)| ObjectiveView { id: o.id.clone(), title: o.title.clone(), status: objective_status(facts, i) })
+        .map(|(i, o)| ObjectiveView {
+            id: o.id.clone(),
+            title: o.title.clone(),
+            status: objective_status(facts, i),
+        })
         .collect();
     let (local, _) = clock.local_at(clock.tick, region.states[me].offset_minutes);
     Ok(TeamView {
@@ -388,61 +421,146 @@ pub fn describe(world: &World, event: &Event) -> String {
     let mail = world.resource::<Mailroom>();
     let state = |s: usize| region.states[s].name.clone();
     let asset = |a: usize| region.assets[a].name.clone();
-    let incident = |i: usize| world.get::<Incident>(world.resource::<Incidents>().0[i]).map(|x| x.id.clone()).unwrap_or_default();
+    let incident = |i: usize| {
+        world
+            .get::<Incident>(world.resource::<Incidents>().0[i])
+            .map(|x| x.id.clone())
+            .unwrap_or_default()
+    };
     let msg = |id: usize| {
         let m = &mail.0[id];
-        let from = m.from_org.map_or_else(|| m.from_label.clone(), |o| region.orgs[o].name.clone());
-        format!("#{id} {:?} from {from} to {} ({:?})", m.kind, region.contacts[m.to_contact].id, m.channel)
+        let from = m
+            .from_org
+            .map_or_else(|| m.from_label.clone(), |o| region.orgs[o].name.clone());
+        format!(
+            "#{id} {:?} from {from} to {} ({:?})",
+            m.kind, region.contacts[m.to_contact].id, m.channel
+        )
     };
     match &event.kind {
         EventKind::InjectFired { inject } => format!("inject {} fired", region.injects[*inject].id),
-        EventKind::IncidentStarted { incident: i, target, actor } => format!(
+        EventKind::IncidentStarted {
+            incident: i,
+            target,
+            actor,
+        } => format!(
             "incident {} started against {} by {}",
             incident(*i),
             asset(*target),
-            actor.map_or("an unknown party".to_string(), |a| region.actors[a].name.clone())
+            actor.map_or("an unknown party".to_string(), |a| region.actors[a]
+                .name
+                .clone())
         ),
-        EventKind::Detected { incident: i, org, .. } => format!("{} detected incident {}", region.orgs[*org].name, incident(*i)),
+        EventKind::Detected {
+            incident: i, org, ..
+        } => format!(
+            "{} detected incident {}",
+            region.orgs[*org].name,
+            incident(*i)
+        ),
         EventKind::Contained { incident: i } => format!("incident {} contained", incident(*i)),
         EventKind::Recovered { incident: i } => format!("incident {} recovered", incident(*i)),
-        EventKind::EvidenceFound { state: s, evidence, incident: i } => format!("{} found evidence #{evidence} on {}", state(*s), incident(*i)),
-        EventKind::PlantedRecognised { state: s, evidence } => format!("{} judged evidence #{evidence} to be planted", state(*s)),
+        EventKind::EvidenceFound {
+            state: s,
+            evidence,
+            incident: i,
+        } => format!(
+            "{} found evidence #{evidence} on {}",
+            state(*s),
+            incident(*i)
+        ),
+        EventKind::PlantedRecognised { state: s, evidence } => {
+            format!("{} judged evidence #{evidence} to be planted", state(*s))
+        }
         EventKind::MessageSent { message } => format!("sent {}", msg(*message)),
         EventKind::Cleared { message } => format!("cleared for release: {}", msg(*message)),
         EventKind::Delivered { message } => format!("delivered {}", msg(*message)),
         EventKind::Acknowledged { message } => format!("acknowledged {}", msg(*message)),
-        EventKind::Bounced { message } => format!("BOUNCED {}: the contact is stale", msg(*message)),
+        EventKind::Bounced { message } => {
+            format!("BOUNCED {}: the contact is stale", msg(*message))
+        }
         EventKind::News { headline } => format!("NEWS: {headline}"),
-        EventKind::ControlMessage { team, subject } => format!("exercise control to {}: {subject}", region.teams[*team].name),
+        EventKind::ControlMessage { team, subject } => format!(
+            "exercise control to {}: {subject}",
+            region.teams[*team].name
+        ),
         EventKind::Question { text } => format!("QUESTION for discussion: {text}"),
         EventKind::WorldChanged { what } => format!("world: {what}"),
-        EventKind::PublicAttribution { by, incident: i, blamed, belief, .. } => format!(
+        EventKind::PublicAttribution {
+            by,
+            incident: i,
+            blamed,
+            belief,
+            ..
+        } => format!(
             "{} publicly blames {} for {} (belief {:.0}%)",
             state(*by),
             region.candidate_name(*blamed),
             incident(*i),
             belief * 100.0
         ),
-        EventKind::Demarche { from, to } => format!("{} delivers a démarche to {}", state(*from), state(*to)),
-        EventKind::RestraintStatement { by } => format!("{} issues a statement of restraint", state(*by)),
+        EventKind::Demarche { from, to } => {
+            format!("{} delivers a démarche to {}", state(*from), state(*to))
+        }
+        EventKind::RestraintStatement { by } => {
+            format!("{} issues a statement of restraint", state(*by))
+        }
         EventKind::HotlineCall { from, to, answered } => format!(
             "{} calls {} on the hotline: {}",
             state(*from),
             state(*to),
-            if *answered { "answered" } else { "not answered" }
+            if *answered {
+                "answered"
+            } else {
+                "not answered"
+            }
         ),
-        EventKind::Consultation { a, b } => format!("{} and {} hold consultations", state(*a), state(*b)),
-        EventKind::RegionalCoordination { convened_by } => format!("{} convenes regional coordination", state(*convened_by)),
-        EventKind::AssistanceGiven { by, to, incident: i } => format!("{} assists {} on {}", state(*by), state(*to), incident(*i)),
-        EventKind::TakedownRequested { by, of } => format!("{} asks {} for a takedown", state(*by), state(*of)),
-        EventKind::Retaliation { by, against, asset: a, .. } => format!("{} retaliates against {}'s {}", state(*by), state(*against), asset(*a)),
-        EventKind::RungChanged { a, b, from, to } => format!("{}–{}: {:?} → {:?}", state(*a), state(*b), from, to),
-        EventKind::RedLineCrossed { state: s, asset: a, .. } => format!("RED LINE: {} declares the attack on {} a red line crossed", state(*s), asset(*a)),
+        EventKind::Consultation { a, b } => {
+            format!("{} and {} hold consultations", state(*a), state(*b))
+        }
+        EventKind::RegionalCoordination { convened_by } => {
+            format!("{} convenes regional coordination", state(*convened_by))
+        }
+        EventKind::AssistanceGiven {
+            by,
+            to,
+            incident: i,
+        } => format!("{} assists {} on {}", state(*by), state(*to), incident(*i)),
+        EventKind::TakedownRequested { by, of } => {
+            format!("{} asks {} for a takedown", state(*by), state(*of))
+        }
+        EventKind::Retaliation {
+            by,
+            against,
+            asset: a,
+            ..
+        } => format!(
+            "{} retaliates against {}'s {}",
+            state(*by),
+            state(*against),
+            asset(*a)
+        ),
+        EventKind::RungChanged { a, b, from, to } => {
+            format!("{}–{}: {:?} → {:?}", state(*a), state(*b), from, to)
+        }
+        EventKind::RedLineCrossed {
+            state: s, asset: a, ..
+        } => format!(
+            "RED LINE: {} declares the attack on {} a red line crossed",
+            state(*s),
+            asset(*a)
+        ),
         EventKind::AssetIsolated { asset: a } => format!("{} isolated", asset(*a)),
         EventKind::AssetRestored { asset: a } => format!("{} restored to service", asset(*a)),
-        EventKind::AlertRaised { state: s, level } => format!("{} raises its alert level to {level}", state(*s)),
-        EventKind::ObjectiveMet { objective } => format!("objective met: {}", region.objectives[*objective].title),
-        EventKind::ObjectiveFailed { objective } => format!("objective missed: {}", region.objectives[*objective].title),
+        EventKind::AlertRaised { state: s, level } => {
+            format!("{} raises its alert level to {level}", state(*s))
+        }
+        EventKind::ObjectiveMet { objective } => {
+            format!("objective met: {}", region.objectives[*objective].title)
+        }
+        EventKind::ObjectiveFailed { objective } => {
+            format!("objective missed: {}", region.objectives[*objective].title)
+        }
     }
 }
 
@@ -502,6 +620,10 @@ pub struct FacilitatorView {
     pub teams: Vec<(String, String)>,
     pub timeline: Vec<(u32, String)>,
     pub objectives: Vec<ObjectiveView>,
+    /// Every state's beliefs: (state, incident, [(candidate, probability)]).
+    pub beliefs: Vec<(String, String, Vec<(String, f64)>)>,
+    /// Every message: (id, from, to contact, kind, status).
+    pub messages: Vec<(usize, String, String, MessageKind, MessageStatus)>,
 }
 
 /// Everything, for the white cell.
@@ -520,7 +642,9 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
         .map(|i| IncidentTruth {
             id: i.id.clone(),
             actor: i.actor.map(|a| region.actors[a].name.clone()),
-            culprit: region.candidate_name(i.culprit.unwrap_or(region.non_state())).to_string(),
+            culprit: region
+                .candidate_name(i.culprit.unwrap_or(region.non_state()))
+                .to_string(),
             false_flag: i.false_flag.map(|s| region.states[s].name.clone()),
             target: region.assets[i.target].name.clone(),
             victim: region.states[i.victim].name.clone(),
@@ -537,7 +661,9 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
             name: a.name.clone(),
             state: region.states[a.state].name.clone(),
             sector: a.sector,
-            inoperability: world.get::<Inoperability>(entities.assets[i]).map_or(0.0, |q| q.0),
+            inoperability: world
+                .get::<Inoperability>(entities.assets[i])
+                .map_or(0.0, |q| q.0),
         })
         .collect();
     let mut pairs = Vec::new();
@@ -581,13 +707,66 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
         assets,
         pairs,
         injects,
-        teams: region.teams.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
-        timeline: world.resource::<EventLog>().0.iter().map(|e| (e.tick * clock.tick_minutes, describe(world, e))).collect(),
+        teams: region
+            .teams
+            .iter()
+            .map(|t| (t.id.clone(), t.name.clone()))
+            .collect(),
+        timeline: world
+            .resource::<EventLog>()
+            .0
+            .iter()
+            .map(|e| (e.tick * clock.tick_minutes, describe(world, e)))
+            .collect(),
         objectives: region
             .objectives
             .iter()
             .enumerate()
-            .map(|(i, o)| ObjectiveView { id: o.id.clone(), title: o.title.clone(), status: objective_status(facts, i) })
+            .map(|(i, o)| ObjectiveView {
+                id: o.id.clone(),
+                title: o.title.clone(),
+                status: objective_status(facts, i),
+            })
+            .collect(),
+        beliefs: (0..region.n_states())
+            .flat_map(|s| {
+                let mind = world.get::<Mind>(entities.states[s]);
+                mind.map(|m| {
+                    m.beliefs
+                        .iter()
+                        .map(|(&inc, b)| {
+                            let id = world
+                                .get::<Incident>(world.resource::<Incidents>().0[inc])
+                                .map(|i| i.id.clone())
+                                .unwrap_or_default();
+                            let probs = b
+                                .iter()
+                                .enumerate()
+                                .map(|(j, p)| (region.candidate_id(j).to_string(), *p))
+                                .collect();
+                            (region.states[s].id.clone(), id, probs)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+            })
+            .collect(),
+        messages: world
+            .resource::<Mailroom>()
+            .0
+            .iter()
+            .map(|m| {
+                let from = m
+                    .from_org
+                    .map_or_else(|| m.from_label.clone(), |o| region.orgs[o].id.clone());
+                (
+                    m.id,
+                    from,
+                    region.contacts[m.to_contact].id.clone(),
+                    m.kind,
+                    m.status,
+                )
+            })
             .collect(),
     }
 }

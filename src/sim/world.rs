@@ -232,7 +232,9 @@ impl RegionData {
 
     /// Display name of a candidate.
     pub fn candidate_name(&self, c: usize) -> &str {
-        self.states.get(c).map_or("non-state actor", |s| s.name.as_str())
+        self.states
+            .get(c)
+            .map_or("non-state actor", |s| s.name.as_str())
     }
 
     pub fn candidate_id(&self, c: usize) -> &str {
@@ -290,7 +292,11 @@ impl RegionData {
             Some(Ref::Asset(i)) => Some(*i),
             _ => None,
         };
-        let team_of_org = |o: &str| s.teams.iter().position(|t| t.organisations.iter().any(|x| x == o));
+        let team_of_org = |o: &str| {
+            s.teams
+                .iter()
+                .position(|t| t.organisations.iter().any(|x| x == o))
+        };
         let mut assets: Vec<AssetDef> = s
             .assets
             .iter()
@@ -310,7 +316,9 @@ impl RegionData {
                 safe_zone: a.safe_zone,
             })
             .collect();
-        assets.iter_mut().for_each(|a| a.depends_on.sort_by_key(|d| d.0));
+        assets
+            .iter_mut()
+            .for_each(|a| a.depends_on.sort_by_key(|d| d.0));
         let contacts: Vec<ContactDef> = s
             .contacts
             .iter()
@@ -334,7 +342,8 @@ impl RegionData {
             .enumerate()
             .map(|(i, o)| {
                 let st = state(&o.state);
-                let mut watches: BTreeSet<usize> = o.watches.iter().filter_map(|a| asset(a)).collect();
+                let mut watches: BTreeSet<usize> =
+                    o.watches.iter().filter_map(|a| asset(a)).collect();
                 for (j, a) in assets.iter().enumerate() {
                     let own_cert = o.kind == OrgKind::NationalCert && a.state == st;
                     if own_cert || a.operator == i {
@@ -401,7 +410,11 @@ impl RegionData {
             cbms[lo * n + hi] = r.cbms.clone();
         }
         let watchers = (0..assets.len())
-            .map(|a| (0..orgs.len()).filter(|&o| orgs[o].watches.contains(&a)).collect())
+            .map(|a| {
+                (0..orgs.len())
+                    .filter(|&o| orgs[o].watches.contains(&a))
+                    .collect()
+            })
             .collect();
         RegionData {
             watchers,
