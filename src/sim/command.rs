@@ -823,6 +823,7 @@ pub fn learn_incident(
             told_by,
         },
     );
+    mind.dirty.insert(incident);
     true
 }
 

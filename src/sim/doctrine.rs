@@ -23,9 +23,41 @@ pub fn play_doctrine(world: &mut World) {
     }
 }
 
-fn mind(world: &World, s: usize) -> Mind {
+/// The few things the doctrine remembers, copied out of a state's mind.
+struct Memory {
+    notified: std::collections::BTreeSet<usize>,
+    shared_upto: std::collections::BTreeMap<usize, usize>,
+    asked_assistance: std::collections::BTreeSet<usize>,
+    steps: std::collections::BTreeMap<(Step, usize), u32>,
+    accused: std::collections::BTreeSet<(usize, usize)>,
+}
+
+fn mind(world: &World, s: usize) -> Memory {
     let e = world.resource::<Entities>().states[s];
-    world.get::<Mind>(e).cloned().unwrap_or_default()
+    let m = world.get::<Mind>(e);
+    Memory {
+        notified: m.map(|m| m.notified.clone()).unwrap_or_default(),
+        shared_upto: m.map(|m| m.shared_upto.clone()).unwrap_or_default(),
+        asked_assistance: m.map(|m| m.asked_assistance.clone()).unwrap_or_default(),
+        steps: m.map(|m| m.steps.clone()).unwrap_or_default(),
+        accused: m.map(|m| m.accused.clone()).unwrap_or_default(),
+    }
+}
+
+/// The strongest belief that `b` attacked `s`, over incidents against `s`.
+fn strongest_belief(world: &World, s: usize, b: usize) -> (f64, Option<usize>) {
+    let e = world.resource::<Entities>().states[s];
+    let Some(m) = world.get::<Mind>(e) else {
+        return (0.0, None);
+    };
+    m.beliefs
+        .iter()
+        .filter(|(inc, _)| victim_of(world, **inc) == s)
+        .map(|(inc, p)| (p[b], *inc))
+        .fold(
+            (0.0, None),
+            |acc, (p, inc)| if p > acc.0 { (p, Some(inc)) } else { acc },
+        )
 }
 
 fn edit_mind(world: &mut World, s: usize, f: impl FnOnce(&mut Mind)) {
@@ -91,8 +123,14 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
         team: None,
     };
     let respond = region.orgs[cert].capacity.respond;
-    let known = mind(world, s).known.clone();
-    for (&inc, known_how) in &known {
+    let known: Vec<(usize, Known)> = {
+        let e = world.resource::<Entities>().states[s];
+        world
+            .get::<Mind>(e)
+            .map(|m| m.known.iter().map(|(i, k)| (*i, *k)).collect())
+            .unwrap_or_default()
+    };
+    for (inc, known_how) in known {
         let id = incident_id(world, inc);
         let victim = victim_of(world, inc);
         let m = mind(world, s);
@@ -191,9 +229,12 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
         // Ask: a weak victim CERT asks the most capable CERT it is on good terms with.
         let analyse = best(region, s, |c| c.analyse);
         if victim == s && analyse < k::ASK_ASSISTANCE_BELOW && !m.asked_assistance.contains(&inc) {
-            let tensions = world.resource::<Tensions>().clone();
+            let levels: Vec<f64> = {
+                let t = world.resource::<Tensions>();
+                (0..region.n_states()).map(|o| t.level(s, o)).collect()
+            };
             let helper = (0..region.n_states())
-                .filter(|&o| o != s && tensions.level(s, o) < 0.5)
+                .filter(|&o| o != s && levels[o] < 0.5)
                 .filter_map(|o| region.states[o].cert)
                 .max_by(|&a, &b| {
                     region.orgs[a]
@@ -220,7 +261,7 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
     }
 }
 
-fn due(m: &Mind, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
+fn due(m: &Memory, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
     m.steps
         .get(&(step, other))
         .is_none_or(|&t| now >= t + every_ticks)
@@ -242,21 +283,26 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
         if b == s {
             continue;
         }
-        let m = mind(world, s);
-        // The strongest belief that b attacked us, over incidents against us.
-        let (belief, incident) = m
-            .beliefs
+        let (belief, incident) = strongest_belief(world, s, b);
+        let (h, level, hotline_ok) = {
+            let t = world.resource::<Tensions>();
+            let pair = t.pair(s, b);
+            (
+                t.get(s, b),
+                t.level(s, b),
+                t.hotline[pair] && t.hotline_up[pair],
+            )
+        };
+        let accused_by_b = world
+            .resource::<Facts>()
+            .attributions
             .iter()
-            .filter(|(inc, _)| victim_of(world, **inc) == s)
-            .map(|(inc, p)| (p[b], *inc))
-            .fold(
-                (0.0, None),
-                |acc, (p, inc)| if p > acc.0 { (p, Some(inc)) } else { acc },
-            );
-        let tensions = world.resource::<Tensions>().clone();
-        let h = tensions.get(s, b);
-        let level = tensions.level(s, b);
-        let pair = tensions.pair(s, b);
+            .any(|&(_, by, _, blamed, _)| by == b && blamed == s);
+        // Nothing against us from b, calm relations, no accusation: nothing to do.
+        if incident.is_none() && level < k::DEESCALATE_FROM && !accused_by_b {
+            continue;
+        }
+        let m = mind(world, s);
         let ministry_contact = region.states[b]
             .ministry
             .and_then(|o| reachable_contact(world, region, s, o));
@@ -339,8 +385,7 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             Posture::Assertive => 0.3,
         };
         if level >= k::DEESCALATE_FROM
-            && tensions.hotline[pair]
-            && tensions.hotline_up[pair]
+            && hotline_ok
             && due(&m, Step::Hotline, b, clock.tick, six_hours)
             && chance(world, k::HOTLINE_RATE * willingness)
         {
@@ -356,11 +401,7 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             );
         }
         // Accused by b: restrained and cautious states state restraint.
-        let accused_by_b = world
-            .resource::<Facts>()
-            .attributions
-            .iter()
-            .any(|&(_, by, _, blamed, _)| by == b && blamed == s);
+
         if accused_by_b
             && posture != Posture::Assertive
             && due(&m, Step::Restraint, b, clock.tick, day)

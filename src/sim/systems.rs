@@ -549,6 +549,14 @@ pub fn move_messages(world: &mut World) {
     let region = world.resource::<Region>().clone();
     let count = world.resource::<Mailroom>().0.len();
     for id in 0..count {
+        let status = world.resource::<Mailroom>().0[id].status;
+        let waiting_ack =
+            status == MessageStatus::Delivered && world.resource::<Mailroom>().0[id].auto_ack;
+        if matches!(status, MessageStatus::Acknowledged | MessageStatus::Bounced)
+            || (status == MessageStatus::Delivered && !waiting_ack)
+        {
+            continue;
+        }
         let m = world.resource::<Mailroom>().0[id].clone();
         let contact_e = world.resource::<Entities>().contacts[m.to_contact];
         match m.status {
@@ -728,6 +736,7 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
                     from,
                 },
             );
+            mind.dirty.insert(inc);
         }
     }
 }
@@ -767,7 +776,11 @@ pub fn update_attribution(world: &mut World) {
         .collect();
     for s in 0..n {
         let e = world.resource::<Entities>().states[s];
-        let Some(mind) = world.get::<Mind>(e).cloned() else {
+        // Taken out of the world while it is updated (put back below), to avoid a copy.
+        let Some(mind) = world
+            .get_mut::<Mind>(e)
+            .map(|mut m| std::mem::take(&mut *m))
+        else {
             continue;
         };
         let own_analyse = region.states[s]
@@ -818,6 +831,7 @@ pub fn update_attribution(world: &mut World) {
                         from: None,
                     },
                 );
+                mind.dirty.insert(inc);
                 let mut log = world.resource_mut::<EventLog>();
                 log.push(
                     clock.tick,
@@ -842,8 +856,8 @@ pub fn update_attribution(world: &mut World) {
         }
         // Bayes: prior from baseline tension, likelihood from each held, credited item.
         let pool = world.resource::<EvidencePool>();
-        let known: Vec<usize> = mind.known.keys().copied().collect();
-        for inc in known {
+        let dirty: Vec<usize> = std::mem::take(&mut mind.dirty).into_iter().collect();
+        for inc in dirty {
             let mut log_p: Vec<f64> = (0..=n)
                 .map(|j| {
                     if j == s {

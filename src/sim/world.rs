@@ -470,6 +470,8 @@ pub struct Mind {
     pub evidence: BTreeMap<usize, Held>,
     /// Belief over candidates (states 0..n, then non-state) per known incident.
     pub beliefs: BTreeMap<usize, Vec<f64>>,
+    /// Incidents whose evidence changed since the beliefs were last computed.
+    pub dirty: BTreeSet<usize>,
     /// Actors whose campaign this state has been warned about.
     pub warned: BTreeSet<usize>,
     /// Public accusations this state has made: (incident, blamed candidate).
