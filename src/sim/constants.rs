@@ -30,7 +30,7 @@ pub fn transit_minutes(channel: Channel) -> (u32, u32) {
 /// `u ~ U(0,1)` (hours, not minutes, at `g` near 1 — seeds: government attention "slowing
 /// down information sharing and response").
 pub const CLEARANCE_BASE_H: f64 = 2.0;
-pub const CLEARANCE_SPREAD_H: f64 = 10.0;
+pub const CLEARANCE_SPREAD_H: f64 = 22.0;
 
 // ---------------------------------------------------------------- detection
 
