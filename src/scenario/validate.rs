@@ -56,6 +56,8 @@ pub fn validate(scenario: &Scenario, locations: &Locations) -> Vec<Diagnostic> {
     checker.injects();
     checker.objectives();
     checker.reachability();
+    checker.inject_cycles();
+    checker.certs_per_state();
     checker.out
 }
 
@@ -445,7 +447,7 @@ impl<'a> Checker<'a> {
                 &[IdKind::Organisation],
             );
             if let Some((from, to, _)) = contact.hours.window()
-                && (from > 24 || to > 24 || from == to)
+                && (from > 23 || to > 24 || to == 0 || from == to)
             {
                 self.error(
                     &format!("{path}.hours"),
@@ -454,7 +456,7 @@ impl<'a> Checker<'a> {
                     "here",
                 )
                 .help = Some(
-                    "hours run 0 to 24 and `from` differs from `to`; use `Always` for a 24/7 desk"
+                    "`from` is an hour 0 to 23, `to` 1 to 24, and they differ (a window may wrap past midnight, e.g. from 22 to 6); use `Always` for a 24/7 desk"
                         .into(),
                 );
             }
@@ -963,11 +965,188 @@ impl<'a> Checker<'a> {
     }
 }
 
+impl Checker<'_> {
+    /// Injects that can only fire after each other (A waits for B, B waits for A) never fire.
+    fn inject_cycles(&mut self) {
+        let index: BTreeMap<&str, usize> = self
+            .s
+            .injects
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id.as_str(), i))
+            .collect();
+        let needs: Vec<Vec<usize>> = self
+            .s
+            .injects
+            .iter()
+            .map(|inj| {
+                let mut out = Vec::new();
+                if let Some(c) = &inj.when {
+                    required_injects(c, &mut out);
+                }
+                out.iter()
+                    .filter_map(|id| index.get(id.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        for start in 0..needs.len() {
+            // Walk what `start` needs; reaching `start` again is a cycle (self-waits are
+            // reported separately).
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<usize> = needs[start]
+                .iter()
+                .copied()
+                .filter(|&n| n != start)
+                .collect();
+            while let Some(n) = stack.pop() {
+                if n == start {
+                    let id = &self.s.injects[start].id;
+                    self.error(&format!(".injects[{start}].when"), "scenario::inject-cycle", format!("inject `{id}` waits for an inject that waits for it: neither can fire"), "waits in a circle")
+                        .help = Some("break the circle: give one of them an `at` time without the condition, or drop one `InjectFired`".into());
+                    break;
+                }
+                if seen.insert(n) {
+                    stack.extend(needs[n].iter().copied());
+                }
+            }
+        }
+    }
+
+    /// The engine speaks for a state through its first national CERT.
+    fn certs_per_state(&mut self) {
+        for (i, state) in self.s.states.iter().enumerate() {
+            let certs: Vec<usize> = self
+                .s
+                .organisations
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.state == state.id && o.kind == OrgKind::NationalCert)
+                .map(|(j, _)| j)
+                .collect();
+            if certs.len() > 1 {
+                let second = certs[1];
+                self.warn(&format!(".organisations[{second}].kind"), "scenario::second-cert", format!("state `{}` has more than one national CERT", state.id), "second CERT")
+                    .help = Some("the engine notifies and shares through the first one; make the others `Regulator` or `Operator` if they are sector CERTs".into());
+            }
+            let _ = i;
+        }
+        for (i, team) in self.s.teams.iter().enumerate() {
+            for (j, org) in team.organisations.iter().enumerate() {
+                let foreign = self
+                    .s
+                    .organisations
+                    .iter()
+                    .find(|o| &o.id == org)
+                    .is_some_and(|o| o.state != team.state && o.kind != OrgKind::RegionalBody);
+                if foreign {
+                    self.warn(&format!(".teams[{i}].organisations[{j}]"), "scenario::foreign-org", format!("team `{}` plays `{org}`, an organisation of another state", team.id), "another state's")
+                        .help = Some("a team usually plays its own state's organisations (a regional body is the exception)".into());
+                }
+            }
+        }
+    }
+}
+
+/// Inject ids a condition cannot hold without (the `InjectFired` at its top or inside `All`).
+fn required_injects(condition: &Condition, out: &mut Vec<Id>) {
+    match condition {
+        Condition::InjectFired(id) => out.push(id.clone()),
+        Condition::All(items) => items.iter().for_each(|c| required_injects(c, out)),
+        Condition::Any(items) => {
+            // Every branch needs a circle for the whole to be stuck; keep only ids all share.
+            let mut per_branch = items.iter().map(|c| {
+                let mut v = Vec::new();
+                required_injects(c, &mut v);
+                v
+            });
+            if let Some(first) = per_branch.next() {
+                let rest: Vec<Vec<Id>> = per_branch.collect();
+                out.extend(
+                    first
+                        .into_iter()
+                        .filter(|id| rest.iter().all(|r| r.contains(id))),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The pair with its ids in order, so (a, b) and (b, a) are the same relation.
 pub fn ordered(pair: &(Id, Id)) -> (Id, Id) {
     if pair.0 <= pair.1 {
         pair.clone()
     } else {
         (pair.1.clone(), pair.0.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::check_bytes;
+
+    const BASE: &str = r#"Scenario(
+    meta: (id: "t", title: "T"),
+    states: [(id: "a", name: "A"), (id: "b", name: "B")],
+    organisations: [
+        (id: "a-cert", name: "A CERT", state: "a", kind: NationalCert),
+        (id: "b-cert", name: "B CERT", state: "b", kind: NationalCert),
+    ],
+    contacts: [
+        (id: "c-a", organisation: "a-cert", channel: Email, hours: Always),
+        (id: "c-b", organisation: "b-cert", channel: Email, hours: Always),
+    ],
+    teams: [(id: "team-a", name: "A", state: "a", organisations: ["a-cert"])],
+    injects: [INJECTS],
+)"#;
+
+    fn codes(injects: &str) -> Vec<&'static str> {
+        let text = BASE.replace("INJECTS", injects);
+        check_bytes("t.ron", text.as_bytes())
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    #[test]
+    fn injects_waiting_for_each_other_are_an_error() {
+        let found = codes(
+            r#"(id: "x", when: InjectFired("y"), kind: News(headline: "x")),
+               (id: "y", when: All([InjectFired("x")]), kind: News(headline: "y"))"#,
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|c| **c == "scenario::inject-cycle")
+                .count(),
+            2,
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_chain_without_a_circle_is_fine() {
+        let found = codes(
+            r#"(id: "x", at: "1h", kind: News(headline: "x")),
+               (id: "y", when: Any([InjectFired("x"), InjectFired("z")]), kind: News(headline: "y")),
+               (id: "z", when: InjectFired("x"), kind: News(headline: "z"))"#,
+        );
+        assert!(!found.contains(&"scenario::inject-cycle"), "{found:?}");
+    }
+
+    #[test]
+    fn a_team_playing_another_states_organisation_is_warned() {
+        let text = BASE.replace("INJECTS", "").replace(
+            r#"organisations: ["a-cert"]"#,
+            r#"organisations: ["a-cert", "b-cert"]"#,
+        );
+        let checked = check_bytes("t.ron", text.as_bytes());
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "scenario::foreign-org")
+        );
     }
 }
