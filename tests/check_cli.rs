@@ -1,0 +1,586 @@
+//! End-to-end tests of `cyberdrill check`: the real binary on files in a temporary directory.
+//!
+//! Broken scenarios are derived from one small valid scenario by text edits. Every case states
+//! where the mistake is (`LINE:COL`, 1-based, columns in characters) and what the text there
+//! starts with, so the expected position is checked against the source as well as against
+//! what the binary prints.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// A small complete scenario: two states, a CERT with a contact in each, an operator, an
+/// asset, an actor, a relation, a team, an incident and an objective. Valid, no warnings.
+const BASE: &str = r#"Scenario(
+    meta: (id: "mini", title: "Mini drill"),
+    clock: (start: "2026-03-02T08:00", tick_minutes: 5, duration: "12h"),
+    states: [
+        (id: "kelvar", name: "Kelvar", utc_offset: 7.0, posture: Cautious, government_control: 0.3),
+        (id: "dorsa", name: "Dorsa", utc_offset: 8.0),
+    ],
+    organisations: [
+        (id: "kelvar-cert", name: "Kelvar CERT", state: "kelvar", kind: NationalCert),
+        (id: "dorsa-cert", name: "Dorsa CERT", state: "dorsa", kind: NationalCert),
+        (id: "kelvar-grid", name: "Kelvar Grid", state: "kelvar", kind: Operator),
+    ],
+    assets: [
+        (id: "grid", name: "Kelvar grid", state: "kelvar", sector: Energy, operator: "kelvar-grid"),
+    ],
+    contacts: [
+        (id: "kelvar-duty", organisation: "kelvar-cert", channel: Email, hours: Always),
+        (id: "dorsa-duty", organisation: "dorsa-cert", channel: Phone),
+    ],
+    actors: [
+        (id: "ghost", name: "Ghost Panda", kind: Criminal),
+    ],
+    relations: [
+        (between: ("kelvar", "dorsa"), tension: 0.2, hotline: true),
+    ],
+    teams: [
+        (id: "team-kelvar", name: "Kelvar", state: "kelvar", organisations: ["kelvar-cert"]),
+    ],
+    injects: [
+        (id: "outage", at: "1h", kind: Incident(actor: "ghost", target: "grid", vector: Wiper, severity: 0.6)),
+    ],
+    objectives: [
+        (id: "detect", title: "Detect the outage", criterion: DetectWithin(incident: "outage", by: "kelvar", within: "2h")),
+    ],
+)
+"#;
+
+const OK_LINE: &str =
+    "2 states, 3 organisations, 1 assets, 2 contacts, 1 actors, 1 teams, 1 injects, 1 objectives";
+
+/// The base text with each `(from, to)` applied; each `from` must occur exactly once.
+fn edited(edits: &[(&str, &str)]) -> String {
+    let mut text = BASE.to_string();
+    for (from, to) in edits {
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "edit source {from:?} must occur exactly once"
+        );
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+/// The text starting at 1-based `line`, character `col` of `source`.
+fn text_at(source: &str, line: usize, col: usize) -> String {
+    let row = source
+        .split('\n')
+        .nth(line - 1)
+        .unwrap_or_else(|| panic!("no line {line}"));
+    row.chars().skip(col - 1).collect()
+}
+
+fn cyberdrill(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("cyberdrill").expect("binary builds");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_check(dir: &Path, args: &[&str]) -> Run {
+    let output = cyberdrill(dir)
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("binary runs");
+    let run = Run {
+        code: output
+            .status
+            .code()
+            .expect("exited normally, not by a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the binary panicked:\n{}",
+        run.stderr
+    );
+    run
+}
+
+/// The `LINE:COL` of every `FILE:LINE:COL: error:` line of `stderr`, in order.
+fn error_positions(stderr: &str, file: &str) -> Vec<String> {
+    let prefix = format!("{file}:");
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .filter_map(|l| l.split_once(": error: "))
+        .map(|(pos, _)| pos.to_string())
+        .collect()
+}
+
+/// One broken input: it must fail with exactly one error, at `line:col`, where the source
+/// text starts with `points_at`; stderr must contain every string of `says`.
+struct Case<'a> {
+    name: &'a str,
+    bytes: Vec<u8>,
+    line: usize,
+    col: usize,
+    points_at: &'a str,
+    says: &'a [&'a str],
+}
+
+fn case<'a>(
+    name: &'a str,
+    edits: &[(&str, &str)],
+    (line, col): (usize, usize),
+    points_at: &'a str,
+    says: &'a [&'a str],
+) -> Case<'a> {
+    Case {
+        name,
+        bytes: edited(edits).into_bytes(),
+        line,
+        col,
+        points_at,
+        says,
+    }
+}
+
+fn assert_case(case: Case) {
+    let source = String::from_utf8_lossy(&case.bytes);
+    assert!(
+        text_at(&source, case.line, case.col).starts_with(case.points_at),
+        "{}: the expected position {}:{} does not point at {:?} but at {:?}",
+        case.name,
+        case.line,
+        case.col,
+        case.points_at,
+        text_at(&source, case.line, case.col)
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = format!("{}.ron", case.name);
+    std::fs::write(dir.path().join(&file), &case.bytes).expect("write scenario");
+    let run = run_check(dir.path(), &[&file]);
+    assert_eq!(
+        run.code, 1,
+        "{}: exit code; stderr:\n{}",
+        case.name, run.stderr
+    );
+    assert_eq!(
+        run.stdout,
+        format!("FAIL {file}: 1 error\n"),
+        "{}: stdout; stderr:\n{}",
+        case.name,
+        run.stderr
+    );
+    let first = run.stderr.lines().next().unwrap_or_default();
+    let expected = format!("{file}:{}:{}: error: ", case.line, case.col);
+    assert!(
+        first.starts_with(&expected),
+        "{}: expected the first stderr line to start with {expected:?}, got {first:?}\n{}",
+        case.name,
+        run.stderr
+    );
+    for text in case.says {
+        assert!(
+            run.stderr.contains(text),
+            "{}: stderr should mention {text:?}:\n{}",
+            case.name,
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn base_scenario_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.ron"), BASE).unwrap();
+    let run = run_check(dir.path(), &["base.ron"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    assert_eq!(run.stdout, format!("ok   base.ron: {OK_LINE}\n"));
+    assert_eq!(
+        run.stderr, "",
+        "a valid scenario without warnings prints nothing on stderr"
+    );
+}
+
+#[test]
+fn syntax_error_equals_instead_of_colon() {
+    assert_case(case(
+        "equals",
+        &[(r#"title: "Mini drill""#, r#"title="Mini drill""#)],
+        (2, 29),
+        "=",
+        &["Expected colon"],
+    ));
+}
+
+#[test]
+fn unclosed_paren_at_end_of_file() {
+    assert_case(case(
+        "unclosed-end",
+        &[("\n)\n", "\n")],
+        (1, 9),
+        "(",
+        &["`(` is never closed", "add the matching `)`"],
+    ));
+}
+
+#[test]
+fn unclosed_paren_in_a_list_points_where_it_should_close() {
+    // The `)` of the second state is missing: the parser finds `]` where it expected `,` or
+    // `)`. The position is right; the message ("expected a comma") is not; see
+    // `unclosed_paren_in_a_list_says_so` below.
+    assert_case(case(
+        "unclosed-list",
+        &[("utc_offset: 8.0),", "utc_offset: 8.0")],
+        (7, 5),
+        "],",
+        &["error"],
+    ));
+}
+
+#[test]
+fn unknown_field_with_suggestion() {
+    assert_case(case(
+        "unknown-field",
+        &[(
+            r#"operator: "kelvar-grid")"#,
+            r#"operator: "kelvar-grid", critcality: 0.9)"#,
+        )],
+        (14, 101),
+        "critcality",
+        &[
+            "unknown field `critcality` in `Asset`",
+            "did you mean `criticality`?",
+        ],
+    ));
+}
+
+#[test]
+fn wrong_enum_variant_with_suggestion() {
+    assert_case(case(
+        "wrong-vector",
+        &[("vector: Wiper", "vector: Wipr")],
+        (30, 89),
+        "Wipr",
+        &["`Wipr` is not a known Vector", "did you mean `Wiper`?"],
+    ));
+    assert_case(case(
+        "wrong-posture",
+        &[("posture: Cautious", "posture: Cautios")],
+        (5, 66),
+        "Cautios",
+        &[
+            "`Cautios` is not a known Posture",
+            "did you mean `Cautious`?",
+        ],
+    ));
+}
+
+#[test]
+fn unknown_id_reference_with_suggestion() {
+    assert_case(case(
+        "unknown-id",
+        &[(r#"target: "grid""#, r#"target: "gird""#)],
+        (30, 73),
+        "\"gird\"",
+        &["unknown asset `gird`", "did you mean `grid`?"],
+    ));
+}
+
+#[test]
+fn unknown_id_inside_a_condition() {
+    assert_case(case(
+        "condition",
+        &[(
+            "severity: 0.6)),\n",
+            "severity: 0.6)),\n        (id: \"later\", when: Not(InjectFired(\"outgae\")), kind: News(headline: \"x\")),\n",
+        )],
+        (31, 45),
+        "\"outgae\")",
+        &["unknown inject `outgae`", "did you mean `outage`?"],
+    ));
+}
+
+#[test]
+fn reference_to_the_wrong_kind_of_thing() {
+    assert_case(case(
+        "wrong-kind",
+        &[(r#"operator: "kelvar-grid""#, r#"operator: "kelvar""#)],
+        (14, 86),
+        "\"kelvar\"",
+        &["`kelvar` is a state", "did you mean `kelvar-cert`?"],
+    ));
+}
+
+#[test]
+fn duplicate_id() {
+    assert_case(case(
+        "duplicate-id",
+        &[(r#"(id: "dorsa-duty""#, r#"(id: "kelvar-duty""#)],
+        (18, 14),
+        "\"kelvar-duty\"",
+        &["duplicate contact id `kelvar-duty`", "rename one of them"],
+    ));
+}
+
+#[test]
+fn out_of_range_severity() {
+    assert_case(case(
+        "severity",
+        &[("severity: 0.6", "severity: 1.5")],
+        (30, 106),
+        "1.5",
+        &["severity must be between 0 and 1, found 1.5"],
+    ));
+}
+
+#[test]
+fn out_of_range_government_control() {
+    assert_case(case(
+        "control",
+        &[("government_control: 0.3", "government_control: 2.0")],
+        (5, 96),
+        "2.0",
+        &["government_control must be between 0 and 1"],
+    ));
+}
+
+#[test]
+fn empty_file() {
+    for (name, bytes) in [
+        ("empty", &b""[..]),
+        ("blank", b"\n  \n"),
+        ("comment", b"// nothing yet\n"),
+    ] {
+        assert_case(Case {
+            name,
+            bytes: bytes.to_vec(),
+            line: 1,
+            col: 1,
+            points_at: "",
+            says: &["the file is empty"],
+        });
+    }
+}
+
+#[test]
+fn non_utf8_bytes() {
+    let mut bytes = BASE.as_bytes().to_vec();
+    let at = BASE.find("Mini drill").unwrap() + "Mini ".len();
+    bytes.splice(at..at, [0xff, 0xfe]);
+    assert_case(Case {
+        name: "latin1",
+        bytes,
+        line: 2,
+        col: 37,
+        points_at: "\u{fffd}",
+        says: &["not valid UTF-8"],
+    });
+}
+
+/// Four independent semantic mistakes in one file, made at once.
+const FOUR_MISTAKES: &[(&str, &str)] = &[
+    ("severity: 0.6", "severity: 1.5"),
+    (r#"target: "grid""#, r#"target: "gird""#),
+    ("government_control: 0.3", "government_control: 2.0"),
+    (r#"(id: "dorsa-duty""#, r#"(id: "kelvar-duty""#),
+];
+
+#[test]
+fn every_semantic_error_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("multi.ron"), edited(FOUR_MISTAKES)).unwrap();
+    let run = run_check(dir.path(), &["multi.ron"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "FAIL multi.ron: 4 errors\n");
+    assert_eq!(
+        error_positions(&run.stderr, "multi.ron"),
+        ["5:96", "18:14", "30:73", "30:106"],
+        "all four, in source order:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn json_format_gives_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("multi.ron"), edited(FOUR_MISTAKES)).unwrap();
+    std::fs::write(dir.path().join("base.ron"), BASE).unwrap();
+    let run = run_check(dir.path(), &["base.ron", "multi.ron", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "", "JSON mode writes only to stdout");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    let files = doc["files"].as_array().expect("files array");
+    assert_eq!(files.len(), 2);
+
+    assert_eq!(files[0]["file"], "base.ron");
+    assert_eq!(files[0]["valid"], true);
+    assert_eq!(files[0]["errors"], 0);
+    assert_eq!(files[0]["counts"]["states"], 2);
+    assert_eq!(files[0]["diagnostics"].as_array().unwrap().len(), 0);
+
+    assert_eq!(files[1]["file"], "multi.ron");
+    assert_eq!(files[1]["valid"], false);
+    assert_eq!(files[1]["errors"], 4);
+    let diagnostics = files[1]["diagnostics"].as_array().unwrap();
+    let positions: Vec<(u64, u64)> = diagnostics
+        .iter()
+        .map(|d| (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(positions, [(5, 96), (18, 14), (30, 73), (30, 106)]);
+    let severity = &diagnostics[3];
+    assert_eq!(severity["severity"], "error");
+    assert_eq!(severity["code"], "scenario::out-of-range");
+    assert_eq!(
+        (
+            severity["end_line"].as_u64(),
+            severity["end_column"].as_u64()
+        ),
+        (Some(30), Some(109))
+    );
+    let unknown = &diagnostics[2];
+    assert_eq!(unknown["code"], "scenario::unknown-id");
+    assert_eq!(unknown["help"], "did you mean `grid`?");
+}
+
+#[test]
+fn json_format_for_a_syntax_error_and_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.ron"), "").unwrap();
+    let run = run_check(
+        dir.path(),
+        &["--format", "json", "empty.ron", "missing.ron"],
+    );
+    assert_eq!(run.code, 2, "an unreadable file wins over an invalid one");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files[0]["diagnostics"][0]["code"], "scenario::empty");
+    assert_eq!(files[0]["diagnostics"][0]["line"], 1);
+    assert_eq!(files[0]["diagnostics"][0]["column"], 1);
+    assert!(files[0]["counts"].is_null());
+    assert_eq!(files[1]["file"], "missing.ron");
+    assert!(files[1]["io_error"].is_string());
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.ron"), BASE).unwrap();
+    let run = run_check(dir.path(), &["base.ron", "no-such-file.ron"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read no-such-file.ron"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, format!("ok   base.ron: {OK_LINE}\n"));
+}
+
+#[test]
+fn no_arguments_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = cyberdrill(dir.path()).output().unwrap();
+    assert_eq!(bare.status.code(), Some(2));
+    let run = run_check(dir.path(), &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("<FILE>"), "{}", run.stderr);
+}
+
+#[test]
+fn valid_and_invalid_files_together() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ron"), BASE).unwrap();
+    std::fs::write(
+        dir.path().join("b.ron"),
+        edited(&[("vector: Wiper", "vector: Wipr")]),
+    )
+    .unwrap();
+    let run = run_check(dir.path(), &["a.ron", "b.ron"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        format!("ok   a.ron: {OK_LINE}\nFAIL b.ron: 1 error\n")
+    );
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let depth = 5000;
+    let condition = format!(
+        "{}InjectFired(\"outage\"){}",
+        "Not(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let text = edited(&[(
+        "    ],\n    objectives",
+        &format!(
+            "        (id: \"later\", when: {condition}, kind: News(headline: \"x\")),\n    ],\n    objectives"
+        ),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deep.ron"), text).unwrap();
+    let run = run_check(dir.path(), &["deep.ron"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "FAIL deep.ron: 1 error\n");
+}
+
+// Known bugs: these state the right behaviour and fail today. Run with `--ignored`.
+
+#[test]
+#[ignore = "bug: the caret is on the space before `=` (2:29), see src/scenario/parse.rs `widen`"]
+fn known_bug_syntax_error_points_at_the_equals_sign() {
+    assert_case(case(
+        "equals-spaced",
+        &[(r#"title: "Mini drill""#, r#"title = "Mini drill""#)],
+        (2, 30),
+        "=",
+        &["Expected colon"],
+    ));
+}
+
+#[test]
+#[ignore = "bug: `unclosed` in src/scenario/parse.rs blames the outermost `(` (1:9)"]
+fn known_bug_unclosed_tuple_points_at_its_paren() {
+    assert_case(case(
+        "unclosed-tuple",
+        &[(r#"("kelvar", "dorsa"),"#, r#"("kelvar", "dorsa","#)],
+        (24, 19),
+        r#"("kelvar""#,
+        &["`(` is never closed"],
+    ));
+}
+
+#[test]
+#[ignore = "bug: reported as `expected a comma`, though a `)` is missing"]
+fn known_bug_unclosed_paren_in_a_list_says_so() {
+    assert_case(case(
+        "unclosed-list-message",
+        &[("utc_offset: 8.0),", "utc_offset: 8.0")],
+        (7, 5),
+        "],",
+        &["`)`"],
+    ));
+}
+
+#[test]
+#[ignore = "bug: enum variants with fields do not deny unknown fields (src/scenario/types.rs)"]
+fn known_bug_unknown_field_in_a_variant_is_named() {
+    // Today: `missing field `severity` in `Incident`` at the closing paren, no suggestion.
+    assert_case(case(
+        "variant-field",
+        &[("severity: 0.6", "severty: 0.6")],
+        (30, 96),
+        "severty",
+        &["unknown field `severty`", "did you mean `severity`?"],
+    ));
+    // Today: accepted without a word, and the incident silently lasts until contained.
+    assert_case(case(
+        "variant-optional-field",
+        &[("severity: 0.6)", "severity: 0.6, lasst: \"2h\")")],
+        (30, 111),
+        "lasst",
+        &["unknown field `lasst`", "did you mean `lasts`?"],
+    ));
+}
