@@ -32,6 +32,12 @@ pub enum Line {
         scenario_hash: String,
         seed: u64,
         mode: Mode,
+        /// Who played at this keyboard (`play`): a team id, or `facilitator`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player: Option<String>,
+        /// The teams people played (the engine played the rest); absent: every team.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        humans: Option<Vec<String>>,
     },
     Command {
         tick: u32,
@@ -41,6 +47,10 @@ pub enum Line {
     Control {
         tick: u32,
         control: Control,
+    },
+    /// How far a live session had got (so `play --resume` comes back to the same tick).
+    Mark {
+        tick: u32,
     },
     End {
         tick: u32,
@@ -101,6 +111,10 @@ pub struct Journal {
     /// Commands and controls in order.
     pub entries: Vec<Line>,
     pub end: Option<(u32, String)>,
+    /// The furthest tick the session reached (marks, entries, end).
+    pub reached: u32,
+    pub player: Option<String>,
+    pub humans: Option<Vec<String>>,
 }
 
 /// Why a journal could not be read.
@@ -155,6 +169,8 @@ impl Journal {
                         scenario_hash,
                         seed,
                         mode,
+                        player,
+                        humans,
                         ..
                     },
                 ) => {
@@ -173,6 +189,9 @@ impl Journal {
                         mode,
                         entries: Vec::new(),
                         end: None,
+                        reached: 0,
+                        player,
+                        humans,
                     });
                 }
                 (None, _) => {
@@ -187,7 +206,11 @@ impl Journal {
                         message: "a second header in the middle of the journal".into(),
                     });
                 }
-                (Some(j), Line::End { tick, outcome_hash }) => j.end = Some((tick, outcome_hash)),
+                (Some(j), Line::End { tick, outcome_hash }) => {
+                    j.reached = j.reached.max(tick);
+                    j.end = Some((tick, outcome_hash));
+                }
+                (Some(j), Line::Mark { tick }) => j.reached = j.reached.max(tick),
                 (Some(j), entry) => {
                     if j.end.is_some() {
                         return Err(JournalError::Corrupt {
@@ -206,6 +229,7 @@ impl Journal {
                             message: format!("tick {tick} goes back in time"),
                         });
                     }
+                    j.reached = j.reached.max(tick);
                     j.entries.push(entry);
                 }
             }
@@ -220,7 +244,10 @@ impl Journal {
 /// The tick of a command or control line.
 pub fn entry_tick(line: &Line) -> u32 {
     match line {
-        Line::Command { tick, .. } | Line::Control { tick, .. } | Line::End { tick, .. } => *tick,
+        Line::Command { tick, .. }
+        | Line::Control { tick, .. }
+        | Line::Mark { tick }
+        | Line::End { tick, .. } => *tick,
         Line::Header { .. } => 0,
     }
 }

@@ -8,3 +8,4 @@ pub mod cli;
 pub mod journal;
 pub mod scenario;
 pub mod sim;
+pub mod tui;

@@ -28,6 +28,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Play an exercise in the terminal, as a team or as the facilitator.
+    Play {
+        /// Scenario file or `builtin:NAME` (default: the built-in flagship).
+        scenario: Option<String>,
+        /// The team to play (its id in the scenario).
+        #[arg(long = "as", value_name = "TEAM", conflicts_with = "facilitator")]
+        team: Option<String>,
+        /// Play as the facilitator (sees the ground truth, steers injects and pace).
+        #[arg(long)]
+        facilitator: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the journal (default: cyberdrill-<scenario>-seed<N>.jsonl here).
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
+        /// Continue a session from its journal after a crash or a quit.
+        #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["scenario", "journal"])]
+        resume: Option<PathBuf>,
+    },
     /// Check scenario files: exit 0 if all are valid, 1 if any is invalid, 2 on I/O errors.
     Check {
         /// Scenario files (RON).
@@ -104,6 +123,21 @@ pub enum Format {
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
+        Command::Play {
+            scenario,
+            team,
+            facilitator,
+            seed,
+            journal,
+            resume,
+        } => crate::tui::play(crate::tui::PlayOptions {
+            scenario,
+            team,
+            facilitator,
+            seed,
+            journal,
+            resume,
+        }),
         Command::Check { files, format } => check::run(&files, format),
         Command::Run {
             scenario,

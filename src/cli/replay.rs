@@ -21,6 +21,16 @@ pub fn replay(
     until: Option<u32>,
     scenario_override: Option<&str>,
 ) -> Result<(Journal, Sim), ReplayError> {
+    let (journal, loaded) = open(path, scenario_override)?;
+    let sim = rebuild(&journal, &loaded.scenario, until.unwrap_or(u32::MAX), path)?;
+    Ok((journal, sim))
+}
+
+/// Reads a journal and loads the scenario it names, checking it has not changed.
+pub fn open(
+    path: &Path,
+    scenario_override: Option<&str>,
+) -> Result<(Journal, load::Loaded), ReplayError> {
     let journal = Journal::read(path).map_err(|e| match e {
         JournalError::Io(e) => ReplayError::Usage(format!("cannot read {}: {e}", path.display())),
         corrupt => ReplayError::Invalid(format!("{}: {corrupt}", path.display())),
@@ -44,11 +54,22 @@ pub fn replay(
             &journal.scenario_hash[..journal.scenario_hash.len().min(12)]
         )));
     }
-    let mut sim = match journal.mode {
-        Mode::Headless => Sim::headless(&loaded.scenario, journal.seed),
-        Mode::Play => Sim::new(&loaded.scenario, journal.seed),
+    Ok((journal, loaded))
+}
+
+/// Re-creates the run a journal records, applying its entries at their ticks, and stops at
+/// `stop` (or the end of the exercise).
+pub fn rebuild(
+    journal: &Journal,
+    scenario: &crate::scenario::Scenario,
+    stop: u32,
+    path: &Path,
+) -> Result<Sim, ReplayError> {
+    let mut sim = match (journal.mode, &journal.humans) {
+        (Mode::Headless, _) => Sim::headless(scenario, journal.seed),
+        (Mode::Play, Some(humans)) => Sim::with_players(scenario, journal.seed, humans),
+        (Mode::Play, None) => Sim::new(scenario, journal.seed),
     };
-    let stop = until.unwrap_or(u32::MAX);
     for (i, entry) in journal.entries.iter().enumerate() {
         let tick = journal::entry_tick(entry);
         if tick >= stop {
@@ -74,7 +95,7 @@ pub fn replay(
         }
     }
     while sim.tick() < stop && sim.step() {}
-    Ok((journal, sim))
+    Ok(sim)
 }
 
 /// A relative scenario path is tried as given, then beside the journal.

@@ -31,7 +31,7 @@ pub fn run(
     let mut sim = Sim::headless(&loaded.scenario, seed);
     let bar = progress(u64::from(sim.end_tick()));
     while sim.step() {
-        if sim.tick() % 64 == 0 {
+        if sim.tick().is_multiple_of(64) {
             bar.set_position(u64::from(sim.tick()));
         }
     }
@@ -65,6 +65,8 @@ pub fn header(loaded: &load::Loaded, seed: u64, mode: Mode) -> Line {
         scenario_hash: loaded.hash.clone(),
         seed,
         mode,
+        player: None,
+        humans: None,
     }
 }
 

@@ -375,7 +375,7 @@ pub fn send(world: &mut World, out: Outgoing) -> usize {
     let tick_minutes = world.resource::<Clock>().tick_minutes;
     let (from_state, to, needs_clearance_p, transit, ack_auto) = {
         let region = world.resource::<Region>();
-        let players = *world.resource::<Players>();
+        let players = world.resource::<Players>().clone();
         let to = region.contacts[out.to_contact].clone();
         let from_state = out.from_org.map(|o| region.orgs[o].state);
         let sharing_abroad = matches!(out.kind, MessageKind::Notify | MessageKind::ShareEvidence)
@@ -605,7 +605,7 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
         }
         Command::HotlineCall { state: s } => {
             let other = state(&region, s)?;
-            let players = *world.resource::<Players>();
+            let players = world.resource::<Players>().clone();
             // An engine-played counterpart answers unless it is assertive and very hostile; a
             // person always has the call put through (what they say is up to them).
             let answered = !players.engine_plays_state(&region, other) || {
@@ -840,10 +840,10 @@ pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
         .get::<Mind>(e)
         .and_then(|m| m.beliefs.get(&incident).map(|b| b[blamed]))
         .unwrap_or(0.0);
-    if let Some(mut m) = world.get_mut::<Mind>(e) {
-        if !m.accused.insert((incident, blamed)) {
-            return;
-        }
+    if let Some(mut m) = world.get_mut::<Mind>(e)
+        && !m.accused.insert((incident, blamed))
+    {
+        return;
     }
     if blamed < n {
         let mut t = world.resource_mut::<Tensions>();

@@ -13,7 +13,7 @@ use rand::RngExt;
 /// Runs the doctrine of every engine-played state, in state order.
 pub fn play_doctrine(world: &mut World) {
     let region = world.resource::<Region>().clone();
-    let players = *world.resource::<Players>();
+    let players = world.resource::<Players>().clone();
     for s in 0..region.n_states() {
         if !players.engine_plays_state(&region, s) {
             continue;

@@ -59,17 +59,27 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A run where people play the scenario's teams and the engine plays everyone else.
+    /// A run where people play all the scenario's teams and the engine plays everyone else.
     pub fn new(scenario: &Scenario, seed: u64) -> Sim {
-        Sim::build(scenario, seed, false)
+        Sim::build(scenario, seed, vec![true; scenario.teams.len()])
     }
 
     /// A headless run where the engine's doctrine plays every team too.
     pub fn headless(scenario: &Scenario, seed: u64) -> Sim {
-        Sim::build(scenario, seed, true)
+        Sim::build(scenario, seed, vec![false; scenario.teams.len()])
     }
 
-    fn build(scenario: &Scenario, seed: u64, bots_play_teams: bool) -> Sim {
+    /// A run where people play only these teams (unknown ids are ignored).
+    pub fn with_players(scenario: &Scenario, seed: u64, teams: &[String]) -> Sim {
+        let human = scenario
+            .teams
+            .iter()
+            .map(|t| teams.contains(&t.id))
+            .collect();
+        Sim::build(scenario, seed, human)
+    }
+
+    fn build(scenario: &Scenario, seed: u64, human: Vec<bool>) -> Sim {
         let region = Region::from_scenario(scenario);
         let mut world = World::new();
         let start = jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M", &scenario.clock.start)
@@ -161,7 +171,7 @@ impl Sim {
         world.insert_resource(Pending::default());
         world.insert_resource(systems::BeliefShifts::default());
         world.insert_resource(systems::RedLinesHit::default());
-        world.insert_resource(Players { bots_play_teams });
+        world.insert_resource(Players { human });
         world.insert_resource(region);
 
         let mut schedule = Schedule::default();

@@ -1,5 +1,5 @@
-//! 11. Objectives: each criterion is decided live (met or failed as soon as it can be) and
-//! the rest at the end of the exercise.
+//! Objectives (system 11): each criterion is decided live, met or failed as soon as it can
+//! be, and the rest at the end of the exercise.
 
 use super::event::{Audience, EventKind, EventLog};
 use super::world::*;

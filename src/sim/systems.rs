@@ -330,8 +330,8 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
     );
 }
 
-/// 3. Progresses incidents: containment, expiry, recovery, the traces they leave; sets the
-/// attack forcing on their targets.
+/// System 3. Progresses incidents (containment, expiry, recovery, the traces they leave)
+/// and sets the attack forcing on their targets.
 pub fn progress_incidents(world: &mut World) {
     let clock = *world.resource::<Clock>();
     let region = world.resource::<Region>().clone();
@@ -443,8 +443,8 @@ fn leave_traces(world: &mut World, region: &Region, inc: &Incident, clock: Clock
     }
 }
 
-/// 4. Propagates inoperability over dependencies (dynamic inoperability input-output model)
-/// and accumulates downtime.
+/// System 4. Propagates inoperability over dependencies (a dynamic inoperability
+/// input-output model) and accumulates downtime.
 pub fn propagate_cascade(
     clock: Res<Clock>,
     region: Res<Region>,
@@ -988,7 +988,6 @@ pub fn update_escalation(world: &mut World) {
             }
         }
     }
-    drop(tensions);
     for (a, b, from, to) in changes {
         world.resource_mut::<EventLog>().push(
             clock.tick,

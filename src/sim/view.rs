@@ -27,6 +27,8 @@ pub struct InboxItem {
     pub tlp: Tlp,
     pub received_minute: u32,
     pub acknowledged: bool,
+    /// Set for a receipt of a message the team sent: `acknowledged` or `bounced`.
+    pub receipt: Option<String>,
 }
 
 /// What a sender knows of a message it sent.
@@ -134,6 +136,14 @@ pub struct TeamView {
     pub news: Vec<(u32, String, String)>,
     pub timeline: Vec<(u32, String)>,
     pub objectives: Vec<ObjectiveView>,
+    /// Other states' infrastructure (public knowledge: names, not their state).
+    pub foreign_assets: Vec<(String, String, String, Sector)>,
+    /// The team's own state's government control over its CERT (0..1).
+    pub government_control: f64,
+    /// UTC offset of the team's state, minutes.
+    pub utc_offset_minutes: i32,
+    pub title: String,
+    pub over: bool,
 }
 
 /// Formats minutes of the day as HH:MM.
@@ -217,8 +227,43 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             tlp: m.tlp,
             received_minute: minute(m.delivered_at.unwrap_or(m.sent)),
             acknowledged: m.status == MessageStatus::Acknowledged,
+            receipt: None,
         })
         .collect();
+    // Receipts: the sender learns of an acknowledgement or a bounce in its inbox.
+    let mut inbox = inbox;
+    for m in mail.0.iter().filter(|m| m.from_org.is_some_and(ours)) {
+        let (what, at) = match m.status {
+            MessageStatus::Acknowledged => ("acknowledged", m.acked_at),
+            MessageStatus::Bounced => ("bounced", m.bounced_at),
+            _ => continue,
+        };
+        let contact = &region.contacts[m.to_contact];
+        inbox.push(InboxItem {
+            id: m.id,
+            from: org_label(region, m.to_org),
+            to_contact: contact.id.clone(),
+            channel: m.channel,
+            kind: m.kind,
+            subject: if what == "bounced" {
+                format!("BOUNCED: {} (address {} is stale)", m.subject, contact.id)
+            } else {
+                format!("Acknowledged by {}: {}", contact.id, m.subject)
+            },
+            text: if what == "bounced" {
+                format!("Your message to {} ({:?}, {}) could not be delivered: the address is out of date. Find another contact for {} in the directory.", contact.id, contact.channel, contact.address, region.orgs[m.to_org].name)
+            } else {
+                format!("{} acknowledged your message sent at {}.", region.orgs[m.to_org].name, hhmm_span(minute(m.sent)))
+            },
+            incident: m.incident.map(incident_name),
+            evidence: 0,
+            tlp: m.tlp,
+            received_minute: minute(at.unwrap_or(m.sent)),
+            acknowledged: true,
+            receipt: Some(what.to_string()),
+        });
+    }
+    inbox.sort_by_key(|i| i.received_minute);
     let sent: Vec<SentItem> = mail
         .0
         .iter()
@@ -359,7 +404,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .resource::<EventLog>()
         .0
         .iter()
-        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail))
+        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail, &mind))
         .map(|e| (minute(e.tick), describe(world, e)))
         .collect();
     let objectives = region
@@ -392,14 +437,41 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         news: facts.news.clone(),
         timeline,
         objectives,
+        foreign_assets: region
+            .assets
+            .iter()
+            .filter(|a| a.state != me)
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    a.name.clone(),
+                    region.states[a.state].name.clone(),
+                    a.sector,
+                )
+            })
+            .collect(),
+        government_control: region.states[me].government_control,
+        utc_offset_minutes: region.states[me].offset_minutes,
+        title: region.title.clone(),
+        over: clock.is_over(),
     })
 }
 
 /// Whether a team may see an event: its audience includes the team's state, and a message
 /// event concerns a message the team's own organisations sent or received.
-fn visible_to_team(event: &Event, state: usize, orgs: &[usize], mail: &Mailroom) -> bool {
+fn visible_to_team(
+    event: &Event,
+    state: usize,
+    orgs: &[usize],
+    mail: &Mailroom,
+    mind: &Mind,
+) -> bool {
     if !event.audience.includes(state) {
         return false;
+    }
+    // The victim hears that an incident ended only if it knows of the incident at all.
+    if let EventKind::Contained { incident } | EventKind::Recovered { incident } = &event.kind {
+        return mind.known.contains_key(incident);
     }
     let message = match &event.kind {
         EventKind::MessageSent { message }
@@ -607,6 +679,9 @@ pub struct InjectQueueItem {
     pub status: String,
 }
 
+/// One state's belief about one incident: (state, incident, [(candidate, probability)]).
+pub type StateBelief = (String, String, Vec<(String, f64)>);
+
 /// The ground truth.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FacilitatorView {
@@ -621,7 +696,7 @@ pub struct FacilitatorView {
     pub timeline: Vec<(u32, String)>,
     pub objectives: Vec<ObjectiveView>,
     /// Every state's beliefs: (state, incident, [(candidate, probability)]).
-    pub beliefs: Vec<(String, String, Vec<(String, f64)>)>,
+    pub beliefs: Vec<StateBelief>,
     /// Every message: (id, from, to contact, kind, status).
     pub messages: Vec<(usize, String, String, MessageKind, MessageStatus)>,
 }

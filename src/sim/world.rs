@@ -742,25 +742,32 @@ pub struct Facts {
 #[derive(Resource, Debug, Default)]
 pub struct Pending(pub Vec<(usize, super::command::Command)>);
 
-/// Who the engine plays.
-#[derive(Resource, Debug, Clone, Copy)]
+/// Which teams people play; the engine's doctrine plays everything else.
+#[derive(Resource, Debug, Clone)]
 pub struct Players {
-    /// The engine's doctrine also plays organisations that belong to teams (headless `run`).
-    pub bots_play_teams: bool,
+    /// Per team (scenario order): played by a person.
+    pub human: Vec<bool>,
 }
 
 impl Players {
     /// True when the engine plays this organisation.
     pub fn engine_plays(&self, region: &Region, org: usize) -> bool {
-        self.bots_play_teams || region.orgs[org].team.is_none()
+        region.orgs[org]
+            .team
+            .is_none_or(|t| !self.human.get(t).copied().unwrap_or(false))
     }
 
+    /// True when the engine plays this state (no person plays a team of it).
     pub fn engine_plays_state(&self, region: &Region, state: usize) -> bool {
-        self.bots_play_teams || region.states[state].team.is_none()
+        !region
+            .teams
+            .iter()
+            .enumerate()
+            .any(|(t, team)| team.state == state && self.human.get(t).copied().unwrap_or(false))
     }
 }
 
-/// The region's channel of hotline per pair.
+/// Whether two states have agreed a confidence-building measure.
 pub fn has_cbm(region: &Region, a: usize, b: usize, cbm: Cbm) -> bool {
     a != b && region.cbms[region.pair(a, b)].contains(&cbm)
 }

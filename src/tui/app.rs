@@ -1,0 +1,547 @@
+//! The app state and what each key does. Drawing is in `ui.rs` and reads only this state and
+//! the views it caches; the engine is reached only through `Sim`'s public surface.
+
+use super::composer::{Composer, Field, Stage};
+use crate::journal::{JournalWriter, Line};
+use crate::sim::view::{FacilitatorView, TeamView};
+use crate::sim::{Command, Control, Sim};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Who is at the keyboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Team(String),
+    Facilitator,
+}
+
+/// Player tabs.
+pub const PLAYER_TABS: [&str; 6] = [
+    "Inbox",
+    "Situation",
+    "Directory",
+    "Relations",
+    "Sent",
+    "Timeline",
+];
+/// Facilitator tabs.
+pub const FACILITATOR_TABS: [&str; 5] = [
+    "Ground truth",
+    "Escalation",
+    "Injects",
+    "Timeline",
+    "Team screens",
+];
+
+/// Pace settings, simulated minutes per real second.
+pub const PACES: [u32; 6] = [1, 5, 10, 30, 60, 120];
+
+/// A facilitator's ad-hoc message being typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AdHoc {
+    pub team: usize,
+    pub subject: String,
+    pub body: String,
+    /// 0: choose team, 1: subject, 2: body.
+    pub stage: u8,
+}
+
+/// Everything the screen shows and the keys change.
+pub struct App {
+    pub sim: Sim,
+    pub role: Role,
+    pub teams: Vec<(String, String)>,
+    pub view: Option<TeamView>,
+    pub facilitator: Option<FacilitatorView>,
+    pub tab: usize,
+    /// Highlighted row per tab.
+    pub cursor: [usize; 6],
+    pub filter: String,
+    pub filtering: bool,
+    pub composer: Option<Composer>,
+    pub adhoc: Option<AdHoc>,
+    pub help: bool,
+    pub paused: bool,
+    pub pace: usize,
+    pub status: String,
+    pub journal: Option<JournalWriter>,
+    /// The facilitator looks at this team's screen (Team screens tab).
+    pub peek: usize,
+    pub quit: bool,
+}
+
+impl App {
+    /// A new app over a running sim; starts paused.
+    pub fn new(
+        sim: Sim,
+        role: Role,
+        teams: Vec<(String, String)>,
+        journal: Option<JournalWriter>,
+    ) -> App {
+        let mut app = App {
+            sim,
+            role,
+            teams,
+            view: None,
+            facilitator: None,
+            tab: 0,
+            cursor: [0; 6],
+            filter: String::new(),
+            filtering: false,
+            composer: None,
+            adhoc: None,
+            help: false,
+            paused: true,
+            pace: 2,
+            status: "Paused. Press space to start the clock, ? for help.".into(),
+            journal,
+            peek: 0,
+            quit: false,
+        };
+        app.refresh();
+        app
+    }
+
+    /// Re-reads the views after the world changed.
+    pub fn refresh(&mut self) {
+        match &self.role {
+            Role::Team(t) => {
+                self.view = self.sim.team_view(t).ok();
+                self.facilitator = None;
+            }
+            Role::Facilitator => {
+                self.facilitator = Some(self.sim.facilitator_view());
+                self.view = self
+                    .teams
+                    .get(self.peek)
+                    .and_then(|(id, _)| self.sim.team_view(id).ok());
+            }
+        }
+    }
+
+    pub fn is_facilitator(&self) -> bool {
+        self.role == Role::Facilitator
+    }
+
+    pub fn tabs(&self) -> &'static [&'static str] {
+        if self.is_facilitator() {
+            &FACILITATOR_TABS
+        } else {
+            &PLAYER_TABS
+        }
+    }
+
+    /// Simulated minutes per real second.
+    pub fn pace_minutes(&self) -> u32 {
+        PACES[self.pace.min(PACES.len() - 1)]
+    }
+
+    /// Runs one tick; journals progress; returns false when the exercise is over.
+    pub fn step(&mut self) -> bool {
+        if !self.sim.step() {
+            self.paused = true;
+            return false;
+        }
+        if self.sim.is_over() {
+            self.paused = true;
+            self.status = "The exercise is over. Press q to quit; `cyberdrill report` makes the after-action report.".into();
+            let outcome = self.sim.outcome();
+            let line = Line::End {
+                tick: self.sim.tick(),
+                outcome_hash: crate::journal::outcome_hash(&outcome),
+            };
+            self.write(&line);
+        } else if self.sim.tick().is_multiple_of(12) {
+            let line = Line::Mark {
+                tick: self.sim.tick(),
+            };
+            self.write(&line);
+        }
+        self.refresh();
+        true
+    }
+
+    /// Steps until something new reaches the screen (or a day passes).
+    pub fn step_to_next_event(&mut self) {
+        let before = self.event_count();
+        let limit = self.sim.tick() + 24 * 60 / self.sim.tick_minutes().max(1);
+        while self.sim.tick() < limit && self.step() {
+            if self.event_count() != before {
+                break;
+            }
+        }
+    }
+
+    fn event_count(&self) -> usize {
+        match (&self.role, &self.view) {
+            (Role::Team(_), Some(v)) => v.timeline.len() + v.inbox.len(),
+            _ => self.facilitator.as_ref().map_or(0, |f| f.timeline.len()),
+        }
+    }
+
+    fn write(&mut self, line: &Line) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(e) = j.append(line)
+        {
+            self.status = format!("cannot write the journal: {e}");
+        }
+    }
+
+    /// Submits a team command; journals it when accepted.
+    pub fn submit(&mut self, team: &str, command: Command) {
+        let tick = self.sim.tick();
+        match self.sim.submit(team, command.clone()) {
+            Ok(()) => {
+                self.status = format!("Sent: {} (takes effect at the next tick).", command.name());
+                self.write(&Line::Command {
+                    tick,
+                    team: team.to_string(),
+                    command,
+                });
+            }
+            Err(e) => self.status = format!("Not sent: {e}."),
+        }
+    }
+
+    /// Applies a facilitator control; journals it when accepted.
+    pub fn control(&mut self, control: Control) {
+        let tick = self.sim.tick();
+        if self.sim.control(&control) {
+            self.status = "Done.".into();
+            self.write(&Line::Control { tick, control });
+            self.refresh();
+        } else {
+            self.status = "That did not apply.".into();
+        }
+    }
+
+    /// Writes a mark so a resumed session comes back to this tick.
+    pub fn mark(&mut self) {
+        let line = Line::Mark {
+            tick: self.sim.tick(),
+        };
+        self.write(&line);
+    }
+
+    fn rows(&self) -> usize {
+        let v = self.view.as_ref();
+        let f = self.facilitator.as_ref();
+        match (self.is_facilitator(), self.tab) {
+            (false, 0) => v.map_or(0, |v| v.inbox.len()),
+            (false, 1) => v.map_or(0, |v| v.assets.len() + v.incidents.len()),
+            (false, 2) => self.directory_rows().len(),
+            (false, 3) => v.map_or(0, |v| v.relations.len()),
+            (false, 4) => v.map_or(0, |v| v.sent.len()),
+            (false, _) => v.map_or(0, |v| v.timeline.len()),
+            (true, 0) => f.map_or(0, |f| f.incidents.len()),
+            (true, 1) => f.map_or(0, |f| f.pairs.len()),
+            (true, 2) => f.map_or(0, |f| f.injects.len()),
+            (true, 3) => f.map_or(0, |f| f.timeline.len()),
+            (true, _) => self.teams.len(),
+        }
+    }
+
+    /// Directory entries matching the filter (indices into the view's directory).
+    pub fn directory_rows(&self) -> Vec<usize> {
+        let Some(v) = &self.view else {
+            return Vec::new();
+        };
+        let f = self.filter.to_lowercase();
+        v.directory
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                f.is_empty()
+                    || [&c.id, &c.name, &c.organisation, &c.state, &c.address]
+                        .iter()
+                        .any(|s| s.to_lowercase().contains(&f))
+                    || format!("{:?}", c.channel).to_lowercase().contains(&f)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn move_cursor(&mut self, delta: isize) {
+        let rows = self.rows();
+        let c = &mut self.cursor[self.tab.min(5)];
+        if rows == 0 {
+            *c = 0;
+            return;
+        }
+        *c = (*c as isize + delta).clamp(0, rows as isize - 1) as usize;
+    }
+
+    /// Handles one key. Never panics, whatever the key.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q'))
+        {
+            self.quit = true;
+            return;
+        }
+        if self.help {
+            self.help = false;
+            return;
+        }
+        if self.composer.is_some() {
+            self.composer_key(key);
+            return;
+        }
+        if self.adhoc.is_some() {
+            self.adhoc_key(key);
+            return;
+        }
+        if self.filtering {
+            match key.code {
+                KeyCode::Esc => {
+                    self.filtering = false;
+                    self.filter.clear();
+                }
+                KeyCode::Enter => self.filtering = false,
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                }
+                KeyCode::Char(ch) if !ch.is_control() && self.filter.len() < 40 => {
+                    self.filter.push(ch)
+                }
+                KeyCode::Up => self.move_cursor(-1),
+                KeyCode::Down => self.move_cursor(1),
+                _ => {}
+            }
+            self.cursor[2] = self.cursor[2].min(self.rows().saturating_sub(1));
+            return;
+        }
+        match key.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char(' ') => {
+                self.paused = !self.paused || self.sim.is_over();
+                self.status = if self.paused {
+                    "Paused.".into()
+                } else {
+                    format!(
+                        "Running at {} simulated minutes per second.",
+                        self.pace_minutes()
+                    )
+                };
+                if self.paused {
+                    self.mark();
+                }
+            }
+            KeyCode::Char('n') => {
+                self.step();
+                self.mark();
+            }
+            KeyCode::Char('N') => {
+                self.step_to_next_event();
+                self.mark();
+            }
+            KeyCode::Char('+') | KeyCode::Char('=') => {
+                self.pace = (self.pace + 1).min(PACES.len() - 1);
+                self.status = format!(
+                    "Pace: {} simulated minutes per second.",
+                    self.pace_minutes()
+                );
+            }
+            KeyCode::Char('-') => {
+                self.pace = self.pace.saturating_sub(1);
+                self.status = format!(
+                    "Pace: {} simulated minutes per second.",
+                    self.pace_minutes()
+                );
+            }
+            KeyCode::Tab | KeyCode::Right => self.tab = (self.tab + 1) % self.tabs().len(),
+            KeyCode::BackTab | KeyCode::Left => {
+                self.tab = (self.tab + self.tabs().len() - 1) % self.tabs().len()
+            }
+            KeyCode::Char(d @ '1'..='6') => {
+                let i = d as usize - '1' as usize;
+                if i < self.tabs().len() {
+                    self.tab = i;
+                }
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.move_cursor(-1),
+            KeyCode::Down | KeyCode::Char('j') => self.move_cursor(1),
+            KeyCode::PageUp => self.move_cursor(-10),
+            KeyCode::PageDown => self.move_cursor(10),
+            _ if self.is_facilitator() => self.facilitator_key(key),
+            _ => self.player_key(key),
+        }
+    }
+
+    fn team_id(&self) -> Option<String> {
+        match &self.role {
+            Role::Team(t) => Some(t.clone()),
+            Role::Facilitator => None,
+        }
+    }
+
+    fn player_key(&mut self, key: KeyEvent) {
+        let Some(team) = self.team_id() else { return };
+        match key.code {
+            KeyCode::Char('c') => self.composer = Some(Composer::new()),
+            KeyCode::Char('/') if self.tab == 2 => {
+                self.filtering = true;
+                self.filter.clear();
+            }
+            KeyCode::Enter if self.tab == 2 => {
+                let rows = self.directory_rows();
+                let contact = rows
+                    .get(self.cursor[2])
+                    .and_then(|&i| self.view.as_ref().map(|v| v.directory[i].clone()));
+                match contact {
+                    Some(c) if !c.own => self.composer = Some(Composer::to_contact(&c.id)),
+                    Some(_) => self.status = "That is one of your own contacts.".into(),
+                    None => {}
+                }
+            }
+            KeyCode::Char('a') if self.tab == 0 => {
+                let item = self
+                    .view
+                    .as_ref()
+                    .and_then(|v| v.inbox.get(self.cursor[0]).cloned());
+                match item {
+                    Some(m) if m.receipt.is_some() => {
+                        self.status =
+                            "That is a receipt for a message you sent; nothing to acknowledge."
+                                .into()
+                    }
+                    Some(m) if m.acknowledged => {
+                        self.status = format!("Message #{} is already acknowledged.", m.id)
+                    }
+                    Some(m) => self.submit(&team, Command::Acknowledge { message: m.id }),
+                    None => self.status = "No message selected.".into(),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn facilitator_key(&mut self, key: KeyEvent) {
+        let inject = self
+            .facilitator
+            .as_ref()
+            .and_then(|f| f.injects.get(self.cursor[2]).map(|i| i.id.clone()));
+        match (key.code, self.tab) {
+            (KeyCode::Char('f'), 2) => {
+                if let Some(id) = inject {
+                    self.control(Control::FireInject { id });
+                }
+            }
+            (KeyCode::Char('s'), 2) => {
+                if let Some(id) = inject {
+                    self.control(Control::SkipInject { id });
+                }
+            }
+            (KeyCode::Char('d'), 2) => {
+                if let Some(id) = inject {
+                    self.control(Control::DelayInject { id, minutes: 30 });
+                }
+            }
+            (KeyCode::Char('m'), _) if !self.teams.is_empty() => self.adhoc = Some(AdHoc::default()),
+            (KeyCode::Enter, 4) => {
+                self.peek = self.cursor[4].min(self.teams.len().saturating_sub(1));
+                self.refresh();
+            }
+            _ => {}
+        }
+    }
+
+    fn adhoc_key(&mut self, key: KeyEvent) {
+        let teams = self.teams.len();
+        let Some(a) = self.adhoc.as_mut() else { return };
+        match (a.stage, key.code) {
+            (_, KeyCode::Esc) => {
+                self.adhoc = None;
+                self.status = "Message discarded.".into();
+            }
+            (0, KeyCode::Up) => a.team = a.team.saturating_sub(1),
+            (0, KeyCode::Down) => a.team = (a.team + 1).min(teams.saturating_sub(1)),
+            (0, KeyCode::Enter) => a.stage = 1,
+            (1, KeyCode::Enter) if !a.subject.trim().is_empty() => a.stage = 2,
+            (1, KeyCode::Backspace) => {
+                a.subject.pop();
+            }
+            (1, KeyCode::Char(ch)) if !ch.is_control() && a.subject.len() < 120 => {
+                a.subject.push(ch)
+            }
+            (2, KeyCode::Backspace) => {
+                a.body.pop();
+            }
+            (2, KeyCode::Char(ch)) if !ch.is_control() && a.body.len() < 1000 => a.body.push(ch),
+            (2, KeyCode::Enter) => {
+                let a = self.adhoc.take().unwrap_or_default();
+                if let Some((team, _)) = self.teams.get(a.team).cloned() {
+                    self.control(Control::Message {
+                        team,
+                        subject: a.subject,
+                        body: a.body,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn composer_key(&mut self, key: KeyEvent) {
+        let Some(team) = self.team_id() else {
+            self.composer = None;
+            return;
+        };
+        let Some(view) = self.view.clone() else {
+            return;
+        };
+        let Some(c) = self.composer.as_mut() else {
+            return;
+        };
+        let typing = matches!(c.field(), Some(Field::Text));
+        match key.code {
+            KeyCode::Esc if !c.back() => {
+                self.composer = None;
+                self.status = "Action discarded.".into();
+            }
+            KeyCode::Esc => {}
+            KeyCode::Up => c.cursor = c.cursor.saturating_sub(1),
+            KeyCode::Down => {
+                let n = c.choices(&view).len();
+                c.cursor = (c.cursor + 1).min(n.saturating_sub(1));
+            }
+            KeyCode::Enter if c.stage == Stage::Confirm => {
+                let command = c.command();
+                self.composer = None;
+                self.submit(&team, command);
+            }
+            KeyCode::Enter if !c.choose(&view) => {
+                self.status = "Nothing to choose here: type to filter, Esc to go back.".into();
+            }
+            KeyCode::Enter => {}
+            KeyCode::Char(' ')
+                if !typing && matches!(c.field(), Some(Field::Contacts { multi: true })) =>
+            {
+                c.toggle(&view)
+            }
+            KeyCode::Backspace if typing => {
+                c.text.pop();
+            }
+            KeyCode::Backspace => {
+                c.filter.pop();
+                c.cursor = 0;
+            }
+            KeyCode::Char(ch) if typing && !ch.is_control() && c.text.len() < 1000 => {
+                c.text.push(ch)
+            }
+            KeyCode::Char(ch)
+                if !typing
+                    && !ch.is_control()
+                    && c.stage != Stage::Confirm
+                    && c.filter.len() < 40 =>
+            {
+                c.filter.push(ch);
+                c.cursor = 0;
+            }
+            _ => {}
+        }
+    }
+}

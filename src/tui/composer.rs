@@ -1,0 +1,472 @@
+//! The action composer: action → recipients or target → details → confirm.
+//!
+//! Each action is a list of fields; the composer asks for them one screen at a time, from
+//! what the team's view offers, and finally turns them into a [`Command`].
+
+use crate::sim::view::TeamView;
+use crate::sim::{Command, Tlp};
+
+/// What an action needs from the player.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// One or more contacts from the directory.
+    Contacts {
+        multi: bool,
+    },
+    /// An incident the team knows of.
+    Incident {
+        optional: bool,
+    },
+    /// A state (or `non-state` when blaming).
+    State {
+        blame: bool,
+        hotline_only: bool,
+    },
+    ForeignAsset,
+    OwnAsset,
+    Level,
+    Alert,
+    Text,
+}
+
+/// The actions a team can compose, with their fields.
+pub const ACTIONS: &[(&str, &[Field])] = &[
+    (
+        "Notify contacts of an incident",
+        &[
+            Field::Contacts { multi: true },
+            Field::Incident { optional: true },
+            Field::Text,
+        ],
+    ),
+    (
+        "Share evidence",
+        &[
+            Field::Contacts { multi: true },
+            Field::Incident { optional: false },
+            Field::Level,
+        ],
+    ),
+    (
+        "Request assistance",
+        &[
+            Field::Contacts { multi: false },
+            Field::Incident { optional: false },
+        ],
+    ),
+    (
+        "Request consultations",
+        &[Field::Contacts { multi: false }, Field::Text],
+    ),
+    (
+        "Deliver a démarche",
+        &[Field::Contacts { multi: false }, Field::Text],
+    ),
+    (
+        "Attribute publicly",
+        &[
+            Field::Incident { optional: false },
+            Field::State {
+                blame: true,
+                hotline_only: false,
+            },
+        ],
+    ),
+    ("State restraint publicly", &[Field::Text]),
+    (
+        "Call on the hotline",
+        &[Field::State {
+            blame: false,
+            hotline_only: true,
+        }],
+    ),
+    (
+        "Convene regional coordination",
+        &[Field::Incident { optional: true }],
+    ),
+    (
+        "Request a takedown",
+        &[
+            Field::Contacts { multi: false },
+            Field::Incident { optional: false },
+        ],
+    ),
+    ("Retaliate (cyber operation)", &[Field::ForeignAsset]),
+    ("Isolate one of our assets", &[Field::OwnAsset]),
+    ("Restore one of our assets", &[Field::OwnAsset]),
+    ("Raise our alert level", &[Field::Alert]),
+];
+
+/// Where the composer is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    ChooseAction,
+    Fill(usize),
+    Confirm,
+}
+
+/// An action being composed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composer {
+    pub stage: Stage,
+    pub action: usize,
+    pub cursor: usize,
+    pub filter: String,
+    pub contacts: Vec<String>,
+    pub incident: Option<String>,
+    pub choice: Option<String>,
+    pub level: usize,
+    pub text: String,
+}
+
+/// One option on a composer screen: the value and how it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+pub const LEVELS: [(&str, Tlp); 4] = [
+    ("TLP:CLEAR", Tlp::Clear),
+    ("TLP:GREEN", Tlp::Green),
+    ("TLP:AMBER", Tlp::Amber),
+    ("TLP:RED", Tlp::Red),
+];
+
+impl Composer {
+    pub fn new() -> Composer {
+        Composer {
+            stage: Stage::ChooseAction,
+            action: 0,
+            cursor: 0,
+            filter: String::new(),
+            contacts: Vec::new(),
+            incident: None,
+            choice: None,
+            level: 2,
+            text: String::new(),
+        }
+    }
+
+    /// Starts a message to one contact (from the directory).
+    pub fn to_contact(contact: &str) -> Composer {
+        let mut c = Composer::new();
+        c.contacts.push(contact.to_string());
+        c
+    }
+
+    pub fn fields(&self) -> &'static [Field] {
+        ACTIONS[self.action].1
+    }
+
+    pub fn field(&self) -> Option<Field> {
+        match self.stage {
+            Stage::Fill(i) => self.fields().get(i).copied(),
+            _ => None,
+        }
+    }
+
+    /// The options of the current screen, filtered by what has been typed.
+    pub fn choices(&self, view: &TeamView) -> Vec<Choice> {
+        let filter = self.filter.to_lowercase();
+        let keep = |label: &str| filter.is_empty() || label.to_lowercase().contains(&filter);
+        let list: Vec<Choice> = match self.stage {
+            Stage::ChooseAction => ACTIONS
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| Choice {
+                    value: i.to_string(),
+                    label: (*name).to_string(),
+                })
+                .collect(),
+            Stage::Confirm => Vec::new(),
+            Stage::Fill(_) => match self.field() {
+                Some(Field::Contacts { .. }) => view
+                    .directory
+                    .iter()
+                    .filter(|c| !c.own)
+                    .map(|c| {
+                        let mark = if self.contacts.contains(&c.id) {
+                            "[x]"
+                        } else {
+                            "[ ]"
+                        };
+                        Choice {
+                            value: c.id.clone(),
+                            label: format!(
+                                "{mark} {} — {} ({}) · {:?}{}",
+                                c.id,
+                                c.organisation,
+                                c.state,
+                                c.channel,
+                                if c.known_stale {
+                                    " · BOUNCED before"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        }
+                    })
+                    .collect(),
+                Some(Field::Incident { optional }) => {
+                    let mut v: Vec<Choice> = view
+                        .incidents
+                        .iter()
+                        .map(|i| Choice {
+                            value: i.id.clone(),
+                            label: format!(
+                                "{}{}",
+                                i.id,
+                                i.target
+                                    .as_ref()
+                                    .map_or(String::new(), |t| format!(" — on {t}"))
+                            ),
+                        })
+                        .collect();
+                    if optional {
+                        v.insert(
+                            0,
+                            Choice {
+                                value: String::new(),
+                                label: "(no particular incident)".into(),
+                            },
+                        );
+                    }
+                    v
+                }
+                Some(Field::State {
+                    blame,
+                    hotline_only,
+                }) => {
+                    let mut v: Vec<Choice> = view
+                        .relations
+                        .iter()
+                        .filter(|r| !hotline_only || r.hotline)
+                        .map(|r| Choice {
+                            value: r.state.clone(),
+                            label: format!("{} (tension {:.2}, {:?})", r.name, r.tension, r.rung),
+                        })
+                        .collect();
+                    if blame {
+                        v.push(Choice {
+                            value: "non-state".into(),
+                            label: "a non-state actor (criminals, hacktivists)".into(),
+                        });
+                    }
+                    v
+                }
+                Some(Field::ForeignAsset) => view
+                    .foreign_assets
+                    .iter()
+                    .map(|(id, name, state, sector)| Choice {
+                        value: id.clone(),
+                        label: format!("{name} ({state}, {sector:?})"),
+                    })
+                    .collect(),
+                Some(Field::OwnAsset) => view
+                    .assets
+                    .iter()
+                    .map(|a| Choice {
+                        value: a.id.clone(),
+                        label: format!(
+                            "{} ({:?}, {:.0}% down{})",
+                            a.name,
+                            a.sector,
+                            a.inoperability * 100.0,
+                            if a.isolated { ", isolated" } else { "" }
+                        ),
+                    })
+                    .collect(),
+                Some(Field::Level) => LEVELS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, _))| Choice {
+                        value: i.to_string(),
+                        label: (*name).to_string(),
+                    })
+                    .collect(),
+                Some(Field::Alert) => (0..=3)
+                    .map(|l| Choice {
+                        value: l.to_string(),
+                        label: format!("alert level {l}"),
+                    })
+                    .collect(),
+                Some(Field::Text) | None => Vec::new(),
+            },
+        };
+        list.into_iter().filter(|c| keep(&c.label)).collect()
+    }
+
+    /// Takes the highlighted option (Enter). Returns true when the composer moved on.
+    pub fn choose(&mut self, view: &TeamView) -> bool {
+        let choices = self.choices(view);
+        let picked = choices
+            .get(self.cursor.min(choices.len().saturating_sub(1)))
+            .cloned();
+        match (&self.stage, self.field()) {
+            (Stage::ChooseAction, _) => {
+                let Some(c) = picked else { return false };
+                self.action = c.value.parse().unwrap_or(0);
+                self.stage = Stage::Fill(0);
+                // A composer opened from the directory already has its contact.
+                if !self.contacts.is_empty()
+                    && !matches!(self.fields().first(), Some(Field::Contacts { .. }))
+                {
+                    self.contacts.clear();
+                }
+                if !self.contacts.is_empty() {
+                    self.stage = Stage::Fill(1.min(self.fields().len()));
+                    if self.fields().len() <= 1 {
+                        self.stage = Stage::Confirm;
+                    }
+                }
+            }
+            (Stage::Fill(_), Some(Field::Contacts { multi })) => {
+                // Space marks several; Enter takes the marked ones, or the highlighted one.
+                if multi && !self.contacts.is_empty() {
+                    self.advance();
+                    return true;
+                }
+                let Some(c) = picked else { return false };
+                self.contacts = vec![c.value];
+                self.advance();
+            }
+            (Stage::Fill(_), Some(Field::Incident { .. })) => {
+                let Some(c) = picked else { return false };
+                self.incident = (!c.value.is_empty()).then_some(c.value);
+                self.advance();
+            }
+            (Stage::Fill(_), Some(Field::Level)) => {
+                self.level = picked.and_then(|c| c.value.parse().ok()).unwrap_or(2);
+                self.advance();
+            }
+            (Stage::Fill(_), Some(Field::Text)) => self.advance(),
+            (Stage::Fill(_), Some(_)) => {
+                let Some(c) = picked else { return false };
+                self.choice = Some(c.value);
+                self.advance();
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Space on a multi-select contact list: toggle the highlighted contact.
+    pub fn toggle(&mut self, view: &TeamView) {
+        if !matches!(self.field(), Some(Field::Contacts { multi: true })) {
+            return;
+        }
+        let choices = self.choices(view);
+        if let Some(c) = choices.get(self.cursor) {
+            if let Some(i) = self.contacts.iter().position(|x| *x == c.value) {
+                self.contacts.remove(i);
+            } else {
+                self.contacts.push(c.value.clone());
+            }
+        }
+    }
+
+    fn advance(&mut self) {
+        self.cursor = 0;
+        self.filter.clear();
+        self.stage = match self.stage {
+            Stage::Fill(i) if i + 1 < self.fields().len() => Stage::Fill(i + 1),
+            _ => Stage::Confirm,
+        };
+    }
+
+    /// Goes one screen back (Esc); false when there is nothing to go back to.
+    pub fn back(&mut self) -> bool {
+        self.cursor = 0;
+        self.filter.clear();
+        self.stage = match self.stage {
+            Stage::ChooseAction => return false,
+            Stage::Fill(0) => Stage::ChooseAction,
+            Stage::Fill(i) => Stage::Fill(i - 1),
+            Stage::Confirm => match self.fields().len() {
+                0 => Stage::ChooseAction,
+                n => Stage::Fill(n - 1),
+            },
+        };
+        true
+    }
+
+    /// The command this composes, once confirmed.
+    pub fn command(&self) -> Command {
+        let text = self.text.trim().to_string();
+        let incident = self.incident.clone().unwrap_or_default();
+        let one = self.contacts.first().cloned().unwrap_or_default();
+        let choice = self.choice.clone().unwrap_or_default();
+        match self.action {
+            0 => Command::Notify {
+                to: self.contacts.clone(),
+                incident: self.incident.clone(),
+                text,
+            },
+            1 => Command::ShareEvidence {
+                to: self.contacts.clone(),
+                incident,
+                level: LEVELS[self.level.min(3)].1,
+            },
+            2 => Command::RequestAssistance { to: one, incident },
+            3 => Command::RequestConsultation { to: one, text },
+            4 => Command::Demarche { to: one, text },
+            5 => Command::PublicAttribution {
+                incident,
+                blame: choice,
+            },
+            6 => Command::RestraintStatement { text },
+            7 => Command::HotlineCall { state: choice },
+            8 => Command::ConveneRegional {
+                incident: self.incident.clone(),
+            },
+            9 => Command::RequestTakedown { to: one, incident },
+            10 => Command::Retaliate { target: choice },
+            11 => Command::Isolate { asset: choice },
+            12 => Command::Restore { asset: choice },
+            _ => Command::RaiseAlert {
+                level: choice.parse().unwrap_or(1),
+            },
+        }
+    }
+
+    /// How the message will travel, one line per recipient, from what the team knows.
+    pub fn route(&self, view: &TeamView) -> Vec<String> {
+        let mut lines = Vec::new();
+        let sharing = matches!(self.action, 0 | 1);
+        for id in &self.contacts {
+            let Some(c) = view.directory.iter().find(|c| &c.id == id) else {
+                continue;
+            };
+            let mut parts = vec![format!(
+                "{:?} to {} ({})",
+                c.channel, c.organisation, c.state
+            )];
+            if c.known_stale {
+                parts.push("this address BOUNCED before: it is probably stale".into());
+            }
+            if sharing && c.state != view.state_name && view.government_control > 0.0 {
+                parts.push(format!(
+                    "may need clearance first (government control {:.0}%)",
+                    view.government_control * 100.0
+                ));
+            }
+            if c.open_now {
+                parts.push(format!("staffed now ({} there)", c.local_time));
+            } else {
+                parts.push(format!(
+                    "out of hours: {} there, staffed {}",
+                    c.local_time, c.hours
+                ));
+            }
+            lines.push(parts.join(" · "));
+        }
+        lines
+    }
+}
+
+impl Default for Composer {
+    fn default() -> Self {
+        Composer::new()
+    }
+}

@@ -1,0 +1,352 @@
+//! The terminal UI: `cyberdrill play`.
+//!
+//! `app.rs` holds the state and the keys, `ui.rs` draws it (a pure function), `composer.rs`
+//! builds actions. This module owns the terminal: set-up, the event loop, and restoring the
+//! terminal on quit, Ctrl-C, panic or error. The UI draws only `TeamView`/`FacilitatorView`
+//! and sends only `Command`s and facilitator `Control`s, so the same app can run per SSH
+//! session later.
+
+pub mod app;
+pub mod composer;
+pub mod ui;
+
+use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
+use crate::journal::{JournalWriter, Line, Mode};
+use crate::sim::Sim;
+use app::{App, Role};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+use ratatui::{DefaultTerminal, layout::Constraint, layout::Layout, style::Style, style::Stylize};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Options of `cyberdrill play`.
+pub struct PlayOptions {
+    pub scenario: Option<String>,
+    pub team: Option<String>,
+    pub facilitator: bool,
+    pub seed: u64,
+    pub journal: Option<PathBuf>,
+    pub resume: Option<PathBuf>,
+}
+
+/// `cyberdrill play`: returns the exit code.
+pub fn play(options: PlayOptions) -> u8 {
+    if !std::io::stdout().is_terminal() {
+        eprintln!(
+            "error: `play` needs an interactive terminal (for a headless run use `cyberdrill run`)"
+        );
+        return EXIT_USAGE;
+    }
+    let prepared = match prepare(&options) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot set up the terminal: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let result = session(&mut terminal, prepared, &options);
+    ratatui::restore();
+    match result {
+        Ok(Finished {
+            journal,
+            quit_early,
+        }) => {
+            if let Some(j) = journal {
+                println!("Journal: {}", j.display());
+                if quit_early {
+                    println!(
+                        "Continue later with: cyberdrill play --resume {}",
+                        j.display()
+                    );
+                }
+                println!("Check or re-run it with: cyberdrill replay {}", j.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_INVALID
+        }
+    }
+}
+
+/// A scenario ready to play: a resumed sim, or a new one to start once the role is known.
+struct Prepared {
+    sim: Option<Sim>,
+    loaded: Option<load::Loaded>,
+    teams: Vec<(String, String)>,
+    role: Option<Role>,
+    journal: Option<JournalWriter>,
+    journal_path: Option<PathBuf>,
+    seed: u64,
+}
+
+struct Finished {
+    journal: Option<PathBuf>,
+    quit_early: bool,
+}
+
+fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
+    if let Some(path) = &options.resume {
+        let (journal, loaded) = replay::open(path, None).map_err(|e| match e {
+            replay::ReplayError::Usage(m) => {
+                eprintln!("error: {m}");
+                EXIT_USAGE
+            }
+            replay::ReplayError::Invalid(m) => {
+                eprintln!("error: {m}");
+                EXIT_INVALID
+            }
+        })?;
+        if journal.mode != Mode::Play {
+            eprintln!(
+                "error: {} records a headless run; use `cyberdrill replay` for it",
+                path.display()
+            );
+            return Err(EXIT_INVALID);
+        }
+        let sim = replay::rebuild(&journal, &loaded.scenario, journal.reached.max(1), path)
+            .map_err(|e| {
+                match e {
+                    replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
+                        eprintln!("error: {m}")
+                    }
+                }
+                EXIT_INVALID
+            })?;
+        let writer = JournalWriter::append_to(path).map_err(|e| {
+            eprintln!("error: cannot continue {}: {e}", path.display());
+            EXIT_USAGE
+        })?;
+        let player = options.team.clone().or(journal.player.clone());
+        let role = if options.facilitator || player.as_deref() == Some("facilitator") {
+            Some(Role::Facilitator)
+        } else {
+            player.map(Role::Team)
+        };
+        return Ok(Prepared {
+            teams: teams(&loaded.scenario),
+            sim: Some(sim),
+            loaded: None,
+            role,
+            journal: Some(writer),
+            journal_path: Some(path.clone()),
+            seed: journal.seed,
+        });
+    }
+    let reference = options
+        .scenario
+        .clone()
+        .unwrap_or_else(|| crate::cli::DEFAULT_SCENARIO.to_string());
+    let loaded = load::load(&reference)?;
+    let teams = teams(&loaded.scenario);
+    let role = match (&options.team, options.facilitator) {
+        (_, true) => Some(Role::Facilitator),
+        (Some(t), false) => {
+            if !teams.iter().any(|(id, _)| id == t) {
+                let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
+                let hint = crate::scenario::diagnostic::suggest(t, known.iter().copied())
+                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                eprintln!(
+                    "error: no team `{t}` in {reference}{hint}; teams: {}",
+                    known.join(", ")
+                );
+                return Err(EXIT_USAGE);
+            }
+            Some(Role::Team(t.clone()))
+        }
+        (None, false) => None,
+    };
+    if teams.is_empty() && !options.facilitator {
+        eprintln!(
+            "error: {reference} defines no teams; play it as --facilitator or run it with `cyberdrill run`"
+        );
+        return Err(EXIT_USAGE);
+    }
+    Ok(Prepared {
+        sim: None,
+        loaded: Some(loaded),
+        teams,
+        role,
+        journal: None,
+        journal_path: options.journal.clone(),
+        seed: options.seed,
+    })
+}
+
+/// Starts a new run once the role is known: the sim and a fresh journal.
+fn start(
+    loaded: &load::Loaded,
+    role: &Role,
+    journal: Option<PathBuf>,
+    seed: u64,
+) -> std::io::Result<(Sim, JournalWriter, PathBuf)> {
+    let path = journal.unwrap_or_else(|| default_journal(&loaded.scenario.meta.id, seed));
+    // Only the team at this keyboard is played by a person; the engine plays the others.
+    let (player, humans) = match role {
+        Role::Team(t) => (t.clone(), vec![t.clone()]),
+        Role::Facilitator => ("facilitator".to_string(), Vec::new()),
+    };
+    let mut header = crate::cli::run::header(loaded, seed, Mode::Play);
+    if let Line::Header {
+        player: p,
+        humans: h,
+        ..
+    } = &mut header
+    {
+        *p = Some(player);
+        *h = Some(humans.clone());
+    }
+    let writer = JournalWriter::create(&path, header).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot write the journal {}: {e}", path.display()),
+        )
+    })?;
+    Ok((
+        Sim::with_players(&loaded.scenario, seed, &humans),
+        writer,
+        path,
+    ))
+}
+
+fn teams(scenario: &crate::scenario::Scenario) -> Vec<(String, String)> {
+    scenario
+        .teams
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect()
+}
+
+/// `cyberdrill-<scenario>-seed<N>.jsonl`, with `-2`, `-3`… rather than overwrite a journal.
+fn default_journal(scenario: &str, seed: u64) -> PathBuf {
+    let base = format!("cyberdrill-{scenario}-seed{seed}");
+    let mut path = PathBuf::from(format!("{base}.jsonl"));
+    let mut n = 2;
+    while path.exists() {
+        path = PathBuf::from(format!("{base}-{n}.jsonl"));
+        n += 1;
+    }
+    path
+}
+
+fn session(
+    terminal: &mut DefaultTerminal,
+    prepared: Prepared,
+    _options: &PlayOptions,
+) -> std::io::Result<Finished> {
+    let role = match prepared.role {
+        Some(r) => r,
+        None => match pick_role(terminal, &prepared.teams)? {
+            Some(r) => r,
+            None => {
+                return Ok(Finished {
+                    journal: None,
+                    quit_early: true,
+                });
+            }
+        },
+    };
+    let (sim, journal, path) = match (prepared.sim, &prepared.loaded) {
+        (Some(sim), _) => (sim, prepared.journal, prepared.journal_path),
+        (None, Some(loaded)) => {
+            let (sim, writer, path) = start(loaded, &role, prepared.journal_path, prepared.seed)?;
+            (sim, Some(writer), Some(path))
+        }
+        (None, None) => return Err(std::io::Error::other("nothing to play")),
+    };
+    let mut app = App::new(sim, role, prepared.teams, journal);
+    run_app(terminal, &mut app)?;
+    Ok(Finished {
+        journal: path,
+        quit_early: !app.sim.is_over(),
+    })
+}
+
+/// The event loop: draw, wait for a key or the next tick, never spin while idle.
+pub fn run_app(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    let mut next_tick = Instant::now();
+    while !app.quit {
+        terminal.draw(|frame| ui::draw(frame, app))?;
+        let timeout = if app.paused {
+            None
+        } else {
+            Some(next_tick.saturating_duration_since(Instant::now()))
+        };
+        let ready = match timeout {
+            None => true,
+            Some(t) => event::poll(t)?,
+        };
+        if ready {
+            match event::read()? {
+                Event::Key(key) if key.kind != KeyEventKind::Release => app.handle_key(key),
+                // Resizes (and anything else) simply redraw.
+                _ => {}
+            }
+        }
+        if !app.paused && Instant::now() >= next_tick {
+            app.step();
+            let per_tick = Duration::from_secs_f64(
+                f64::from(app.sim.tick_minutes()) / f64::from(app.pace_minutes().max(1)),
+            );
+            next_tick = Instant::now() + per_tick;
+        }
+    }
+    app.mark();
+    Ok(())
+}
+
+/// Asks which team to play, or the facilitator. None when the user quits.
+fn pick_role(
+    terminal: &mut DefaultTerminal,
+    teams: &[(String, String)],
+) -> std::io::Result<Option<Role>> {
+    let mut selected = 0usize;
+    let count = teams.len() + 1;
+    loop {
+        terminal.draw(|frame| {
+            let [top, body, foot] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
+            frame.render_widget(Paragraph::new("cyberdrill — who are you playing?\nTeams act only through their points of contact; the facilitator sees the ground truth."), top);
+            let mut items: Vec<ListItem> = teams.iter().map(|(id, name)| ListItem::new(format!("{name}  ({id})"))).collect();
+            items.push(ListItem::new("Facilitator (white cell: ground truth, injects, pace)"));
+            let mut state = ListState::default().with_selected(Some(selected));
+            frame.render_stateful_widget(List::new(items).block(Block::bordered().title("Choose")).highlight_style(Style::new().reversed()), body, &mut state);
+            frame.render_widget(Paragraph::new("↑/↓ choose · Enter start · q quit").dim(), foot);
+        })?;
+        if let Event::Key(key) = event::read()? {
+            if key.kind == KeyEventKind::Release {
+                continue;
+            }
+            match key.code {
+                KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(count - 1),
+                KeyCode::Enter => {
+                    return Ok(Some(match teams.get(selected) {
+                        Some((id, _)) => Role::Team(id.clone()),
+                        None => Role::Facilitator,
+                    }));
+                }
+                KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
+                KeyCode::Char('c')
+                    if key
+                        .modifiers
+                        .contains(ratatui::crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// For tests: whether a path is a journal this UI wrote.
+pub fn is_journal(path: &Path) -> bool {
+    crate::journal::Journal::read(path).is_ok()
+}
