@@ -441,7 +441,9 @@ impl App {
                     self.control(Control::DelayInject { id, minutes: 30 });
                 }
             }
-            (KeyCode::Char('m'), _) if !self.teams.is_empty() => self.adhoc = Some(AdHoc::default()),
+            (KeyCode::Char('m'), _) if !self.teams.is_empty() => {
+                self.adhoc = Some(AdHoc::default())
+            }
             (KeyCode::Enter, 4) => {
                 self.peek = self.cursor[4].min(self.teams.len().saturating_sub(1));
                 self.refresh();

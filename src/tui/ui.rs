@@ -105,11 +105,15 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         Span::raw("  ·  "),
         Span::styled(who, Style::new().fg(Color::Cyan)),
     ]);
-    let line2 = Line::from(format!(
-        "{} of {}  ·  {local}  ·  {clock}",
-        hhmm_span(minute),
-        hhmm_span(end)
-    ));
+    let parts: Vec<String> = [
+        format!("{} of {}", hhmm_span(minute), hhmm_span(end)),
+        local,
+        clock,
+    ]
+    .into_iter()
+    .filter(|p| !p.is_empty())
+    .collect();
+    let line2 = Line::from(parts.join("  ·  "));
     frame.render_widget(Paragraph::new(vec![line1, line2]), area);
 }
 
