@@ -6,6 +6,7 @@
 pub mod builtin;
 pub mod cli;
 pub mod journal;
+pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod tui;

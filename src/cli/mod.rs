@@ -5,6 +5,7 @@
 pub mod check;
 pub mod load;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod sweep;
 
@@ -106,6 +107,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The after-action report of a journal (from `play` or `run --journal`).
+    Report {
+        journal: PathBuf,
+        #[arg(long, value_enum, default_value_t = report::ReportFormat::Md)]
+        format: report::ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Use this scenario file instead of the one the journal names.
+        #[arg(long)]
+        scenario: Option<String>,
+    },
     /// List the built-in scenarios.
     Scenarios,
 }
@@ -160,6 +173,12 @@ pub fn run(cli: Cli) -> u8 {
             json,
         } => sweep::run(&scenario, runs, seeds, jobs, json),
         Command::Merge { files, json } => sweep::merge(&files, json),
+        Command::Report {
+            journal,
+            format,
+            output,
+            scenario,
+        } => report::run(&journal, format, output.as_deref(), scenario.as_deref()),
         Command::Scenarios => {
             for b in crate::builtin::SCENARIOS {
                 let title = crate::scenario::from_str(b.file, b.source)

@@ -65,6 +65,17 @@ pub fn rebuild(
     stop: u32,
     path: &Path,
 ) -> Result<Sim, ReplayError> {
+    rebuild_watching(journal, scenario, stop, path, |_| {})
+}
+
+/// Like [`rebuild`], calling `watch` after every tick (reports sample the run this way).
+pub fn rebuild_watching(
+    journal: &Journal,
+    scenario: &crate::scenario::Scenario,
+    stop: u32,
+    path: &Path,
+    mut watch: impl FnMut(&Sim),
+) -> Result<Sim, ReplayError> {
     let mut sim = match (journal.mode, &journal.humans) {
         (Mode::Headless, _) => Sim::headless(scenario, journal.seed),
         (Mode::Play, Some(humans)) => Sim::with_players(scenario, journal.seed, humans),
@@ -75,7 +86,9 @@ pub fn rebuild(
         if tick >= stop {
             break;
         }
-        while sim.tick() < tick && sim.step() {}
+        while sim.tick() < tick && sim.step() {
+            watch(&sim);
+        }
         let refused = match entry {
             Line::Command { team, command, .. } => sim
                 .submit(team, command.clone())
@@ -94,7 +107,9 @@ pub fn rebuild(
             )));
         }
     }
-    while sim.tick() < stop && sim.step() {}
+    while sim.tick() < stop && sim.step() {
+        watch(&sim);
+    }
     Ok(sim)
 }
 

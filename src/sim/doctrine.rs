@@ -18,6 +18,7 @@ pub fn play_doctrine(world: &mut World) {
         if !players.engine_plays_state(&region, s) {
             continue;
         }
+        communication_check(world, &region, s);
         cert_doctrine(world, &region, s);
         ministry_doctrine(world, &region, s);
     }
@@ -30,6 +31,64 @@ struct Memory {
     asked_assistance: std::collections::BTreeSet<usize>,
     steps: std::collections::BTreeMap<(Step, usize), u32>,
     accused: std::collections::BTreeSet<(usize, usize)>,
+}
+
+/// A regional body runs the communication checks its objectives ask for, at the start: it
+/// notifies each contact listed in an `AcknowledgeWithin` objective set for its team (or for
+/// the whole exercise) and asks for an acknowledgement, as CERT networks do in their drills.
+fn communication_check(world: &mut World, region: &Region, s: usize) {
+    if world.resource::<Clock>().tick != 1 {
+        return;
+    }
+    let bodies: Vec<usize> = region.states[s]
+        .orgs
+        .iter()
+        .copied()
+        .filter(|&o| region.orgs[o].kind == OrgKind::RegionalBody)
+        .collect();
+    for body in bodies {
+        let team = region.orgs[body].team.map(|t| region.teams[t].id.clone());
+        let mut to: Vec<String> = Vec::new();
+        for objective in &region.objectives {
+            if objective.team != team {
+                continue;
+            }
+            if let crate::scenario::Criterion::AcknowledgeWithin { contacts, .. } =
+                &objective.criterion
+            {
+                let listed: Vec<String> = if contacts.is_empty() {
+                    region
+                        .contacts
+                        .iter()
+                        .filter(|c| c.org != body)
+                        .map(|c| c.id.clone())
+                        .collect()
+                } else {
+                    contacts.clone()
+                };
+                for c in listed {
+                    if !to.contains(&c) {
+                        to.push(c);
+                    }
+                }
+            }
+        }
+        if !to.is_empty() {
+            let actor = Actor {
+                state: s,
+                team: region.orgs[body].team,
+            };
+            let _ = cmd::apply(
+                world,
+                actor,
+                &Command::Notify {
+                    to,
+                    incident: None,
+                    text: "Communication check: please acknowledge this message.".into(),
+                },
+            );
+        }
+    }
 }
 
 fn mind(world: &World, s: usize) -> Memory {

@@ -255,6 +255,16 @@ impl Sim {
         &self.world.resource::<event::EventLog>().0
     }
 
+    /// One line describing an event, in the words of an exercise log.
+    pub fn describe(&self, event: &Event) -> String {
+        view::describe(&self.world, event)
+    }
+
+    /// Minutes since the start.
+    pub fn minute(&self) -> u32 {
+        self.tick() * self.tick_minutes()
+    }
+
     /// What one team knows. Errors for an unknown team.
     pub fn team_view(&self, team: &str) -> Result<TeamView, CommandError> {
         view::team_view(&self.world, team)

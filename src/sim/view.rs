@@ -699,6 +699,25 @@ pub struct FacilitatorView {
     pub beliefs: Vec<StateBelief>,
     /// Every message: (id, from, to contact, kind, status).
     pub messages: Vec<(usize, String, String, MessageKind, MessageStatus)>,
+    /// Every message with its times, for reports.
+    pub message_log: Vec<MessageTruth>,
+}
+
+/// A message as the facilitator and the after-action report see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageTruth {
+    pub id: usize,
+    /// Sending organisation id (exercise control when none).
+    pub from: Option<String>,
+    pub from_state: Option<String>,
+    pub to_contact: String,
+    pub kind: MessageKind,
+    pub status: MessageStatus,
+    pub sent_minute: u32,
+    pub needed_clearance: bool,
+    pub delivered_minute: Option<u32>,
+    pub acked_minute: Option<u32>,
+    pub bounced_minute: Option<u32>,
 }
 
 /// Everything, for the white cell.
@@ -841,6 +860,27 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                     m.kind,
                     m.status,
                 )
+            })
+            .collect(),
+        message_log: world
+            .resource::<Mailroom>()
+            .0
+            .iter()
+            .map(|m| {
+                let minute = |t: u32| t * clock.tick_minutes;
+                MessageTruth {
+                    id: m.id,
+                    from: m.from_org.map(|o| region.orgs[o].id.clone()),
+                    from_state: m.from_state.map(|s| region.states[s].id.clone()),
+                    to_contact: region.contacts[m.to_contact].id.clone(),
+                    kind: m.kind,
+                    status: m.status,
+                    sent_minute: minute(m.sent),
+                    needed_clearance: m.needed_clearance,
+                    delivered_minute: m.delivered_at.map(minute),
+                    acked_minute: m.acked_at.map(minute),
+                    bounced_minute: m.bounced_at.map(minute),
+                }
             })
             .collect(),
     }

@@ -1,0 +1,62 @@
+//! `cyberdrill report JOURNAL [--format md|json|html] [-o FILE]`
+
+use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::cli::replay::ReplayError;
+use crate::report;
+use clap::ValueEnum;
+use std::path::Path;
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Json,
+    Html,
+}
+
+/// Builds the report of a journal and writes it to stdout or a file.
+pub fn run(
+    journal: &Path,
+    format: ReportFormat,
+    output: Option<&Path>,
+    scenario: Option<&str>,
+) -> u8 {
+    let r = match report::from_journal(journal, scenario) {
+        Ok(r) => r,
+        Err(ReplayError::Usage(m)) => {
+            eprintln!("error: {m}");
+            return EXIT_USAGE;
+        }
+        Err(ReplayError::Invalid(m)) => {
+            eprintln!("error: {m}");
+            return EXIT_INVALID;
+        }
+    };
+    let text = match format {
+        ReportFormat::Md => report::markdown(&r),
+        ReportFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
+        ReportFormat::Html => report::html(&r),
+    };
+    match output {
+        None => {
+            print!("{text}");
+            EXIT_OK
+        }
+        Some(path) => {
+            // Write beside the target and rename, so a failure never leaves half a report.
+            let tmp = path.with_extension("partial");
+            let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+            match written {
+                Ok(()) => {
+                    eprintln!("report written to {}", path.display());
+                    EXIT_OK
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    EXIT_USAGE
+                }
+            }
+        }
+    }
+}

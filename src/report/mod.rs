@@ -1,0 +1,412 @@
+//! The after-action report: built by replaying a journal, rendered as Markdown, JSON or a
+//! self-contained HTML page with inline SVG charts.
+
+mod html;
+mod markdown;
+
+pub use html::html;
+pub use markdown::markdown;
+
+use crate::cli::replay::{self, ReplayError};
+use crate::sim::view::hhmm_span;
+use crate::sim::{EventKind, MessageStatus, Outcome, Sim};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A key event, with the truth revealed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyEvent {
+    pub minute: u32,
+    /// incident, detection, attribution, escalation, red-line, de-escalation, news,
+    /// question, objective, world.
+    pub kind: &'static str,
+    pub text: String,
+    /// A public attribution that blamed the wrong party.
+    pub wrongful: bool,
+}
+
+/// A team's objective and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectiveResult {
+    pub team: String,
+    pub title: String,
+    pub status: String,
+    pub at_minute: Option<u32>,
+}
+
+/// How one point of contact performed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactPerformance {
+    pub contact: String,
+    pub messages: usize,
+    pub delivered: usize,
+    pub acknowledged: usize,
+    pub bounced: usize,
+    pub mean_minutes_to_ack: Option<f64>,
+    /// Found to be stale during the exercise (a message bounced).
+    pub stale_found: bool,
+}
+
+/// A victim's belief in the truth over time, for one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributionTrack {
+    pub state: String,
+    pub incident: String,
+    pub truth: String,
+    /// (hour, belief in the true culprit, top suspect, its belief).
+    pub samples: Vec<(u32, f64, String, f64)>,
+}
+
+/// The escalation path of a pair of states.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairPath {
+    pub a: String,
+    pub b: String,
+    pub peak: String,
+    /// (minute, from rung, to rung).
+    pub changes: Vec<(u32, String, String)>,
+    /// (hour, max(H(a→b), H(b→a))).
+    pub tension: Vec<(u32, f64)>,
+}
+
+/// Impact on a sector.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectorImpact {
+    pub sector: String,
+    pub downtime_sector_hours: f64,
+    pub peak_inoperability: f64,
+    /// (hour, highest inoperability among the sector's assets).
+    pub series: Vec<(u32, f64)>,
+}
+
+/// The whole after-action report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub title: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub hours: f64,
+    pub finished: bool,
+    pub teams: Vec<String>,
+    pub truth: Vec<String>,
+    pub timeline: Vec<KeyEvent>,
+    pub objectives: Vec<ObjectiveResult>,
+    pub contacts: Vec<ContactPerformance>,
+    pub attribution: Vec<AttributionTrack>,
+    pub escalation: Vec<PairPath>,
+    pub sectors: Vec<SectorImpact>,
+    pub outcome: Outcome,
+    pub questions: Vec<String>,
+}
+
+/// Replays a journal and builds its report.
+pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Report, ReplayError> {
+    let (journal, loaded) = replay::open(path, scenario_override)?;
+    let scenario = &loaded.scenario;
+    let mut tension: BTreeMap<(String, String), Vec<(u32, f64)>> = BTreeMap::new();
+    let mut sectors: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
+    let mut beliefs: BTreeMap<(String, String), Vec<(u32, f64, String, f64)>> = BTreeMap::new();
+    let truth_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut truth_of = truth_of;
+    let stop = if journal.end.is_some() {
+        u32::MAX
+    } else {
+        journal.reached.max(1)
+    };
+    let mut sample = |sim: &Sim| {
+        if !sim.minute().is_multiple_of(60) && !sim.is_over() {
+            return;
+        }
+        let hour = sim.minute() / 60;
+        let f = sim.facilitator_view();
+        for p in &f.pairs {
+            tension
+                .entry((p.a.clone(), p.b.clone()))
+                .or_default()
+                .push((hour, p.a_to_b.max(p.b_to_a)));
+        }
+        let mut worst: BTreeMap<String, f64> = BTreeMap::new();
+        for a in &f.assets {
+            let e = worst.entry(format!("{:?}", a.sector)).or_insert(0.0);
+            *e = e.max(a.inoperability);
+        }
+        for (sector, q) in worst {
+            sectors.entry(sector).or_default().push((hour, q));
+        }
+        let outcome = sim.outcome();
+        for i in &outcome.incidents {
+            truth_of.insert(i.id.clone(), i.culprit.clone());
+        }
+        for (state, incident, probs) in &f.beliefs {
+            // Only the victim's belief is tracked: it is the one that drives escalation.
+            let victim = outcome
+                .incidents
+                .iter()
+                .find(|i| &i.id == incident)
+                .and_then(|i| scenario.assets.iter().find(|a| a.id == i.target))
+                .map(|a| a.state.clone());
+            if victim.as_deref() != Some(state.as_str()) {
+                continue;
+            }
+            let truth = truth_of.get(incident).cloned().unwrap_or_default();
+            let p_truth = probs.iter().find(|(c, _)| *c == truth).map_or(0.0, |x| x.1);
+            let top = probs
+                .iter()
+                .filter(|(c, _)| c != state)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .cloned()
+                .unwrap_or_default();
+            beliefs
+                .entry((state.clone(), incident.clone()))
+                .or_default()
+                .push((hour, p_truth, top.0, top.1));
+        }
+    };
+    let sim = replay::rebuild_watching(&journal, scenario, stop, path, &mut sample)?;
+    Ok(assemble(
+        &sim, scenario, tension, sectors, beliefs, truth_of,
+    ))
+}
+
+fn assemble(
+    sim: &Sim,
+    scenario: &crate::scenario::Scenario,
+    tension: BTreeMap<(String, String), Vec<(u32, f64)>>,
+    sector_series: BTreeMap<String, Vec<(u32, f64)>>,
+    beliefs: BTreeMap<(String, String), Vec<(u32, f64, String, f64)>>,
+    truth_of: BTreeMap<String, String>,
+) -> Report {
+    let outcome = sim.outcome();
+    let f = sim.facilitator_view();
+    let state_id = |name: &str| {
+        scenario
+            .states
+            .iter()
+            .find(|s| s.name == name)
+            .map_or(name.to_string(), |s| s.id.clone())
+    };
+    let truth: Vec<String> = f
+        .incidents
+        .iter()
+        .map(|i| {
+            format!(
+                "{} (from {}): against {} of {}, by {} for {}{}",
+                i.id,
+                hhmm_span(i.start_minute),
+                i.target,
+                i.victim,
+                i.actor
+                    .clone()
+                    .unwrap_or_else(|| "a state operation".into()),
+                i.culprit,
+                i.false_flag.as_ref().map_or(String::new(), |s| format!(
+                    ", planting a false flag pointing at {s}"
+                ))
+            )
+        })
+        .collect();
+    let minutes = sim.tick_minutes();
+    let mut timeline = Vec::new();
+    for e in sim.events() {
+        let kind = match &e.kind {
+            EventKind::IncidentStarted { .. } => "incident",
+            EventKind::Detected { .. } => "detection",
+            EventKind::PublicAttribution { .. } | EventKind::Demarche { .. } => "attribution",
+            EventKind::RungChanged { .. } | EventKind::Retaliation { .. } => "escalation",
+            EventKind::RedLineCrossed { .. } => "red-line",
+            EventKind::HotlineCall { .. }
+            | EventKind::Consultation { .. }
+            | EventKind::RestraintStatement { .. }
+            | EventKind::RegionalCoordination { .. }
+            | EventKind::AssistanceGiven { .. } => "de-escalation",
+            EventKind::News { .. } => "news",
+            EventKind::Question { .. } => "question",
+            EventKind::ObjectiveMet { .. } | EventKind::ObjectiveFailed { .. } => "objective",
+            EventKind::WorldChanged { .. } => "world",
+            EventKind::Bounced { .. } => "bounce",
+            _ => continue,
+        };
+        let wrongful = matches!(e.kind, EventKind::PublicAttribution { wrongful: true, .. });
+        let mut text = sim.describe(e);
+        if wrongful {
+            text.push_str(" — WRONG: not the true perpetrator");
+        }
+        timeline.push(KeyEvent {
+            minute: e.tick * minutes,
+            kind,
+            text,
+            wrongful,
+        });
+    }
+    let objectives = outcome
+        .objectives
+        .iter()
+        .map(|o| ObjectiveResult {
+            team: o.team.clone().unwrap_or_else(|| "exercise".into()),
+            title: o.title.clone(),
+            status: o.status.clone(),
+            at_minute: o.at_minute,
+        })
+        .collect();
+    let mut contacts: Vec<ContactPerformance> = scenario
+        .contacts
+        .iter()
+        .map(|c| {
+            let to: Vec<_> = f
+                .message_log
+                .iter()
+                .filter(|m| m.to_contact == c.id && m.from.is_some())
+                .collect();
+            let acks: Vec<f64> = to
+                .iter()
+                .filter_map(|m| m.acked_minute.map(|a| f64::from(a - m.sent_minute)))
+                .collect();
+            ContactPerformance {
+                contact: c.id.clone(),
+                messages: to.len(),
+                delivered: to
+                    .iter()
+                    .filter(|m| {
+                        matches!(
+                            m.status,
+                            MessageStatus::Delivered | MessageStatus::Acknowledged
+                        )
+                    })
+                    .count(),
+                acknowledged: acks.len(),
+                bounced: to
+                    .iter()
+                    .filter(|m| m.status == MessageStatus::Bounced)
+                    .count(),
+                mean_minutes_to_ack: (!acks.is_empty())
+                    .then(|| (acks.iter().sum::<f64>() / acks.len() as f64 * 10.0).round() / 10.0),
+                stale_found: to.iter().any(|m| m.status == MessageStatus::Bounced),
+            }
+        })
+        .filter(|c| c.messages > 0)
+        .collect();
+    contacts.sort_by(|a, b| {
+        b.messages
+            .cmp(&a.messages)
+            .then_with(|| a.contact.cmp(&b.contact))
+    });
+    let attribution = beliefs
+        .into_iter()
+        .map(|((state, incident), samples)| AttributionTrack {
+            truth: truth_of.get(&incident).cloned().unwrap_or_default(),
+            state,
+            incident,
+            samples,
+        })
+        .collect();
+    let mut changes: BTreeMap<(String, String), Vec<(u32, String, String)>> = BTreeMap::new();
+    for e in sim.events() {
+        if let EventKind::RungChanged { a, b, from, to } = &e.kind {
+            let key = (
+                scenario.states[*a].name.clone(),
+                scenario.states[*b].name.clone(),
+            );
+            changes.entry(key).or_default().push((
+                e.tick * minutes,
+                format!("{from:?}"),
+                format!("{to:?}"),
+            ));
+        }
+    }
+    let escalation = f
+        .pairs
+        .iter()
+        .filter(|p| {
+            changes.contains_key(&(p.a.clone(), p.b.clone()))
+                || p.peak > crate::scenario::Rung::Routine
+        })
+        .map(|p| PairPath {
+            a: state_id(&p.a),
+            b: state_id(&p.b),
+            peak: format!("{:?}", p.peak),
+            changes: changes
+                .get(&(p.a.clone(), p.b.clone()))
+                .cloned()
+                .unwrap_or_default(),
+            tension: tension
+                .get(&(p.a.clone(), p.b.clone()))
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect();
+    let sectors = sector_series
+        .into_iter()
+        .map(|(sector, series)| SectorImpact {
+            downtime_sector_hours: outcome.downtime.get(&sector).copied().unwrap_or(0.0),
+            peak_inoperability: series.iter().map(|x| x.1).fold(0.0, f64::max),
+            sector,
+            series,
+        })
+        .collect();
+    let questions = questions(scenario, &outcome, &contacts);
+    Report {
+        title: scenario.meta.title.clone(),
+        scenario: scenario.meta.id.clone(),
+        seed: sim.seed(),
+        hours: f64::from(sim.minute()) / 60.0,
+        finished: sim.is_over(),
+        teams: scenario
+            .teams
+            .iter()
+            .map(|t| format!("{} ({})", t.name, t.id))
+            .collect(),
+        truth,
+        timeline,
+        objectives,
+        contacts,
+        attribution,
+        escalation,
+        sectors,
+        outcome,
+        questions,
+    }
+}
+
+/// The scenario's own discussion questions, then questions drawn from what happened.
+fn questions(
+    scenario: &crate::scenario::Scenario,
+    outcome: &Outcome,
+    contacts: &[ContactPerformance],
+) -> Vec<String> {
+    let mut out: Vec<String> = scenario
+        .injects
+        .iter()
+        .filter_map(|i| match &i.kind {
+            crate::scenario::InjectKind::Question { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    for b in outcome
+        .blame
+        .iter()
+        .filter(|b| b.public.is_some() && b.public.as_deref() != Some(b.truth.as_str()))
+    {
+        out.push(format!(
+            "{} publicly blamed {} for {}, but it was {}. Which evidence drove that, and what would have had to be shared, and with whom, to avoid it?",
+            b.state,
+            b.public.clone().unwrap_or_default(),
+            b.incident,
+            b.truth
+        ));
+    }
+    for c in contacts.iter().filter(|c| c.stale_found) {
+        out.push(format!("{} bounced {} time(s). How did the sender find another route, and how should the directory be kept current?", c.contact, c.bounced));
+    }
+    for p in outcome
+        .pairs
+        .iter()
+        .filter(|p| p.peak >= crate::scenario::Rung::Sanctions)
+    {
+        out.push(format!("{}–{} reached {:?}. Which step could have stopped the climb: a consultation, the hotline, a statement of restraint?", p.a, p.b, p.peak));
+    }
+    for o in outcome.objectives.iter().filter(|o| o.status == "failed") {
+        out.push(format!("Missed: “{}”. What stood in the way?", o.title));
+    }
+    out
+}
