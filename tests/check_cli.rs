@@ -229,14 +229,49 @@ fn unclosed_paren_at_end_of_file() {
 #[test]
 fn unclosed_paren_in_a_list_points_where_it_should_close() {
     // The `)` of the second state is missing: the parser finds `]` where it expected `,` or
-    // `)`. The position is right; the message ("expected a comma") is not; see
-    // `unclosed_paren_in_a_list_says_so` below.
+    // `)`.
     assert_case(case(
         "unclosed-list",
         &[("utc_offset: 8.0),", "utc_offset: 8.0")],
         (7, 5),
         "],",
-        &["error"],
+        &[
+            "expected `)` to close the `(` on line 6, or a comma",
+            "the `(` opened at 6:9 is still open here",
+        ],
+    ));
+}
+
+#[test]
+fn brackets_in_strings_and_comments_do_not_count() {
+    // Brackets inside strings, raw strings and comments before the mistake must not be
+    // taken for open ones.
+    assert_case(case(
+        "unclosed-after-strings",
+        &[
+            (r#"title: "Mini drill""#, r#"title: "Mini ( drill [""#),
+            (
+                r#"name: "Dorsa CERT""#,
+                r##"name: r#"Dorsa ( CERT"# /* ( [ */"##,
+            ),
+            ("organisations: [\n", "organisations: [ // ( [\n"),
+            (r#"("kelvar", "dorsa"),"#, r#"("kelvar", "dorsa","#),
+        ],
+        (24, 19),
+        r#"("kelvar""#,
+        &["`(` is never closed"],
+    ));
+}
+
+#[test]
+fn one_item_too_many_in_a_tuple() {
+    // Every bracket is closed: the tuple just has one element more than a pair.
+    assert_case(case(
+        "tuple-of-three",
+        &[(r#"("kelvar", "dorsa"),"#, r#"("kelvar", "dorsa", "x"),"#)],
+        (24, 39),
+        r#""x""#,
+        &["expected `)` to close the `(` opened at 24:19"],
     ));
 }
 
@@ -310,7 +345,24 @@ fn reference_to_the_wrong_kind_of_thing() {
         &[(r#"operator: "kelvar-grid""#, r#"operator: "kelvar""#)],
         (14, 86),
         "\"kelvar\"",
-        &["`kelvar` is a state", "did you mean `kelvar-cert`?"],
+        &[
+            "`kelvar` is a state, expected an organisation",
+            "did you mean `kelvar-cert`?",
+        ],
+    ));
+    assert_case(case(
+        "wrong-kind-article",
+        &[(r#"target: "grid""#, r#"target: "ghost""#)],
+        (30, 73),
+        "\"ghost\"",
+        &["`ghost` is an actor, expected an asset"],
+    ));
+    assert_case(case(
+        "wrong-kind-either",
+        &[(r#"by: "kelvar""#, r#"by: "grid""#)],
+        (33, 100),
+        "\"grid\"",
+        &["`grid` is an asset, expected an organisation or state"],
     ));
 }
 
@@ -524,13 +576,22 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let run = run_check(dir.path(), &["deep.ron"]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "FAIL deep.ron: 1 error\n");
+    assert!(
+        run.stderr.contains("error: the file nests too deeply"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("serde_stacker") && !run.stderr.contains("recursion_limit"),
+        "the author cannot act on ron's advice to its callers:\n{}",
+        run.stderr
+    );
 }
 
-// Known bugs: these state the right behaviour and fail today. Run with `--ignored`.
+// Once known bugs, each stating the right behaviour.
 
 #[test]
-#[ignore = "bug: the caret is on the space before `=` (2:29), see src/scenario/parse.rs `widen`"]
-fn known_bug_syntax_error_points_at_the_equals_sign() {
+fn syntax_error_points_at_the_equals_sign_not_the_space_before() {
     assert_case(case(
         "equals-spaced",
         &[(r#"title: "Mini drill""#, r#"title = "Mini drill""#)],
@@ -541,8 +602,7 @@ fn known_bug_syntax_error_points_at_the_equals_sign() {
 }
 
 #[test]
-#[ignore = "bug: `unclosed` in src/scenario/parse.rs blames the outermost `(` (1:9)"]
-fn known_bug_unclosed_tuple_points_at_its_paren() {
+fn unclosed_tuple_points_at_its_paren() {
     assert_case(case(
         "unclosed-tuple",
         &[(r#"("kelvar", "dorsa"),"#, r#"("kelvar", "dorsa","#)],
@@ -553,8 +613,7 @@ fn known_bug_unclosed_tuple_points_at_its_paren() {
 }
 
 #[test]
-#[ignore = "bug: reported as `expected a comma`, though a `)` is missing"]
-fn known_bug_unclosed_paren_in_a_list_says_so() {
+fn unclosed_paren_in_a_list_says_so() {
     assert_case(case(
         "unclosed-list-message",
         &[("utc_offset: 8.0),", "utc_offset: 8.0")],
@@ -565,9 +624,8 @@ fn known_bug_unclosed_paren_in_a_list_says_so() {
 }
 
 #[test]
-#[ignore = "bug: enum variants with fields do not deny unknown fields (src/scenario/types.rs)"]
-fn known_bug_unknown_field_in_a_variant_is_named() {
-    // Today: `missing field `severity` in `Incident`` at the closing paren, no suggestion.
+fn unknown_field_in_a_variant_is_named() {
+    // Was: `missing field `severity` in `Incident`` at the closing paren, no suggestion.
     assert_case(case(
         "variant-field",
         &[("severity: 0.6", "severty: 0.6")],
@@ -575,12 +633,56 @@ fn known_bug_unknown_field_in_a_variant_is_named() {
         "severty",
         &["unknown field `severty`", "did you mean `severity`?"],
     ));
-    // Today: accepted without a word, and the incident silently lasts until contained.
+    // Was: accepted without a word, and the incident silently lasted until contained.
     assert_case(case(
         "variant-optional-field",
         &[("severity: 0.6)", "severity: 0.6, lasst: \"2h\")")],
         (30, 111),
         "lasst",
         &["unknown field `lasst`", "did you mean `lasts`?"],
+    ));
+    // The other enums with named-field variants.
+    assert_case(case(
+        "variant-hours",
+        &[(
+            "channel: Phone)",
+            "channel: Phone, hours: Weekdays(from: 8, too: 17))",
+        )],
+        (18, 97),
+        "too",
+        &["unknown field `too` in `Weekdays`", "did you mean `to`?"],
+    ));
+    assert_case(case(
+        "variant-criterion",
+        &[("within: \"2h\"", "witin: \"2h\"")],
+        (33, 110),
+        "witin",
+        &[
+            "unknown field `witin` in `DetectWithin`",
+            "did you mean `within`?",
+        ],
+    ));
+    assert_case(case(
+        "variant-condition",
+        &[(
+            "severity: 0.6)),\n",
+            "severity: 0.6)),\n        (id: \"cut\", when: Detected(incident: \"outage\", bye: \"kelvar\"), kind: News(headline: \"x\")),\n",
+        )],
+        (31, 56),
+        "bye",
+        &["unknown field `bye` in `Detected`", "did you mean `by`?"],
+    ));
+    assert_case(case(
+        "variant-world-change",
+        &[(
+            "severity: 0.6)),\n",
+            "severity: 0.6)),\n        (id: \"cut\", at: \"2h\", kind: World(Outage(asset: \"grid\", inoperabilty: 0.5))),\n",
+        )],
+        (31, 65),
+        "inoperabilty",
+        &[
+            "unknown field `inoperabilty` in `Outage`",
+            "did you mean `inoperability`?",
+        ],
     ));
 }

@@ -155,6 +155,40 @@ fn deep_nesting_does_not_overflow_the_stack() {
     }
 }
 
+/// In a large file, a diagnostic near the end renders with the right line number and source
+/// line (miette reads only a window of lines around it).
+#[test]
+fn diagnostics_deep_in_a_large_file_show_the_right_line() {
+    let text = cyberdrill::scenario::generate::large_scenario(10, 200, 300, 500);
+    let last = text
+        .rfind("severity: 0.5")
+        .expect("an incident with severity 0.5");
+    let broken = format!("{}severity: 1.5{}", &text[..last], &text[last + 13..]);
+    let checked = check_bytes("large.ron", broken.as_bytes());
+    assert_eq!(checked.errors(), 1, "{}", checked.render(false));
+    let line = broken[..last].matches('\n').count() + 1;
+    let col = last - broken[..last].rfind('\n').map_or(0, |i| i + 1) + "severity: ".len() + 1;
+    let rendered = checked.render(false);
+    let source_line = broken.lines().nth(line - 1).expect("the line");
+    assert!(
+        rendered.starts_with(&format!("large.ron:{line}:{col}: error: ")),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(&format!("[large.ron:{line}:{col}]")),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(&format!("{line} │ {source_line}")),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(&format!("{} │ ", line - 1))
+            && rendered.contains(&format!("{} │ ", line + 1)),
+        "one line of context either side:\n{rendered}"
+    );
+}
+
 /// A change to a text. Positions are `Index`es so they fit whatever the length.
 #[derive(Debug, Clone)]
 enum Mutation {

@@ -4,7 +4,10 @@
 //! (source line, caret, label, help) for people and through [`Diagnostic::to_json`] for
 //! editors.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 use std::ops::Range;
 
@@ -73,7 +76,32 @@ impl Diagnostic {
     }
 
     /// Renders for a terminal: `file:line:col`, the source line, a caret, the help.
+    ///
+    /// miette reads only a few lines around the span (see [`Window`]), so rendering costs
+    /// the same near the end of a large file as near its start.
     pub fn render(&self, file: &str, source: &str, color: bool) -> String {
+        let span = self.clamped_span(source);
+        let window = span
+            .as_ref()
+            .map(|span| Window::around(file, source, span.clone()));
+        let location = match (&span, &window) {
+            (Some(span), Some(window)) => {
+                let (line, col) = window.line_col(source, span.start);
+                format!("{file}:{line}:{col}")
+            }
+            _ => file.to_string(),
+        };
+        self.render_with(location, span, window, color)
+    }
+
+    /// The rendering, with miette reading the source from `code`.
+    fn render_with<C: SourceCode + 'static>(
+        &self,
+        location: String,
+        span: Option<Range<usize>>,
+        code: Option<C>,
+        color: bool,
+    ) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
@@ -86,7 +114,7 @@ impl Diagnostic {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             });
-        if let Some(span) = self.clamped_span(source) {
+        if let Some(span) = span {
             let label = if self.label.is_empty() {
                 None
             } else {
@@ -97,12 +125,10 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             diagnostic = diagnostic.with_help(help.clone());
         }
-        let location = match self.line_col(source) {
-            Some((line, col)) => format!("{file}:{line}:{col}"),
-            None => file.to_string(),
-        };
-        let report = miette::Report::new(diagnostic)
-            .with_source_code(NamedSource::new(file, source.to_string()));
+        let mut report = miette::Report::new(diagnostic);
+        if let Some(code) = code {
+            report = report.with_source_code(code);
+        }
         let mut out = String::new();
         if handler.render_report(&mut out, report.as_ref()).is_err() {
             out = format!("{}: {}\n", self.code, self.message);
@@ -158,6 +184,116 @@ impl Diagnostic {
     }
 }
 
+/// A few whole lines of a source around a span, which miette reads as if they were the
+/// whole source: offsets, line numbers and the name are those of the whole file, so the
+/// rendering is the same as with the whole source, without miette scanning (and the report
+/// copying) everything before the span.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the source.
+    offset: usize,
+    /// How many lines come before `text`, counted as miette counts them (`\n`, `\r\n`, or
+    /// a lone `\r`).
+    line: usize,
+    /// How many `\n` come before `text` (for our own line numbers, which count only those).
+    newlines: usize,
+}
+
+impl Window {
+    /// Lines kept on either side of the span: more than miette shows (one), so it never
+    /// notices where the window ends.
+    const CONTEXT: usize = 3;
+
+    fn around(name: &str, source: &str, span: Range<usize>) -> Window {
+        let bytes = source.as_bytes();
+        let mut start = span.start.min(bytes.len());
+        let mut seen = 0;
+        while start > 0 {
+            if bytes[start - 1] == b'\n' {
+                seen += 1;
+                if seen > Self::CONTEXT {
+                    break;
+                }
+            }
+            start -= 1;
+        }
+        let mut end = span.end.clamp(start, bytes.len());
+        let mut seen = 0;
+        while end < bytes.len() {
+            end += 1;
+            if bytes[end - 1] == b'\n' {
+                seen += 1;
+                if seen > Self::CONTEXT {
+                    break;
+                }
+            }
+        }
+        let before = &bytes[..start];
+        let newlines = count(before, b'\n');
+        // `start` follows a `\n` (or is 0), so a `\r` just before it is not lone.
+        let lone_cr = if count(before, b'\r') == 0 {
+            0
+        } else {
+            before
+                .windows(2)
+                .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+                .count()
+        };
+        Window {
+            name: name.to_string(),
+            text: source[start..end].to_string(),
+            offset: start,
+            line: newlines + lone_cr,
+            newlines,
+        }
+    }
+
+    /// [`line_col`] of an offset inside the window, without reading what comes before it.
+    fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        if offset < self.offset || offset > self.offset + self.text.len() {
+            return line_col(source, offset);
+        }
+        let (line, col) = line_col(&self.text, offset - self.offset);
+        (line + self.newlines, col)
+    }
+}
+
+fn count(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().filter(|b| **b == byte).count()
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let inner = self.text.read_span(
+            &SourceSpan::new(start.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.line,
+            inner.column(),
+            inner.line_count() + self.line,
+        )))
+    }
+}
+
 /// A diagnostic as editors read it: 1-based positions, columns in characters.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
@@ -199,6 +335,23 @@ pub fn offset_of(source: &str, line: usize, col: usize) -> usize {
             .map_or(line_end, |(i, _)| i)
 }
 
+/// `noun` with the indefinite article it takes: "an asset", "a state", "an organisation or
+/// state". By the first letter, which is right for the nouns diagnostics use.
+pub fn a(noun: &str) -> String {
+    let vowel = noun
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u'));
+    let sounds_like_you = ["uni", "use", "usu", "eu"]
+        .iter()
+        .any(|p| noun.to_ascii_lowercase().starts_with(p));
+    if vowel && !sounds_like_you {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
+    }
+}
+
 /// The closest candidate to `found`, if one is close enough to be a likely typo.
 pub fn suggest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
@@ -223,6 +376,77 @@ mod tests {
         let x = src.find('x').unwrap();
         assert_eq!(line_col(src, x), (2, 4));
         assert_eq!(offset_of(src, 2, 4), x);
+    }
+
+    /// The rendering with miette reading the whole source, as before windows.
+    fn render_whole(d: &Diagnostic, file: &str, source: &str) -> String {
+        let span = d.clamped_span(source);
+        let location = match d.line_col(source) {
+            Some((line, col)) => format!("{file}:{line}:{col}"),
+            None => file.to_string(),
+        };
+        let code = miette::NamedSource::new(file, source.to_string());
+        d.render_with(location, span, Some(code), false)
+    }
+
+    #[test]
+    fn a_window_renders_like_the_whole_source() {
+        let mut long = String::new();
+        for i in 0..40 {
+            long.push_str(&format!("    (id: \"item-{i}\", name: \"Ünïcödé {i}\"),\n"));
+        }
+        let sources = [
+            long.clone(),
+            long.replace('\n', "\r\n"),
+            long.replacen('\n', "\r", 7),
+            "one line, no newline".to_string(),
+            "\n\n\n".to_string(),
+            String::new(),
+        ];
+        for source in &sources {
+            let mut spans = vec![
+                0..0,
+                0..1,
+                source.len()..source.len(),
+                source.len().saturating_sub(1)..source.len(),
+            ];
+            for (i, _) in source.char_indices().step_by(37) {
+                spans.push(i..(i + 5).min(source.len()));
+                spans.push(i..(i + 90).min(source.len()));
+                spans.push(i..i);
+            }
+            for span in spans {
+                let mut d = Diagnostic::error("test::window", "a problem")
+                    .at(Some(span.clone()), "here")
+                    .help("fix it");
+                if span.start % 2 == 0 {
+                    d.label.clear();
+                    d.severity = Severity::Warning;
+                }
+                assert_eq!(
+                    d.render("f.ron", source, false),
+                    render_whole(&d, "f.ron", source),
+                    "span {span:?} of {source:?}"
+                );
+            }
+        }
+        let whole = Diagnostic::error("test::file", "about the whole file");
+        assert_eq!(
+            whole.render("f.ron", &long, false),
+            render_whole(&whole, "f.ron", &long)
+        );
+    }
+
+    #[test]
+    fn articles_follow_the_first_sound() {
+        assert_eq!(a("asset"), "an asset");
+        assert_eq!(a("organisation or state"), "an organisation or state");
+        assert_eq!(a("inject"), "an inject");
+        assert_eq!(a("state"), "a state");
+        assert_eq!(a("StateUnit"), "a StateUnit");
+        assert_eq!(a("OrgKind"), "an OrgKind");
+        assert_eq!(a("unit"), "a unit");
+        assert_eq!(a(""), "a ");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From bytes to a [`Scenario`] value, or to diagnostics an author can act on.
 
-use super::diagnostic::{Diagnostic, offset_of, suggest};
+use super::diagnostic::{Diagnostic, a, line_col, offset_of, suggest};
+use super::locate::tokenize;
 use super::types::Scenario;
 use ron::error::{Error as RonError, SpannedError};
 use ron::extensions::Extensions;
@@ -34,26 +35,17 @@ pub fn parse(source: &str) -> Result<Scenario, Diagnostic> {
 }
 
 fn is_blank(source: &str) -> bool {
-    let mut rest = source.trim_start_matches('\u{feff}');
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("//") {
-            rest = after.find('\n').map_or("", |i| &after[i..]);
-        } else if rest.starts_with("/*") {
-            match rest.find("*/") {
-                Some(i) => rest = &rest[i + 2..],
-                None => return false,
-            }
-        } else {
-            return rest.is_empty();
-        }
-    }
+    let text = source.trim_start_matches('\u{feff}');
+    skip_blank(text, 0) == text.len()
 }
 
 fn from_ron(source: &str, error: SpannedError) -> Diagnostic {
     let start = offset_of(source, error.span.start.line, error.span.start.col);
     let end = offset_of(source, error.span.end.line, error.span.end.col).max(start);
-    let span = widen(source, start..end);
+    // ron often reports the position just after the previous token; the caret belongs on
+    // the token that is wrong.
+    let start = skip_blank(source, start);
+    let span = widen(source, start..end.max(start));
     let list = |names: &[&str]| {
         names
             .iter()
@@ -102,7 +94,7 @@ fn from_ron(source: &str, error: SpannedError) -> Diagnostic {
                 "scenario::unknown-variant",
                 format!("`{found}` is not a known {what}"),
             )
-            .at(Some(span), format!("not a {what}"))
+            .at(Some(span), format!("not {}", a(what)))
             .help(help)
         }
         RonError::MissingStructField { field, outer } => Diagnostic::error(
@@ -120,26 +112,36 @@ fn from_ron(source: &str, error: SpannedError) -> Diagnostic {
         RonError::Eof
         | RonError::ExpectedStructLikeEnd
         | RonError::ExpectedArrayEnd
-        | RonError::ExpectedMapEnd => match unclosed(source) {
-            Some(open) => {
-                let bracket = &source[open.clone()];
-                Diagnostic::error("scenario::unclosed", format!("`{bracket}` is never closed"))
-                    .at(Some(open), "opened here")
-                    .help(format!(
-                        "add the matching `{}`; the parser reached {} while looking for it",
-                        closer(bracket),
-                        error.span.end
-                    ))
-            }
+        | RonError::ExpectedMapEnd
+        | RonError::ExpectedOptionEnd => match innermost_open(source, span.start) {
+            Some(open) => unclosed(source, open, span, &error),
             None => Diagnostic::error("scenario::syntax", error.code.to_string())
                 .at(Some(span), "here")
                 .help(
                     "check that every `(`, `[` and `{` is closed and items are separated by commas",
                 ),
         },
-        RonError::ExpectedComma => Diagnostic::error("scenario::syntax", "expected a comma")
-            .at(Some(span), "a `,` is missing before this")
-            .help("separate fields and list items with commas"),
+        RonError::ExpectedComma => match innermost_open(source, span.start)
+            .filter(|&open| mismatched_closer(source, open, span.start).is_some())
+        {
+            Some(open) => unclosed(source, open, span, &error),
+            None => Diagnostic::error("scenario::syntax", "expected a comma")
+                .at(Some(span), "a `,` is missing before this")
+                .help("separate fields and list items with commas"),
+        },
+        RonError::ExceededRecursionLimit => {
+            let limit = ron_options()
+                .recursion_limit
+                .map(|n| format!(" (at most {n} levels)"))
+                .unwrap_or_default();
+            Diagnostic::error("scenario::too-deep", "the file nests too deeply")
+                .at(Some(span), "too deep here")
+                .help(format!(
+                    "brackets may nest only so deep{limit}; no scenario needs that many: \
+                     simplify the condition (`Not(Not(x))` is `x`) or close the brackets \
+                     you meant to"
+                ))
+        }
         RonError::Message(message) => Diagnostic::error("scenario::invalid-value", message.clone())
             .at(Some(span), "this value"),
         RonError::InvalidValueForType { expected, found } => Diagnostic::error(
@@ -163,39 +165,134 @@ fn widen(source: &str, span: Range<usize>) -> Range<usize> {
     span.start..end
 }
 
-fn closer(open: &str) -> &'static str {
+/// The bracket that closes `open`.
+fn closer(open: char) -> char {
     match open {
-        "(" => ")",
-        "[" => "]",
-        _ => "}",
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
     }
 }
 
-/// The innermost bracket left open at the end of the source, skipping strings and comments.
-fn unclosed(source: &str) -> Option<Range<usize>> {
-    let bytes = source.as_bytes();
-    let mut stack: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+/// The diagnostic for a bracket still open where the parser gave up: `open` is its offset,
+/// `span` the parser's error position.
+fn unclosed(source: &str, open: usize, span: Range<usize>, error: &SpannedError) -> Diagnostic {
+    let bracket = char::from(source.as_bytes()[open]);
+    let close = closer(bracket);
+    let (line, col) = line_col(source, open);
+    if let Some(found) = mismatched_closer(source, open, span.start) {
+        // `(id: "x", name: "y"` then `]`: the `)` is missing right here.
+        return Diagnostic::error(
+            "scenario::unclosed",
+            format!("expected `{close}` to close the `{bracket}` on line {line}, or a comma"),
+        )
+        .at(
+            Some(span),
+            format!("`{close}` is missing before this `{found}`"),
+        )
+        .help(format!(
+            "the `{bracket}` opened at {line}:{col} is still open here: close it with `{close}` \
+             before this `{found}`, or add a `,` if more items follow"
+        ));
+    }
+    if balanced(source) {
+        // Every bracket is closed somewhere: the parser expected this one to close earlier
+        // (one value too many in a tuple, say).
+        return Diagnostic::error(
+            "scenario::syntax",
+            format!("expected `{close}` to close the `{bracket}` opened at {line}:{col}"),
+        )
+        .at(Some(span), format!("expected `{close}` here"))
+        .help(format!(
+            "the parser expected the `{bracket}` to end here: check the number of items and \
+             the commas inside it"
+        ));
+    }
+    Diagnostic::error("scenario::unclosed", format!("`{bracket}` is never closed"))
+        .at(Some(open..open + 1), "opened here")
+        .help(format!(
+            "add the matching `{close}`; the parser reached {} while looking for it",
+            error.span.end
+        ))
+}
+
+/// The closing bracket at `at`, if there is one and it does not close the bracket at `open`.
+fn mismatched_closer(source: &str, open: usize, at: usize) -> Option<char> {
+    let found = source[at..].chars().next()?;
+    let expected = closer(char::from(source.as_bytes()[open]));
+    (matches!(found, ')' | ']' | '}') && found != expected).then_some(found)
+}
+
+/// Skips whitespace and comments from `at`: where the next token starts.
+fn skip_blank(source: &str, at: usize) -> usize {
+    let mut rest = &source[at..];
+    loop {
+        let trimmed = rest.trim_start();
+        if let Some(after) = trimmed.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |i| &after[i..]);
+        } else if trimmed.starts_with("/*") {
+            match block_comment_end(trimmed) {
+                Some(end) => rest = &trimmed[end..],
+                None => break source.len() - trimmed.len(),
+            }
+        } else {
+            break source.len() - trimmed.len();
+        }
+    }
+}
+
+/// The length of the (possibly nested) block comment `text` starts with, if it is closed.
+fn block_comment_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
                 }
             }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'(' | b'[' | b'{' => stack.push(i),
-            b')' | b']' | b'}' => {
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The innermost bracket still open at byte `at`, skipping strings, raw strings, characters
+/// and comments.
+fn innermost_open(source: &str, at: usize) -> Option<usize> {
+    let mut stack = Vec::new();
+    for token in tokenize(&source[..at.min(source.len())]) {
+        match token.punct() {
+            Some('(' | '[' | '{') => stack.push(token.start),
+            Some(')' | ']' | '}') => {
                 stack.pop();
             }
             _ => {}
         }
-        i += 1;
     }
-    stack.pop().map(|i| i..i + 1)
+    stack.pop()
+}
+
+/// True when every bracket of `source` is closed by the matching bracket.
+fn balanced(source: &str) -> bool {
+    let mut stack = Vec::new();
+    for token in tokenize(source) {
+        match token.punct() {
+            Some(c @ ('(' | '[' | '{')) => stack.push(c),
+            Some(c @ (')' | ']' | '}')) => {
+                if stack.pop().map(closer) != Some(c) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.is_empty()
 }

@@ -1,6 +1,7 @@
 //! The RON scenario format as serde types.
 //!
-//! Every struct denies unknown fields so a misspelt field is an error with a suggestion, and
+//! Every struct, and every enum with named-field variants, denies unknown fields so a
+//! misspelt field is an error with a suggestion (at the field, naming the variant), and
 //! every optional field has a default so a small scenario stays small. The reference for
 //! authors is `docs/scenario-format.md`; keep the two in step (a test parses every example
 //! in the doc).
@@ -353,6 +354,7 @@ pub enum Channel {
 
 /// When a contact is staffed, in its own state's local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Hours {
     /// Staffed around the clock (a 24/7 duty desk).
     Always,
@@ -462,6 +464,7 @@ pub struct Inject {
 
 /// What an inject does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum InjectKind {
     /// An attack on an asset. The inject's id names the incident.
     Incident {
@@ -537,6 +540,7 @@ pub enum Vector {
 
 /// A change in the world an inject can make.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum WorldChange {
     ContactStale(Id),
     ContactRestored(Id),
@@ -548,6 +552,7 @@ pub enum WorldChange {
 
 /// A typed condition over the state of the exercise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
@@ -619,6 +624,7 @@ pub struct Objective {
 
 /// How an objective is measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Criterion {
     /// The incident is detected by this organisation or state within the span of its start.
     DetectWithin { incident: Id, by: Id, within: Span },

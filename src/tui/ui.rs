@@ -128,7 +128,8 @@ fn offset(minutes: i32) -> String {
 }
 
 fn footer_text(app: &App) -> String {
-    let common = "space run/pause · n step · N next event · +/- pace · ←/→ tabs · ? help · q quit";
+    // Help and quit come first so they survive truncation on a narrow (80-column) terminal.
+    let common = "? help · q quit · space run/pause · n step · N next event · +/- pace · ←/→ tabs";
     if app.is_facilitator() {
         match app.tab {
             2 => format!("f fire now · d delay 30m · s skip · m message a team · {common}"),
@@ -769,13 +770,11 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
             "Keys",
             Style::new().add_modifier(Modifier::BOLD),
         )),
-        Line::from(
-            "  space       run / pause the clock        n   one tick      N   to the next event",
-        ),
-        Line::from("  + / -       faster / slower              ←/→ or 1-6   switch tabs"),
-        Line::from(
-            "  ↑/↓ j/k     move                         q or Ctrl-C  quit (the journal is kept)",
-        ),
+        // Every line fits the popup's 76 inner columns (the popup is 78 wide at 80×24).
+        Line::from("  space       run / pause the clock      ←/→ or 1-6  switch tabs"),
+        Line::from("  n           one tick                   ↑/↓ j/k     move"),
+        Line::from("  N           on to the next event       + / -       faster / slower"),
+        Line::from("  q or Ctrl-C quit (the journal is kept)"),
         Line::from(""),
     ];
     if app.is_facilitator() {
