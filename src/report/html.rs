@@ -52,8 +52,8 @@ pub fn chart(
             s,
             r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#bbb" stroke-dasharray="3,3"/><text x="{}" y="{:.1}" class="gl">{}</text>"##,
             left + pw,
-            left + pw + 4.0,
-            y(*v) + 3.0,
+            left + 4.0,
+            y(*v) - 3.0,
             esc(label),
             yy = y(*v)
         );
