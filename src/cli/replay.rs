@@ -124,18 +124,27 @@ fn resolve(reference: &str, journal: &Path) -> String {
     }
 }
 
+impl ReplayError {
+    /// Prints the error and gives the exit code (2 for usage or I/O, 1 for invalid input).
+    pub fn report(self) -> u8 {
+        match self {
+            ReplayError::Usage(m) => {
+                eprintln!("error: {m}");
+                EXIT_USAGE
+            }
+            ReplayError::Invalid(m) => {
+                eprintln!("error: {m}");
+                EXIT_INVALID
+            }
+        }
+    }
+}
+
 /// The CLI entry point.
 pub fn run(path: &Path, until: Option<u32>, scenario: Option<&str>, json: bool) -> u8 {
     let (journal, sim) = match replay(path, until, scenario) {
         Ok(r) => r,
-        Err(ReplayError::Usage(m)) => {
-            eprintln!("error: {m}");
-            return EXIT_USAGE;
-        }
-        Err(ReplayError::Invalid(m)) => {
-            eprintln!("error: {m}");
-            return EXIT_INVALID;
-        }
+        Err(e) => return e.report(),
     };
     let outcome: Outcome = sim.outcome();
     print_outcome(&outcome, json);

@@ -1,7 +1,6 @@
 //! `cyberdrill report JOURNAL [--format md|json|html] [-o FILE]`
 
-use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
-use crate::cli::replay::ReplayError;
+use super::{EXIT_OK, EXIT_USAGE};
 use crate::report;
 use clap::ValueEnum;
 use std::path::Path;
@@ -23,14 +22,7 @@ pub fn run(
 ) -> u8 {
     let r = match report::from_journal(journal, scenario) {
         Ok(r) => r,
-        Err(ReplayError::Usage(m)) => {
-            eprintln!("error: {m}");
-            return EXIT_USAGE;
-        }
-        Err(ReplayError::Invalid(m)) => {
-            eprintln!("error: {m}");
-            return EXIT_INVALID;
-        }
+        Err(e) => return e.report(),
     };
     let text = match format {
         ReportFormat::Md => report::markdown(&r),

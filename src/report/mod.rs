@@ -265,15 +265,7 @@ fn assemble(
             ContactPerformance {
                 contact: c.id.clone(),
                 messages: to.len(),
-                delivered: to
-                    .iter()
-                    .filter(|m| {
-                        matches!(
-                            m.status,
-                            MessageStatus::Delivered | MessageStatus::Acknowledged
-                        )
-                    })
-                    .count(),
+                delivered: to.iter().filter(|m| m.status.reached_recipient()).count(),
                 acknowledged: acks.len(),
                 bounced: to
                     .iter()

@@ -171,12 +171,7 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
         sent: player_mail.len(),
         delivered: player_mail
             .iter()
-            .filter(|m| {
-                matches!(
-                    m.status,
-                    MessageStatus::Delivered | MessageStatus::Acknowledged
-                )
-            })
+            .filter(|m| m.status.reached_recipient())
             .count(),
         acknowledged: acked.len(),
         bounced: player_mail

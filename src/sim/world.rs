@@ -642,6 +642,13 @@ pub enum MessageStatus {
     Bounced,
 }
 
+impl MessageStatus {
+    /// The message reached its recipient (delivered, and perhaps acknowledged).
+    pub fn reached_recipient(self) -> bool {
+        matches!(self, MessageStatus::Delivered | MessageStatus::Acknowledged)
+    }
+}
+
 /// A message between points of contact.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Message {
