@@ -14,6 +14,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A belief sample: (hour, belief in the true culprit, top suspect, its belief).
+type BeliefSample = (u32, f64, String, f64);
+/// Series keyed by a pair of names (a pair of states, or a state and an incident).
+type ByPair<T> = BTreeMap<(String, String), Vec<T>>;
+
 /// A key event, with the truth revealed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyEvent {
@@ -55,7 +60,7 @@ pub struct AttributionTrack {
     pub incident: String,
     pub truth: String,
     /// (hour, belief in the true culprit, top suspect, its belief).
-    pub samples: Vec<(u32, f64, String, f64)>,
+    pub samples: Vec<BeliefSample>,
 }
 
 /// The escalation path of a pair of states.
@@ -104,9 +109,9 @@ pub struct Report {
 pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Report, ReplayError> {
     let (journal, loaded) = replay::open(path, scenario_override)?;
     let scenario = &loaded.scenario;
-    let mut tension: BTreeMap<(String, String), Vec<(u32, f64)>> = BTreeMap::new();
+    let mut tension: ByPair<(u32, f64)> = BTreeMap::new();
     let mut sectors: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
-    let mut beliefs: BTreeMap<(String, String), Vec<(u32, f64, String, f64)>> = BTreeMap::new();
+    let mut beliefs: ByPair<BeliefSample> = BTreeMap::new();
     let truth_of: BTreeMap<String, String> = BTreeMap::new();
     let mut truth_of = truth_of;
     let stop = if journal.end.is_some() {
@@ -172,9 +177,9 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
 fn assemble(
     sim: &Sim,
     scenario: &crate::scenario::Scenario,
-    tension: BTreeMap<(String, String), Vec<(u32, f64)>>,
+    tension: ByPair<(u32, f64)>,
     sector_series: BTreeMap<String, Vec<(u32, f64)>>,
-    beliefs: BTreeMap<(String, String), Vec<(u32, f64, String, f64)>>,
+    beliefs: ByPair<BeliefSample>,
     truth_of: BTreeMap<String, String>,
 ) -> Report {
     let outcome = sim.outcome();
@@ -292,7 +297,7 @@ fn assemble(
             samples,
         })
         .collect();
-    let mut changes: BTreeMap<(String, String), Vec<(u32, String, String)>> = BTreeMap::new();
+    let mut changes: ByPair<(u32, String, String)> = BTreeMap::new();
     for e in sim.events() {
         if let EventKind::RungChanged { a, b, from, to } = &e.kind {
             let key = (
