@@ -261,7 +261,15 @@ impl App {
             .collect()
     }
 
+    /// Whether the current tab is a timeline: its cursor counts back from the newest entry,
+    /// so 0 follows what is new and the first entry is reachable.
+    pub fn on_timeline(&self) -> bool {
+        self.tab == if self.is_facilitator() { 3 } else { 5 }
+    }
+
     fn move_cursor(&mut self, delta: isize) {
+        // On a timeline, moving up the screen goes further back from the newest entry.
+        let delta = if self.on_timeline() { -delta } else { delta };
         let rows = self.rows();
         let c = &mut self.cursor[self.tab.min(5)];
         if rows == 0 {

@@ -394,11 +394,12 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                 .iter()
                 .map(|(m, t)| ListItem::new(format!("{} {t}", hhmm_span(*m))))
                 .collect();
-            let last = items.len().saturating_sub(1);
+            // The cursor counts back from the newest entry (see `App::on_timeline`).
+            let selected = items.len().saturating_sub(1).saturating_sub(cursor);
             list(
                 items,
                 "Timeline (what our team has seen)",
-                cursor.min(last).max(if cursor == 0 { last } else { 0 }),
+                selected,
                 frame,
                 area,
             );
@@ -525,10 +526,12 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                 .iter()
                 .map(|(m, t)| ListItem::new(format!("{} {t}", hhmm_span(*m))))
                 .collect();
+            // The cursor counts back from the newest entry (see `App::on_timeline`).
+            let selected = items.len().saturating_sub(1).saturating_sub(cursor);
             list(
                 items,
                 "Timeline: everything that happened",
-                cursor,
+                selected,
                 frame,
                 area,
             );

@@ -1,0 +1,207 @@
+//! Random key streams into the TUI's `App::handle_key`: whatever is pressed, in whatever screen
+//! (composer, filter, help, ad-hoc message, an exercise that is over), nothing panics and every
+//! screen still draws, at the smallest supported size and at a comfortable one.
+
+use cyberdrill::sim::Sim;
+use cyberdrill::tui::app::{App, Role};
+use cyberdrill::tui::ui;
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+
+fn flagship() -> cyberdrill::scenario::Scenario {
+    let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
+    cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
+}
+
+fn app(role: Role, seed: u64, to_the_end: bool) -> App {
+    let scenario = flagship();
+    let teams: Vec<(String, String)> = scenario
+        .teams
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
+    let humans: Vec<String> = match &role {
+        Role::Team(t) => vec![t.clone()],
+        Role::Facilitator => Vec::new(),
+    };
+    let sim = Sim::with_players(&scenario, seed, &humans);
+    let mut app = App::new(sim, role, teams, None);
+    if to_the_end {
+        while app.step() {}
+        assert!(
+            app.sim.is_over(),
+            "stepping until step() is false ends the exercise"
+        );
+    }
+    app
+}
+
+/// Keys a person (or a cat) might press: the letters and digits the app binds, any other
+/// character, and every special key the app or the composer looks at, with any modifiers.
+fn key_code() -> impl Strategy<Value = KeyCode> {
+    prop_oneof![
+        // Bound letters and symbols, weighted up so the screens behind them are reached.
+        6 => prop::sample::select(vec![
+            'c', 'a', 'n', 'N', '/', '?', 'f', 'd', 's', 'm', 'j', 'k', '+', '-', '=', ' ', 'q',
+        ])
+        .prop_map(KeyCode::Char),
+        4 => prop::char::range('0', '9').prop_map(KeyCode::Char),
+        3 => prop::char::range(' ', '~').prop_map(KeyCode::Char),
+        1 => any::<char>().prop_map(KeyCode::Char),
+        6 => prop::sample::select(vec![
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Backspace,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Delete,
+            KeyCode::Insert,
+            KeyCode::Null,
+        ]),
+        1 => (1u8..=12).prop_map(KeyCode::F),
+    ]
+}
+
+fn key_event() -> impl Strategy<Value = KeyEvent> {
+    (
+        key_code(),
+        // Mostly no modifier, so that Ctrl-C/Ctrl-Q (quit) does not end every stream early.
+        prop_oneof![
+            8 => Just(KeyModifiers::NONE),
+            2 => Just(KeyModifiers::SHIFT),
+            1 => (0u8..16).prop_map(KeyModifiers::from_bits_truncate),
+        ],
+        prop_oneof![
+            10 => Just(KeyEventKind::Press),
+            1 => Just(KeyEventKind::Repeat),
+            1 => Just(KeyEventKind::Release),
+        ],
+    )
+        .prop_map(|(code, modifiers, kind)| KeyEvent {
+            code,
+            modifiers,
+            kind,
+            state: KeyEventState::NONE,
+        })
+}
+
+/// Feeds the keys; draws at 80×24 and 120×40 after every 10 keys and at the end.
+fn press_all(app: &mut App, keys: &[KeyEvent]) {
+    let mut small = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    let mut large = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    for (i, key) in keys.iter().enumerate() {
+        app.handle_key(*key);
+        // The cursor may point anywhere; the drawing code clamps it.
+        if i % 10 == 9 {
+            small.draw(|f| ui::draw(f, app)).expect("draw 80x24");
+            large.draw(|f| ui::draw(f, app)).expect("draw 120x40");
+        }
+    }
+    small.draw(|f| ui::draw(f, app)).expect("draw 80x24");
+    large.draw(|f| ui::draw(f, app)).expect("draw 120x40");
+    assert!(app.tab < app.tabs().len(), "the tab stays in range");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 160,
+        // A shrunk failing stream is what we want to read; do not spend minutes shrinking.
+        max_shrink_iters: 2000,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn player_survives_any_keys(
+        seed in 0u64..4,
+        keys in prop::collection::vec(key_event(), 0..300),
+    ) {
+        let mut app = app(Role::Team("team-varesh".into()), seed, false);
+        press_all(&mut app, &keys);
+    }
+
+    #[test]
+    fn facilitator_survives_any_keys(
+        seed in 0u64..4,
+        keys in prop::collection::vec(key_event(), 0..300),
+    ) {
+        let mut app = app(Role::Facilitator, seed, false);
+        press_all(&mut app, &keys);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 6,
+        max_shrink_iters: 500,
+        ..ProptestConfig::default()
+    })]
+
+    /// Once the exercise is over, the clock keys do nothing harmful and everything still draws.
+    #[test]
+    fn keys_after_the_end(
+        facilitator in any::<bool>(),
+        keys in prop::collection::vec(key_event(), 0..300),
+    ) {
+        let role = if facilitator {
+            Role::Facilitator
+        } else {
+            Role::Team("team-kelmora".into())
+        };
+        let mut app = app(role, 7, true);
+        let tick = app.sim.tick();
+        press_all(&mut app, &keys);
+        prop_assert!(app.sim.is_over());
+        prop_assert_eq!(app.sim.tick(), tick, "no tick after the end");
+        prop_assert!(app.paused, "an ended exercise stays paused");
+    }
+}
+
+/// A hand-written stream through every screen, as a quick smoke test with a readable failure.
+#[test]
+fn every_screen_draws() {
+    let script: Vec<KeyCode> = "c\r\r\r\x1b\x1b\x1b\x1b3/tor\r\r\r\rhello\r\r?x2a4 5nN6"
+        .chars()
+        .map(|ch| match ch {
+            '\r' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            ch => KeyCode::Char(ch),
+        })
+        .chain([
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+        ])
+        .collect();
+    let keys: Vec<KeyEvent> = script
+        .into_iter()
+        .map(|code| KeyEvent::new(code, KeyModifiers::NONE))
+        .collect();
+    let mut player = app(Role::Team("team-varesh".into()), 1, false);
+    press_all(&mut player, &keys);
+    assert!(
+        !player.sim.team_view("team-varesh").unwrap().sent.is_empty(),
+        "the scripted notify was sent: {}",
+        player.status
+    );
+    let mut facilitator = app(Role::Facilitator, 1, false);
+    let keys: Vec<KeyEvent> = "3fds5\rm\rQ\rwhy?\r1N4"
+        .chars()
+        .map(|ch| match ch {
+            '\r' => KeyCode::Enter,
+            ch => KeyCode::Char(ch),
+        })
+        .map(|code| KeyEvent::new(code, KeyModifiers::NONE))
+        .collect();
+    press_all(&mut facilitator, &keys);
+}

@@ -1,0 +1,298 @@
+//! Snapshots of every screen of `cyberdrill play`, drawn into ratatui's `TestBackend`.
+//!
+//! The apps are built over the built-in flagship scenario with fixed seeds and stepped a fixed
+//! number of ticks, so each screen is deterministic (no wall clock is read anywhere in `ui`).
+//! Review changed snapshots with `INSTA_UPDATE=always cargo test --test tui_snapshots` and
+//! `git diff tests/snapshots`.
+
+use cyberdrill::sim::Sim;
+use cyberdrill::tui::app::{App, Role};
+use cyberdrill::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const TEAM: &str = "team-varesh";
+const SEED: u64 = 1;
+/// Ticks stepped before the snapshots, so the screens have content.
+const TICKS: u32 = 40;
+
+fn flagship() -> cyberdrill::scenario::Scenario {
+    let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
+    cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
+}
+
+fn teams(scenario: &cyberdrill::scenario::Scenario) -> Vec<(String, String)> {
+    scenario
+        .teams
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect()
+}
+
+/// A player app for `team-varesh` (the engine plays the other teams), stepped `ticks` ticks.
+fn player(ticks: u32) -> App {
+    let scenario = flagship();
+    let sim = Sim::with_players(&scenario, SEED, &[TEAM.to_string()]);
+    let mut app = App::new(sim, Role::Team(TEAM.into()), teams(&scenario), None);
+    for _ in 0..ticks {
+        app.step();
+    }
+    app
+}
+
+/// A facilitator app (the engine plays every team), stepped `ticks` ticks.
+fn facilitator(ticks: u32) -> App {
+    let scenario = flagship();
+    let sim = Sim::with_players(&scenario, SEED, &[]);
+    let mut app = App::new(sim, Role::Facilitator, teams(&scenario), None);
+    for _ in 0..ticks {
+        app.step();
+    }
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for ch in text.chars() {
+        key(app, KeyCode::Char(ch));
+    }
+}
+
+/// The screen as text: one quoted line per row (ratatui's `TestBackend` Display).
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|f| ui::draw(f, app))
+        .expect("draw into the test backend");
+    format!("{}", terminal.backend())
+}
+
+/// Every screen keeps its status line and its key footer (the last two rows).
+fn assert_chrome(screen: &str, app: &App) {
+    let rows: Vec<&str> = screen.lines().collect();
+    let n = rows.len();
+    assert!(n >= 2, "a screen has rows:\n{screen}");
+    let status: String = app.status.chars().take(20).collect();
+    assert!(
+        rows[n - 2].contains(&status),
+        "status line `{status}` missing:\n{screen}"
+    );
+    // Help and quit stay visible in the footer whatever the width.
+    assert!(
+        rows[n - 1].contains("? help · q quit"),
+        "footer missing:\n{screen}"
+    );
+}
+
+#[test]
+fn player_tabs_120x40() {
+    let mut app = player(TICKS);
+    for (i, name) in cyberdrill::tui::app::PLAYER_TABS.iter().enumerate() {
+        key(&mut app, KeyCode::Char(char::from(b'1' + i as u8)));
+        assert_eq!(app.tab, i);
+        let screen = render(&app, 120, 40);
+        assert!(screen.contains(name), "tab {name} not shown");
+        assert_chrome(&screen, &app);
+        let slug = name.to_lowercase().replace(' ', "_");
+        insta::assert_snapshot!(format!("player_{}_{slug}_120x40", i + 1), screen);
+    }
+}
+
+#[test]
+fn player_inbox_and_directory_80x24() {
+    let mut app = player(TICKS);
+    let screen = render(&app, 80, 24);
+    assert_chrome(&screen, &app);
+    insta::assert_snapshot!("player_1_inbox_80x24", screen);
+    key(&mut app, KeyCode::Char('3'));
+    let screen = render(&app, 80, 24);
+    assert_chrome(&screen, &app);
+    insta::assert_snapshot!("player_3_directory_80x24", screen);
+}
+
+#[test]
+fn player_directory_filtered() {
+    let mut app = player(TICKS);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "toracert");
+    // While typing, the title shows the filter with a cursor.
+    let screen = render(&app, 120, 40);
+    insta::assert_snapshot!("player_3_directory_filtering_120x40", screen);
+}
+
+#[test]
+fn facilitator_tabs_120x40() {
+    let mut app = facilitator(TICKS);
+    for (i, name) in cyberdrill::tui::app::FACILITATOR_TABS.iter().enumerate() {
+        key(&mut app, KeyCode::Char(char::from(b'1' + i as u8)));
+        assert_eq!(app.tab, i);
+        let screen = render(&app, 120, 40);
+        assert!(screen.contains(name), "tab {name} not shown");
+        assert_chrome(&screen, &app);
+        let slug = name.to_lowercase().replace(' ', "_");
+        insta::assert_snapshot!(format!("facilitator_{}_{slug}_120x40", i + 1), screen);
+    }
+}
+
+#[test]
+fn facilitator_ground_truth_80x24() {
+    let app = facilitator(TICKS);
+    let screen = render(&app, 80, 24);
+    assert_chrome(&screen, &app);
+    insta::assert_snapshot!("facilitator_1_ground_truth_80x24", screen);
+}
+
+#[test]
+fn composer_screens_120x40() {
+    // The action list.
+    let mut app = player(TICKS);
+    key(&mut app, KeyCode::Char('c'));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Compose: choose an action"));
+    insta::assert_snapshot!("composer_1_actions_120x40", screen);
+
+    // The contact list of a Notify.
+    key(&mut app, KeyCode::Enter);
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("to whom?"));
+    insta::assert_snapshot!("composer_2_contacts_120x40", screen);
+
+    // From the Directory: a Notify to ToraCERT, up to the confirm screen with the route.
+    let mut app = player(TICKS);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "tor-cert-desk");
+    key(&mut app, KeyCode::Enter); // ends the filter
+    key(&mut app, KeyCode::Enter); // writes to the contact
+    key(&mut app, KeyCode::Enter); // Notify
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("which incident?"), "{screen}");
+    insta::assert_snapshot!("composer_3_incident_120x40", screen);
+    key(&mut app, KeyCode::Enter); // (no particular incident)
+    typed(
+        &mut app,
+        "Suspicious traffic from a shared hosting range; please check.",
+    );
+    let screen = render(&app, 120, 40);
+    insta::assert_snapshot!("composer_4_text_120x40", screen);
+    key(&mut app, KeyCode::Enter);
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("confirm"), "{screen}");
+    assert!(screen.contains("How it will travel"), "{screen}");
+    insta::assert_snapshot!("composer_5_confirm_120x40", screen);
+}
+
+#[test]
+fn help_overlays() {
+    let mut app = player(TICKS);
+    key(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    let screen = render(&app, 80, 24);
+    // No line of the help is clipped by the popup at the smallest size.
+    for words in [
+        "to the next event",
+        "the journal is kept",
+        "bounces",
+        "acknowledge.",
+    ] {
+        assert!(screen.contains(words), "help lost `{words}`:\n{screen}");
+    }
+    insta::assert_snapshot!("help_player_80x24", screen);
+    insta::assert_snapshot!("help_player_120x40", render(&app, 120, 40));
+
+    let mut app = facilitator(TICKS);
+    key(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    insta::assert_snapshot!("help_facilitator_120x40", render(&app, 120, 40));
+}
+
+#[test]
+fn facilitator_adhoc_message() {
+    let mut app = facilitator(TICKS);
+    key(&mut app, KeyCode::Char('m'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "Discussion question");
+    key(&mut app, KeyCode::Enter);
+    typed(
+        &mut app,
+        "Who in your government must clear sharing abroad?",
+    );
+    insta::assert_snapshot!("facilitator_adhoc_120x40", render(&app, 120, 40));
+}
+
+/// The text of the highlighted row of the body (below the tabs bar), if any.
+fn highlighted(app: &App, width: u16, height: u16) -> Option<String> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    (4..height.saturating_sub(2)).find_map(|y| {
+        buffer[(1, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+            .then(|| {
+                (1..width - 1)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+    })
+}
+
+/// A timeline shows its newest entry first-hand (the cursor follows it), ↑ goes back in time
+/// one entry at a time, and the very first entry can be reached.
+#[test]
+fn timelines_follow_the_newest_and_reach_the_first() {
+    for (mut app, tab) in [(player(300), '6'), (facilitator(300), '4')] {
+        key(&mut app, KeyCode::Char(tab));
+        let entries: Vec<String> = if app.is_facilitator() {
+            app.facilitator.as_ref().unwrap().timeline.clone()
+        } else {
+            app.view.as_ref().unwrap().timeline.clone()
+        }
+        .into_iter()
+        .map(|(m, t)| format!("{} {t}", cyberdrill::sim::view::hhmm_span(m)))
+        .collect();
+        assert!(entries.len() > 40, "a long timeline to scroll");
+        let row = |app: &App| highlighted(app, 200, 40).unwrap_or_default();
+        let n = entries.len();
+        assert_eq!(row(&app), entries[n - 1], "the newest entry is highlighted");
+        key(&mut app, KeyCode::Up);
+        assert_eq!(row(&app), entries[n - 2], "↑ goes one entry back");
+        key(&mut app, KeyCode::Down);
+        assert_eq!(row(&app), entries[n - 1], "↓ comes back to the newest");
+        for _ in 0..n / 10 + 1 {
+            key(&mut app, KeyCode::PageUp);
+        }
+        assert_eq!(row(&app), entries[0], "the first entry is reachable");
+        key(&mut app, KeyCode::Down);
+        assert_eq!(row(&app), entries[1]);
+        // Stepping on keeps the selection on the newest entry only when it was there.
+        for _ in 0..n / 10 + 1 {
+            key(&mut app, KeyCode::PageDown);
+        }
+        key(&mut app, KeyCode::Char('n'));
+        let newest = if app.is_facilitator() {
+            app.facilitator.as_ref().unwrap().timeline.last().cloned()
+        } else {
+            app.view.as_ref().unwrap().timeline.last().cloned()
+        }
+        .map(|(m, t)| format!("{} {t}", cyberdrill::sim::view::hhmm_span(m)))
+        .unwrap();
+        assert_eq!(row(&app), newest, "the cursor follows new entries");
+    }
+}
+
+#[test]
+fn too_small_60x20() {
+    let app = player(0);
+    let screen = render(&app, 60, 20);
+    assert!(screen.contains("at least 80×24"), "{screen}");
+    insta::assert_snapshot!("too_small_60x20", screen);
+}

@@ -1,0 +1,374 @@
+//! End-to-end: the real `cyberdrill play` in a real terminal (tmux), driven by keys.
+//!
+//! Each test runs its own tmux server (`tmux -S <socket in a temporary directory>`) with a uniquely named
+//! session, so tests run in parallel and never touch a user's tmux. A guard kills the session
+//! when the test ends, also on failure. Screens are polled with a timeout rather than read
+//! after fixed sleeps. Without `tmux` on the PATH the tests are skipped with a message
+//! (CI installs it: see `.ci/run`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cyberdrill");
+/// How long a screen may take to show what we wait for (a debug build on a busy machine).
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn tmux_available() -> bool {
+    match Command::new("tmux").arg("-V").output() {
+        Ok(o) if o.status.success() => true,
+        _ => {
+            eprintln!(
+                "SKIPPED: `tmux` is not installed, so the end-to-end TUI tests cannot run \
+                 (install it: apt-get install tmux)"
+            );
+            false
+        }
+    }
+}
+
+/// One tmux session on its own server (its socket in the test's temporary directory);
+/// killed on drop.
+struct Tmux {
+    socket: PathBuf,
+    session: String,
+}
+
+impl Tmux {
+    /// Starts `command` (a shell command line) in a detached 120×40 session.
+    fn start(test: &str, command: &str, dir: &Path) -> Tmux {
+        let session = format!("cyberdrill-{test}-{}", std::process::id());
+        let t = Tmux {
+            socket: dir.join(format!("{test}.tmux")),
+            session,
+        };
+        let out = t.tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-s",
+            &t.session,
+            "-c",
+            &dir.display().to_string(),
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Keep the window at 120×40 although no client is attached.
+        t.tmux(&["set-option", "-t", &t.session, "window-size", "manual"]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            // The TUI's terminal is tmux's; do not leak the test runner's settings into it.
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux")
+    }
+
+    /// The visible pane as text.
+    fn screen(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Sends tmux key names (`Enter`, `Escape`, `q`, …).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        let out = self.tmux(&args);
+        assert!(out.status.success(), "send-keys {keys:?} failed");
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        let out = self.tmux(&["send-keys", "-t", &self.session, "-l", text]);
+        assert!(out.status.success(), "send-keys -l {text:?} failed");
+    }
+
+    /// Waits until the screen satisfies `ok` and has settled (two captures 50 ms apart are
+    /// the same, so a frame caught half-drawn is not taken); panics with the last screen
+    /// after the timeout.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        let mut previous = String::new();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) && screen == previous {
+                return screen;
+            }
+            previous = screen.clone();
+            if start.elapsed() > TIMEOUT {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait(&format!("`{needle}`"), |s| s.contains(needle))
+    }
+
+    /// The process running in the pane's shell (the `cyberdrill` binary).
+    fn app_pid(&self) -> u32 {
+        let out = self.tmux(&["list-panes", "-t", &self.session, "-F", "#{pane_pid}"]);
+        let shell: u32 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("pane pid");
+        let out = Command::new("pgrep")
+            .arg("-P")
+            .arg(shell.to_string())
+            .output();
+        let children: Vec<u32> = match out {
+            Ok(o) => String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            // Without pgrep: Linux lists a task's children in /proc.
+            Err(_) => std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+                .unwrap_or_default()
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+        };
+        children
+            .into_iter()
+            .find(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .map(|c| String::from_utf8_lossy(&c).contains("cyberdrill"))
+                    .unwrap_or(false)
+            })
+            .expect("the cyberdrill process under the pane's shell")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // The server exits with its last session; its socket goes with the directory.
+        let _ = self.tmux(&["kill-session", "-t", &self.session]);
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// `play` in a shell that reports the exit code and stays around to be read.
+fn play_command(args: &str) -> String {
+    format!("'{BIN}' play {args}; echo EXITED-$?; sleep 30")
+}
+
+/// The rows of the screen that belong to the TUI's frame.
+fn has_frame(screen: &str) -> bool {
+    screen.chars().any(|c| "┌┐└┘│─".contains(c))
+}
+
+/// Header line 2 of the player screen: simulated time of the whole exercise.
+fn clock(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains(" of +"))
+        .map(|l| l.split("  ·").next().unwrap_or("").trim().to_string())
+        .unwrap_or_default()
+}
+
+/// From the Directory: a Notify to ToraCERT's e-mail desk, up to "Sent".
+fn notify_toracert(t: &Tmux, text: &str) {
+    t.keys(&["3"]);
+    t.wait_for("Directory of points of contact");
+    t.keys(&["/"]);
+    t.type_text("tor-cert-desk");
+    t.wait_for("Directory — filter: tor-cert-desk");
+    t.keys(&["Enter"]); // ends the filter
+    t.keys(&["Enter"]); // writes to the highlighted contact
+    t.wait_for("Compose: choose an action");
+    t.keys(&["Enter"]); // Notify contacts of an incident
+    t.wait_for("which incident?");
+    t.keys(&["Enter"]); // (no particular incident)
+    t.wait_for("your words");
+    t.type_text(text);
+    t.wait_for(text);
+    t.keys(&["Enter"]);
+    let confirm = t.wait_for("How it will travel");
+    assert!(confirm.contains("Notify tor-cert-desk"), "{confirm}");
+    assert!(confirm.contains("Email to ToraCERT"), "{confirm}");
+    t.keys(&["Enter"]);
+    t.wait_for("Sent: notify");
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("cyberdrill-tmux-")
+        .tempdir()
+        .expect("temp dir")
+}
+
+#[test]
+fn notify_is_acknowledged_and_quit_restores_the_terminal() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let journal = dir.path().join("j.jsonl");
+    let t = Tmux::start(
+        "ack",
+        &play_command(&format!(
+            "--seed 1 --as team-varesh --journal '{}'",
+            journal.display()
+        )),
+        dir.path(),
+    );
+    let first = t.wait_for("⏸ PAUSED");
+    assert!(first.contains("Varesh (VarCERT + MFA)"), "{first}");
+    assert_eq!(clock(&first), "+00:00 of +48:00", "{first}");
+
+    notify_toracert(&t, "Booter traffic towards VCB; please check Meridian Gate");
+
+    // On to the next event a few times: the acknowledgement comes back as a receipt.
+    for _ in 0..4 {
+        let before = clock(&t.screen());
+        t.keys(&["N"]);
+        t.wait(&format!("the clock to move on from {before}"), |s| {
+            clock(s) != before
+        });
+    }
+    t.keys(&["1"]);
+    let inbox = t.wait_for("Acknowledged by tor-cert-desk");
+    assert!(inbox.contains("↩"), "a receipt is marked as one:\n{inbox}");
+
+    t.keys(&["q"]);
+    let after = t.wait_for("EXITED-");
+    assert!(after.contains("EXITED-0"), "play exits 0:\n{after}");
+    assert!(
+        after.contains(&format!("Journal: {}", journal.display())),
+        "the journal path is printed:\n{after}"
+    );
+    assert!(
+        after.contains("cyberdrill play --resume"),
+        "how to continue is printed:\n{after}"
+    );
+    assert!(
+        !has_frame(&after),
+        "the terminal is restored (no TUI frame left on the screen):\n{after}"
+    );
+
+    let text = std::fs::read_to_string(&journal).expect("journal written");
+    assert!(text.lines().any(|l| l.contains(r#""kind":"command""#)
+        && l.contains("tor-cert-desk")
+        && l.contains(r#""action":"notify""#)));
+    assert!(text.lines().any(|l| l.contains(r#""kind":"mark""#)));
+}
+
+#[test]
+fn resume_after_sigkill_comes_back_to_the_same_state() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let journal: PathBuf = dir.path().join("j.jsonl");
+    let t = Tmux::start(
+        "kill",
+        &play_command(&format!(
+            "--seed 1 --as team-varesh --journal '{}'",
+            journal.display()
+        )),
+        dir.path(),
+    );
+    t.wait_for("⏸ PAUSED");
+    notify_toracert(&t, "Resume me");
+
+    // 20 ticks of 5 minutes, one key each (each tick is journaled as it is reached).
+    for i in 1..=20u32 {
+        t.keys(&["n"]);
+        let want = format!("+{:02}:{:02} of +48:00", i * 5 / 60, i * 5 % 60);
+        t.wait_for(&want);
+    }
+    t.keys(&["5"]);
+    // The Sent tab lists recipient and subject (not the text typed).
+    let sent_before = t.wait("the notify on the Sent tab", |s| {
+        s.contains("Sent (you learn") && s.contains("tor-cert-desk")
+    });
+    assert_eq!(clock(&sent_before), "+01:40 of +48:00");
+    t.keys(&["1"]);
+    let inbox_before = t.wait_for("Inbox (");
+
+    // No chance to clean up: SIGKILL.
+    let pid = t.app_pid();
+    let killed = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    t.wait_for("EXITED-137");
+    drop(t);
+
+    let r = Tmux::start(
+        "resume",
+        &play_command(&format!("--resume '{}'", journal.display())),
+        dir.path(),
+    );
+    let inbox_after = r.wait_for("⏸ PAUSED");
+    assert_eq!(
+        clock(&inbox_after),
+        "+01:40 of +48:00",
+        "the resumed session is at the same simulated time:\n{inbox_after}"
+    );
+    r.keys(&["5"]);
+    let sent_after = r.wait("the notify on the Sent tab", |s| {
+        s.contains("Sent (you learn") && s.contains("tor-cert-desk")
+    });
+    // The same state: every row but the status line reads the same as before the kill.
+    assert_eq!(
+        without_status(&sent_after),
+        without_status(&sent_before),
+        "Sent tab after resume differs"
+    );
+    assert_eq!(
+        without_status(&inbox_after),
+        without_status(&inbox_before),
+        "Inbox after resume differs"
+    );
+    r.keys(&["q"]);
+    let after = r.wait_for("EXITED-");
+    assert!(after.contains("EXITED-0"), "{after}");
+    drop(r);
+
+    // The journal of the killed-and-resumed session replays cleanly.
+    let out = Command::new(BIN)
+        .args(["replay", &journal.display().to_string(), "--json"])
+        .output()
+        .expect("run replay");
+    assert!(
+        out.status.success(),
+        "replay exits 0: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("replay --json prints JSON");
+    assert_eq!(json["seed"], 1);
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    assert!(
+        text.contains("Resume me"),
+        "the notify is journaled once:\n{text}"
+    );
+    assert_eq!(text.matches("Resume me").count(), 1, "{text}");
+}
+
+/// The screen without its status line (the second-to-last non-empty row).
+fn without_status(screen: &str) -> Vec<String> {
+    let rows: Vec<String> = screen.lines().map(|l| l.trim_end().to_string()).collect();
+    let last = rows.iter().rposition(|l| !l.is_empty()).unwrap_or(0);
+    rows.into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i + 1 != last)
+        .map(|(_, l)| l)
+        .collect()
+}
