@@ -80,10 +80,16 @@ impl Diagnostic {
     /// miette reads only a few lines around the span (see [`Window`]), so rendering costs
     /// the same near the end of a large file as near its start.
     pub fn render(&self, file: &str, source: &str, color: bool) -> String {
+        self.render_in(file, source, &Lines::of(source), color)
+    }
+
+    /// [`Diagnostic::render`] with the lines of `source` found already, for rendering many
+    /// diagnostics of one source.
+    pub fn render_in(&self, file: &str, source: &str, lines: &Lines, color: bool) -> String {
         let span = self.clamped_span(source);
         let window = span
             .as_ref()
-            .map(|span| Window::around(file, source, span.clone()));
+            .map(|span| Window::around(file, source, lines, span.clone()));
         let location = match (&span, &window) {
             (Some(span), Some(window)) => {
                 let (line, col) = window.line_col(source, span.start);
@@ -206,46 +212,27 @@ impl Window {
     /// notices where the window ends.
     const CONTEXT: usize = 3;
 
-    fn around(name: &str, source: &str, span: Range<usize>) -> Window {
-        let bytes = source.as_bytes();
-        let mut start = span.start.min(bytes.len());
-        let mut seen = 0;
-        while start > 0 {
-            if bytes[start - 1] == b'\n' {
-                seen += 1;
-                if seen > Self::CONTEXT {
-                    break;
-                }
-            }
-            start -= 1;
-        }
-        let mut end = span.end.clamp(start, bytes.len());
-        let mut seen = 0;
-        while end < bytes.len() {
-            end += 1;
-            if bytes[end - 1] == b'\n' {
-                seen += 1;
-                if seen > Self::CONTEXT {
-                    break;
-                }
-            }
-        }
-        let before = &bytes[..start];
-        let newlines = count(before, b'\n');
-        // `start` follows a `\n` (or is 0), so a `\r` just before it is not lone.
-        let lone_cr = if count(before, b'\r') == 0 {
-            0
-        } else {
-            before
-                .windows(2)
-                .filter(|w| w[0] == b'\r' && w[1] != b'\n')
-                .count()
+    fn around(name: &str, source: &str, lines: &Lines, span: Range<usize>) -> Window {
+        let start = span.start.min(source.len());
+        let end = span.end.clamp(start, source.len());
+        // The line the span starts on, and the line CONTEXT lines above it.
+        let first = lines.newlines_before(start).saturating_sub(Self::CONTEXT);
+        let from = match first {
+            0 => 0,
+            n => lines.newlines[n - 1] + 1,
         };
+        // The end of the line the span ends on, and of CONTEXT lines more.
+        let to = lines
+            .newlines
+            .get(lines.newlines_before(end) + Self::CONTEXT)
+            .map_or(source.len(), |&i| i + 1);
+        let newlines = lines.newlines_before(from);
         Window {
             name: name.to_string(),
-            text: source[start..end].to_string(),
-            offset: start,
-            line: newlines + lone_cr,
+            text: source[from..to].to_string(),
+            offset: from,
+            // `from` follows a `\n` (or is 0), so a `\r` just before it is not lone.
+            line: newlines + lines.lone_cr.partition_point(|&i| i < from),
             newlines,
         }
     }
@@ -260,8 +247,32 @@ impl Window {
     }
 }
 
-fn count(bytes: &[u8], byte: u8) -> usize {
-    bytes.iter().filter(|b| **b == byte).count()
+/// Where the lines of a source end, so line numbers need no reading of the source.
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    /// Offsets of every `\n`.
+    newlines: Vec<usize>,
+    /// Offsets of every `\r` not followed by `\n` (miette counts those as line ends too).
+    lone_cr: Vec<usize>,
+}
+
+impl Lines {
+    pub fn of(source: &str) -> Lines {
+        let bytes = source.as_bytes();
+        Lines {
+            newlines: source.match_indices('\n').map(|(i, _)| i).collect(),
+            lone_cr: source
+                .match_indices('\r')
+                .map(|(i, _)| i)
+                .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+                .collect(),
+        }
+    }
+
+    /// How many `\n` come before `offset`.
+    fn newlines_before(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&i| i < offset)
+    }
 }
 
 impl SourceCode for Window {

@@ -49,9 +49,13 @@ impl Checked {
 
     /// All diagnostics rendered for a terminal.
     pub fn render(&self, color: bool) -> String {
+        if self.diagnostics.is_empty() {
+            return String::new();
+        }
+        let lines = diagnostic::Lines::of(&self.source);
         self.diagnostics
             .iter()
-            .map(|d| d.render(&self.file, &self.source, color))
+            .map(|d| d.render_in(&self.file, &self.source, &lines, color))
             .collect()
     }
 }

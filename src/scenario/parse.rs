@@ -204,8 +204,9 @@ fn unclosed(source: &str, open: usize, span: Range<usize>, error: &SpannedError)
         )
         .at(Some(span), format!("expected `{close}` here"))
         .help(format!(
-            "the parser expected the `{bracket}` to end here: check the number of items and \
-             the commas inside it"
+            "the parser read a whole value and expected the `{bracket}` to end here: check the \
+             number of items inside it, and that each is the right kind of value (a whole \
+             number, say, where `1.5` was written)"
         ));
     }
     Diagnostic::error("scenario::unclosed", format!("`{bracket}` is never closed"))
@@ -286,11 +287,7 @@ fn balanced(source: &str) -> bool {
     for token in tokenize(source) {
         match token.punct() {
             Some(c @ ('(' | '[' | '{')) => stack.push(c),
-            Some(c @ (')' | ']' | '}')) => {
-                if stack.pop().map(closer) != Some(c) {
-                    return false;
-                }
-            }
+            Some(c @ (')' | ']' | '}')) if stack.pop().map(closer) != Some(c) => return false,
             _ => {}
         }
     }

@@ -7,6 +7,7 @@ use super::diagnostic::{Diagnostic, a, suggest};
 use super::locate::Locations;
 use super::types::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::{self, Display};
 
 /// What an id names; ids are unique across the whole scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,7 +42,7 @@ pub fn validate(scenario: &Scenario, locations: &Locations) -> Vec<Diagnostic> {
     let mut checker = Checker {
         s: scenario,
         at: locations,
-        ids: BTreeMap::new(),
+        ids: HashMap::new(),
         by: Index::of(scenario),
         out: Vec::new(),
     };
@@ -65,7 +66,7 @@ pub fn validate(scenario: &Scenario, locations: &Locations) -> Vec<Diagnostic> {
 struct Checker<'a> {
     s: &'a Scenario,
     at: &'a Locations<'a>,
-    ids: BTreeMap<&'a str, IdKind>,
+    ids: HashMap<&'a str, IdKind>,
     by: Index<'a>,
     out: Vec<Diagnostic>,
 }
@@ -154,24 +155,25 @@ impl<'a> Index<'a> {
 impl<'a> Checker<'a> {
     fn error(
         &mut self,
-        path: &str,
+        path: &dyn Display,
         code: &'static str,
         message: String,
         label: &str,
     ) -> &mut Diagnostic {
-        let diagnostic = Diagnostic::error(code, message).at(self.at.get(path), label);
+        let diagnostic = Diagnostic::error(code, message).at(self.at.get(&path.to_string()), label);
         self.out.push(diagnostic);
         self.out.last_mut().expect("just pushed")
     }
 
     fn warn(
         &mut self,
-        path: &str,
+        path: &dyn Display,
         code: &'static str,
         message: String,
         label: &str,
     ) -> &mut Diagnostic {
-        let diagnostic = Diagnostic::warning(code, message).at(self.at.get(path), label);
+        let diagnostic =
+            Diagnostic::warning(code, message).at(self.at.get(&path.to_string()), label);
         self.out.push(diagnostic);
         self.out.last_mut().expect("just pushed")
     }
@@ -237,7 +239,7 @@ impl<'a> Checker<'a> {
         };
         if !valid(&self.s.meta.id) {
             self.error(
-                ".meta.id",
+                &".meta.id",
                 "scenario::bad-id",
                 format!("`{}` is not a valid id", self.s.meta.id),
                 "here",
@@ -246,10 +248,10 @@ impl<'a> Checker<'a> {
         }
         let mut first: HashMap<&str, IdKind> = HashMap::new();
         for (id, kind, list, i) in self.all_ids().collect::<Vec<_>>() {
-            let path = || format!(".{list}[{i}].id");
+            let path = format_args!(".{list}[{i}].id");
             if !valid(id) {
                 self.error(
-                    &path(),
+                    &path,
                     "scenario::bad-id",
                     format!("`{id}` is not a valid id"),
                     "here",
@@ -267,13 +269,8 @@ impl<'a> Checker<'a> {
                         a(kind.noun())
                     )
                 };
-                self.error(
-                    &path(),
-                    "scenario::duplicate-id",
-                    message,
-                    "used again here",
-                )
-                .help =
+                self.error(&path, "scenario::duplicate-id", message, "used again here")
+                    .help =
                     Some("ids must be unique across the whole scenario; rename one of them".into());
                 continue;
             }
@@ -283,7 +280,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks that `id` names something of one of the `kinds`; errors with a suggestion if not.
-    fn reference(&mut self, path: &str, id: &str, kinds: &[IdKind]) -> bool {
+    fn reference(&mut self, path: &dyn Display, id: &str, kinds: &[IdKind]) -> bool {
         if self.ids.get(id).is_some_and(|k| kinds.contains(k)) {
             return true;
         }
@@ -292,12 +289,14 @@ impl<'a> Checker<'a> {
             .map(|k| k.noun())
             .collect::<Vec<_>>()
             .join(" or ");
-        let candidates: Vec<&str> = self
+        let mut candidates: Vec<&str> = self
             .ids
             .iter()
             .filter(|(_, k)| kinds.contains(k))
             .map(|(id, _)| *id)
             .collect();
+        // In id order, so the suggestion and the list do not depend on hashing.
+        candidates.sort_unstable();
         let message = match self.ids.get(id) {
             Some(actual) => format!("`{id}` is {}, expected {}", a(actual.noun()), a(&nouns)),
             None => format!("unknown {nouns} `{id}`"),
@@ -325,7 +324,7 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn unit(&mut self, path: &str, value: f64, what: &str) {
+    fn unit(&mut self, path: &dyn Display, value: f64, what: &str) {
         if !(0.0..=1.0).contains(&value) {
             self.error(
                 path,
@@ -337,7 +336,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn within_exercise(&mut self, path: &str, span: Span, what: &str) {
+    fn within_exercise(&mut self, path: &dyn Display, span: Span, what: &str) {
         let duration = self.s.clock.duration;
         if span > duration {
             self.error(
@@ -356,7 +355,7 @@ impl<'a> Checker<'a> {
         let clock = &self.s.clock;
         if jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M", &clock.start).is_err() {
             self.error(
-                ".clock.start",
+                &".clock.start",
                 "scenario::bad-time",
                 format!("`{}` is not a start time", clock.start),
                 "expected YYYY-MM-DDTHH:MM",
@@ -365,7 +364,7 @@ impl<'a> Checker<'a> {
         }
         if !(1..=60).contains(&clock.tick_minutes) {
             self.error(
-                ".clock.tick_minutes",
+                &".clock.tick_minutes",
                 "scenario::out-of-range",
                 format!("tick_minutes must be 1 to 60, found {}", clock.tick_minutes),
                 "out of range",
@@ -375,7 +374,7 @@ impl<'a> Checker<'a> {
         let minutes = clock.duration.minutes();
         if minutes == 0 || minutes > 30 * 24 * 60 || minutes < clock.tick_minutes {
             self.error(
-                ".clock.duration",
+                &".clock.duration",
                 "scenario::out-of-range",
                 format!(
                     "duration must be at least one tick and at most 30 days, found {}",
@@ -389,7 +388,7 @@ impl<'a> Checker<'a> {
     fn states(&mut self) {
         if self.s.states.is_empty() {
             self.error(
-                ".states",
+                &".states",
                 "scenario::empty-list",
                 "the scenario has no states".into(),
                 "empty",
@@ -397,12 +396,12 @@ impl<'a> Checker<'a> {
             .help = Some("add at least one state: `(id: \"kelvar\", name: \"Kelvar\")`".into());
         }
         for (i, state) in self.s.states.iter().enumerate() {
-            let path = format!(".states[{i}]");
+            let path = Item("states", i);
             if !(-12.0..=14.0).contains(&state.utc_offset)
                 || (state.utc_offset * 4.0).fract() != 0.0
             {
                 self.error(
-                    &format!("{path}.utc_offset"),
+                    &format_args!("{path}.utc_offset"),
                     "scenario::out-of-range",
                     format!(
                         "utc_offset must be a quarter hour from -12 to 14, found {}",
@@ -412,7 +411,7 @@ impl<'a> Checker<'a> {
                 );
             }
             self.unit(
-                &format!("{path}.government_control"),
+                &format_args!("{path}.government_control"),
                 state.government_control,
                 "government_control",
             );
@@ -437,45 +436,53 @@ impl<'a> Checker<'a> {
 
     fn organisations(&mut self) {
         for (i, org) in self.s.organisations.iter().enumerate() {
-            let path = format!(".organisations[{i}]");
-            self.reference(&format!("{path}.state"), &org.state, &[IdKind::State]);
+            let path = Item("organisations", i);
+            self.reference(&format_args!("{path}.state"), &org.state, &[IdKind::State]);
             self.unit(
-                &format!("{path}.capacity.detect"),
+                &format_args!("{path}.capacity.detect"),
                 org.capacity.detect,
                 "capacity.detect",
             );
             self.unit(
-                &format!("{path}.capacity.analyse"),
+                &format_args!("{path}.capacity.analyse"),
                 org.capacity.analyse,
                 "capacity.analyse",
             );
             self.unit(
-                &format!("{path}.capacity.respond"),
+                &format_args!("{path}.capacity.respond"),
                 org.capacity.respond,
                 "capacity.respond",
             );
             for (j, asset) in org.watches.iter().enumerate() {
-                self.reference(&format!("{path}.watches[{j}]"), asset, &[IdKind::Asset]);
+                self.reference(
+                    &format_args!("{path}.watches[{j}]"),
+                    asset,
+                    &[IdKind::Asset],
+                );
             }
         }
     }
 
     fn assets(&mut self) {
         for (i, asset) in self.s.assets.iter().enumerate() {
-            let path = format!(".assets[{i}]");
-            self.reference(&format!("{path}.state"), &asset.state, &[IdKind::State]);
+            let path = Item("assets", i);
             self.reference(
-                &format!("{path}.operator"),
+                &format_args!("{path}.state"),
+                &asset.state,
+                &[IdKind::State],
+            );
+            self.reference(
+                &format_args!("{path}.operator"),
                 &asset.operator,
                 &[IdKind::Organisation],
             );
             self.unit(
-                &format!("{path}.criticality"),
+                &format_args!("{path}.criticality"),
                 asset.criticality,
                 "criticality",
             );
             self.unit(
-                &format!("{path}.resilience"),
+                &format_args!("{path}.resilience"),
                 asset.resilience,
                 "resilience",
             );
@@ -485,18 +492,18 @@ impl<'a> Checker<'a> {
                 let p = format!("{path}.depends_on[{j}]");
                 if dep.asset == asset.id {
                     self.error(
-                        &format!("{p}.asset"),
+                        &format_args!("{p}.asset"),
                         "scenario::self-dependency",
                         format!("asset `{}` depends on itself", asset.id),
                         "itself",
                     )
                     .help = Some("remove this dependency".into());
                 } else {
-                    self.reference(&format!("{p}.asset"), &dep.asset, &[IdKind::Asset]);
+                    self.reference(&format_args!("{p}.asset"), &dep.asset, &[IdKind::Asset]);
                 }
                 if !seen.insert(dep.asset.as_str()) {
                     self.error(
-                        &format!("{p}.asset"),
+                        &format_args!("{p}.asset"),
                         "scenario::duplicate-dependency",
                         format!("`{}` is listed twice in depends_on", dep.asset),
                         "again",
@@ -505,7 +512,7 @@ impl<'a> Checker<'a> {
                 }
                 if !(dep.weight > 0.0 && dep.weight <= 1.0) {
                     self.error(
-                        &format!("{p}.weight"),
+                        &format_args!("{p}.weight"),
                         "scenario::out-of-range",
                         format!(
                             "dependency weight must be above 0 and at most 1, found {}",
@@ -517,7 +524,7 @@ impl<'a> Checker<'a> {
                 total += dep.weight;
             }
             if total > 1.0 + 1e-9 {
-                self.warn(&format!("{path}.depends_on"), "scenario::heavy-dependencies", format!("dependency weights of `{}` add up to {total:.2}, above 1", asset.id), "sum above 1")
+                self.warn(&format_args!("{path}.depends_on"), "scenario::heavy-dependencies", format!("dependency weights of `{}` add up to {total:.2}, above 1", asset.id), "sum above 1")
                     .help = Some("an asset cannot depend more than fully on others; weights above 1 in total make cascades saturate".into());
             }
         }
@@ -525,9 +532,9 @@ impl<'a> Checker<'a> {
 
     fn contacts(&mut self) {
         for (i, contact) in self.s.contacts.iter().enumerate() {
-            let path = format!(".contacts[{i}]");
+            let path = Item("contacts", i);
             self.reference(
-                &format!("{path}.organisation"),
+                &format_args!("{path}.organisation"),
                 &contact.organisation,
                 &[IdKind::Organisation],
             );
@@ -535,7 +542,7 @@ impl<'a> Checker<'a> {
                 && (from > 23 || to > 24 || to == 0 || from == to)
             {
                 self.error(
-                    &format!("{path}.hours"),
+                    &format_args!("{path}.hours"),
                     "scenario::bad-hours",
                     format!("staffed hours {from}..{to} are not a window of the day"),
                     "here",
@@ -548,7 +555,7 @@ impl<'a> Checker<'a> {
             let (lo, hi) = contact.ack_delay;
             if lo > hi || hi > 7 * 24 * 60 {
                 self.error(
-                    &format!("{path}.ack_delay"),
+                    &format_args!("{path}.ack_delay"),
                     "scenario::out-of-range",
                     format!(
                         "ack_delay ({lo}, {hi}) must be (min, max) minutes with min ≤ max ≤ 10080"
@@ -561,13 +568,13 @@ impl<'a> Checker<'a> {
 
     fn actors(&mut self) {
         for (i, actor) in self.s.actors.iter().enumerate() {
-            let path = format!(".actors[{i}]");
-            self.unit(&format!("{path}.skill"), actor.skill, "skill");
+            let path = Item("actors", i);
+            self.unit(&format_args!("{path}.skill"), actor.skill, "skill");
             if let Some(sponsor) = &actor.sponsor {
-                self.reference(&format!("{path}.sponsor"), sponsor, &[IdKind::State]);
+                self.reference(&format_args!("{path}.sponsor"), sponsor, &[IdKind::State]);
             } else if matches!(actor.kind, ActorKind::StateUnit | ActorKind::Proxy) {
                 self.warn(
-                    &format!("{path}.kind"),
+                    &format_args!("{path}.kind"),
                     "scenario::no-sponsor",
                     format!(
                         "actor `{}` is {} but has no sponsor",
@@ -581,11 +588,11 @@ impl<'a> Checker<'a> {
                 );
             }
             if let Some(flag) = &actor.false_flag
-                && self.reference(&format!("{path}.false_flag"), flag, &[IdKind::State])
+                && self.reference(&format_args!("{path}.false_flag"), flag, &[IdKind::State])
                 && actor.sponsor.as_ref() == Some(flag)
             {
                 self.error(
-                    &format!("{path}.false_flag"),
+                    &format_args!("{path}.false_flag"),
                     "scenario::false-flag-sponsor",
                     format!(
                         "actor `{}` plants a false flag against its own sponsor",
@@ -596,7 +603,7 @@ impl<'a> Checker<'a> {
             }
             if !self.by.attacking.contains(actor.id.as_str()) {
                 self.warn(
-                    &format!("{path}.id"),
+                    &format_args!("{path}.id"),
                     "scenario::unused-actor",
                     format!("actor `{}` is never used by an incident", actor.id),
                     "never used",
@@ -606,9 +613,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn pair(&mut self, path: &str, pair: &(Id, Id)) -> bool {
-        let a = self.reference(&format!("{path}(0)"), &pair.0, &[IdKind::State]);
-        let b = self.reference(&format!("{path}(1)"), &pair.1, &[IdKind::State]);
+    fn pair(&mut self, path: &dyn Display, pair: &(Id, Id)) -> bool {
+        let a = self.reference(&format_args!("{path}(0)"), &pair.0, &[IdKind::State]);
+        let b = self.reference(&format_args!("{path}(1)"), &pair.1, &[IdKind::State]);
         if a && b && pair.0 == pair.1 {
             self.error(
                 path,
@@ -627,12 +634,12 @@ impl<'a> Checker<'a> {
     fn relations(&mut self) {
         let mut seen = BTreeSet::new();
         for (i, relation) in self.s.relations.iter().enumerate() {
-            let path = format!(".relations[{i}]");
-            if self.pair(&format!("{path}.between"), &relation.between) {
+            let path = Item("relations", i);
+            if self.pair(&format_args!("{path}.between"), &relation.between) {
                 let key = ordered(&relation.between);
                 if !seen.insert(key) {
                     self.error(
-                        &format!("{path}.between"),
+                        &format_args!("{path}.between"),
                         "scenario::duplicate-relation",
                         format!(
                             "relation between `{}` and `{}` is given twice",
@@ -642,21 +649,21 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            self.unit(&format!("{path}.tension"), relation.tension, "tension");
+            self.unit(&format_args!("{path}.tension"), relation.tension, "tension");
         }
     }
 
     fn teams(&mut self) {
         if self.s.teams.is_empty() {
-            self.warn(".teams", "scenario::no-teams", "the scenario defines no teams: the engine plays everyone".into(), "")
+            self.warn(&".teams", "scenario::no-teams", "the scenario defines no teams: the engine plays everyone".into(), "")
                 .help = Some("add `teams: [(id: ..., name: ..., state: ..., organisations: [...])]` so people can play".into());
         }
         let mut played: BTreeMap<&str, &str> = BTreeMap::new();
         for (i, team) in self.s.teams.iter().enumerate() {
-            let path = format!(".teams[{i}]");
-            self.reference(&format!("{path}.state"), &team.state, &[IdKind::State]);
+            let path = Item("teams", i);
+            self.reference(&format_args!("{path}.state"), &team.state, &[IdKind::State]);
             if team.organisations.is_empty() {
-                self.error(&format!("{path}.organisations"), "scenario::empty-list", format!("team `{}` plays no organisation", team.id), "empty")
+                self.error(&format_args!("{path}.organisations"), "scenario::empty-list", format!("team `{}` plays no organisation", team.id), "empty")
                     .help = Some("list the organisations this team plays, e.g. its national CERT and foreign ministry".into());
             }
             for (j, org) in team.organisations.iter().enumerate() {
@@ -678,7 +685,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .any(|o| self.by.live_contact.contains(o.as_str()));
             if !team.organisations.is_empty() && !usable {
-                self.error(&format!("{path}.id"), "scenario::team-without-contact", format!("team `{}` has no contact it can use", team.id), "no usable contact")
+                self.error(&format_args!("{path}.id"), "scenario::team-without-contact", format!("team `{}` has no contact it can use", team.id), "no usable contact")
                     .help = Some("give one of its organisations a contact that is not stale: messages are sent and received through contacts".into());
             }
         }
@@ -686,13 +693,13 @@ impl<'a> Checker<'a> {
 
     fn injects(&mut self) {
         for (i, inject) in self.s.injects.iter().enumerate() {
-            let path = format!(".injects[{i}]");
+            let path = Item("injects", i);
             if let Some(at) = inject.at {
-                self.within_exercise(&format!("{path}.at"), at, "inject time");
+                self.within_exercise(&format_args!("{path}.at"), at, "inject time");
             }
             if inject.at.is_none() && inject.when.is_none() {
                 self.error(
-                    &format!("{path}.id"),
+                    &format_args!("{path}.id"),
                     "scenario::never-fires",
                     format!("inject `{}` has neither `at` nor `when`", inject.id),
                     "never fires",
@@ -701,9 +708,9 @@ impl<'a> Checker<'a> {
                     Some("add `at: \"2h\"` (time after the start) or `when: <condition>`".into());
             }
             if let Some(when) = &inject.when {
-                self.condition(&format!("{path}.when"), when, Some(&inject.id));
+                self.condition(&format_args!("{path}.when"), when, Some(&inject.id));
             }
-            let kind = format!("{path}.kind");
+            let kind = Join(&path, ".kind");
             match &inject.kind {
                 InjectKind::Incident {
                     actor,
@@ -713,12 +720,12 @@ impl<'a> Checker<'a> {
                     evidence,
                     ..
                 } => {
-                    self.reference(&format!("{kind}.actor"), actor, &[IdKind::Actor]);
-                    self.reference(&format!("{kind}.target"), target, &[IdKind::Asset]);
-                    self.unit(&format!("{kind}.severity"), *severity, "severity");
+                    self.reference(&format_args!("{kind}.actor"), actor, &[IdKind::Actor]);
+                    self.reference(&format_args!("{kind}.target"), target, &[IdKind::Asset]);
+                    self.unit(&format_args!("{kind}.severity"), *severity, "severity");
                     if lasts.is_some_and(|l| l.minutes() == 0) {
                         self.error(
-                            &format!("{kind}.lasts"),
+                            &format_args!("{kind}.lasts"),
                             "scenario::out-of-range",
                             "an incident must last more than 0 minutes".into(),
                             "zero",
@@ -727,21 +734,29 @@ impl<'a> Checker<'a> {
                     for (j, item) in evidence.iter().enumerate() {
                         let p = format!("{kind}.evidence[{j}]");
                         if let Candidate::State(state) = &item.points_to {
-                            self.reference(&format!("{p}.points_to"), state, &[IdKind::State]);
+                            self.reference(&format_args!("{p}.points_to"), state, &[IdKind::State]);
                         }
-                        self.unit(&format!("{p}.reliability"), item.reliability, "reliability");
+                        self.unit(
+                            &format_args!("{p}.reliability"),
+                            item.reliability,
+                            "reliability",
+                        );
                         if let Some(after) = item.after {
-                            self.within_exercise(&format!("{p}.after"), after, "evidence time");
+                            self.within_exercise(
+                                &format_args!("{p}.after"),
+                                after,
+                                "evidence time",
+                            );
                         }
                     }
                 }
                 InjectKind::Message { to, .. } | InjectKind::Question { to, .. } => {
                     for (j, team) in to.iter().enumerate() {
-                        self.reference(&format!("{kind}.to[{j}]"), team, &[IdKind::Team]);
+                        self.reference(&format_args!("{kind}.to[{j}]"), team, &[IdKind::Team]);
                     }
                     if matches!(inject.kind, InjectKind::Message { .. }) && to.is_empty() {
                         self.error(
-                            &format!("{kind}.to"),
+                            &format_args!("{kind}.to"),
                             "scenario::empty-list",
                             "a message needs at least one team in `to`".into(),
                             "empty",
@@ -750,41 +765,38 @@ impl<'a> Checker<'a> {
                     }
                 }
                 InjectKind::News { .. } => {}
-                InjectKind::World(change) => self.world_change(&format!("{kind}(0)"), change),
+                InjectKind::World(change) => self.world_change(&format_args!("{kind}(0)"), change),
             }
         }
     }
 
-    fn world_change(&mut self, path: &str, change: &WorldChange) {
+    fn world_change(&mut self, path: &dyn Display, change: &WorldChange) {
         match change {
             WorldChange::ContactStale(c) | WorldChange::ContactRestored(c) => {
-                self.reference(&format!("{path}(0)"), c, &[IdKind::Contact]);
+                self.reference(&format_args!("{path}(0)"), c, &[IdKind::Contact]);
             }
             WorldChange::HotlineDown(a, b) | WorldChange::HotlineRestored(a, b) => {
                 let pair = (a.clone(), b.clone());
-                let p = path.to_string();
-                if self.pair(&p, &pair) {
-                    if !self.by.hotlines.contains(&ordered_ref(a, b)) {
-                        self.warn(
-                            path,
-                            "scenario::no-hotline",
-                            format!("no hotline is defined between `{a}` and `{b}`"),
-                            "no hotline here",
-                        )
-                        .help = Some("add a relation with `hotline: true` for this pair".into());
-                    }
+                if self.pair(path, &pair) && !self.by.hotlines.contains(&ordered_ref(a, b)) {
+                    self.warn(
+                        path,
+                        "scenario::no-hotline",
+                        format!("no hotline is defined between `{a}` and `{b}`"),
+                        "no hotline here",
+                    )
+                    .help = Some("add a relation with `hotline: true` for this pair".into());
                 }
             }
             WorldChange::Posture(state, _) => {
-                self.reference(&format!("{path}(0)"), state, &[IdKind::State]);
+                self.reference(&format_args!("{path}(0)"), state, &[IdKind::State]);
             }
             WorldChange::Outage {
                 asset,
                 inoperability,
             } => {
-                self.reference(&format!("{path}.asset"), asset, &[IdKind::Asset]);
+                self.reference(&format_args!("{path}.asset"), asset, &[IdKind::Asset]);
                 self.unit(
-                    &format!("{path}.inoperability"),
+                    &format_args!("{path}.inoperability"),
                     *inoperability,
                     "inoperability",
                 );
@@ -792,7 +804,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn condition(&mut self, path: &str, condition: &Condition, inject: Option<&Id>) {
+    fn condition(&mut self, path: &dyn Display, condition: &Condition, inject: Option<&Id>) {
         match condition {
             Condition::All(items) | Condition::Any(items) => {
                 if items.is_empty() {
@@ -808,16 +820,16 @@ impl<'a> Checker<'a> {
                     );
                 }
                 for (i, item) in items.iter().enumerate() {
-                    self.condition(&format!("{path}(0)[{i}]"), item, inject);
+                    self.condition(&format_args!("{path}(0)[{i}]"), item, inject);
                 }
             }
-            Condition::Not(inner) => self.condition(&format!("{path}(0)"), inner, inject),
+            Condition::Not(inner) => self.condition(&format_args!("{path}(0)"), inner, inject),
             Condition::InjectFired(id) => {
-                if self.reference(&format!("{path}(0)"), id, &[IdKind::Inject])
+                if self.reference(&format_args!("{path}(0)"), id, &[IdKind::Inject])
                     && Some(id) == inject
                 {
                     self.error(
-                        &format!("{path}(0)"),
+                        &format_args!("{path}(0)"),
                         "scenario::waits-for-itself",
                         format!("inject `{id}` waits for itself to fire"),
                         "itself",
@@ -825,40 +837,40 @@ impl<'a> Checker<'a> {
                 }
             }
             Condition::Detected { incident, by } => {
-                self.incident(&format!("{path}.incident"), incident);
+                self.incident(&format_args!("{path}.incident"), incident);
                 self.reference(
-                    &format!("{path}.by"),
+                    &format_args!("{path}.by"),
                     by,
                     &[IdKind::Organisation, IdKind::State],
                 );
             }
             Condition::EvidenceShared { from, to } => {
                 self.reference(
-                    &format!("{path}.from"),
+                    &format_args!("{path}.from"),
                     from,
                     &[IdKind::Organisation, IdKind::State],
                 );
                 self.reference(
-                    &format!("{path}.to"),
+                    &format_args!("{path}.to"),
                     to,
                     &[IdKind::Organisation, IdKind::State],
                 );
             }
             Condition::TensionAbove { between, value } => {
-                self.pair(&format!("{path}.between"), between);
-                self.unit(&format!("{path}.value"), *value, "tension");
+                self.pair(&format_args!("{path}.between"), between);
+                self.unit(&format_args!("{path}.value"), *value, "tension");
             }
             Condition::RungReached { between, .. } => {
-                self.pair(&format!("{path}.between"), between);
+                self.pair(&format_args!("{path}.between"), between);
             }
             Condition::ObjectiveMet(id) => {
-                self.reference(&format!("{path}(0)"), id, &[IdKind::Objective]);
+                self.reference(&format_args!("{path}(0)"), id, &[IdKind::Objective]);
             }
         }
     }
 
     /// `id` must name an `Incident` inject.
-    fn incident(&mut self, path: &str, id: &Id) -> bool {
+    fn incident(&mut self, path: &dyn Display, id: &Id) -> bool {
         if !self.reference(path, id, &[IdKind::Inject]) {
             return false;
         }
@@ -876,24 +888,24 @@ impl<'a> Checker<'a> {
 
     fn objectives(&mut self) {
         for (i, objective) in self.s.objectives.iter().enumerate() {
-            let path = format!(".objectives[{i}]");
+            let path = Item("objectives", i);
             if let Some(team) = &objective.team {
-                self.reference(&format!("{path}.team"), team, &[IdKind::Team]);
+                self.reference(&format_args!("{path}.team"), team, &[IdKind::Team]);
             }
-            let c = format!("{path}.criterion");
+            let c = Join(&path, ".criterion");
             match &objective.criterion {
                 Criterion::DetectWithin {
                     incident,
                     by,
                     within,
                 } => {
-                    self.incident(&format!("{c}.incident"), incident);
+                    self.incident(&format_args!("{c}.incident"), incident);
                     self.reference(
-                        &format!("{c}.by"),
+                        &format_args!("{c}.by"),
                         by,
                         &[IdKind::Organisation, IdKind::State],
                     );
-                    self.span_positive(&format!("{c}.within"), *within);
+                    self.span_positive(&format_args!("{c}.within"), *within);
                 }
                 Criterion::NotifyWithin {
                     incident,
@@ -901,24 +913,24 @@ impl<'a> Checker<'a> {
                     to,
                     within,
                 } => {
-                    self.incident(&format!("{c}.incident"), incident);
+                    self.incident(&format_args!("{c}.incident"), incident);
                     self.reference(
-                        &format!("{c}.from"),
+                        &format_args!("{c}.from"),
                         from,
                         &[IdKind::Organisation, IdKind::State],
                     );
                     if to.is_empty() {
                         self.error(
-                            &format!("{c}.to"),
+                            &format_args!("{c}.to"),
                             "scenario::empty-list",
                             "NotifyWithin needs at least one state in `to`".into(),
                             "empty",
                         );
                     }
                     for (j, state) in to.iter().enumerate() {
-                        self.reference(&format!("{c}.to[{j}]"), state, &[IdKind::State]);
+                        self.reference(&format_args!("{c}.to[{j}]"), state, &[IdKind::State]);
                     }
-                    self.span_positive(&format!("{c}.within"), *within);
+                    self.span_positive(&format_args!("{c}.within"), *within);
                 }
                 Criterion::AcknowledgeWithin {
                     contacts,
@@ -926,10 +938,14 @@ impl<'a> Checker<'a> {
                     share,
                 } => {
                     for (j, contact) in contacts.iter().enumerate() {
-                        self.reference(&format!("{c}.contacts[{j}]"), contact, &[IdKind::Contact]);
+                        self.reference(
+                            &format_args!("{c}.contacts[{j}]"),
+                            contact,
+                            &[IdKind::Contact],
+                        );
                     }
-                    self.span_positive(&format!("{c}.within"), *within);
-                    self.unit(&format!("{c}.share"), *share, "share");
+                    self.span_positive(&format_args!("{c}.within"), *within);
+                    self.unit(&format_args!("{c}.share"), *share, "share");
                     let (listed, reachable) = if contacts.is_empty() {
                         self.by
                             .contact_count
@@ -943,17 +959,17 @@ impl<'a> Checker<'a> {
                             .fold((0, 0), |(n, r), (cn, cr)| (n + cn, r + cr))
                     };
                     if listed > 0 && (reachable as f64) < *share * listed as f64 {
-                        self.warn(&format!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {listed} contacts are not stale, so a share of {share} can never be acknowledged"), "cannot be met")
+                        self.warn(&format_args!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {listed} contacts are not stale, so a share of {share} can never be acknowledged"), "cannot be met")
                             .help = Some("stale contacts never acknowledge; lower `share` if this is meant as a test of the directory".into());
                     }
                 }
                 Criterion::EvidenceBeforeAttribution { state }
                 | Criterion::NoWrongfulAttribution { state } => {
-                    self.reference(&format!("{c}.state"), state, &[IdKind::State]);
+                    self.reference(&format_args!("{c}.state"), state, &[IdKind::State]);
                 }
                 Criterion::PeakRungAtMost { between, .. } => {
                     if let Some(pair) = between {
-                        self.pair(&format!("{c}.between"), pair);
+                        self.pair(&format_args!("{c}.between"), pair);
                     }
                 }
                 Criterion::DowntimeBelow {
@@ -962,11 +978,11 @@ impl<'a> Checker<'a> {
                     hours,
                 } => {
                     if let Some(state) = state {
-                        self.reference(&format!("{c}.state"), state, &[IdKind::State]);
+                        self.reference(&format_args!("{c}.state"), state, &[IdKind::State]);
                     }
                     if !(hours.is_finite() && *hours >= 0.0) {
                         self.error(
-                            &format!("{c}.hours"),
+                            &format_args!("{c}.hours"),
                             "scenario::out-of-range",
                             format!("hours must be 0 or more, found {hours}"),
                             "out of range",
@@ -988,7 +1004,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn span_positive(&mut self, path: &str, span: Span) {
+    fn span_positive(&mut self, path: &dyn Display, span: Span) {
         if span.minutes() == 0 {
             self.error(
                 path,
@@ -1023,7 +1039,7 @@ impl<'a> Checker<'a> {
                     continue; // reached through their national CERT or regulator, by design
                 }
                 self.warn(
-                    &format!(".organisations[{i}].id"),
+                    &format_args!(".organisations[{i}].id"),
                     "scenario::unreachable",
                     format!("organisation `{}` has no contact in the directory", org.id),
                     "nobody can reach it",
@@ -1035,7 +1051,7 @@ impl<'a> Checker<'a> {
                     .iter()
                     .any(|&c| self.by.restored.contains(s.contacts[c].id.as_str()));
                 if !stale_is_scripted {
-                    self.warn(&format!(".contacts[{index}].stale"), "scenario::unreachable", format!("every contact of `{}` is stale: no one can reach it", org.id), "all stale")
+                    self.warn(&format_args!(".contacts[{index}].stale"), "scenario::unreachable", format!("every contact of `{}` is stale: no one can reach it", org.id), "all stale")
                         .help = Some("if this is the point of the exercise, add a second, working contact players can discover".into());
                 }
             }
@@ -1070,7 +1086,7 @@ impl Checker<'_> {
         for (start, cyclic) in on_cycles(&needs).into_iter().enumerate() {
             if cyclic {
                 let id = &self.s.injects[start].id;
-                self.error(&format!(".injects[{start}].when"), "scenario::inject-cycle", format!("inject `{id}` waits for an inject that waits for it: neither can fire"), "waits in a circle")
+                self.error(&format_args!(".injects[{start}].when"), "scenario::inject-cycle", format!("inject `{id}` waits for an inject that waits for it: neither can fire"), "waits in a circle")
                     .help = Some("break the circle: give one of them an `at` time without the condition, or drop one `InjectFired`".into());
             }
         }
@@ -1086,7 +1102,7 @@ impl Checker<'_> {
                 .get(state.id.as_str())
                 .map_or(&[][..], Vec::as_slice);
             if let Some(&second) = certs.get(1) {
-                self.warn(&format!(".organisations[{second}].kind"), "scenario::second-cert", format!("state `{}` has more than one national CERT", state.id), "second CERT")
+                self.warn(&format_args!(".organisations[{second}].kind"), "scenario::second-cert", format!("state `{}` has more than one national CERT", state.id), "second CERT")
                     .help = Some("the engine notifies and shares through the first one; make the others `Regulator` or `Operator` if they are sector CERTs".into());
             }
         }
@@ -1098,7 +1114,7 @@ impl Checker<'_> {
                     .get(org.as_str())
                     .is_some_and(|o| o.state != team.state && o.kind != OrgKind::RegionalBody);
                 if foreign {
-                    self.warn(&format!(".teams[{i}].organisations[{j}]"), "scenario::foreign-org", format!("team `{}` plays `{org}`, an organisation of another state", team.id), "another state's")
+                    self.warn(&format_args!(".teams[{i}].organisations[{j}]"), "scenario::foreign-org", format!("team `{}` plays `{org}`, an organisation of another state", team.id), "another state's")
                         .help = Some("a team usually plays its own state's organisations (a regional body is the exception)".into());
                 }
             }
@@ -1186,6 +1202,25 @@ fn required_injects(condition: &Condition, out: &mut Vec<Id>) {
             }
         }
         _ => {}
+    }
+}
+
+/// The path of the `index`-th item of a top-level list, e.g. `.assets[3]`; paths are only
+/// written out when a diagnostic needs a position.
+struct Item(&'static str, usize);
+
+impl Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, ".{}[{}]", self.0, self.1)
+    }
+}
+
+/// A path followed by more of it, e.g. `.injects[3]` and `.kind`.
+struct Join<'a>(&'a dyn Display, &'static str);
+
+impl Display for Join<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.0, self.1)
     }
 }
 
