@@ -19,6 +19,26 @@ pub const SCENARIOS: &[Builtin] = &[
         file: "scenarios/comms-check.ron",
         source: include_str!("../scenarios/comms-check.ron"),
     },
+    Builtin {
+        name: "wiper-broadcast-banks",
+        file: "scenarios/wiper-broadcast-banks.ron",
+        source: include_str!("../scenarios/wiper-broadcast-banks.ron"),
+    },
+    Builtin {
+        name: "cable-grid-cascade",
+        file: "scenarios/cable-grid-cascade.ron",
+        source: include_str!("../scenarios/cable-grid-cascade.ron"),
+    },
+    Builtin {
+        name: "asean-cert-drill",
+        file: "scenarios/asean-cert-drill.ron",
+        source: include_str!("../scenarios/asean-cert-drill.ron"),
+    },
+    Builtin {
+        name: "hospital-red-line",
+        file: "scenarios/hospital-red-line.ron",
+        source: include_str!("../scenarios/hospital-red-line.ron"),
+    },
 ];
 
 /// Finds a built-in scenario by name.

@@ -1,11 +1,15 @@
-//! The examples in `docs/scenario-format.md` and the scenario library stay valid.
+//! The examples in `docs/scenario-format.md`, `docs/authoring.md` and the scenario library stay
+//! valid.
 //!
-//! Convention in the doc: a block fenced ```` ```ron ```` is a complete scenario that must
+//! Convention in the docs: a block fenced ```` ```ron ```` is a complete scenario that must
 //! pass `check` with no errors (warnings allowed); a block fenced ```` ```ron fragment ```` is
 //! a snippet and is not parsed.
 
 use cyberdrill::scenario::{Sector, check_bytes};
 use std::path::{Path, PathBuf};
+
+/// The documents whose RON blocks are checked.
+const DOCS: &[&str] = &["docs/scenario-format.md", "docs/authoring.md"];
 
 fn repo_file(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -49,10 +53,7 @@ fn fenced_blocks(markdown: &str) -> Vec<Block> {
             }
         }
     }
-    assert!(
-        open.is_none(),
-        "docs/scenario-format.md has an unclosed ``` fence"
-    );
+    assert!(open.is_none(), "a document has an unclosed ``` fence");
     blocks
 }
 
@@ -66,36 +67,40 @@ fn ron_blocks(markdown: &str) -> Vec<Block> {
 
 #[test]
 fn every_ron_block_is_tagged_complete_or_fragment() {
-    let doc = read("docs/scenario-format.md");
-    for block in ron_blocks(&doc) {
-        assert!(
-            block.info == "ron" || block.info == "ron fragment",
-            "docs/scenario-format.md:{}: unknown tag ```{} (use ```ron for a complete scenario \
-             or ```ron fragment for a snippet)",
-            block.line - 1,
-            block.info
-        );
+    for path in DOCS {
+        let doc = read(path);
+        for block in ron_blocks(&doc) {
+            assert!(
+                block.info == "ron" || block.info == "ron fragment",
+                "{path}:{}: unknown tag ```{} (use ```ron for a complete scenario \
+                 or ```ron fragment for a snippet)",
+                block.line - 1,
+                block.info
+            );
+        }
     }
 }
 
 #[test]
 fn complete_ron_examples_in_the_doc_are_valid() {
-    let doc = read("docs/scenario-format.md");
-    let complete: Vec<Block> = ron_blocks(&doc)
-        .into_iter()
-        .filter(|b| b.info == "ron")
-        .collect();
-    assert!(
-        complete.len() >= 2,
-        "expected at least 2 complete ```ron examples in docs/scenario-format.md, found {}",
-        complete.len()
-    );
     let mut failures = Vec::new();
-    for block in &complete {
-        let name = format!("docs/scenario-format.md (example at line {})", block.line);
-        let checked = check_bytes(&name, block.body.as_bytes());
-        if !checked.is_valid() {
-            failures.push(format!("{name} is not valid:\n{}", checked.render(false)));
+    for path in DOCS {
+        let doc = read(path);
+        let complete: Vec<Block> = ron_blocks(&doc)
+            .into_iter()
+            .filter(|b| b.info == "ron")
+            .collect();
+        assert!(
+            complete.len() >= 2,
+            "expected at least 2 complete ```ron examples in {path}, found {}",
+            complete.len()
+        );
+        for block in &complete {
+            let name = format!("{path} (example at line {})", block.line);
+            let checked = check_bytes(&name, block.body.as_bytes());
+            if !checked.is_valid() {
+                failures.push(format!("{name} is not valid:\n{}", checked.render(false)));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
