@@ -184,7 +184,7 @@ pub fn run(cli: Cli) -> u8 {
                 let title = crate::scenario::from_str(b.file, b.source)
                     .map(|s| s.meta.title)
                     .unwrap_or_default();
-                println!("builtin:{:<14} {title}", b.name);
+                println!("builtin:{:<22} {title}", b.name);
             }
             EXIT_OK
         }
