@@ -339,14 +339,11 @@ impl App {
                     self.mark();
                 }
             }
+            // Each tick stepped writes its own mark to the journal.
             KeyCode::Char('n') => {
                 self.step();
-                self.mark();
             }
-            KeyCode::Char('N') => {
-                self.step_to_next_event();
-                self.mark();
-            }
+            KeyCode::Char('N') => self.step_to_next_event(),
             KeyCode::Char('+') | KeyCode::Char('=') => {
                 self.pace = (self.pace + 1).min(PACES.len() - 1);
                 self.status = format!(
