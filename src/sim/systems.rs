@@ -348,7 +348,12 @@ pub fn progress_incidents(world: &mut World) {
             let mut contain = false;
             if clock.tick >= inc.ends {
                 contain = true;
-            } else if inc.phase == Phase::Detected {
+            } else if inc.phase == Phase::Detected
+                && world
+                    .get::<Mind>(world.resource::<Entities>().states[inc.victim])
+                    .is_some_and(|m| m.known.contains_key(&inc.ix))
+            {
+                // Only a victim that knows of the attack can respond to it.
                 let respond = region.states[inc.victim]
                     .orgs
                     .iter()
