@@ -403,7 +403,7 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
                 && belief >= theta
                 && h >= from
                 && due(&m, Step::Retaliation, b, clock.tick, day)
-                && let Some(target) = retaliation_target(region, s, b, posture)
+                && let Some(target) = retaliation_target(region, b, posture)
                 && chance(world, k::DIPLOMATIC_STEP_RATE)
             {
                 edit_mind(world, s, |m| {
@@ -481,8 +481,7 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
 
 /// The asset an engine state would hit: the most critical one of the other state that is not
 /// a safe zone (and, for a cautious state, not in a red-line sector of the other).
-fn retaliation_target(region: &Region, s: usize, b: usize, posture: Posture) -> Option<usize> {
-    let _ = s;
+fn retaliation_target(region: &Region, b: usize, posture: Posture) -> Option<usize> {
     let other = &region.states[b];
     region
         .assets

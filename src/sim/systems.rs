@@ -620,7 +620,7 @@ fn deliver_if_staffed(world: &mut World, region: &Region, id: usize, clock: Cloc
     if !open {
         return;
     }
-    let ack_due = if m.auto_ack && engine_will_acknowledge(world, region, &m) {
+    let ack_due = if m.auto_ack && engine_will_acknowledge(world, &m) {
         let (lo, hi) = contact.ack_delay;
         let minutes = world.resource_mut::<SimRng>().0.random_range(lo..=hi);
         Some(clock.tick + minutes.div_ceil(clock.tick_minutes))
@@ -643,8 +643,7 @@ fn deliver_if_staffed(world: &mut World, region: &Region, id: usize, clock: Cloc
 
 /// Engine-played recipients acknowledge everything but a consultation they refuse: an
 /// assertive state that is very hostile to the requester.
-fn engine_will_acknowledge(world: &World, region: &Region, m: &Message) -> bool {
-    let _ = region;
+fn engine_will_acknowledge(world: &World, m: &Message) -> bool {
     match (m.kind, m.from_state) {
         (MessageKind::RequestConsultation, Some(from)) => {
             let hostile = world.resource::<Tensions>().get(m.to_state, from) > 0.7;

@@ -4,8 +4,7 @@
 //! to or sent by the team's own organisations; never the true perpetrator, never another
 //! team's inbox. The TUI and the reports draw these, never the ECS world.
 
-use super::command::known_incident;
-use super::event::{Audience, Event, EventKind, EventLog};
+use super::event::{Event, EventKind, EventLog};
 use super::world::*;
 use crate::scenario::{Channel, OrgKind, Rung, Sector};
 use bevy_ecs::prelude::World;
@@ -900,14 +899,4 @@ fn inject_kind_name(kind: &crate::scenario::InjectKind) -> &'static str {
         World(_) => "world change",
         Question { .. } => "question",
     }
-}
-
-/// Whether the team's state knows of an incident by id (used by tests of fog of war).
-pub fn team_knows(world: &World, state: usize, id: &str) -> bool {
-    known_incident(world, state, id).is_some()
-}
-
-/// The audience check is used by reports too.
-pub fn audience_includes(audience: &Audience, state: usize) -> bool {
-    audience.includes(state)
 }

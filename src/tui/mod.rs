@@ -18,7 +18,7 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 use ratatui::{DefaultTerminal, layout::Constraint, layout::Layout, style::Style, style::Stylize};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Options of `cyberdrill play`.
@@ -344,9 +344,4 @@ fn pick_role(
             }
         }
     }
-}
-
-/// For tests: whether a path is a journal this UI wrote.
-pub fn is_journal(path: &Path) -> bool {
-    crate::journal::Journal::read(path).is_ok()
 }

@@ -2,7 +2,7 @@
 
 use super::app::{App, Role};
 use super::composer::{Field, Stage};
-use crate::sim::view::{TeamView, hhmm, hhmm_span};
+use crate::sim::view::{TeamView, hhmm_span};
 use crate::sim::{MessageKind, Phase};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -814,9 +814,4 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(lines).block(Block::bordered().title("Help")),
         popup,
     );
-}
-
-/// Minutes of day as HH:MM (re-exported for the header and tests).
-pub fn clock_text(minute_of_day: u32) -> String {
-    hhmm(minute_of_day)
 }
