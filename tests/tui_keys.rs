@@ -31,7 +31,7 @@ fn app(role: Role, seed: u64, to_the_end: bool) -> App {
     if to_the_end {
         while app.step() {}
         assert!(
-            app.sim.is_over(),
+            app.clock.over,
             "stepping until step() is false ends the exercise"
         );
     }
@@ -158,11 +158,11 @@ proptest! {
             Role::Team("team-kelmora".into())
         };
         let mut app = app(role, 7, true);
-        let tick = app.sim.tick();
+        let tick = app.clock.tick;
         press_all(&mut app, &keys);
-        prop_assert!(app.sim.is_over());
-        prop_assert_eq!(app.sim.tick(), tick, "no tick after the end");
-        prop_assert!(app.paused, "an ended exercise stays paused");
+        prop_assert!(app.read(|ex| ex.sim.is_over()));
+        prop_assert_eq!(app.read(|ex| ex.sim.tick()), tick, "no tick after the end");
+        prop_assert!(app.read(|ex| ex.paused), "an ended exercise stays paused");
     }
 }
 
@@ -190,7 +190,11 @@ fn every_screen_draws() {
     let mut player = app(Role::Team("team-varesh".into()), 1, false);
     press_all(&mut player, &keys);
     assert!(
-        !player.sim.team_view("team-varesh").unwrap().sent.is_empty(),
+        !player
+            .read(|ex| ex.sim.team_view("team-varesh"))
+            .unwrap()
+            .sent
+            .is_empty(),
         "the scripted notify was sent: {}",
         player.status
     );

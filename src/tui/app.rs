@@ -1,11 +1,16 @@
 //! The app state and what each key does. Drawing is in `ui.rs` and reads only this state and
 //! the views it caches; the engine is reached only through `Sim`'s public surface.
+//!
+//! The engine and its journal live in an [`Exercise`]. In `play` the app owns it; in `serve`
+//! every SSH session has its own `App` (screen, cursor, composer) over one shared `Exercise`
+//! behind a mutex, and the facilitator's sessions alone run its clock.
 
 use super::composer::{Composer, Field, Stage};
 use crate::journal::{JournalWriter, Line};
 use crate::sim::view::{FacilitatorView, TeamView};
 use crate::sim::{Command, Control, Sim};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Who is at the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,9 +50,162 @@ pub struct AdHoc {
     pub stage: u8,
 }
 
+/// The authoritative run: the engine, its journal and its clock settings.
+pub struct Exercise {
+    pub sim: Sim,
+    journal: Option<JournalWriter>,
+    pub paused: bool,
+    /// Index into [`PACES`].
+    pub pace: usize,
+    /// The last journal write error, if any (shown to whoever is at the keyboard).
+    pub journal_error: Option<String>,
+}
+
+impl Exercise {
+    /// A run that starts paused at the default pace.
+    pub fn new(sim: Sim, journal: Option<JournalWriter>) -> Exercise {
+        Exercise {
+            sim,
+            journal,
+            paused: true,
+            pace: 2,
+            journal_error: None,
+        }
+    }
+
+    /// Simulated minutes per real second.
+    pub fn pace_minutes(&self) -> u32 {
+        PACES[self.pace.min(PACES.len() - 1)]
+    }
+
+    /// Real time per tick at the current pace.
+    pub fn tick_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(
+            f64::from(self.sim.tick_minutes()) / f64::from(self.pace_minutes().max(1)),
+        )
+    }
+
+    /// Runs one tick and journals it (a mark, or the end line with the outcome hash); false
+    /// when the exercise was already over.
+    pub fn step(&mut self) -> bool {
+        if !self.sim.step() {
+            self.paused = true;
+            return false;
+        }
+        let tick = self.sim.tick();
+        if self.sim.is_over() {
+            self.paused = true;
+            let outcome_hash = crate::journal::outcome_hash(&self.sim.outcome());
+            self.write(&Line::End { tick, outcome_hash });
+        } else {
+            // Every tick reached is journaled, so a resumed session loses nothing.
+            self.write(&Line::Mark { tick });
+        }
+        true
+    }
+
+    /// Submits a team command; journals it when accepted, in the order accepted.
+    pub fn submit(&mut self, team: &str, command: Command) -> Result<(), String> {
+        let tick = self.sim.tick();
+        self.sim
+            .submit(team, command.clone())
+            .map_err(|e| e.to_string())?;
+        self.write(&Line::Command {
+            tick,
+            team: team.to_string(),
+            command,
+        });
+        Ok(())
+    }
+
+    /// Applies a facilitator control; journals it when accepted.
+    pub fn control(&mut self, control: Control) -> bool {
+        let tick = self.sim.tick();
+        if !self.sim.control(&control) {
+            return false;
+        }
+        self.write(&Line::Control { tick, control });
+        true
+    }
+
+    /// Writes a mark so a resumed session comes back to this tick.
+    pub fn mark(&mut self) {
+        let tick = self.sim.tick();
+        self.write(&Line::Mark { tick });
+    }
+
+    fn write(&mut self, line: &Line) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(e) = j.append(line)
+        {
+            self.journal_error = Some(format!("cannot write the journal: {e}"));
+        }
+    }
+
+    fn clock(&self) -> Clock {
+        Clock {
+            tick: self.sim.tick(),
+            tick_minutes: self.sim.tick_minutes(),
+            end_tick: self.sim.end_tick(),
+            over: self.sim.is_over(),
+            paused: self.paused,
+            pace_minutes: self.pace_minutes(),
+        }
+    }
+}
+
+/// The exercise as one screen reaches it: its own, or shared with other SSH sessions.
+pub enum Engine {
+    Own(Box<Exercise>),
+    Shared(SharedExercise),
+}
+
+/// An exercise shared by the sessions of `serve`; `changed` tells all of them to redraw.
+#[derive(Clone)]
+pub struct SharedExercise {
+    pub exercise: Arc<Mutex<Exercise>>,
+    pub changed: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl SharedExercise {
+    /// The exercise, even if a session panicked while holding it (the data stays valid:
+    /// every change to it is one engine call).
+    pub fn lock(&self) -> MutexGuard<'_, Exercise> {
+        self.exercise.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Engine {
+    /// Runs `f` on the exercise; a change to a shared one is announced to every session.
+    fn with<T>(&mut self, change: bool, f: impl FnOnce(&mut Exercise) -> T) -> T {
+        match self {
+            Engine::Own(ex) => f(ex),
+            Engine::Shared(shared) => {
+                let out = f(&mut shared.lock());
+                if change {
+                    (shared.changed)();
+                }
+                out
+            }
+        }
+    }
+}
+
+/// The clock as last read, for drawing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Clock {
+    pub tick: u32,
+    pub tick_minutes: u32,
+    pub end_tick: u32,
+    pub over: bool,
+    pub paused: bool,
+    pub pace_minutes: u32,
+}
+
 /// Everything the screen shows and the keys change.
 pub struct App {
-    pub sim: Sim,
+    pub engine: Engine,
+    pub clock: Clock,
     pub role: Role,
     pub teams: Vec<(String, String)>,
     pub view: Option<TeamView>,
@@ -60,25 +218,38 @@ pub struct App {
     pub composer: Option<Composer>,
     pub adhoc: Option<AdHoc>,
     pub help: bool,
-    pub paused: bool,
-    pub pace: usize,
     pub status: String,
-    pub journal: Option<JournalWriter>,
     /// The facilitator looks at this team's screen (Team screens tab).
     pub peek: usize,
     pub quit: bool,
 }
 
 impl App {
-    /// A new app over a running sim; starts paused.
+    /// A new app over its own running sim; starts paused.
     pub fn new(
         sim: Sim,
         role: Role,
         teams: Vec<(String, String)>,
         journal: Option<JournalWriter>,
     ) -> App {
+        App::over(
+            Engine::Own(Box::new(Exercise::new(sim, journal))),
+            role,
+            teams,
+        )
+    }
+
+    /// A new app over an exercise it may share.
+    pub fn over(engine: Engine, role: Role, teams: Vec<(String, String)>) -> App {
+        let status = match (&engine, &role) {
+            (Engine::Shared(_), Role::Team(_)) => {
+                "Connected. The facilitator runs the clock; press ? for help."
+            }
+            _ => "Paused. Press space to start the clock, ? for help.",
+        };
         let mut app = App {
-            sim,
+            engine,
+            clock: Clock::default(),
             role,
             teams,
             view: None,
@@ -90,10 +261,7 @@ impl App {
             composer: None,
             adhoc: None,
             help: false,
-            paused: true,
-            pace: 2,
-            status: "Paused. Press space to start the clock, ? for help.".into(),
-            journal,
+            status: status.into(),
             peek: 0,
             quit: false,
         };
@@ -101,21 +269,39 @@ impl App {
         app
     }
 
-    /// Re-reads the views after the world changed.
+    /// Re-reads the clock and the views after the world changed.
     pub fn refresh(&mut self) {
-        match &self.role {
-            Role::Team(t) => {
-                self.view = self.sim.team_view(t).ok();
-                self.facilitator = None;
-            }
-            Role::Facilitator => {
-                self.facilitator = Some(self.sim.facilitator_view());
-                self.view = self
-                    .teams
-                    .get(self.peek)
-                    .and_then(|(id, _)| self.sim.team_view(id).ok());
-            }
+        let role = self.role.clone();
+        let peek = self.teams.get(self.peek).map(|(id, _)| id.clone());
+        let (clock, view, facilitator, error) = self.engine.with(false, |ex| {
+            let (view, facilitator) = match &role {
+                Role::Team(t) => (ex.sim.team_view(t).ok(), None),
+                Role::Facilitator => (
+                    peek.and_then(|id| ex.sim.team_view(&id).ok()),
+                    Some(ex.sim.facilitator_view()),
+                ),
+            };
+            (ex.clock(), view, facilitator, ex.journal_error.clone())
+        });
+        self.clock = clock;
+        self.view = view;
+        self.facilitator = facilitator;
+        if let Some(e) = error
+            && self.is_facilitator()
+        {
+            self.status = e;
         }
+    }
+
+    /// Whether the keys at this screen run the clock: always in `play`, only the
+    /// facilitator's in `serve`.
+    pub fn runs_clock(&self) -> bool {
+        matches!(self.engine, Engine::Own(_)) || self.is_facilitator()
+    }
+
+    /// The exercise behind this screen, for reading (tests and the `play` loop).
+    pub fn read<T>(&mut self, f: impl FnOnce(&Exercise) -> T) -> T {
+        self.engine.with(false, |ex| f(ex))
     }
 
     pub fn is_facilitator(&self) -> bool {
@@ -132,40 +318,27 @@ impl App {
 
     /// Simulated minutes per real second.
     pub fn pace_minutes(&self) -> u32 {
-        PACES[self.pace.min(PACES.len() - 1)]
+        self.clock.pace_minutes
     }
 
     /// Runs one tick; journals progress; returns false when the exercise is over.
     pub fn step(&mut self) -> bool {
-        if !self.sim.step() {
-            self.paused = true;
-            return false;
-        }
-        if self.sim.is_over() {
-            self.paused = true;
-            self.status = "The exercise is over. Press q to quit; `cyberdrill report` makes the after-action report.".into();
-            let outcome = self.sim.outcome();
-            let line = Line::End {
-                tick: self.sim.tick(),
-                outcome_hash: crate::journal::outcome_hash(&outcome),
-            };
-            self.write(&line);
-        } else {
-            // Every tick reached is journaled, so a resumed session loses nothing.
-            let line = Line::Mark {
-                tick: self.sim.tick(),
-            };
-            self.write(&line);
-        }
+        let stepped = self.engine.with(true, |ex| ex.step());
         self.refresh();
-        true
+        if stepped && self.clock.over {
+            self.status = Self::ENDED.into();
+        }
+        stepped
     }
+
+    const ENDED: &str =
+        "The exercise is over. Press q to quit; `cyberdrill report` makes the after-action report.";
 
     /// Steps until something new reaches the screen (or a day passes).
     pub fn step_to_next_event(&mut self) {
         let before = self.event_count();
-        let limit = self.sim.tick() + 24 * 60 / self.sim.tick_minutes().max(1);
-        while self.sim.tick() < limit && self.step() {
+        let limit = self.clock.tick + 24 * 60 / self.clock.tick_minutes.max(1);
+        while self.clock.tick < limit && self.step() {
             if self.event_count() != before {
                 break;
             }
@@ -179,25 +352,13 @@ impl App {
         }
     }
 
-    fn write(&mut self, line: &Line) {
-        if let Some(j) = self.journal.as_mut()
-            && let Err(e) = j.append(line)
-        {
-            self.status = format!("cannot write the journal: {e}");
-        }
-    }
-
     /// Submits a team command; journals it when accepted.
     pub fn submit(&mut self, team: &str, command: Command) {
-        let tick = self.sim.tick();
-        match self.sim.submit(team, command.clone()) {
+        let name = command.name();
+        match self.engine.with(true, |ex| ex.submit(team, command)) {
             Ok(()) => {
-                self.status = format!("Sent: {} (takes effect at the next tick).", command.name());
-                self.write(&Line::Command {
-                    tick,
-                    team: team.to_string(),
-                    command,
-                });
+                self.status = format!("Sent: {name} (takes effect at the next tick).");
+                self.refresh();
             }
             Err(e) => self.status = format!("Not sent: {e}."),
         }
@@ -205,10 +366,8 @@ impl App {
 
     /// Applies a facilitator control; journals it when accepted.
     pub fn control(&mut self, control: Control) {
-        let tick = self.sim.tick();
-        if self.sim.control(&control) {
+        if self.engine.with(true, |ex| ex.control(control)) {
             self.status = "Done.".into();
-            self.write(&Line::Control { tick, control });
             self.refresh();
         } else {
             self.status = "That did not apply.".into();
@@ -217,10 +376,29 @@ impl App {
 
     /// Writes a mark so a resumed session comes back to this tick.
     pub fn mark(&mut self) {
-        let line = Line::Mark {
-            tick: self.sim.tick(),
-        };
-        self.write(&line);
+        self.engine.with(false, |ex| ex.mark());
+    }
+
+    /// Pauses or runs the clock (ignored once the exercise is over).
+    pub fn set_paused(&mut self, paused: bool) {
+        self.engine.with(true, |ex| {
+            ex.paused = paused || ex.sim.is_over();
+            if ex.paused {
+                ex.mark();
+            }
+        });
+        self.refresh();
+    }
+
+    fn set_pace(&mut self, delta: isize) {
+        self.engine.with(true, |ex| {
+            ex.pace = (ex.pace as isize + delta).clamp(0, PACES.len() as isize - 1) as usize
+        });
+        self.refresh();
+        self.status = format!(
+            "Pace: {} simulated minutes per second.",
+            self.pace_minutes()
+        );
     }
 
     fn rows(&self) -> usize {
@@ -325,9 +503,15 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = true,
+            KeyCode::Char(' ' | 'n' | 'N' | '+' | '=' | '-') if !self.runs_clock() => {
+                self.status = "The facilitator runs the clock.".into()
+            }
             KeyCode::Char(' ') => {
-                self.paused = !self.paused || self.sim.is_over();
-                self.status = if self.paused {
+                self.refresh();
+                self.set_paused(!self.clock.paused);
+                self.status = if self.clock.over {
+                    Self::ENDED.into()
+                } else if self.clock.paused {
                     "Paused.".into()
                 } else {
                     format!(
@@ -335,29 +519,14 @@ impl App {
                         self.pace_minutes()
                     )
                 };
-                if self.paused {
-                    self.mark();
-                }
             }
             // Each tick stepped writes its own mark to the journal.
             KeyCode::Char('n') => {
                 self.step();
             }
             KeyCode::Char('N') => self.step_to_next_event(),
-            KeyCode::Char('+') | KeyCode::Char('=') => {
-                self.pace = (self.pace + 1).min(PACES.len() - 1);
-                self.status = format!(
-                    "Pace: {} simulated minutes per second.",
-                    self.pace_minutes()
-                );
-            }
-            KeyCode::Char('-') => {
-                self.pace = self.pace.saturating_sub(1);
-                self.status = format!(
-                    "Pace: {} simulated minutes per second.",
-                    self.pace_minutes()
-                );
-            }
+            KeyCode::Char('+') | KeyCode::Char('=') => self.set_pace(1),
+            KeyCode::Char('-') => self.set_pace(-1),
             KeyCode::Tab | KeyCode::Right => self.tab = (self.tab + 1) % self.tabs().len(),
             KeyCode::BackTab | KeyCode::Left => {
                 self.tab = (self.tab + self.tabs().len() - 1) % self.tabs().len()

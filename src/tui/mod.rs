@@ -19,7 +19,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 use ratatui::{DefaultTerminal, layout::Constraint, layout::Layout, style::Style, style::Stylize};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Options of `cyberdrill play`.
 pub struct PlayOptions {
@@ -265,7 +265,7 @@ fn session(
     run_app(terminal, &mut app)?;
     Ok(Finished {
         journal: path,
-        quit_early: !app.sim.is_over(),
+        quit_early: !app.clock.over,
     })
 }
 
@@ -274,7 +274,7 @@ pub fn run_app(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result
     let mut next_tick = Instant::now();
     while !app.quit {
         terminal.draw(|frame| ui::draw(frame, app))?;
-        let timeout = if app.paused {
+        let timeout = if app.clock.paused {
             None
         } else {
             Some(next_tick.saturating_duration_since(Instant::now()))
@@ -290,12 +290,9 @@ pub fn run_app(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result
                 _ => {}
             }
         }
-        if !app.paused && Instant::now() >= next_tick {
+        if !app.clock.paused && Instant::now() >= next_tick {
             app.step();
-            let per_tick = Duration::from_secs_f64(
-                f64::from(app.sim.tick_minutes()) / f64::from(app.pace_minutes().max(1)),
-            );
-            next_tick = Instant::now() + per_tick;
+            next_tick = Instant::now() + app.read(|ex| ex.tick_interval());
         }
     }
     app.mark();

@@ -73,11 +73,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
-    let minute = app.sim.tick() * app.sim.tick_minutes();
-    let end = app.sim.end_tick() * app.sim.tick_minutes();
-    let clock = if app.sim.is_over() {
+    let minute = app.clock.tick * app.clock.tick_minutes;
+    let end = app.clock.end_tick * app.clock.tick_minutes;
+    let clock = if app.clock.over {
         "■ ENDED".to_string()
-    } else if app.paused {
+    } else if app.clock.paused {
         "⏸ PAUSED".to_string()
     } else {
         format!("▶ {} min/s", app.pace_minutes())
