@@ -8,5 +8,6 @@ pub mod cli;
 pub mod journal;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod sim;
 pub mod tui;

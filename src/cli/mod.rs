@@ -48,6 +48,37 @@ pub enum Command {
         #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["scenario", "journal"])]
         resume: Option<PathBuf>,
     },
+    /// Serve an exercise over SSH: each team and the facilitator join with `ssh`.
+    Serve {
+        /// Scenario file or `builtin:NAME` (default: the built-in flagship).
+        scenario: Option<String>,
+        /// Address and port to listen on (0.0.0.0:2222 for other machines).
+        #[arg(long, default_value = "127.0.0.1:2222", value_name = "ADDR:PORT")]
+        listen: String,
+        /// Who may log in: the teams file (`--init-teams` writes one).
+        #[arg(long, default_value = "cyberdrill-teams.ron", value_name = "FILE")]
+        teams: PathBuf,
+        /// Write a teams file with random passwords for every team, print them, and exit.
+        #[arg(long)]
+        init_teams: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the journal (default: cyberdrill-<scenario>-seed<N>.jsonl here).
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
+        /// Continue a served exercise from its journal (after the server stopped).
+        #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["scenario", "journal", "init_teams"])]
+        resume: Option<PathBuf>,
+        /// The server's SSH host key; generated there on first start and kept.
+        #[arg(long, default_value = "cyberdrill-host-key", value_name = "FILE")]
+        host_key: PathBuf,
+        /// Most sessions open at once.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        max_sessions: u16,
+        /// Most sessions open at once per team (and for the facilitator).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        max_per_team: u16,
+    },
     /// Check scenario files: exit 0 if all are valid, 1 if any is invalid, 2 on I/O errors.
     Check {
         /// Scenario files (RON).
@@ -150,6 +181,29 @@ pub fn run(cli: Cli) -> u8 {
             seed,
             journal,
             resume,
+        }),
+        Command::Serve {
+            scenario,
+            listen,
+            teams,
+            init_teams,
+            seed,
+            journal,
+            resume,
+            host_key,
+            max_sessions,
+            max_per_team,
+        } => crate::serve::serve(crate::serve::ServeOptions {
+            scenario,
+            listen,
+            teams,
+            seed,
+            journal,
+            resume,
+            host_key,
+            init_teams,
+            max_sessions: usize::from(max_sessions),
+            max_per_team: usize::from(max_per_team),
         }),
         Command::Check { files, format } => check::run(&files, format),
         Command::Run {

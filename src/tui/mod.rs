@@ -225,7 +225,7 @@ fn teams(scenario: &crate::scenario::Scenario) -> Vec<(String, String)> {
 }
 
 /// `cyberdrill-<scenario>-seed<N>.jsonl`, with `-2`, `-3`… rather than overwrite a journal.
-fn default_journal(scenario: &str, seed: u64) -> PathBuf {
+pub(crate) fn default_journal(scenario: &str, seed: u64) -> PathBuf {
     let base = format!("cyberdrill-{scenario}-seed{seed}");
     let mut path = PathBuf::from(format!("{base}.jsonl"));
     let mut n = 2;

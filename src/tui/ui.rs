@@ -129,7 +129,11 @@ fn offset(minutes: i32) -> String {
 
 fn footer_text(app: &App) -> String {
     // Help and quit come first so they survive truncation on a narrow (80-column) terminal.
-    let common = "? help · q quit · space run/pause · n step · N next event · +/- pace · ←/→ tabs";
+    let common = if app.runs_clock() {
+        "? help · q quit · space run/pause · n step · N next event · +/- pace · ←/→ tabs"
+    } else {
+        "? help · q leave · ←/→ tabs · the facilitator runs the clock"
+    };
     if app.is_facilitator() {
         match app.tab {
             2 => format!("f fire now · d delay 30m · s skip · m message a team · {common}"),
@@ -774,12 +778,23 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         )),
         // Every line fits the popup's 76 inner columns (the popup is 78 wide at 80×24).
-        Line::from("  space       run / pause the clock      ←/→ or 1-6  switch tabs"),
-        Line::from("  n           one tick                   ↑/↓ j/k     move"),
-        Line::from("  N           on to the next event       + / -       faster / slower"),
-        Line::from("  q or Ctrl-C quit (the journal is kept)"),
-        Line::from(""),
     ];
+    if app.runs_clock() {
+        lines.extend([
+            Line::from("  space       run / pause the clock      ←/→ or 1-6  switch tabs"),
+            Line::from("  n           one tick                   ↑/↓ j/k     move"),
+            Line::from("  N           on to the next event       + / -       faster / slower"),
+            Line::from("  q or Ctrl-C quit (the journal is kept)"),
+            Line::from(""),
+        ]);
+    } else {
+        lines.extend([
+            Line::from("  ←/→ or 1-6  switch tabs                ↑/↓ j/k     move"),
+            Line::from("  q or Ctrl-C leave (the exercise goes on; log in again to come back)"),
+            Line::from("  The facilitator runs the clock for every team."),
+            Line::from(""),
+        ]);
+    }
     if app.is_facilitator() {
         lines.extend([
             Line::from("  Injects tab: f fire now · d delay 30 minutes · s skip"),

@@ -1,0 +1,353 @@
+//! Who may log in to `serve`: the teams file and the host key.
+//!
+//! The teams file is RON: one entry per team that people play (its SSH user name is the
+//! team id), and the facilitator (user `facilitator`). Each has a password, public keys, or
+//! both. `cyberdrill serve --init-teams` writes one with random passwords. Teams of the
+//! scenario that are not in the file are played by the engine.
+
+use crate::scenario::Scenario;
+use rand::RngExt;
+use russh::keys::{Algorithm, HashAlg, PrivateKey, PublicKey};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The SSH user name of the facilitator.
+pub const FACILITATOR: &str = "facilitator";
+
+/// One login: a password, public keys (OpenSSH `authorized_keys` lines), or both.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// Empty: no password (keys only).
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+/// A team's login; the team id is the SSH user name.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TeamLogin {
+    pub team: String,
+    /// Empty: no password (keys only).
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+/// The teams file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TeamsFile {
+    /// The scenario it was written for (a reminder; `serve` checks the team ids).
+    #[serde(default)]
+    pub scenario: String,
+    pub facilitator: Login,
+    pub teams: Vec<TeamLogin>,
+}
+
+/// Who a user name and credentials turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Facilitator,
+    Team(String),
+}
+
+impl Who {
+    pub fn user(&self) -> &str {
+        match self {
+            Who::Facilitator => FACILITATOR,
+            Who::Team(t) => t,
+        }
+    }
+}
+
+/// Checked credentials, ready to answer logins.
+pub struct Access {
+    /// (user, password, keys); the facilitator first.
+    entries: Vec<(Who, Option<String>, Vec<PublicKey>)>,
+}
+
+impl Access {
+    /// Reads and checks the teams file against the scenario's teams.
+    pub fn load(path: &Path, scenario: &Scenario) -> Result<Access, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "cannot read the teams file {}: {e}\n  hint: write one with `cyberdrill serve {} --init-teams --teams {}`",
+                path.display(),
+                scenario.meta.id,
+                path.display()
+            )
+        })?;
+        let file: TeamsFile = ron::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            )
+        })?;
+        Access::from_file(&file, scenario).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Checks a parsed teams file: known team ids, no duplicates, some way in for each.
+    pub fn from_file(file: &TeamsFile, scenario: &Scenario) -> Result<Access, String> {
+        let ids: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
+        let mut entries = vec![(
+            Who::Facilitator,
+            Some(file.facilitator.password.clone()).filter(|p| !p.is_empty()),
+            parse_keys(FACILITATOR, &file.facilitator.keys)?,
+        )];
+        for t in &file.teams {
+            if !ids.contains(&t.team.as_str()) {
+                let hint = crate::scenario::diagnostic::suggest(&t.team, ids.iter().copied())
+                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                return Err(format!(
+                    "team `{}` is not a team of scenario `{}`{hint}; its teams: {}",
+                    t.team,
+                    scenario.meta.id,
+                    ids.join(", ")
+                ));
+            }
+            if entries.iter().any(|(w, _, _)| w.user() == t.team) {
+                return Err(format!("team `{}` is listed twice", t.team));
+            }
+            entries.push((
+                Who::Team(t.team.clone()),
+                Some(t.password.clone()).filter(|p| !p.is_empty()),
+                parse_keys(&t.team, &t.keys)?,
+            ));
+        }
+        for (who, password, keys) in &entries {
+            if let Some(p) = password
+                && p.chars().count() < 8
+            {
+                return Err(format!(
+                    "the password of `{}` is shorter than 8 characters",
+                    who.user()
+                ));
+            }
+            if password.is_none() && keys.is_empty() && *who != Who::Facilitator {
+                return Err(format!(
+                    "`{}` has neither a password nor a key: nobody could log in as it",
+                    who.user()
+                ));
+            }
+        }
+        Ok(Access { entries })
+    }
+
+    /// The teams people play (the others are played by the engine).
+    pub fn teams(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter_map(|(w, _, _)| match w {
+                Who::Team(t) => Some(t.clone()),
+                Who::Facilitator => None,
+            })
+            .collect()
+    }
+
+    /// The login of a user name with this password, if it is right.
+    pub fn password(&self, user: &str, password: &str) -> Option<Who> {
+        let (who, expected, _) = self.entries.iter().find(|(w, _, _)| w.user() == user)?;
+        let expected = expected.as_deref()?;
+        constant_time_eq(expected.as_bytes(), password.as_bytes()).then(|| who.clone())
+    }
+
+    /// The login of a user name with this public key, if the key is one of its keys.
+    pub fn key(&self, user: &str, key: &PublicKey) -> Option<Who> {
+        let (who, _, keys) = self.entries.iter().find(|(w, _, _)| w.user() == user)?;
+        keys.iter()
+            .any(|k| k.key_data() == key.key_data())
+            .then(|| who.clone())
+    }
+}
+
+fn parse_keys(user: &str, keys: &[String]) -> Result<Vec<PublicKey>, String> {
+    keys.iter()
+        .map(|line| {
+            PublicKey::from_openssh(line.trim()).map_err(|e| {
+                format!(
+                    "a key of `{user}` is not an OpenSSH public key ({e}); expected a line like `ssh-ed25519 AAAA… name`, as in a .pub file"
+                )
+            })
+        })
+        .collect()
+}
+
+/// Compares without stopping at the first difference, so timing does not leak a prefix.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i).copied().unwrap_or(!x));
+    }
+    diff == 0
+}
+
+/// A random password: four groups of four letters and digits without look-alikes
+/// (about 80 bits).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A teams file for every team of the scenario and the facilitator, with random passwords.
+pub fn init_teams(scenario: &Scenario) -> TeamsFile {
+    TeamsFile {
+        scenario: scenario.meta.id.clone(),
+        facilitator: Login {
+            password: random_password(),
+            keys: Vec::new(),
+        },
+        teams: scenario
+            .teams
+            .iter()
+            .map(|t| TeamLogin {
+                team: t.id.clone(),
+                password: random_password(),
+                keys: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The teams file as text, with a comment on how to use it.
+pub fn render_teams_file(file: &TeamsFile) -> String {
+    let body = ron::ser::to_string_pretty(file, ron::ser::PrettyConfig::new().indentor("    "))
+        .unwrap_or_default();
+    format!(
+        "// cyberdrill serve: who may log in. Keep this file private.\n\
+         // The SSH user name is the team id (`ssh -p 2222 TEAM@HOST`); the facilitator logs in\n\
+         // as `facilitator`. Each login takes a password, public keys (lines from a .pub\n\
+         // file, e.g. keys: [\"ssh-ed25519 AAAA… name\"]), or both; an empty password means\n\
+         // keys only. Remove a team to let the engine play it.\n{body}\n"
+    )
+}
+
+/// Writes a new file readable by its owner only; never replaces an existing one.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// The server's host key: read from `path`, or generated there on first start. Returns the
+/// key and whether it was new.
+pub fn host_key(path: &Path) -> Result<(PrivateKey, bool), String> {
+    if path.exists() {
+        let key = russh::keys::load_secret_key(path, None).map_err(|e| {
+            format!(
+                "cannot read the host key {}: {e}\n  hint: remove it to generate a new one (players will see a changed fingerprint)",
+                path.display()
+            )
+        })?;
+        return Ok((key, false));
+    }
+    let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519)
+        .map_err(|e| format!("cannot generate a host key: {e}"))?;
+    let text = key
+        .to_openssh(russh::keys::ssh_key::LineEnding::LF)
+        .map_err(|e| format!("cannot encode the host key: {e}"))?;
+    write_private(path, &text)
+        .map_err(|e| format!("cannot write the host key {}: {e}", path.display()))?;
+    Ok((key, true))
+}
+
+/// `SHA256:…`, as `ssh` shows it when it asks to trust a host.
+pub fn fingerprint(key: &PrivateKey) -> String {
+    key.public_key().fingerprint(HashAlg::Sha256).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        crate::scenario::parse::parse_str(crate::builtin::get("flagship").unwrap(), "flagship")
+            .unwrap()
+    }
+
+    #[test]
+    fn passwords_are_checked_per_user() {
+        let s = scenario();
+        let file = init_teams(&s);
+        let access = Access::from_file(&file, &s).unwrap();
+        let team = &file.teams[0];
+        let pw = team.password.clone();
+        assert_eq!(
+            access.password(&team.team, &pw),
+            Some(Who::Team(team.team.clone()))
+        );
+        assert_eq!(access.password(&team.team, "wrong-password"), None);
+        assert_eq!(
+            access.password(FACILITATOR, &pw),
+            None,
+            "not another's password"
+        );
+        assert_eq!(access.password("nobody", &pw), None);
+        let f = file.facilitator.password.clone();
+        assert_eq!(access.password(FACILITATOR, &f), Some(Who::Facilitator));
+        assert_eq!(access.teams().len(), s.teams.len());
+    }
+
+    #[test]
+    fn teams_file_round_trips_and_is_checked() {
+        let s = scenario();
+        let file = init_teams(&s);
+        let text = render_teams_file(&file);
+        let back: TeamsFile = ron::from_str(&text).unwrap();
+        assert_eq!(back, file);
+        let mut bad = file.clone();
+        bad.teams[0].team = "team-nowhere".into();
+        assert!(
+            Access::from_file(&bad, &s)
+                .unwrap_err()
+                .contains("not a team")
+        );
+        let mut bad = file.clone();
+        bad.teams[0].password = String::new();
+        assert!(Access::from_file(&bad, &s).unwrap_err().contains("neither"));
+        let mut bad = file;
+        bad.teams[0].keys = vec!["ssh-ed25519 nonsense".into()];
+        assert!(
+            Access::from_file(&bad, &s)
+                .unwrap_err()
+                .contains("public key")
+        );
+    }
+
+    #[test]
+    fn random_passwords_differ() {
+        let a = random_password();
+        assert_eq!(a.len(), 19);
+        assert_ne!(a, random_password());
+    }
+
+    #[test]
+    fn constant_time_eq_compares() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(!constant_time_eq(b"", b"a"));
+    }
+}

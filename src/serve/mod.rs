@@ -1,0 +1,830 @@
+//! `cyberdrill serve`: one exercise, many terminals, over SSH.
+//!
+//! One authoritative [`Exercise`] (engine + journal) sits behind a mutex. Every SSH session
+//! runs its own [`App`] over it (its team's view only, chosen by the login, never by what
+//! the player types); the facilitator's sessions run the clock. A clock task steps the
+//! engine while it runs, and every change is announced on a watch channel so each session
+//! redraws. Commands from all sessions reach the engine and the journal in one order, the
+//! order the mutex grants, so `replay` reproduces a served exercise.
+//!
+//! `access.rs` holds the teams file and the host key, `session.rs` one session's loop.
+
+pub mod access;
+pub mod session;
+
+use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
+use crate::journal::{JournalWriter, Line, Mode};
+use crate::sim::Sim;
+use crate::tui::app::{App, Engine, Exercise, Role, SharedExercise};
+use access::{Access, Who};
+use russh::server::{Auth, Msg, Server as _, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, MethodKind, MethodSet};
+use session::Input;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, watch};
+
+/// Options of `cyberdrill serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub scenario: Option<String>,
+    pub listen: String,
+    pub teams: PathBuf,
+    pub seed: u64,
+    pub journal: Option<PathBuf>,
+    pub resume: Option<PathBuf>,
+    pub host_key: PathBuf,
+    pub init_teams: bool,
+    pub max_sessions: usize,
+    pub max_per_team: usize,
+}
+
+/// Keys and packets waiting for a session before the connection stops reading.
+const INPUT_QUEUE: usize = 64;
+/// Bytes taken from one packet of input; a paste longer than this is cut.
+const MAX_INPUT_PACKET: usize = 4096;
+
+/// `cyberdrill serve`: returns the exit code.
+pub fn serve(options: ServeOptions) -> u8 {
+    if options.init_teams {
+        return init_teams(&options);
+    }
+    let prepared = match prepare(&options) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    runtime.block_on(run(options, prepared))
+}
+
+fn init_teams(options: &ServeOptions) -> u8 {
+    let reference = scenario_reference(options);
+    let loaded = match load::load(&reference) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let file = access::init_teams(&loaded.scenario);
+    let text = access::render_teams_file(&file);
+    if let Err(e) = access::write_private(&options.teams, &text) {
+        let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            "; it is kept as it is (remove it to make a new one, or pass --teams OTHER)"
+        } else {
+            ""
+        };
+        eprintln!("error: cannot write {}: {e}{hint}", options.teams.display());
+        return EXIT_USAGE;
+    }
+    println!(
+        "Wrote {} (readable by you only) for {}.",
+        options.teams.display(),
+        loaded.scenario.meta.title
+    );
+    println!("Hand each team its user name and password:\n");
+    println!("  {:<24} {:<20} team", "user", "password");
+    println!(
+        "  {:<24} {:<20} white cell (ground truth, clock, injects)",
+        access::FACILITATOR,
+        file.facilitator.password
+    );
+    for t in &file.teams {
+        let name = loaded
+            .scenario
+            .teams
+            .iter()
+            .find(|s| s.id == t.team)
+            .map_or("", |s| s.name.as_str());
+        println!("  {:<24} {:<20} {name}", t.team, t.password);
+    }
+    println!(
+        "\nStart the exercise with: cyberdrill serve {reference} --teams {}",
+        options.teams.display()
+    );
+    EXIT_OK
+}
+
+fn scenario_reference(options: &ServeOptions) -> String {
+    options
+        .scenario
+        .clone()
+        .unwrap_or_else(|| crate::cli::DEFAULT_SCENARIO.to_string())
+}
+
+/// Everything checked before the port is opened.
+struct Prepared {
+    exercise: Exercise,
+    access: Access,
+    teams: Vec<(String, String)>,
+    title: String,
+    journal_path: PathBuf,
+    host_key: russh::keys::PrivateKey,
+    host_key_new: bool,
+}
+
+fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
+    let fail = |message: String, code: u8| {
+        eprintln!("error: {message}");
+        code
+    };
+    // The scenario: from the journal when resuming, else the one named.
+    let (loaded, resumed) = match &options.resume {
+        Some(path) => {
+            let (journal, loaded) = replay::open(path, None).map_err(|e| match e {
+                replay::ReplayError::Usage(m) => fail(m, EXIT_USAGE),
+                replay::ReplayError::Invalid(m) => fail(m, EXIT_INVALID),
+            })?;
+            if journal.mode != Mode::Play {
+                return Err(fail(
+                    format!(
+                        "{} records a headless run; only a served or played exercise can be resumed",
+                        path.display()
+                    ),
+                    EXIT_INVALID,
+                ));
+            }
+            (loaded, Some(journal))
+        }
+        None => (load::load(&scenario_reference(options))?, None),
+    };
+    let access = Access::load(&options.teams, &loaded.scenario).map_err(|m| fail(m, EXIT_USAGE))?;
+    let humans = access.teams();
+    if let Some(journal) = &resumed {
+        let recorded = journal.humans.clone().unwrap_or_default();
+        if recorded != humans {
+            return Err(fail(
+                format!(
+                    "the journal was served with people playing [{}] but {} lists [{}]; resume with the same teams file",
+                    recorded.join(", "),
+                    options.teams.display(),
+                    humans.join(", ")
+                ),
+                EXIT_USAGE,
+            ));
+        }
+    }
+    let (host_key, host_key_new) =
+        access::host_key(&options.host_key).map_err(|m| fail(m, EXIT_USAGE))?;
+    let (sim, writer, journal_path) = match (&options.resume, resumed) {
+        (Some(path), Some(journal)) => {
+            let sim = replay::rebuild(&journal, &loaded.scenario, journal.reached.max(1), path)
+                .map_err(|e| match e {
+                    replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
+                        fail(m, EXIT_INVALID)
+                    }
+                })?;
+            let writer = JournalWriter::append_to(path).map_err(|e| {
+                fail(
+                    format!("cannot continue {}: {e}", path.display()),
+                    EXIT_USAGE,
+                )
+            })?;
+            (sim, writer, path.clone())
+        }
+        _ => {
+            let path = options.journal.clone().unwrap_or_else(|| {
+                crate::tui::default_journal(&loaded.scenario.meta.id, options.seed)
+            });
+            let mut header = crate::cli::run::header(&loaded, options.seed, Mode::Play);
+            if let Line::Header {
+                player, humans: h, ..
+            } = &mut header
+            {
+                *player = Some(access::FACILITATOR.to_string());
+                *h = Some(humans.clone());
+            }
+            let writer = JournalWriter::create(&path, header).map_err(|e| {
+                fail(
+                    format!("cannot write the journal {}: {e}", path.display()),
+                    EXIT_USAGE,
+                )
+            })?;
+            (
+                Sim::with_players(&loaded.scenario, options.seed, &humans),
+                writer,
+                path,
+            )
+        }
+    };
+    Ok(Prepared {
+        exercise: Exercise::new(sim, Some(writer)),
+        access,
+        teams: loaded
+            .scenario
+            .teams
+            .iter()
+            .map(|t| (t.id.clone(), t.name.clone()))
+            .collect(),
+        title: loaded.scenario.meta.title.clone(),
+        journal_path,
+        host_key,
+        host_key_new,
+    })
+}
+
+/// What every connection shares.
+#[derive(Clone)]
+struct Hub {
+    exercise: SharedExercise,
+    changes: watch::Receiver<u64>,
+    access: Arc<Access>,
+    teams: Vec<(String, String)>,
+    sessions: Arc<Mutex<Sessions>>,
+    max_sessions: usize,
+    max_per_team: usize,
+}
+
+/// Open sessions, in total and per login.
+#[derive(Default)]
+struct Sessions {
+    total: usize,
+    per_user: BTreeMap<String, usize>,
+    next_id: u64,
+}
+
+impl Hub {
+    fn sessions(&self) -> std::sync::MutexGuard<'_, Sessions> {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes a session slot for this login, or says why not.
+    fn admit(&self, who: &Who) -> Result<u64, String> {
+        let mut s = self.sessions();
+        let user = who.user().to_string();
+        let mine = s.per_user.get(&user).copied().unwrap_or(0);
+        if s.total >= self.max_sessions {
+            return Err(format!(
+                "The exercise is full ({} sessions). Try again later.",
+                self.max_sessions
+            ));
+        }
+        if mine >= self.max_per_team {
+            return Err(format!(
+                "`{user}` already has {mine} sessions open (the limit). Close one and try again."
+            ));
+        }
+        s.total += 1;
+        *s.per_user.entry(user).or_default() += 1;
+        s.next_id += 1;
+        Ok(s.next_id)
+    }
+
+    fn release(&self, who: &Who) {
+        let mut s = self.sessions();
+        s.total = s.total.saturating_sub(1);
+        if let Some(n) = s.per_user.get_mut(who.user()) {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+/// The russh server: makes one [`Connection`] per client.
+struct Server {
+    hub: Hub,
+}
+
+impl russh::server::Server for Server {
+    type Handler = Connection;
+    fn new_client(&mut self, peer: Option<SocketAddr>) -> Connection {
+        Connection {
+            hub: self.hub.clone(),
+            peer,
+            who: None,
+            channel: None,
+            size: None,
+            input: None,
+            admitted: false,
+        }
+    }
+}
+
+/// One client connection: its login, its one terminal channel, its session's input.
+struct Connection {
+    hub: Hub,
+    peer: Option<SocketAddr>,
+    who: Option<Who>,
+    channel: Option<ChannelId>,
+    size: Option<(u16, u16)>,
+    input: Option<mpsc::Sender<Input>>,
+    admitted: bool,
+}
+
+impl Connection {
+    fn peer(&self) -> String {
+        self.peer.map_or("?".to_string(), |p| p.to_string())
+    }
+
+    fn logged(&mut self, who: Option<Who>, user: &str, how: &str) -> Auth {
+        match who {
+            Some(w) => {
+                log(&format!("login {} ({how}) from {}", w.user(), self.peer()));
+                self.who = Some(w);
+                Auth::Accept
+            }
+            None => {
+                log(&format!(
+                    "refused {how} for `{}` from {}",
+                    user.escape_debug(),
+                    self.peer()
+                ));
+                Auth::reject()
+            }
+        }
+    }
+
+    /// Refuses a request on our channel: the client hears "failure", then the channel ends.
+    fn refuse(&self, what: &str, channel: ChannelId, session: &mut Session) {
+        log(&format!(
+            "refused {what} from {} ({})",
+            self.who.as_ref().map_or("?", |w| w.user()),
+            self.peer()
+        ));
+        let _ = session.channel_failure(channel);
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if self.admitted
+            && let Some(who) = &self.who
+        {
+            self.hub.release(who);
+        }
+    }
+}
+
+impl russh::server::Handler for Connection {
+    type Error = russh::Error;
+
+    async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
+        let who = self.hub.access.password(user, password);
+        Ok(self.logged(who, user, "password"))
+    }
+
+    async fn auth_publickey_offered(
+        &mut self,
+        user: &str,
+        offer: russh::server::PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        // Spare the signature when the key is not one of this user's.
+        Ok(if self.hub.access.key(user, offer.public_key).is_some() {
+            Auth::Accept
+        } else {
+            Auth::reject()
+        })
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        user: &str,
+        key: VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        let who = self.hub.access.key(user, key.public_key);
+        Ok(self.logged(who, user, "public key"))
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: russh::server::ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // One terminal per connection; dropping `reply` refuses the channel.
+        if self.who.is_some() && self.channel.is_none() {
+            self.channel = Some(channel.id());
+            reply.accept().await;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        cols: u32,
+        rows: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(russh::Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.size = Some((clamp_dim(cols), clamp_dim(rows)));
+        session.channel_success(channel)?;
+        Ok(())
+    }
+
+    async fn window_change_request(
+        &mut self,
+        _channel: ChannelId,
+        cols: u32,
+        rows: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.size = Some((clamp_dim(cols), clamp_dim(rows)));
+        if let Some(tx) = &self.input {
+            let _ = tx
+                .send(Input::Resize {
+                    cols: clamp_dim(cols),
+                    rows: clamp_dim(rows),
+                })
+                .await;
+        }
+        Ok(())
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let Some(who) = self.who.clone() else {
+            self.refuse("a shell before login", channel, session);
+            return Ok(());
+        };
+        if self.channel != Some(channel) || self.input.is_some() {
+            self.refuse("a second shell", channel, session);
+            return Ok(());
+        }
+        session.channel_success(channel)?;
+        let handle = session.handle();
+        let Some(size) = self.size else {
+            let _ = handle
+                .data(
+                    channel,
+                    &b"cyberdrill needs a terminal: connect with `ssh -t`.\r\n"[..],
+                )
+                .await;
+            session.close(channel)?;
+            return Ok(());
+        };
+        let id = match self.hub.admit(&who) {
+            Ok(id) => id,
+            Err(message) => {
+                log(&format!("turned away {}: {message}", who.user()));
+                let _ = handle
+                    .data(channel, format!("{message}\r\n").into_bytes())
+                    .await;
+                let _ = handle.exit_status_request(channel, 1).await;
+                session.close(channel)?;
+                return Ok(());
+            }
+        };
+        self.admitted = true;
+        let role = match &who {
+            Who::Facilitator => Role::Facilitator,
+            Who::Team(t) => Role::Team(t.clone()),
+        };
+        let app = App::over(
+            Engine::Shared(self.hub.exercise.clone()),
+            role,
+            self.hub.teams.clone(),
+        );
+        let (tx, rx) = mpsc::channel(INPUT_QUEUE);
+        self.input = Some(tx);
+        let changes = self.hub.changes.clone();
+        let user = who.user().to_string();
+        let peer = self.peer();
+        log(&format!("session {id} opened: {user} from {peer}"));
+        tokio::spawn(async move {
+            let why = session::run(app, handle.clone(), channel, size, rx, changes).await;
+            log(&format!("session {id} closed: {user} ({why})"));
+            let _ = handle.exit_status_request(channel, 0).await;
+            let _ = handle.eof(channel).await;
+            let _ = handle.close(channel).await;
+        });
+        Ok(())
+    }
+
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel == Some(channel)
+            && let Some(tx) = &self.input
+        {
+            let bytes = data[..data.len().min(MAX_INPUT_PACKET)].to_vec();
+            // Waits when the session is behind: the client is slowed, memory stays bounded.
+            let _ = tx.send(Input::Bytes(bytes)).await;
+        }
+        Ok(())
+    }
+
+    async fn channel_eof(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel == Some(channel) {
+            self.input = None;
+        }
+        Ok(())
+    }
+
+    async fn channel_close(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel == Some(channel) {
+            self.input = None;
+        }
+        Ok(())
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.refuse("a command (exec)", channel, session);
+        let handle = session.handle();
+        let _ = handle
+            .extended_data(
+                channel,
+                1,
+                &b"cyberdrill runs no commands: connect without one (ssh -p PORT TEAM@HOST).\r\n"[..],
+            )
+            .await;
+        session.close(channel)?;
+        Ok(())
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.refuse(
+            &format!("subsystem {}", name.escape_debug()),
+            channel,
+            session,
+        );
+        session.close(channel)?;
+        Ok(())
+    }
+
+    async fn x11_request(
+        &mut self,
+        channel: ChannelId,
+        _single: bool,
+        _protocol: &str,
+        _cookie: &str,
+        _screen: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.refuse("X11 forwarding", channel, session);
+        Ok(())
+    }
+
+    async fn agent_request(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        log(&format!("refused agent forwarding ({channel:?})"));
+        Ok(false)
+    }
+
+    async fn tcpip_forward(
+        &mut self,
+        _address: &str,
+        _port: &mut u32,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        log(&format!("refused port forwarding from {}", self.peer()));
+        Ok(false)
+    }
+}
+
+/// Terminal sizes as the engine draws them (a hostile client may claim 4 billion columns).
+fn clamp_dim(n: u32) -> u16 {
+    n.clamp(1, 500) as u16
+}
+
+/// A line on the server's terminal, with the wall-clock time (outside the simulation).
+fn log(message: &str) {
+    let now = jiff::Timestamp::now().strftime("%H:%M:%S");
+    println!("{now} {message}");
+}
+
+async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
+    #[cfg(unix)]
+    // SAFETY: a valid handler for a valid signal; a client that goes away must not end the
+    // server with SIGPIPE (main restores the default action for the other commands).
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let listener = match tokio::net::TcpListener::bind(&options.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", options.listen);
+            return EXIT_USAGE;
+        }
+    };
+    let address = listener
+        .local_addr()
+        .map_or(options.listen.clone(), |a| a.to_string());
+    let (version_tx, version_rx) = watch::channel(0u64);
+    let version_tx = Arc::new(version_tx);
+    let clock_wake = Arc::new(Notify::new());
+    let changed: Arc<dyn Fn() + Send + Sync> = {
+        let version_tx = version_tx.clone();
+        let clock_wake = clock_wake.clone();
+        Arc::new(move || {
+            version_tx.send_modify(|v| *v += 1);
+            clock_wake.notify_one();
+        })
+    };
+    let summary = prepared_summary(&prepared, &address);
+    let exercise = SharedExercise {
+        exercise: Arc::new(Mutex::new(prepared.exercise)),
+        changed,
+    };
+    let hub = Hub {
+        exercise: exercise.clone(),
+        changes: version_rx,
+        access: Arc::new(prepared.access),
+        teams: prepared.teams.clone(),
+        sessions: Arc::new(Mutex::new(Sessions::default())),
+        max_sessions: options.max_sessions,
+        max_per_team: options.max_per_team,
+    };
+    print_banner(&options, &summary);
+
+    let config = Arc::new(russh::server::Config {
+        methods: MethodSet::from(&[MethodKind::PublicKey, MethodKind::Password][..]),
+        auth_rejection_time: Duration::from_secs(1),
+        auth_rejection_time_initial: Some(Duration::from_secs(0)),
+        keys: vec![prepared.host_key],
+        // A player may watch for hours without typing; keepalives find dead clients.
+        inactivity_timeout: None,
+        keepalive_interval: Some(Duration::from_secs(30)),
+        keepalive_max: 3,
+        max_auth_attempts: 6,
+        nodelay: true,
+        ..Default::default()
+    });
+    let clock = tokio::spawn(run_clock(exercise.clone(), clock_wake, version_tx.clone()));
+    let mut server = Server { hub };
+    let running = server.run_on_socket(config, &listener);
+    let stop = shutdown_signal();
+    tokio::select! {
+        result = running => {
+            if let Err(e) = result {
+                eprintln!("error: the server stopped: {e}");
+            }
+        }
+        _ = stop => log("stopping (signal)"),
+    }
+    clock.abort();
+    let (tick, over) = {
+        let mut ex = exercise.lock();
+        ex.mark();
+        (ex.sim.tick(), ex.sim.is_over())
+    };
+    let path = prepared.journal_path.display();
+    println!(
+        "Stopped at tick {tick}{}. Journal: {path}",
+        if over { " (the exercise is over)" } else { "" }
+    );
+    if !over {
+        println!(
+            "Continue later with: cyberdrill serve --resume {path} --teams {}",
+            options.teams.display()
+        );
+    }
+    println!("After-action report: cyberdrill report {path} --format html -o report.html");
+    println!("Check it replays: cyberdrill replay {path}");
+    EXIT_OK
+}
+
+struct Summary {
+    title: String,
+    address: String,
+    fingerprint: String,
+    host_key_new: bool,
+    journal: PathBuf,
+    people: Vec<(String, String)>,
+    bots: Vec<String>,
+    tick: u32,
+}
+
+fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
+    let humans = prepared.access.teams();
+    let name = |id: &str| {
+        prepared
+            .teams
+            .iter()
+            .find(|(t, _)| t == id)
+            .map_or(String::new(), |(_, n)| n.clone())
+    };
+    Summary {
+        title: prepared.title.clone(),
+        address: address.to_string(),
+        fingerprint: access::fingerprint(&prepared.host_key),
+        host_key_new: prepared.host_key_new,
+        journal: prepared.journal_path.clone(),
+        people: humans.iter().map(|t| (t.clone(), name(t))).collect(),
+        bots: prepared
+            .teams
+            .iter()
+            .filter(|(t, _)| !humans.contains(t))
+            .map(|(_, n)| n.clone())
+            .collect(),
+        tick: prepared.exercise.sim.tick(),
+    }
+}
+
+fn print_banner(options: &ServeOptions, s: &Summary) {
+    let (host, port) = s
+        .address
+        .rsplit_once(':')
+        .map_or((s.address.as_str(), "22"), |(h, p)| (h, p));
+    println!("cyberdrill serve — {}", s.title);
+    println!(
+        "Host key: {} ({})",
+        options.host_key.display(),
+        if s.host_key_new {
+            "new"
+        } else {
+            "kept from before"
+        }
+    );
+    println!("Host key fingerprint: {}", s.fingerprint);
+    println!("  (players: check that `ssh` shows this fingerprint before answering yes)");
+    println!("Journal: {}", s.journal.display());
+    if s.tick > 0 {
+        println!("Resumed at tick {}.", s.tick);
+    }
+    println!("Facilitator: ssh -p {port} {}@{host}", access::FACILITATOR);
+    for (id, name) in &s.people {
+        println!("  {name}: ssh -p {port} {id}@{host}");
+    }
+    if !s.bots.is_empty() {
+        println!("Played by the engine: {}", s.bots.join(", "));
+    }
+    println!("The clock is paused until the facilitator starts it. Ctrl-C here ends the exercise.");
+    println!("Listening on {}", s.address);
+}
+
+/// Steps the engine while the exercise runs; sleeps on `wake` while it is paused or over.
+async fn run_clock(exercise: SharedExercise, wake: Arc<Notify>, version: Arc<watch::Sender<u64>>) {
+    loop {
+        let (running, interval) = {
+            let ex = exercise.lock();
+            (!ex.paused && !ex.sim.is_over(), ex.tick_interval())
+        };
+        if !running {
+            wake.notified().await;
+            continue;
+        }
+        tokio::time::sleep(interval).await;
+        let stepped = {
+            let mut ex = exercise.lock();
+            !ex.paused && ex.step()
+        };
+        if stepped {
+            version.send_modify(|v| *v += 1);
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
