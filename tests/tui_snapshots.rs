@@ -83,7 +83,7 @@ fn assert_chrome(screen: &str, app: &App) {
     );
     // Help and quit stay visible in the footer whatever the width.
     assert!(
-        rows[n - 1].contains("? help · q quit"),
+        rows[n - 1].contains("? help · q quit") || rows[n - 1].contains("? help · q leave"),
         "footer missing:\n{screen}"
     );
 }
@@ -295,4 +295,65 @@ fn too_small_60x20() {
     let screen = render(&app, 60, 20);
     assert!(screen.contains("at least 80×24"), "{screen}");
     insta::assert_snapshot!("too_small_60x20", screen);
+}
+
+/// Two sessions of `serve` over one shared exercise: a team and the facilitator.
+fn served() -> (App, App, cyberdrill::tui::app::SharedExercise) {
+    use cyberdrill::tui::app::{Engine, Exercise, SharedExercise};
+    use std::sync::{Arc, Mutex};
+    let scenario = flagship();
+    let humans: Vec<String> = scenario.teams.iter().map(|t| t.id.clone()).collect();
+    let mut exercise = Exercise::new(Sim::with_players(&scenario, SEED, &humans), None);
+    exercise.online = [("facilitator", 1), (TEAM, 2), ("team-kelmora", 0)]
+        .into_iter()
+        .map(|(u, n)| (u.to_string(), n))
+        .collect();
+    let shared = SharedExercise {
+        exercise: Arc::new(Mutex::new(exercise)),
+        changed: Arc::new(|| {}),
+    };
+    let team = App::over(
+        Engine::Shared(shared.clone()),
+        Role::Team(TEAM.into()),
+        teams(&scenario),
+    );
+    let facilitator = App::over(
+        Engine::Shared(shared.clone()),
+        Role::Facilitator,
+        teams(&scenario),
+    );
+    (team, facilitator, shared)
+}
+
+#[test]
+fn served_team_cannot_run_the_clock() {
+    let (mut team, mut facilitator, shared) = served();
+    for code in [' ', 'n', 'N', '+', '-'] {
+        key(&mut team, KeyCode::Char(code));
+        assert_eq!(team.status, "The facilitator runs the clock.");
+    }
+    assert_eq!(shared.lock().sim.tick(), 0, "a team's keys never step");
+    assert!(shared.lock().paused);
+    // The facilitator's keys step the one exercise; the team sees it at its next refresh.
+    for _ in 0..TICKS {
+        key(&mut facilitator, KeyCode::Char('n'));
+    }
+    team.refresh();
+    assert_eq!(team.clock.tick, TICKS);
+    let screen = render(&team, 120, 40);
+    assert_chrome(&screen, &team);
+    insta::assert_snapshot!("served_team_inbox", screen);
+    key(&mut team, KeyCode::Char('?'));
+    insta::assert_snapshot!("served_team_help", render(&team, 120, 40));
+}
+
+#[test]
+fn served_facilitator_sees_who_is_online() {
+    let (_team, mut facilitator, _shared) = served();
+    key(&mut facilitator, KeyCode::Char('5'));
+    let screen = render(&facilitator, 120, 40);
+    assert!(screen.contains("● 2 online"), "{screen}");
+    assert!(screen.contains("○ nobody"), "{screen}");
+    assert!(screen.contains("(engine)"), "{screen}");
+    insta::assert_snapshot!("served_facilitator_team_screens", screen);
 }

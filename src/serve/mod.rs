@@ -217,8 +217,13 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
             )
         }
     };
+    let mut exercise = Exercise::new(sim, Some(writer));
+    exercise.online = std::iter::once(access::FACILITATOR.to_string())
+        .chain(humans)
+        .map(|user| (user, 0))
+        .collect();
     Ok(Prepared {
-        exercise: Exercise::new(sim, Some(writer)),
+        exercise,
         access,
         teams: loaded
             .scenario
@@ -275,9 +280,12 @@ impl Hub {
             ));
         }
         s.total += 1;
-        *s.per_user.entry(user).or_default() += 1;
+        *s.per_user.entry(user.clone()).or_default() += 1;
         s.next_id += 1;
-        Ok(s.next_id)
+        let id = s.next_id;
+        drop(s);
+        self.show_online(&user, 1);
+        Ok(id)
     }
 
     fn release(&self, who: &Who) {
@@ -286,6 +294,18 @@ impl Hub {
         if let Some(n) = s.per_user.get_mut(who.user()) {
             *n = n.saturating_sub(1);
         }
+        drop(s);
+        self.show_online(who.user(), -1);
+    }
+
+    /// Tells the facilitator's screens who is connected.
+    fn show_online(&self, user: &str, delta: isize) {
+        {
+            let mut ex = self.exercise.lock();
+            let n = ex.online.entry(user.to_string()).or_default();
+            *n = n.saturating_add_signed(delta);
+        }
+        (self.exercise.changed)();
     }
 }
 

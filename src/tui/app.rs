@@ -59,6 +59,9 @@ pub struct Exercise {
     pub pace: usize,
     /// The last journal write error, if any (shown to whoever is at the keyboard).
     pub journal_error: Option<String>,
+    /// In `serve`: open sessions per login (team id or `facilitator`), with an entry for every
+    /// login people may use. Empty in `play`. Not part of the simulation or the journal.
+    pub online: std::collections::BTreeMap<String, usize>,
 }
 
 impl Exercise {
@@ -70,6 +73,7 @@ impl Exercise {
             paused: true,
             pace: 2,
             journal_error: None,
+            online: std::collections::BTreeMap::new(),
         }
     }
 
@@ -208,6 +212,8 @@ pub struct App {
     pub clock: Clock,
     pub role: Role,
     pub teams: Vec<(String, String)>,
+    /// Open sessions per login, as last read (empty in `play`).
+    pub online: std::collections::BTreeMap<String, usize>,
     pub view: Option<TeamView>,
     pub facilitator: Option<FacilitatorView>,
     pub tab: usize,
@@ -250,6 +256,7 @@ impl App {
         let mut app = App {
             engine,
             clock: Clock::default(),
+            online: Default::default(),
             role,
             teams,
             view: None,
@@ -273,17 +280,25 @@ impl App {
     pub fn refresh(&mut self) {
         let role = self.role.clone();
         let peek = self.teams.get(self.peek).map(|(id, _)| id.clone());
-        let (clock, view, facilitator, error) = self.engine.with(false, |ex| {
-            let (view, facilitator) = match &role {
-                Role::Team(t) => (ex.sim.team_view(t).ok(), None),
+        let (clock, view, facilitator, error, online) = self.engine.with(false, |ex| {
+            let (view, facilitator, online) = match &role {
+                Role::Team(t) => (ex.sim.team_view(t).ok(), None, Default::default()),
                 Role::Facilitator => (
                     peek.and_then(|id| ex.sim.team_view(&id).ok()),
                     Some(ex.sim.facilitator_view()),
+                    ex.online.clone(),
                 ),
             };
-            (ex.clock(), view, facilitator, ex.journal_error.clone())
+            (
+                ex.clock(),
+                view,
+                facilitator,
+                ex.journal_error.clone(),
+                online,
+            )
         });
         self.clock = clock;
+        self.online = online;
         self.view = view;
         self.facilitator = facilitator;
         if let Some(e) = error
@@ -297,6 +312,11 @@ impl App {
     /// facilitator's in `serve`.
     pub fn runs_clock(&self) -> bool {
         matches!(self.engine, Engine::Own(_)) || self.is_facilitator()
+    }
+
+    /// Whether this screen is one of several sessions of `serve`.
+    pub fn served(&self) -> bool {
+        matches!(self.engine, Engine::Shared(_))
     }
 
     /// The exercise behind this screen, for reading (tests and the `play` loop).

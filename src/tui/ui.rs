@@ -547,10 +547,23 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                 .teams
                 .iter()
                 .enumerate()
-                .map(|(i, (_, name))| {
-                    ListItem::new(format!("{}{name}", if i == app.peek { "▶ " } else { "  " }))
+                .map(|(i, (id, name))| {
+                    // In `serve`, who is connected: sessions per team, or the engine plays it.
+                    let online = match app.online.get(id) {
+                        _ if app.online.is_empty() => String::new(),
+                        Some(0) => " ○ nobody".to_string(),
+                        Some(n) => format!(" ● {n} online"),
+                        None => " (engine)".to_string(),
+                    };
+                    let mark = if i == app.peek { "▶ " } else { "  " };
+                    ListItem::new(format!("{mark}{name}{online}"))
                 })
                 .collect();
+            let [left, right] = if app.online.is_empty() {
+                [left, right]
+            } else {
+                Layout::horizontal([Constraint::Length(42), Constraint::Fill(1)]).areas(area)
+            };
             list(items, "Teams", cursor, frame, left);
             if let Some(v) = &app.view {
                 let mut lines = vec![Line::from(Span::styled(
@@ -784,7 +797,11 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
             Line::from("  space       run / pause the clock      ←/→ or 1-6  switch tabs"),
             Line::from("  n           one tick                   ↑/↓ j/k     move"),
             Line::from("  N           on to the next event       + / -       faster / slower"),
-            Line::from("  q or Ctrl-C quit (the journal is kept)"),
+            Line::from(if app.served() {
+                "  q or Ctrl-C leave (the exercise goes on; Ctrl-C on the server ends it)"
+            } else {
+                "  q or Ctrl-C quit (the journal is kept)"
+            }),
             Line::from(""),
         ]);
     } else {
