@@ -65,6 +65,7 @@ impl Who {
 }
 
 /// Checked credentials, ready to answer logins.
+#[derive(Debug)]
 pub struct Access {
     /// (user, password, keys); the facilitator first.
     entries: Vec<(Who, Option<String>, Vec<PublicKey>)>,
@@ -283,8 +284,8 @@ mod tests {
     use super::*;
 
     fn scenario() -> Scenario {
-        crate::scenario::parse::parse_str(crate::builtin::get("flagship").unwrap(), "flagship")
-            .unwrap()
+        let b = crate::builtin::find("flagship").unwrap();
+        crate::scenario::from_str(b.file, b.source).unwrap()
     }
 
     #[test]
