@@ -73,12 +73,12 @@ pub struct Access {
 
 impl Access {
     /// Reads and checks the teams file against the scenario's teams.
-    pub fn load(path: &Path, scenario: &Scenario) -> Result<Access, String> {
+    /// `reference` names the scenario as the user gave it, for the hint.
+    pub fn load(path: &Path, scenario: &Scenario, reference: &str) -> Result<Access, String> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             format!(
-                "cannot read the teams file {}: {e}\n  hint: write one with `cyberdrill serve {} --init-teams --teams {}`",
+                "cannot read the teams file {}: {e}\n  hint: write one with `cyberdrill serve {reference} --init-teams --teams {}`",
                 path.display(),
-                scenario.meta.id,
                 path.display()
             )
         })?;

@@ -17,12 +17,13 @@ use crate::journal::{JournalWriter, Line, Mode};
 use crate::sim::Sim;
 use crate::tui::app::{App, Engine, Exercise, Role, SharedExercise};
 use access::{Access, Who};
-use russh::server::{Auth, Msg, Server as _, Session, VerifiedPublicKey};
+use russh::server::{Auth, Msg, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, MethodKind, MethodSet};
 use session::Input;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
@@ -158,7 +159,8 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         }
         None => (load::load(&scenario_reference(options))?, None),
     };
-    let access = Access::load(&options.teams, &loaded.scenario).map_err(|m| fail(m, EXIT_USAGE))?;
+    let access = Access::load(&options.teams, &loaded.scenario, &loaded.source_ref)
+        .map_err(|m| fail(m, EXIT_USAGE))?;
     let humans = access.teams();
     if let Some(journal) = &resumed {
         let recorded = journal.humans.clone().unwrap_or_default();
@@ -309,23 +311,90 @@ impl Hub {
     }
 }
 
-/// The russh server: makes one [`Connection`] per client.
-struct Server {
-    hub: Hub,
-}
+/// Connections that may wait at the login prompt beyond the session cap.
+const PENDING_LOGINS: usize = 16;
+/// A connection must log in within this time.
+const LOGIN_DEADLINE: Duration = Duration::from_secs(60);
 
-impl russh::server::Server for Server {
-    type Handler = Connection;
-    fn new_client(&mut self, peer: Option<SocketAddr>) -> Connection {
-        Connection {
-            hub: self.hub.clone(),
-            peer,
+/// Accepts connections for ever: at most `max_sessions + PENDING_LOGINS` at once, each to log
+/// in within [`LOGIN_DEADLINE`].
+async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Config>, hub: Hub) {
+    let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let limit = hub.max_sessions + PENDING_LOGINS;
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: wait rather than spin.
+                log(&format!("cannot accept a connection: {e}"));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        };
+        if open.load(Ordering::SeqCst) >= limit {
+            log(&format!(
+                "refused connection from {peer}: {limit} open already"
+            ));
+            continue;
+        }
+        let _ = stream.set_nodelay(true);
+        let counted = OpenConnection::new(open.clone());
+        let logged_in = Arc::new(AtomicBool::new(false));
+        let connection = Connection {
+            hub: hub.clone(),
+            peer: Some(peer),
             who: None,
+            logged_in: logged_in.clone(),
             channel: None,
             size: None,
             input: None,
             admitted: false,
-        }
+        };
+        let config = config.clone();
+        tokio::spawn(async move {
+            let _counted = counted;
+            let started = tokio::time::timeout(
+                LOGIN_DEADLINE,
+                russh::server::run_stream(config, stream, connection),
+            )
+            .await;
+            let Ok(Ok(running)) = started else { return };
+            let handle = running.handle();
+            tokio::pin!(running);
+            tokio::select! {
+                _ = &mut running => return,
+                _ = tokio::time::sleep(LOGIN_DEADLINE) => {}
+            }
+            if !logged_in.load(Ordering::SeqCst) {
+                log(&format!(
+                    "disconnected {peer}: no login within {LOGIN_DEADLINE:?}"
+                ));
+                let _ = handle
+                    .disconnect(
+                        russh::Disconnect::ByApplication,
+                        "log in within a minute".into(),
+                        "en".into(),
+                    )
+                    .await;
+            }
+            let _ = running.await;
+        });
+    }
+}
+
+/// Counts an open connection until dropped.
+struct OpenConnection(Arc<std::sync::atomic::AtomicUsize>);
+
+impl OpenConnection {
+    fn new(open: Arc<std::sync::atomic::AtomicUsize>) -> OpenConnection {
+        open.fetch_add(1, Ordering::SeqCst);
+        OpenConnection(open)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -334,6 +403,7 @@ struct Connection {
     hub: Hub,
     peer: Option<SocketAddr>,
     who: Option<Who>,
+    logged_in: Arc<AtomicBool>,
     channel: Option<ChannelId>,
     size: Option<(u16, u16)>,
     input: Option<mpsc::Sender<Input>>,
@@ -350,6 +420,7 @@ impl Connection {
             Some(w) => {
                 log(&format!("login {} ({how}) from {}", w.user(), self.peer()));
                 self.who = Some(w);
+                self.logged_in.store(true, Ordering::SeqCst);
                 Auth::Accept
             }
             None => {
@@ -358,7 +429,12 @@ impl Connection {
                     user.escape_debug(),
                     self.peer()
                 ));
-                Auth::reject()
+                // Keep both methods open: a mistyped password may be typed again (up to
+                // `max_auth_attempts`, each refusal taking `auth_rejection_time`).
+                Auth::Reject {
+                    proceed_with_methods: Some(methods()),
+                    partial_success: false,
+                }
             }
         }
     }
@@ -482,24 +558,19 @@ impl russh::server::Handler for Connection {
         session.channel_success(channel)?;
         let handle = session.handle();
         let Some(size) = self.size else {
-            let _ = handle
-                .data(
-                    channel,
-                    &b"cyberdrill needs a terminal: connect with `ssh -t`.\r\n"[..],
-                )
-                .await;
-            session.close(channel)?;
+            log(&format!("turned away {}: no terminal", who.user()));
+            turn_away(
+                handle,
+                channel,
+                "cyberdrill needs a terminal: connect with `ssh -t`.".into(),
+            );
             return Ok(());
         };
         let id = match self.hub.admit(&who) {
             Ok(id) => id,
             Err(message) => {
                 log(&format!("turned away {}: {message}", who.user()));
-                let _ = handle
-                    .data(channel, format!("{message}\r\n").into_bytes())
-                    .await;
-                let _ = handle.exit_status_request(channel, 1).await;
-                session.close(channel)?;
+                turn_away(handle, channel, message);
                 return Ok(());
             }
         };
@@ -573,16 +644,18 @@ impl russh::server::Handler for Connection {
         _data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.refuse("a command (exec)", channel, session);
-        let handle = session.handle();
-        let _ = handle
-            .extended_data(
-                channel,
-                1,
-                &b"cyberdrill runs no commands: connect without one (ssh -p PORT TEAM@HOST).\r\n"[..],
-            )
-            .await;
-        session.close(channel)?;
+        // Answer "success" so the client shows the words below rather than a bare failure.
+        log(&format!(
+            "refused a command (exec) from {} ({})",
+            self.who.as_ref().map_or("?", |w| w.user()),
+            self.peer()
+        ));
+        session.channel_success(channel)?;
+        turn_away(
+            session.handle(),
+            channel,
+            "cyberdrill runs no commands: connect without one (ssh -p PORT TEAM@HOST).".into(),
+        );
         Ok(())
     }
 
@@ -632,6 +705,24 @@ impl russh::server::Handler for Connection {
         log(&format!("refused port forwarding from {}", self.peer()));
         Ok(false)
     }
+}
+
+/// The ways in: public keys and passwords.
+fn methods() -> MethodSet {
+    MethodSet::from(&[MethodKind::PublicKey, MethodKind::Password][..])
+}
+
+/// Tells the client why it cannot have a session, then ends the channel (all through the
+/// handle's queue, so the words arrive before the close).
+fn turn_away(handle: russh::server::Handle, channel: ChannelId, message: String) {
+    tokio::spawn(async move {
+        let _ = handle
+            .data(channel, format!("{message}\r\n").into_bytes())
+            .await;
+        let _ = handle.exit_status_request(channel, 1).await;
+        let _ = handle.eof(channel).await;
+        let _ = handle.close(channel).await;
+    });
 }
 
 /// Terminal sizes as the engine draws them (a hostile client may claim 4 billion columns).
@@ -690,7 +781,7 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
     print_banner(&options, &summary);
 
     let config = Arc::new(russh::server::Config {
-        methods: MethodSet::from(&[MethodKind::PublicKey, MethodKind::Password][..]),
+        methods: methods(),
         auth_rejection_time: Duration::from_secs(1),
         auth_rejection_time_initial: Some(Duration::from_secs(0)),
         keys: vec![prepared.host_key],
@@ -703,16 +794,9 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         ..Default::default()
     });
     let clock = tokio::spawn(run_clock(exercise.clone(), clock_wake, version_tx.clone()));
-    let mut server = Server { hub };
-    let running = server.run_on_socket(config, &listener);
-    let stop = shutdown_signal();
     tokio::select! {
-        result = running => {
-            if let Err(e) = result {
-                eprintln!("error: the server stopped: {e}");
-            }
-        }
-        _ = stop => log("stopping (signal)"),
+        _ = accept(listener, config, hub) => {}
+        _ = shutdown_signal() => log("stopping (signal)"),
     }
     clock.abort();
     let (tick, over) = {
