@@ -732,8 +732,10 @@ fn clamp_dim(n: u32) -> u16 {
 
 /// A line on the server's terminal, with the wall-clock time (outside the simulation).
 fn log(message: &str) {
+    use std::io::Write;
     let now = jiff::Timestamp::now().strftime("%H:%M:%S");
-    println!("{now} {message}");
+    // A closed log (the terminal went away) must not stop the exercise.
+    let _ = writeln!(std::io::stdout(), "{now} {message}");
 }
 
 async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
