@@ -23,7 +23,7 @@ use session::Input;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
@@ -245,6 +245,12 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
 struct Hub {
     exercise: SharedExercise,
     changes: watch::Receiver<u64>,
+    /// Becomes true when the server stops: every session restores its player's terminal.
+    stop: watch::Receiver<bool>,
+    /// Session tasks still running.
+    live: Arc<AtomicUsize>,
+    /// Connections open (logged in or not).
+    connections: Arc<AtomicUsize>,
     access: Arc<Access>,
     teams: Vec<(String, String)>,
     sessions: Arc<Mutex<Sessions>>,
@@ -319,7 +325,7 @@ const LOGIN_DEADLINE: Duration = Duration::from_secs(60);
 /// Accepts connections for ever: at most `max_sessions + PENDING_LOGINS` at once, each to log
 /// in within [`LOGIN_DEADLINE`].
 async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Config>, hub: Hub) {
-    let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let open = hub.connections.clone();
     let limit = hub.max_sessions + PENDING_LOGINS;
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -339,12 +345,12 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
         }
         let _ = stream.set_nodelay(true);
         let counted = OpenConnection::new(open.clone());
-        let logged_in = Arc::new(AtomicBool::new(false));
+        let progress = Arc::new(AtomicU8::new(CONNECTED));
         let connection = Connection {
             hub: hub.clone(),
             peer: Some(peer),
             who: None,
-            logged_in: logged_in.clone(),
+            progress: progress.clone(),
             channel: None,
             size: None,
             input: None,
@@ -365,14 +371,21 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
                 _ = &mut running => return,
                 _ = tokio::time::sleep(LOGIN_DEADLINE) => {}
             }
-            if !logged_in.load(Ordering::SeqCst) {
+            // A connection that never logs in, or logs in and opens no terminal (`ssh -N`),
+            // holds a slot for nothing.
+            let why = match progress.load(Ordering::SeqCst) {
+                CONNECTED => Some("no login"),
+                LOGGED_IN => Some("no terminal session"),
+                _ => None,
+            };
+            if let Some(why) = why {
                 log(&format!(
-                    "disconnected {peer}: no login within {LOGIN_DEADLINE:?}"
+                    "disconnected {peer}: {why} within {LOGIN_DEADLINE:?}"
                 ));
                 let _ = handle
                     .disconnect(
                         russh::Disconnect::ByApplication,
-                        "log in within a minute".into(),
+                        format!("{why} within a minute"),
                         "en".into(),
                     )
                     .await;
@@ -382,11 +395,16 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
     }
 }
 
+/// How far a connection got: connected, logged in, or with a terminal session.
+const CONNECTED: u8 = 0;
+const LOGGED_IN: u8 = 1;
+const IN_SESSION: u8 = 2;
+
 /// Counts an open connection until dropped.
-struct OpenConnection(Arc<std::sync::atomic::AtomicUsize>);
+struct OpenConnection(Arc<AtomicUsize>);
 
 impl OpenConnection {
-    fn new(open: Arc<std::sync::atomic::AtomicUsize>) -> OpenConnection {
+    fn new(open: Arc<AtomicUsize>) -> OpenConnection {
         open.fetch_add(1, Ordering::SeqCst);
         OpenConnection(open)
     }
@@ -403,7 +421,7 @@ struct Connection {
     hub: Hub,
     peer: Option<SocketAddr>,
     who: Option<Who>,
-    logged_in: Arc<AtomicBool>,
+    progress: Arc<AtomicU8>,
     channel: Option<ChannelId>,
     size: Option<(u16, u16)>,
     input: Option<mpsc::Sender<Input>>,
@@ -420,7 +438,7 @@ impl Connection {
             Some(w) => {
                 log(&format!("login {} ({how}) from {}", w.user(), self.peer()));
                 self.who = Some(w);
-                self.logged_in.store(true, Ordering::SeqCst);
+                self.progress.store(LOGGED_IN, Ordering::SeqCst);
                 Auth::Accept
             }
             None => {
@@ -474,11 +492,10 @@ impl russh::server::Handler for Connection {
         offer: russh::server::PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
         // Spare the signature when the key is not one of this user's.
-        Ok(if self.hub.access.key(user, offer.public_key).is_some() {
-            Auth::Accept
-        } else {
-            Auth::reject()
-        })
+        if self.hub.access.key(user, offer.public_key).is_some() {
+            return Ok(Auth::Accept);
+        }
+        Ok(self.logged(None, user, "public key"))
     }
 
     async fn auth_publickey(
@@ -575,6 +592,7 @@ impl russh::server::Handler for Connection {
             }
         };
         self.admitted = true;
+        self.progress.store(IN_SESSION, Ordering::SeqCst);
         let role = match &who {
             Who::Facilitator => Role::Facilitator,
             Who::Team(t) => Role::Team(t.clone()),
@@ -587,11 +605,14 @@ impl russh::server::Handler for Connection {
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         self.input = Some(tx);
         let changes = self.hub.changes.clone();
+        let stop = self.hub.stop.clone();
+        let live = OpenConnection::new(self.hub.live.clone());
         let user = who.user().to_string();
         let peer = self.peer();
         log(&format!("session {id} opened: {user} from {peer}"));
         tokio::spawn(async move {
-            let why = session::run(app, handle.clone(), channel, size, rx, changes).await;
+            let _live = live;
+            let why = session::run(app, handle.clone(), channel, size, rx, changes, stop).await;
             log(&format!("session {id} closed: {user} ({why})"));
             let _ = handle.exit_status_request(channel, 0).await;
             let _ = handle.eof(channel).await;
@@ -696,13 +717,34 @@ impl russh::server::Handler for Connection {
         Ok(false)
     }
 
+    async fn channel_open_direct_tcpip(
+        &mut self,
+        _channel: Channel<Msg>,
+        _host: &str,
+        _port: u32,
+        _originator: &str,
+        _originator_port: u32,
+        _reply: russh::server::ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // Dropping `reply` refuses the channel.
+        log(&format!(
+            "refused port forwarding (-L) from {}",
+            self.peer()
+        ));
+        Ok(())
+    }
+
     async fn tcpip_forward(
         &mut self,
         _address: &str,
         _port: &mut u32,
         _session: &mut Session,
     ) -> Result<bool, Self::Error> {
-        log(&format!("refused port forwarding from {}", self.peer()));
+        log(&format!(
+            "refused port forwarding (-R) from {}",
+            self.peer()
+        ));
         Ok(false)
     }
 }
@@ -771,9 +813,15 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         exercise: Arc::new(Mutex::new(prepared.exercise)),
         changed,
     };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let live = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new(AtomicUsize::new(0));
     let hub = Hub {
         exercise: exercise.clone(),
         changes: version_rx,
+        stop: stop_rx,
+        live: live.clone(),
+        connections: connections.clone(),
         access: Arc::new(prepared.access),
         teams: prepared.teams.clone(),
         sessions: Arc::new(Mutex::new(Sessions::default())),
@@ -801,6 +849,17 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         _ = shutdown_signal() => log("stopping (signal)"),
     }
     clock.abort();
+    // Give every session the chance to leave the alternate screen and close its channel.
+    let _ = stop_tx.send(true);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while live.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Then for the clients to hang up, so the last screen bytes are not cut off.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while connections.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let (tick, over) = {
         let mut ex = exercise.lock();
         ex.mark();

@@ -99,6 +99,7 @@ pub async fn run(
     size: (u16, u16),
     mut input: mpsc::Receiver<Input>,
     mut changes: watch::Receiver<u64>,
+    mut stop: watch::Receiver<bool>,
 ) -> &'static str {
     let mut sink = Sink::default();
     let mut terminal = match new_terminal(size, sink.clone()) {
@@ -152,6 +153,7 @@ pub async fn run(
                 dirty = true;
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
+            _ = stop.changed() => break "server stopping",
         }
     };
     let _ = execute!(sink, cursor::Show, terminal::LeaveAlternateScreen);
