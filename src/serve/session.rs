@@ -111,9 +111,16 @@ pub async fn run(
     let _ = execute!(sink, terminal::EnterAlternateScreen, cursor::Hide);
     let mut dirty = true;
     let mut next_frame = Instant::now();
+    // The version of the exercise this screen shows: keys that change nothing (moving,
+    // typing in the composer) redraw without reading the exercise again.
+    let mut seen = None;
     let why = loop {
         if dirty && Instant::now() >= next_frame {
-            app.refresh();
+            let version = *changes.borrow_and_update();
+            if seen != Some(version) {
+                app.refresh();
+                seen = Some(version);
+            }
             if draw(&mut terminal, &sink, &app, &handle, channel)
                 .await
                 .is_err()

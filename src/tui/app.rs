@@ -62,6 +62,10 @@ pub struct Exercise {
     /// In `serve`: open sessions per login (team id or `facilitator`), with an entry for every
     /// login people may use. Empty in `play`. Not part of the simulation or the journal.
     pub online: std::collections::BTreeMap<String, usize>,
+    /// Views built since the world last changed, so that many sessions of one team (or many
+    /// facilitators) build each only once; emptied by every step, command and control.
+    views: std::collections::BTreeMap<String, Arc<TeamView>>,
+    facilitator_view: Option<Arc<FacilitatorView>>,
 }
 
 impl Exercise {
@@ -74,6 +78,8 @@ impl Exercise {
             pace: 2,
             journal_error: None,
             online: std::collections::BTreeMap::new(),
+            views: std::collections::BTreeMap::new(),
+            facilitator_view: None,
         }
     }
 
@@ -92,6 +98,7 @@ impl Exercise {
     /// Runs one tick and journals it (a mark, or the end line with the outcome hash); false
     /// when the exercise was already over.
     pub fn step(&mut self) -> bool {
+        self.forget_views();
         if !self.sim.step() {
             self.paused = true;
             return false;
@@ -114,6 +121,7 @@ impl Exercise {
         self.sim
             .submit(team, command.clone())
             .map_err(|e| e.to_string())?;
+        self.forget_views();
         self.write(&Line::Command {
             tick,
             team: team.to_string(),
@@ -128,8 +136,31 @@ impl Exercise {
         if !self.sim.control(&control) {
             return false;
         }
+        self.forget_views();
         self.write(&Line::Control { tick, control });
         true
+    }
+
+    /// A team's view of the world as it is now.
+    pub fn team_view(&mut self, team: &str) -> Option<Arc<TeamView>> {
+        if let Some(v) = self.views.get(team) {
+            return Some(v.clone());
+        }
+        let view = Arc::new(self.sim.team_view(team).ok()?);
+        self.views.insert(team.to_string(), view.clone());
+        Some(view)
+    }
+
+    /// The facilitator's view of the world as it is now.
+    pub fn facilitator_view(&mut self) -> Arc<FacilitatorView> {
+        self.facilitator_view
+            .get_or_insert_with(|| Arc::new(self.sim.facilitator_view()))
+            .clone()
+    }
+
+    fn forget_views(&mut self) {
+        self.views.clear();
+        self.facilitator_view = None;
     }
 
     /// Writes a mark so a resumed session comes back to this tick.
@@ -214,8 +245,9 @@ pub struct App {
     pub teams: Vec<(String, String)>,
     /// Open sessions per login, as last read (empty in `play`).
     pub online: std::collections::BTreeMap<String, usize>,
-    pub view: Option<TeamView>,
-    pub facilitator: Option<FacilitatorView>,
+    /// Shared with other sessions of the same team in `serve` (built once per change).
+    pub view: Option<Arc<TeamView>>,
+    pub facilitator: Option<Arc<FacilitatorView>>,
     pub tab: usize,
     /// Highlighted row per tab.
     pub cursor: [usize; 6],
@@ -282,10 +314,10 @@ impl App {
         let peek = self.teams.get(self.peek).map(|(id, _)| id.clone());
         let (clock, view, facilitator, error, online) = self.engine.with(false, |ex| {
             let (view, facilitator, online) = match &role {
-                Role::Team(t) => (ex.sim.team_view(t).ok(), None, Default::default()),
+                Role::Team(t) => (ex.team_view(t), None, Default::default()),
                 Role::Facilitator => (
-                    peek.and_then(|id| ex.sim.team_view(&id).ok()),
-                    Some(ex.sim.facilitator_view()),
+                    peek.and_then(|id| ex.team_view(&id)),
+                    Some(ex.facilitator_view()),
                     ex.online.clone(),
                 ),
             };
