@@ -457,6 +457,13 @@ impl Connection {
         }
     }
 
+    /// The client is done with its terminal: the session's input ends, so the session ends.
+    fn hang_up(&mut self, channel: ChannelId) {
+        if self.channel == Some(channel) {
+            self.input = None;
+        }
+    }
+
     /// Refuses a request on our channel: the client hears "failure", then the channel ends.
     fn refuse(&self, what: &str, channel: ChannelId, session: &mut Session) {
         log(&format!(
@@ -642,9 +649,7 @@ impl russh::server::Handler for Connection {
         channel: ChannelId,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.channel == Some(channel) {
-            self.input = None;
-        }
+        self.hang_up(channel);
         Ok(())
     }
 
@@ -653,9 +658,7 @@ impl russh::server::Handler for Connection {
         channel: ChannelId,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.channel == Some(channel) {
-            self.input = None;
-        }
+        self.hang_up(channel);
         Ok(())
     }
 
