@@ -53,7 +53,7 @@ pub enum Command {
         /// Scenario file or `builtin:NAME` (default: the built-in flagship).
         scenario: Option<String>,
         /// Address and port to listen on (0.0.0.0:2222 for other machines).
-        #[arg(long, default_value = "127.0.0.1:2222", value_name = "ADDR:PORT")]
+        #[arg(long, default_value = crate::serve::DEFAULT_LISTEN, value_name = "ADDR:PORT")]
         listen: String,
         /// Who may log in: the teams file (`--init-teams` writes one).
         #[arg(long, default_value = "cyberdrill-teams.ron", value_name = "FILE")]
@@ -70,13 +70,13 @@ pub enum Command {
         #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["scenario", "journal", "init_teams"])]
         resume: Option<PathBuf>,
         /// The server's SSH host key; generated there on first start and kept.
-        #[arg(long, default_value = "cyberdrill-host-key", value_name = "FILE")]
+        #[arg(long, default_value = crate::serve::DEFAULT_HOST_KEY, value_name = "FILE")]
         host_key: PathBuf,
         /// Most sessions open at once.
-        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_SESSIONS as u16, value_parser = clap::value_parser!(u16).range(1..=1000))]
         max_sessions: u16,
         /// Most sessions open at once per team (and for the facilitator).
-        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_PER_TEAM as u16, value_parser = clap::value_parser!(u16).range(1..=1000))]
         max_per_team: u16,
     },
     /// Check scenario files: exit 0 if all are valid, 1 if any is invalid, 2 on I/O errors.

@@ -131,7 +131,7 @@ impl Access {
                     who.user()
                 ));
             }
-            if password.is_none() && keys.is_empty() && *who != Who::Facilitator {
+            if password.is_none() && keys.is_empty() {
                 return Err(format!(
                     "`{}` has neither a password nor a key: nobody could log in as it",
                     who.user()

@@ -43,6 +43,12 @@ pub struct ServeOptions {
     pub max_per_team: usize,
 }
 
+/// Defaults of the command line (also used to print a resume command that needs no more).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:2222";
+pub const DEFAULT_HOST_KEY: &str = "cyberdrill-host-key";
+pub const DEFAULT_MAX_SESSIONS: usize = 64;
+pub const DEFAULT_MAX_PER_TEAM: usize = 8;
+
 /// Keys and packets waiting for a session before the connection stops reading.
 const INPUT_QUEUE: usize = 64;
 /// Bytes taken from one packet of input; a paste longer than this is cut.
@@ -132,6 +138,24 @@ struct Prepared {
     journal_path: PathBuf,
     host_key: russh::keys::PrivateKey,
     host_key_new: bool,
+    listener: std::net::TcpListener,
+}
+
+/// Opens the port, with a hint for the usual slips.
+fn bind(listen: &str) -> Result<std::net::TcpListener, String> {
+    let hint = if listen.parse::<u16>().is_ok() {
+        format!(
+            " (an address and a port: 127.0.0.1:{listen} for this machine only, 0.0.0.0:{listen} for the network)"
+        )
+    } else {
+        String::new()
+    };
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(|e| format!("cannot listen on {listen}: {e}{hint}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    Ok(listener)
 }
 
 fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
@@ -176,6 +200,8 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
             ));
         }
     }
+    // The port before any file is written: a failed start leaves nothing behind.
+    let listener = bind(&options.listen).map_err(|m| fail(m, EXIT_USAGE))?;
     let (host_key, host_key_new) =
         access::host_key(&options.host_key).map_err(|m| fail(m, EXIT_USAGE))?;
     let (sim, writer, journal_path) = match (&options.resume, resumed) {
@@ -237,6 +263,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         journal_path,
         host_key,
         host_key_new,
+        listener,
     })
 }
 
@@ -284,7 +311,8 @@ impl Hub {
         }
         if mine >= self.max_per_team {
             return Err(format!(
-                "`{user}` already has {mine} sessions open (the limit). Close one and try again."
+                "`{user}` already has {mine} session{} open (the limit). Close one and try again.",
+                if mine == 1 { "" } else { "s" }
             ));
         }
         s.total += 1;
@@ -320,7 +348,7 @@ impl Hub {
 /// Connections that may wait at the login prompt beyond the session cap.
 const PENDING_LOGINS: usize = 16;
 /// A connection must log in within this time.
-const LOGIN_DEADLINE: Duration = Duration::from_secs(60);
+const LOGIN_DEADLINE: Duration = Duration::from_secs(120);
 
 /// Accepts connections for ever: at most `max_sessions + PENDING_LOGINS` at once, each to log
 /// in within [`LOGIN_DEADLINE`].
@@ -344,6 +372,12 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
             continue;
         }
         let _ = stream.set_nodelay(true);
+        let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(
+            &socket2::TcpKeepalive::new()
+                .with_time(Duration::from_secs(60))
+                .with_interval(Duration::from_secs(10))
+                .with_retries(3),
+        );
         let counted = OpenConnection::new(open.clone());
         let progress = Arc::new(AtomicU8::new(CONNECTED));
         let connection = Connection {
@@ -385,7 +419,7 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
                 let _ = handle
                     .disconnect(
                         russh::Disconnect::ByApplication,
-                        format!("{why} within a minute"),
+                        format!("{why} within two minutes"),
                         "en".into(),
                     )
                     .await;
@@ -790,16 +824,18 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
-    let listener = match tokio::net::TcpListener::bind(&options.listen).await {
+    let address = prepared
+        .listener
+        .local_addr()
+        .map_or(options.listen.clone(), |a| a.to_string());
+    let summary = prepared_summary(&prepared, &address);
+    let listener = match tokio::net::TcpListener::from_std(prepared.listener) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: cannot listen on {}: {e}", options.listen);
             return EXIT_USAGE;
         }
     };
-    let address = listener
-        .local_addr()
-        .map_or(options.listen.clone(), |a| a.to_string());
     let (version_tx, version_rx) = watch::channel(0u64);
     let version_tx = Arc::new(version_tx);
     let clock_wake = Arc::new(Notify::new());
@@ -811,7 +847,6 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
             clock_wake.notify_one();
         })
     };
-    let summary = prepared_summary(&prepared, &address);
     let exercise = SharedExercise {
         exercise: Arc::new(Mutex::new(prepared.exercise)),
         changed,
@@ -838,10 +873,11 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         auth_rejection_time: Duration::from_secs(1),
         auth_rejection_time_initial: Some(Duration::from_secs(0)),
         keys: vec![prepared.host_key],
-        // A player may watch for hours without typing; keepalives find dead clients.
+        // A player may watch for hours without typing. No SSH keepalives: OpenSSH refuses one
+        // that arrives while its user is still typing the password. TCP keepalives (set on
+        // each connection) find dead clients instead.
         inactivity_timeout: None,
-        keepalive_interval: Some(Duration::from_secs(30)),
-        keepalive_max: 3,
+        keepalive_interval: None,
         max_auth_attempts: 6,
         nodelay: true,
         ..Default::default()
@@ -863,25 +899,53 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
     while connections.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let (tick, over) = {
+    let (tick, minute, over) = {
         let mut ex = exercise.lock();
         ex.mark();
-        (ex.sim.tick(), ex.sim.is_over())
+        let tick = ex.sim.tick();
+        (tick, tick * ex.sim.tick_minutes(), ex.sim.is_over())
     };
     let path = prepared.journal_path.display();
-    println!(
-        "Stopped at tick {tick}{}. Journal: {path}",
+    say(&format!(
+        "Stopped at tick {tick} ({}){}. Journal: {path}",
+        crate::sim::view::hhmm_span(minute),
         if over { " (the exercise is over)" } else { "" }
-    );
+    ));
     if !over {
-        println!(
-            "Continue later with: cyberdrill serve --resume {path} --teams {}",
-            options.teams.display()
-        );
+        say(&format!(
+            "Continue later with: cyberdrill serve --resume {path}{}",
+            same_options(&options)
+        ));
     }
-    println!("After-action report: cyberdrill report {path} --format html -o report.html");
-    println!("Check it replays: cyberdrill replay {path}");
+    say(&format!(
+        "After-action report: cyberdrill report {path} --format html -o report.html"
+    ));
+    say(&format!("Check it replays: cyberdrill replay {path}"));
     EXIT_OK
+}
+
+/// The options a resumed server needs to be reached as before.
+fn same_options(o: &ServeOptions) -> String {
+    let mut words = vec![format!("--teams {}", o.teams.display())];
+    if o.listen != DEFAULT_LISTEN {
+        words.push(format!("--listen {}", o.listen));
+    }
+    if o.host_key != std::path::Path::new(DEFAULT_HOST_KEY) {
+        words.push(format!("--host-key {}", o.host_key.display()));
+    }
+    if o.max_sessions != DEFAULT_MAX_SESSIONS {
+        words.push(format!("--max-sessions {}", o.max_sessions));
+    }
+    if o.max_per_team != DEFAULT_MAX_PER_TEAM {
+        words.push(format!("--max-per-team {}", o.max_per_team));
+    }
+    format!(" {}", words.join(" "))
+}
+
+/// A line on the server's terminal; a closed terminal or pipe must not stop the exercise.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 struct Summary {
@@ -892,7 +956,8 @@ struct Summary {
     journal: PathBuf,
     people: Vec<(String, String)>,
     bots: Vec<String>,
-    tick: u32,
+    /// Simulated minutes already played (when resumed).
+    minute: u32,
 }
 
 fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
@@ -917,7 +982,7 @@ fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
             .filter(|(t, _)| !humans.contains(t))
             .map(|(_, n)| n.clone())
             .collect(),
-        tick: prepared.exercise.sim.tick(),
+        minute: prepared.exercise.sim.tick() * prepared.exercise.sim.tick_minutes(),
     }
 }
 
@@ -926,8 +991,11 @@ fn print_banner(options: &ServeOptions, s: &Summary) {
         .address
         .rsplit_once(':')
         .map_or((s.address.as_str(), "22"), |(h, p)| (h, p));
-    println!("cyberdrill serve — {}", s.title);
-    println!(
+    // Listening on every interface: players use this machine's address on their network.
+    let anywhere = matches!(host, "0.0.0.0" | "[::]");
+    let host = if anywhere { "HOST" } else { host };
+    say(&format!("cyberdrill serve — {}", s.title));
+    say(&format!(
         "Host key: {} ({})",
         options.host_key.display(),
         if s.host_key_new {
@@ -935,22 +1003,31 @@ fn print_banner(options: &ServeOptions, s: &Summary) {
         } else {
             "kept from before"
         }
-    );
-    println!("Host key fingerprint: {}", s.fingerprint);
-    println!("  (players: check that `ssh` shows this fingerprint before answering yes)");
-    println!("Journal: {}", s.journal.display());
-    if s.tick > 0 {
-        println!("Resumed at tick {}.", s.tick);
+    ));
+    say(&format!("Host key fingerprint: {}", s.fingerprint));
+    say("  (players: check that `ssh` shows this fingerprint before answering yes)");
+    say(&format!("Journal: {}", s.journal.display()));
+    if s.minute > 0 {
+        say(&format!(
+            "Resumed at {}.",
+            crate::sim::view::hhmm_span(s.minute)
+        ));
     }
-    println!("Facilitator: ssh -p {port} {}@{host}", access::FACILITATOR);
+    say(&format!(
+        "Facilitator: ssh -p {port} {}@{host}",
+        access::FACILITATOR
+    ));
     for (id, name) in &s.people {
-        println!("  {name}: ssh -p {port} {id}@{host}");
+        say(&format!("  {name}: ssh -p {port} {id}@{host}"));
+    }
+    if anywhere {
+        say("  (HOST: this machine's name or address as the players' machines reach it)");
     }
     if !s.bots.is_empty() {
-        println!("Played by the engine: {}", s.bots.join(", "));
+        say(&format!("Played by the engine: {}", s.bots.join(", ")));
     }
-    println!("The clock is paused until the facilitator starts it. Ctrl-C here ends the exercise.");
-    println!("Listening on {}", s.address);
+    say("The clock is paused until the facilitator starts it. Ctrl-C here ends the exercise.");
+    say(&format!("Listening on {}", s.address));
 }
 
 /// Steps the engine while the exercise runs; sleeps on `wake` while it is paused or over.
@@ -965,10 +1042,14 @@ async fn run_clock(exercise: SharedExercise, wake: Arc<Notify>, version: Arc<wat
             continue;
         }
         tokio::time::sleep(interval).await;
-        let stepped = {
+        let (stepped, ended) = {
             let mut ex = exercise.lock();
-            !ex.paused && ex.step()
+            let stepped = !ex.paused && ex.step();
+            (stepped, stepped && ex.sim.is_over())
         };
+        if ended {
+            log("the exercise is over; Ctrl-C here stops the server");
+        }
         if stepped {
             version.send_modify(|v| *v += 1);
         }
@@ -986,9 +1067,17 @@ async fn shutdown_signal() {
                 return;
             }
         };
+        // A closed server terminal (SIGHUP) stops cleanly too.
+        let mut hangup = signal(SignalKind::hangup()).ok();
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
+            _ = async {
+                match hangup.as_mut() {
+                    Some(h) => { h.recv().await; }
+                    None => std::future::pending::<()>().await,
+                }
+            } => {}
         }
     }
     #[cfg(not(unix))]

@@ -164,6 +164,13 @@ pub async fn run(
         }
     };
     let _ = execute!(sink, cursor::Show, terminal::LeaveAlternateScreen);
+    if why == "server stopping" {
+        use std::io::Write;
+        let _ = write!(
+            sink,
+            "The facilitator stopped the exercise server. Your team's actions are kept in its journal.\r\n"
+        );
+    }
     let _ = send(&handle, channel, &sink).await;
     why
 }

@@ -329,6 +329,10 @@ impl App {
                 online,
             )
         });
+        if clock.over && !self.clock.over {
+            // However it ended (this screen, the clock task, another session), say so.
+            self.status = Self::ENDED.into();
+        }
         self.clock = clock;
         self.online = online;
         self.view = view;

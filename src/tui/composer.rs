@@ -181,20 +181,22 @@ impl Composer {
                 .collect(),
             Stage::Confirm => Vec::new(),
             Stage::Fill(_) => match self.field() {
-                Some(Field::Contacts { .. }) => view
+                Some(Field::Contacts { multi }) => view
                     .directory
                     .iter()
                     .filter(|c| !c.own)
                     .map(|c| {
-                        let mark = if self.contacts.contains(&c.id) {
-                            "[x]"
-                        } else {
-                            "[ ]"
+                        // Boxes to tick only where several may be chosen.
+                        let mark = match (multi, self.contacts.contains(&c.id)) {
+                            (false, _) => "",
+                            (true, true) => "[x]",
+                            (true, false) => "[ ]",
                         };
                         Choice {
                             value: c.id.clone(),
                             label: format!(
-                                "{mark} {} — {} ({}) · {:?}{}",
+                                "{mark}{}{} — {} ({}) · {:?}{}",
+                                if mark.is_empty() { "" } else { " " },
                                 c.id,
                                 c.organisation,
                                 c.state,
@@ -308,6 +310,9 @@ impl Composer {
                 let Some(c) = picked else { return false };
                 self.action = c.value.parse().unwrap_or(0);
                 self.stage = Stage::Fill(0);
+                // What was typed to find the action does not filter the next screen.
+                self.cursor = 0;
+                self.filter.clear();
                 // A composer opened from the directory already has its contact.
                 if !self.contacts.is_empty()
                     && !matches!(self.fields().first(), Some(Field::Contacts { .. }))
@@ -373,6 +378,20 @@ impl Composer {
             Stage::Fill(i) if i + 1 < self.fields().len() => Stage::Fill(i + 1),
             _ => Stage::Confirm,
         };
+    }
+
+    /// What an empty list of choices means on this screen.
+    pub fn nothing_to_choose(&self) -> &'static str {
+        match self.field() {
+            _ if !self.filter.is_empty() => "(nothing matches the filter: Backspace to widen it)",
+            Some(Field::Contacts { .. }) => "(no contacts outside your team in your directory)",
+            Some(Field::Incident { .. }) => {
+                "(nothing to choose: your team does not know of any incident yet)"
+            }
+            Some(Field::ForeignAsset | Field::OwnAsset) => "(no assets to choose)",
+            Some(Field::State { .. }) => "(no state to choose)",
+            _ => "(nothing to choose here)",
+        }
     }
 
     /// Goes one screen back (Esc); false when there is nothing to go back to.

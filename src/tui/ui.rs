@@ -129,7 +129,9 @@ fn offset(minutes: i32) -> String {
 
 fn footer_text(app: &App) -> String {
     // Help and quit come first so they survive truncation on a narrow (80-column) terminal.
-    let common = if app.runs_clock() {
+    let common = if app.runs_clock() && app.served() {
+        "? help · q leave · space run/pause · n step · N next event · +/- pace · ←/→ tabs"
+    } else if app.runs_clock() {
         "? help · q quit · space run/pause · n step · N next event · +/- pace · ←/→ tabs"
     } else {
         "? help · q leave · ←/→ tabs · the facilitator runs the clock"
@@ -698,9 +700,7 @@ fn draw_composer(frame: &mut Frame, c: &super::composer::Composer, view: &TeamVi
                 .collect();
             let mut state = ListState::default().with_selected((!empty).then_some(c.cursor));
             let list = if empty {
-                List::new(vec![ListItem::new(
-                    "(nothing to choose: your team may not know of any incident yet)",
-                )])
+                List::new(vec![ListItem::new(c.nothing_to_choose())])
             } else {
                 List::new(items).highlight_style(Style::new().reversed())
             };
