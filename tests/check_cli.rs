@@ -686,3 +686,24 @@ fn unknown_field_in_a_variant_is_named() {
         ],
     ));
 }
+
+#[test]
+fn built_in_scenarios_are_checked_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_check(dir.path(), &["builtin:flagship", "builtin:no-such"]);
+    assert_eq!(
+        run.code, 2,
+        "an unknown name is an I/O error:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.starts_with("ok   builtin:flagship: 6 states"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("cannot read builtin:no-such"),
+        "{}",
+        run.stderr
+    );
+}

@@ -15,7 +15,16 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
     let mut out = stdout.lock();
     for path in files {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        // `builtin:NAME`, as every other command takes it.
+        let builtin = name
+            .strip_prefix("builtin:")
+            .and_then(crate::builtin::find)
+            .map(|b| b.source.as_bytes().to_vec());
+        let read = match builtin {
+            Some(bytes) => Ok(bytes),
+            None => std::fs::read(path),
+        };
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(e) => {
                 code = EXIT_USAGE;
