@@ -1563,7 +1563,8 @@ fn a_bad_teams_file_stops_serve_before_it_listens() {
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        // An invalid teams file is invalid input: exit 1.
+        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
         assert!(
             stderr.contains("error: ") && stderr.contains(message),
             "{what}: expected `{message}` in:\n{stderr}"
@@ -1774,4 +1775,40 @@ fn a_resized_terminal_is_drawn_at_its_new_size() {
     );
     v.keys(&["q"]);
     v.wait_for("EXITED-0");
+}
+
+#[test]
+fn an_existing_journal_is_never_overwritten_by_a_new_start() {
+    let setup = Setup::new("journal-exists");
+    let teams = setup.teams();
+    let journal = setup.write("served.jsonl", "an exercise in progress\n");
+    let out = run(
+        {
+            let mut c = Command::new(BIN);
+            c.args(["serve", "--listen", "127.0.0.1:0", "--teams"])
+                .arg(&teams)
+                .arg("--journal")
+                .arg(&journal)
+                .current_dir(setup.path());
+            c
+        },
+        "serve onto an existing journal",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("exists"), "{stderr}");
+    assert!(
+        stderr.contains("--resume"),
+        "the message says how to continue:\n{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        "an exercise in progress\n",
+        "the journal is untouched"
+    );
+    assert!(
+        !setup.path().join("host-key").exists()
+            && !setup.path().join("cyberdrill-host-key").exists(),
+        "a failed start writes no host key"
+    );
 }

@@ -68,11 +68,34 @@ pub fn rebuild(
     rebuild_watching(journal, scenario, stop, path, |_| {})
 }
 
+/// The run a journal records as it stood when the session stopped: at the furthest tick it
+/// reached, with everything done at that tick applied (`play --resume`, `serve --resume`).
+pub fn resume(
+    journal: &Journal,
+    scenario: &crate::scenario::Scenario,
+    path: &Path,
+) -> Result<Sim, ReplayError> {
+    replay_entries(journal, scenario, journal.reached, true, path, |_| {})
+}
+
 /// Like [`rebuild`], calling `watch` after every tick (reports sample the run this way).
 pub fn rebuild_watching(
     journal: &Journal,
     scenario: &crate::scenario::Scenario,
     stop: u32,
+    path: &Path,
+    watch: impl FnMut(&Sim),
+) -> Result<Sim, ReplayError> {
+    replay_entries(journal, scenario, stop, false, path, watch)
+}
+
+/// Applies the journal's entries at their ticks up to `stop` (entries at `stop` itself too
+/// when `at_stop`), and steps to `stop` (or the end of the exercise).
+fn replay_entries(
+    journal: &Journal,
+    scenario: &crate::scenario::Scenario,
+    stop: u32,
+    at_stop: bool,
     path: &Path,
     mut watch: impl FnMut(&Sim),
 ) -> Result<Sim, ReplayError> {
@@ -83,7 +106,7 @@ pub fn rebuild_watching(
     };
     for (i, entry) in journal.entries.iter().enumerate() {
         let tick = journal::entry_tick(entry);
-        if tick >= stop {
+        if tick > stop || (tick == stop && !at_stop) {
             break;
         }
         while sim.tick() < tick && sim.step() {

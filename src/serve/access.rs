@@ -5,6 +5,7 @@
 //! both. `cyberdrill serve --init-teams` writes one with random passwords. Teams of the
 //! scenario that are not in the file are played by the engine.
 
+use crate::cli::{EXIT_INVALID, EXIT_USAGE};
 use crate::scenario::Scenario;
 use rand::RngExt;
 use russh::keys::{Algorithm, HashAlg, PrivateKey, PublicKey};
@@ -73,25 +74,37 @@ pub struct Access {
 
 impl Access {
     /// Reads and checks the teams file against the scenario's teams.
-    /// `reference` names the scenario as the user gave it, for the hint.
-    pub fn load(path: &Path, scenario: &Scenario, reference: &str) -> Result<Access, String> {
+    /// `reference` names the scenario as the user gave it, for the hint. Errors come with
+    /// the exit code: 2 when the file cannot be read, 1 when it is invalid.
+    pub fn load(path: &Path, scenario: &Scenario, reference: &str) -> Result<Access, (String, u8)> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "cannot read the teams file {}: {e}\n  hint: write one with `cyberdrill serve {reference} --init-teams --teams {}`",
-                path.display(),
-                path.display()
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "\n  hint: write one with `cyberdrill serve {reference} --init-teams --teams {}`",
+                    path.display()
+                )
+            } else {
+                String::new()
+            };
+            (
+                format!("cannot read the teams file {}: {e}{hint}", path.display()),
+                EXIT_USAGE,
             )
         })?;
         let file: TeamsFile = ron::from_str(&text).map_err(|e| {
-            format!(
-                "{}:{}:{}: {}",
-                path.display(),
-                e.span.start.line,
-                e.span.start.col,
-                e.code
+            (
+                format!(
+                    "{}:{}:{}: {}",
+                    path.display(),
+                    e.span.start.line,
+                    e.span.start.col,
+                    e.code
+                ),
+                EXIT_INVALID,
             )
         })?;
-        Access::from_file(&file, scenario).map_err(|e| format!("{}: {e}", path.display()))
+        Access::from_file(&file, scenario)
+            .map_err(|e| (format!("{}: {e}", path.display()), EXIT_INVALID))
     }
 
     /// Checks a parsed teams file: known team ids, no duplicates, some way in for each.
@@ -254,23 +267,34 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// The server's host key: read from `path`, or generated there on first start. Returns the
 /// key and whether it was new.
-pub fn host_key(path: &Path) -> Result<(PrivateKey, bool), String> {
+/// Errors come with the exit code: 2 for I/O, 1 for a file that is not a key.
+pub fn host_key(path: &Path) -> Result<(PrivateKey, bool), (String, u8)> {
     if path.exists() {
-        let key = russh::keys::load_secret_key(path, None).map_err(|e| {
-            format!(
-                "cannot read the host key {}: {e}\n  hint: remove it to generate a new one (players will see a changed fingerprint)",
-                path.display()
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            (
+                format!("cannot read the host key {}: {e}", path.display()),
+                EXIT_USAGE,
+            )
+        })?;
+        let key = russh::keys::decode_secret_key(&text, None).map_err(|e| {
+            (
+                format!(
+                    "{} is not an SSH private key ({e})\n  hint: if it is damaged, remove it to generate a new one (players will see a changed fingerprint)",
+                    path.display()
+                ),
+                EXIT_INVALID,
             )
         })?;
         return Ok((key, false));
     }
+    let io = |what: &str, e: &dyn std::fmt::Display| (format!("cannot {what}: {e}"), EXIT_USAGE);
     let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519)
-        .map_err(|e| format!("cannot generate a host key: {e}"))?;
+        .map_err(|e| io("generate a host key", &e))?;
     let text = key
         .to_openssh(russh::keys::ssh_key::LineEnding::LF)
-        .map_err(|e| format!("cannot encode the host key: {e}"))?;
+        .map_err(|e| io("encode the host key", &e))?;
     write_private(path, &text)
-        .map_err(|e| format!("cannot write the host key {}: {e}", path.display()))?;
+        .map_err(|e| io(&format!("write the host key {}", path.display()), &e))?;
     Ok((key, true))
 }
 

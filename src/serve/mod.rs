@@ -184,11 +184,14 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         None => (load::load(&scenario_reference(options))?, None),
     };
     let access = Access::load(&options.teams, &loaded.scenario, &loaded.source_ref)
-        .map_err(|m| fail(m, EXIT_USAGE))?;
+        .map_err(|(m, code)| fail(m, code))?;
     let humans = access.teams();
     if let Some(journal) = &resumed {
-        let recorded = journal.humans.clone().unwrap_or_default();
-        if recorded != humans {
+        let mut recorded = journal.humans.clone().unwrap_or_default();
+        let mut listed = humans.clone();
+        recorded.sort();
+        listed.sort();
+        if recorded != listed {
             return Err(fail(
                 format!(
                     "the journal was served with people playing [{}] but {} lists [{}]; resume with the same teams file",
@@ -200,18 +203,37 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
             ));
         }
     }
+    // A new journal never replaces one: it may be an exercise in progress.
+    let new_journal = options.resume.is_none().then(|| {
+        options
+            .journal
+            .clone()
+            .unwrap_or_else(|| crate::tui::default_journal(&loaded.scenario.meta.id, options.seed))
+    });
+    if let Some(path) = &new_journal
+        && path.exists()
+    {
+        return Err(fail(
+            format!(
+                "{} exists: it may be an exercise in progress; to continue it: `cyberdrill serve --resume {}{}`; to start a new one, name another --journal",
+                path.display(),
+                path.display(),
+                same_options(options)
+            ),
+            EXIT_USAGE,
+        ));
+    }
     // The port before any file is written: a failed start leaves nothing behind.
     let listener = bind(&options.listen).map_err(|m| fail(m, EXIT_USAGE))?;
     let (host_key, host_key_new) =
-        access::host_key(&options.host_key).map_err(|m| fail(m, EXIT_USAGE))?;
+        access::host_key(&options.host_key).map_err(|(m, code)| fail(m, code))?;
     let (sim, writer, journal_path) = match (&options.resume, resumed) {
         (Some(path), Some(journal)) => {
-            let sim = replay::rebuild(&journal, &loaded.scenario, journal.reached.max(1), path)
-                .map_err(|e| match e {
-                    replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
-                        fail(m, EXIT_INVALID)
-                    }
-                })?;
+            let sim = replay::resume(&journal, &loaded.scenario, path).map_err(|e| match e {
+                replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
+                    fail(m, EXIT_INVALID)
+                }
+            })?;
             let writer = JournalWriter::append_to(path).map_err(|e| {
                 fail(
                     format!("cannot continue {}: {e}", path.display()),
@@ -221,9 +243,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
             (sim, writer, path.clone())
         }
         _ => {
-            let path = options.journal.clone().unwrap_or_else(|| {
-                crate::tui::default_journal(&loaded.scenario.meta.id, options.seed)
-            });
+            let path = new_journal.clone().unwrap_or_default();
             let mut header = crate::cli::run::header(&loaded, options.seed, Mode::Play);
             if let Line::Header {
                 player, humans: h, ..
@@ -278,6 +298,8 @@ struct Hub {
     live: Arc<AtomicUsize>,
     /// Connections open (logged in or not).
     connections: Arc<AtomicUsize>,
+    /// Connections not logged in yet, per address.
+    pending: Arc<Mutex<BTreeMap<std::net::IpAddr, usize>>>,
     access: Arc<Access>,
     teams: Vec<(String, String)>,
     sessions: Arc<Mutex<Sessions>>,
@@ -298,8 +320,9 @@ impl Hub {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes a session slot for this login, or says why not.
-    fn admit(&self, who: &Who) -> Result<u64, String> {
+    /// Takes a session slot for this login, or says why not. The slot is given back when
+    /// the returned [`Slot`] is dropped (when the session ends).
+    fn admit(&self, who: &Who) -> Result<(u64, Slot), String> {
         let mut s = self.sessions();
         let user = who.user().to_string();
         let mine = s.per_user.get(&user).copied().unwrap_or(0);
@@ -321,7 +344,13 @@ impl Hub {
         let id = s.next_id;
         drop(s);
         self.show_online(&user, 1);
-        Ok(id)
+        Ok((
+            id,
+            Slot {
+                hub: self.clone(),
+                who: who.clone(),
+            },
+        ))
     }
 
     fn release(&self, who: &Who) {
@@ -345,8 +374,63 @@ impl Hub {
     }
 }
 
+/// A session's place under the caps, given back when dropped.
+struct Slot {
+    hub: Hub,
+    who: Who,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.hub.release(&self.who);
+    }
+}
+
+/// A connection not logged in yet, counted per address until it logs in or goes.
+struct Pending {
+    hub: Hub,
+    ip: std::net::IpAddr,
+}
+
+impl Pending {
+    /// Counts a new connection from `ip`, unless too many are waiting already.
+    fn new(hub: &Hub, ip: std::net::IpAddr) -> Result<Pending, String> {
+        let mut waiting = hub.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let all: usize = waiting.values().sum();
+        let mine = waiting.get(&ip).copied().unwrap_or(0);
+        if all >= PENDING_LOGINS {
+            return Err(format!("{all} connections are waiting to log in"));
+        }
+        if mine >= PENDING_PER_ADDRESS {
+            return Err(format!(
+                "{mine} connections from {ip} are waiting to log in"
+            ));
+        }
+        *waiting.entry(ip).or_default() += 1;
+        Ok(Pending {
+            hub: hub.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut waiting = self.hub.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = waiting.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                waiting.remove(&self.ip);
+            }
+        }
+    }
+}
+
 /// Connections that may wait at the login prompt beyond the session cap.
-const PENDING_LOGINS: usize = 16;
+const PENDING_LOGINS: usize = 64;
+/// Connections from one address that may wait at the login prompt: a whole exercise room
+/// behind one NAT address logs in at once, so this is not small.
+const PENDING_PER_ADDRESS: usize = 32;
 /// A connection must log in within this time.
 const LOGIN_DEADLINE: Duration = Duration::from_secs(120);
 
@@ -371,6 +455,22 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
             ));
             continue;
         }
+        let pending = match Pending::new(&hub, peer.ip()) {
+            Ok(p) => p,
+            Err(why) => {
+                log(&format!("refused connection from {peer}: {why}"));
+                continue;
+            }
+        };
+        // A second handle on the socket, to cut a connection that overstays its welcome even
+        // when its client no longer answers.
+        let (stream, cutter) = match split_off_cutter(stream) {
+            Ok(pair) => pair,
+            Err(e) => {
+                log(&format!("cannot take the connection from {peer}: {e}"));
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(
             &socket2::TcpKeepalive::new()
@@ -385,10 +485,11 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
             peer: Some(peer),
             who: None,
             progress: progress.clone(),
+            pending: Some(pending),
             channel: None,
             size: None,
+            resize: None,
             input: None,
-            admitted: false,
         };
         let config = config.clone();
         tokio::spawn(async move {
@@ -423,10 +524,22 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
                         "en".into(),
                     )
                     .await;
+                // Whether or not the client answers, the connection goes.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let _ = cutter.shutdown(std::net::Shutdown::Both);
             }
             let _ = running.await;
         });
     }
+}
+
+/// The stream for russh and a duplicate of its socket to shut it down from outside.
+fn split_off_cutter(
+    stream: tokio::net::TcpStream,
+) -> std::io::Result<(tokio::net::TcpStream, std::net::TcpStream)> {
+    let std = stream.into_std()?;
+    let cutter = std.try_clone()?;
+    Ok((tokio::net::TcpStream::from_std(std)?, cutter))
 }
 
 /// How far a connection got: connected, logged in, or with a terminal session.
@@ -456,10 +569,13 @@ struct Connection {
     peer: Option<SocketAddr>,
     who: Option<Who>,
     progress: Arc<AtomicU8>,
+    /// Held until login.
+    pending: Option<Pending>,
     channel: Option<ChannelId>,
     size: Option<(u16, u16)>,
+    /// Where window sizes go once the session runs (only the latest matters).
+    resize: Option<watch::Sender<(u16, u16)>>,
     input: Option<mpsc::Sender<Input>>,
-    admitted: bool,
 }
 
 impl Connection {
@@ -473,6 +589,7 @@ impl Connection {
                 log(&format!("login {} ({how}) from {}", w.user(), self.peer()));
                 self.who = Some(w);
                 self.progress.store(LOGGED_IN, Ordering::SeqCst);
+                self.pending = None;
                 Auth::Accept
             }
             None => {
@@ -495,6 +612,7 @@ impl Connection {
     fn hang_up(&mut self, channel: ChannelId) {
         if self.channel == Some(channel) {
             self.input = None;
+            self.resize = None;
         }
     }
 
@@ -506,16 +624,6 @@ impl Connection {
             self.peer()
         ));
         let _ = session.channel_failure(channel);
-    }
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        if self.admitted
-            && let Some(who) = &self.who
-        {
-            self.hub.release(who);
-        }
     }
 }
 
@@ -574,7 +682,7 @@ impl russh::server::Handler for Connection {
         _modes: &[(russh::Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.size = Some((clamp_dim(cols), clamp_dim(rows)));
+        self.size = Some((clamp_cols(cols), clamp_rows(rows)));
         session.channel_success(channel)?;
         Ok(())
     }
@@ -588,14 +696,10 @@ impl russh::server::Handler for Connection {
         _pix_height: u32,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.size = Some((clamp_dim(cols), clamp_dim(rows)));
-        if let Some(tx) = &self.input {
-            let _ = tx
-                .send(Input::Resize {
-                    cols: clamp_dim(cols),
-                    rows: clamp_dim(rows),
-                })
-                .await;
+        let size = (clamp_cols(cols), clamp_rows(rows));
+        self.size = Some(size);
+        if let Some(tx) = &self.resize {
+            let _ = tx.send(size);
         }
         Ok(())
     }
@@ -624,15 +728,14 @@ impl russh::server::Handler for Connection {
             );
             return Ok(());
         };
-        let id = match self.hub.admit(&who) {
-            Ok(id) => id,
+        let (id, slot) = match self.hub.admit(&who) {
+            Ok(admitted) => admitted,
             Err(message) => {
                 log(&format!("turned away {}: {message}", who.user()));
                 turn_away(handle, channel, message);
                 return Ok(());
             }
         };
-        self.admitted = true;
         self.progress.store(IN_SESSION, Ordering::SeqCst);
         let role = match &who {
             Who::Facilitator => Role::Facilitator,
@@ -645,6 +748,8 @@ impl russh::server::Handler for Connection {
         );
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         self.input = Some(tx);
+        let (resize_tx, resize_rx) = watch::channel(size);
+        self.resize = Some(resize_tx);
         let changes = self.hub.changes.clone();
         let stop = self.hub.stop.clone();
         let live = OpenConnection::new(self.hub.live.clone());
@@ -653,7 +758,11 @@ impl russh::server::Handler for Connection {
         log(&format!("session {id} opened: {user} from {peer}"));
         tokio::spawn(async move {
             let _live = live;
-            let why = session::run(app, handle.clone(), channel, size, rx, changes, stop).await;
+            let why =
+                session::run(app, handle.clone(), channel, rx, resize_rx, changes, stop).await;
+            // The slot is free again as soon as the session ends, even if the connection
+            // stays (an `ssh` ControlMaster may open another session on it).
+            drop(slot);
             log(&format!("session {id} closed: {user} ({why})"));
             let _ = handle.exit_status_request(channel, 0).await;
             let _ = handle.eof(channel).await;
@@ -672,8 +781,9 @@ impl russh::server::Handler for Connection {
             && let Some(tx) = &self.input
         {
             let bytes = data[..data.len().min(MAX_INPUT_PACKET)].to_vec();
-            // Waits when the session is behind: the client is slowed, memory stays bounded.
-            let _ = tx.send(Input::Bytes(bytes)).await;
+            // Never wait here: this loop also reads the client's window updates, which a
+            // session blocked on output needs. A session this far behind loses the keys.
+            let _ = tx.try_send(Input::Bytes(bytes));
         }
         Ok(())
     }
@@ -693,6 +803,11 @@ impl russh::server::Handler for Connection {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         self.hang_up(channel);
+        if self.channel == Some(channel) {
+            // The connection may open another terminal (one at a time).
+            self.channel = None;
+            self.size = None;
+        }
         Ok(())
     }
 
@@ -804,9 +919,14 @@ fn turn_away(handle: russh::server::Handle, channel: ChannelId, message: String)
     });
 }
 
-/// Terminal sizes as the engine draws them (a hostile client may claim 4 billion columns).
-fn clamp_dim(n: u32) -> u16 {
-    n.clamp(1, 500) as u16
+/// Terminal sizes as the server draws them: a client may claim 4 billion columns, and every
+/// cell of a session's screen costs memory and drawing time.
+fn clamp_cols(n: u32) -> u16 {
+    n.clamp(1, 400) as u16
+}
+
+fn clamp_rows(n: u32) -> u16 {
+    n.clamp(1, 150) as u16
 }
 
 /// A line on the server's terminal, with the wall-clock time (outside the simulation).
@@ -860,6 +980,7 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         stop: stop_rx,
         live: live.clone(),
         connections: connections.clone(),
+        pending: Arc::new(Mutex::new(BTreeMap::new())),
         access: Arc::new(prepared.access),
         teams: prepared.teams.clone(),
         sessions: Arc::new(Mutex::new(Sessions::default())),

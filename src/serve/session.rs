@@ -24,11 +24,10 @@ pub const FRAME_GAP: Duration = Duration::from_millis(50);
 /// The longest escape sequence kept while waiting for its end.
 const MAX_PENDING: usize = 64;
 
-/// What the connection hands to its session.
+/// What the connection hands to its session (window sizes come on their own channel).
 #[derive(Debug)]
 pub enum Input {
     Bytes(Vec<u8>),
-    Resize { cols: u16, rows: u16 },
 }
 
 /// Turns the bytes a terminal sends into key events, across packet boundaries.
@@ -96,13 +95,14 @@ pub async fn run(
     mut app: App,
     handle: Handle,
     channel: ChannelId,
-    size: (u16, u16),
     mut input: mpsc::Receiver<Input>,
+    mut size: watch::Receiver<(u16, u16)>,
     mut changes: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
 ) -> &'static str {
     let mut sink = Sink::default();
-    let mut terminal = match new_terminal(size, sink.clone()) {
+    let first_size = *size.borrow_and_update();
+    let mut terminal = match new_terminal(first_size, sink.clone()) {
         Ok(t) => t,
         Err(_) => return "terminal error",
     };
@@ -146,13 +146,18 @@ pub async fn run(
                     dirty = true;
                     next_frame = Instant::now();
                 }
-                Some(Input::Resize { cols, rows }) => {
-                    let _ = terminal.resize(Rect::new(0, 0, cols.max(1), rows.max(1)));
-                    let _ = terminal.clear();
-                    dirty = true;
-                    next_frame = Instant::now();
-                }
             },
+            resized = size.changed() => {
+                if resized.is_err() {
+                    break "disconnected";
+                }
+                let (cols, rows) = *size.borrow_and_update();
+                // `resize` clears the viewport by writing to the sink; nothing asks the
+                // server's own terminal (`Terminal::clear` would).
+                let _ = terminal.resize(Rect::new(0, 0, cols.max(1), rows.max(1)));
+                dirty = true;
+                next_frame = Instant::now();
+            }
             changed = changes.changed(), if !dirty => {
                 if changed.is_err() {
                     break "server stopping";

@@ -282,6 +282,10 @@ impl Sim {
 
     /// Applies a facilitator control action (journaled like team commands).
     pub fn control(&mut self, control: &Control) -> bool {
+        // After the end nothing changes any more (the journal's end line is the last word).
+        if self.is_over() {
+            return false;
+        }
         match control {
             Control::FireInject { id } => self.fire_inject_now(id),
             Control::SkipInject { id } => self.skip_inject(id),

@@ -245,6 +245,7 @@ pub struct App {
     pub teams: Vec<(String, String)>,
     /// Open sessions per login, as last read (empty in `play`).
     pub online: std::collections::BTreeMap<String, usize>,
+    journal_error_shown: Option<String>,
     /// Shared with other sessions of the same team in `serve` (built once per change).
     pub view: Option<Arc<TeamView>>,
     pub facilitator: Option<Arc<FacilitatorView>>,
@@ -289,6 +290,7 @@ impl App {
             engine,
             clock: Clock::default(),
             online: Default::default(),
+            journal_error_shown: None,
             role,
             teams,
             view: None,
@@ -337,10 +339,11 @@ impl App {
         self.online = online;
         self.view = view;
         self.facilitator = facilitator;
-        if let Some(e) = error
-            && self.is_facilitator()
-        {
-            self.status = e;
+        // A journal that cannot be written is told once, to whoever runs the clock (in
+        // `play` the one person at the keyboard; in `serve` the facilitator).
+        if error.is_some() && error != self.journal_error_shown && self.runs_clock() {
+            self.status = error.clone().unwrap_or_default();
+            self.journal_error_shown = error;
         }
     }
 

@@ -111,15 +111,14 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
             );
             return Err(EXIT_INVALID);
         }
-        let sim = replay::rebuild(&journal, &loaded.scenario, journal.reached.max(1), path)
-            .map_err(|e| {
-                match e {
-                    replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
-                        eprintln!("error: {m}")
-                    }
+        let sim = replay::resume(&journal, &loaded.scenario, path).map_err(|e| {
+            match e {
+                replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
+                    eprintln!("error: {m}")
                 }
-                EXIT_INVALID
-            })?;
+            }
+            EXIT_INVALID
+        })?;
         let writer = JournalWriter::append_to(path).map_err(|e| {
             eprintln!("error: cannot continue {}: {e}", path.display());
             EXIT_USAGE
