@@ -707,3 +707,14 @@ fn built_in_scenarios_are_checked_by_name() {
         run.stderr
     );
 }
+
+#[test]
+fn facilitator_is_not_a_team_id() {
+    assert_case(case(
+        "reserved-team-id",
+        &[(r#"(id: "team-kelvar","#, r#"(id: "facilitator","#)],
+        (27, 14),
+        "\"facilitator\"",
+        &["`facilitator` is the facilitator's login"],
+    ));
+}

@@ -661,6 +661,16 @@ impl<'a> Checker<'a> {
         let mut played: BTreeMap<&str, &str> = BTreeMap::new();
         for (i, team) in self.s.teams.iter().enumerate() {
             let path = Item("teams", i);
+            if team.id == crate::serve::access::FACILITATOR {
+                self.error(
+                    &format_args!("{path}.id"),
+                    "scenario::reserved-id",
+                    "`facilitator` is the facilitator's login in `cyberdrill serve`, not a team id"
+                        .into(),
+                    "reserved",
+                )
+                .help = Some("name the team after its state, e.g. `team-varesh`".into());
+            }
             self.reference(&format_args!("{path}.state"), &team.state, &[IdKind::State]);
             if team.organisations.is_empty() {
                 self.error(&format_args!("{path}.organisations"), "scenario::empty-list", format!("team `{}` plays no organisation", team.id), "empty")

@@ -1152,17 +1152,36 @@ fn print_banner(options: &ServeOptions, s: &Summary) {
 }
 
 /// Steps the engine while the exercise runs; sleeps on `wake` while it is paused or over.
+/// A change of pace or a pause takes effect at once; other changes (commands) do not move
+/// the next tick.
 async fn run_clock(exercise: SharedExercise, wake: Arc<Notify>, version: Arc<watch::Sender<u64>>) {
+    let settings = || {
+        let ex = exercise.lock();
+        (!ex.paused && !ex.sim.is_over(), ex.tick_interval())
+    };
     loop {
-        let (running, interval) = {
-            let ex = exercise.lock();
-            (!ex.paused && !ex.sim.is_over(), ex.tick_interval())
-        };
+        let (running, interval) = settings();
         if !running {
             wake.notified().await;
             continue;
         }
-        tokio::time::sleep(interval).await;
+        let started = tokio::time::Instant::now();
+        let mut deadline = started + interval;
+        let go = loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => break true,
+                _ = wake.notified() => {
+                    let (running, now_interval) = settings();
+                    if !running {
+                        break false;
+                    }
+                    deadline = started + now_interval;
+                }
+            }
+        };
+        if !go {
+            continue;
+        }
         let (stepped, ended) = {
             let mut ex = exercise.lock();
             let stepped = !ex.paused && ex.step();
