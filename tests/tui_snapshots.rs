@@ -357,3 +357,32 @@ fn served_facilitator_sees_who_is_online() {
     assert!(screen.contains("(engine)"), "{screen}");
     insta::assert_snapshot!("served_facilitator_team_screens", screen);
 }
+
+#[test]
+fn a_discussion_question_reaches_the_facilitators_status_line() {
+    let mut app = facilitator(0);
+    let mut noticed = None;
+    while app.step() {
+        if app.status.starts_with("Discussion question now: ") {
+            noticed = Some(app.status.clone());
+            break;
+        }
+    }
+    let noticed = noticed.expect("the flagship poses a discussion question");
+    let newest = app
+        .facilitator
+        .as_ref()
+        .unwrap()
+        .timeline
+        .iter()
+        .rev()
+        .find_map(|(_, l)| l.strip_prefix("QUESTION for discussion: "))
+        .expect("the question is on the timeline")
+        .to_string();
+    assert_eq!(noticed, format!("Discussion question now: {newest}"));
+    // A team never sees the facilitator's questions this way.
+    let mut team = player(0);
+    while team.step() {
+        assert!(!team.status.starts_with("Discussion question"));
+    }
+}

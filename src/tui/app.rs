@@ -246,6 +246,8 @@ pub struct App {
     /// Open sessions per login, as last read (empty in `play`).
     pub online: std::collections::BTreeMap<String, usize>,
     journal_error_shown: Option<String>,
+    /// Facilitator: how much of the timeline was already looked at for discussion questions.
+    timeline_seen: Option<usize>,
     /// Shared with other sessions of the same team in `serve` (built once per change).
     pub view: Option<Arc<TeamView>>,
     pub facilitator: Option<Arc<FacilitatorView>>,
@@ -291,6 +293,7 @@ impl App {
             clock: Clock::default(),
             online: Default::default(),
             journal_error_shown: None,
+            timeline_seen: None,
             role,
             teams,
             view: None,
@@ -337,6 +340,7 @@ impl App {
         }
         self.clock = clock;
         self.online = online;
+        self.notice_questions(facilitator.as_deref());
         self.view = view;
         self.facilitator = facilitator;
         // A journal that cannot be written is told once, to whoever runs the clock (in
@@ -344,6 +348,21 @@ impl App {
         if error.is_some() && error != self.journal_error_shown && self.runs_clock() {
             self.status = error.clone().unwrap_or_default();
             self.journal_error_shown = error;
+        }
+    }
+
+    /// A discussion question the scenario poses is easy to miss on the timeline: the
+    /// facilitator's status line shows the newest one when it fires (not old ones on joining).
+    fn notice_questions(&mut self, view: Option<&FacilitatorView>) {
+        let Some(view) = view else { return };
+        let len = view.timeline.len();
+        let seen = self.timeline_seen.replace(len).unwrap_or(len).min(len);
+        if let Some(text) = view.timeline[seen..]
+            .iter()
+            .rev()
+            .find_map(|(_, line)| line.strip_prefix("QUESTION for discussion: "))
+        {
+            self.status = format!("Discussion question now: {text}");
         }
     }
 
