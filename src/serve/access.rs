@@ -298,6 +298,28 @@ pub fn host_key(path: &Path) -> Result<(PrivateKey, bool), (String, u8)> {
     Ok((key, true))
 }
 
+/// A warning when a secret file can be read by others than its owner (None elsewhere than
+/// Unix, or when it cannot be read at all: that error comes when it is opened).
+pub fn shared_secret_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "warning: {} can be read by others than you (mode {mode:o}); run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// `SHA256:…`, as `ssh` shows it when it asks to trust a host.
 pub fn fingerprint(key: &PrivateKey) -> String {
     key.public_key().fingerprint(HashAlg::Sha256).to_string()
@@ -366,6 +388,22 @@ mod tests {
         let a = random_password();
         assert_eq!(a.len(), 19);
         assert_ne!(a, random_password());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secrets_readable_by_others_are_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("teams.ron");
+        write_private(&path, "()").unwrap();
+        assert_eq!(shared_secret_warning(&path), None, "written private");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let warning = shared_secret_warning(&path).expect("a warning");
+        assert!(
+            warning.contains("mode 644") && warning.contains("chmod 600"),
+            "{warning}"
+        );
     }
 
     #[test]

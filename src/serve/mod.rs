@@ -186,6 +186,9 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     let access = Access::load(&options.teams, &loaded.scenario, &loaded.source_ref)
         .map_err(|(m, code)| fail(m, code))?;
     let humans = access.teams();
+    if let Some(warning) = access::shared_secret_warning(&options.teams) {
+        eprintln!("{warning}");
+    }
     if let Some(journal) = &resumed {
         let mut recorded = journal.humans.clone().unwrap_or_default();
         let mut listed = humans.clone();
@@ -227,6 +230,9 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     let listener = bind(&options.listen).map_err(|m| fail(m, EXIT_USAGE))?;
     let (host_key, host_key_new) =
         access::host_key(&options.host_key).map_err(|(m, code)| fail(m, code))?;
+    if let Some(warning) = access::shared_secret_warning(&options.host_key) {
+        eprintln!("{warning}");
+    }
     let (sim, writer, journal_path) = match (&options.resume, resumed) {
         (Some(path), Some(journal)) => {
             let sim = replay::resume(&journal, &loaded.scenario, path).map_err(|e| match e {
