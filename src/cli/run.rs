@@ -70,6 +70,22 @@ pub fn header(loaded: &load::Loaded, seed: u64, mode: Mode) -> Line {
     }
 }
 
+/// The header of a journal people play: who is at the keyboard and which teams people play
+/// (the engine plays the others). `play` and `serve` both start their journals with it.
+pub fn play_header(loaded: &load::Loaded, seed: u64, player: &str, humans: &[String]) -> Line {
+    let mut line = header(loaded, seed, Mode::Play);
+    if let Line::Header {
+        player: p,
+        humans: h,
+        ..
+    } = &mut line
+    {
+        *p = Some(player.to_string());
+        *h = Some(humans.to_vec());
+    }
+    line
+}
+
 /// A progress bar on stderr, hidden when stderr is not a terminal.
 pub fn progress(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);

@@ -11,6 +11,10 @@ mod types;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
+
+/// The facilitator's name where a team id could stand: the SSH login of `serve`, the player
+/// of a journal. No team may take it.
+pub const FACILITATOR: &str = "facilitator";
 pub use parse::ron_options;
 pub use types::*;
 pub use validate::{IdKind, ordered};

@@ -661,7 +661,7 @@ impl<'a> Checker<'a> {
         let mut played: BTreeMap<&str, &str> = BTreeMap::new();
         for (i, team) in self.s.teams.iter().enumerate() {
             let path = Item("teams", i);
-            if team.id == crate::serve::access::FACILITATOR {
+            if team.id == super::FACILITATOR {
                 self.error(
                     &format_args!("{path}.id"),
                     "scenario::reserved-id",

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The SSH user name of the facilitator.
-pub const FACILITATOR: &str = "facilitator";
+pub use crate::scenario::FACILITATOR;
 
 /// One login: a password, public keys (OpenSSH `authorized_keys` lines), or both.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -13,7 +13,7 @@ pub mod access;
 pub mod session;
 
 use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
-use crate::journal::{JournalWriter, Line, Mode};
+use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
 use crate::tui::app::{App, Engine, Exercise, Role, SharedExercise};
 use access::{Access, Who};
@@ -250,14 +250,8 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         }
         _ => {
             let path = new_journal.clone().unwrap_or_default();
-            let mut header = crate::cli::run::header(&loaded, options.seed, Mode::Play);
-            if let Line::Header {
-                player, humans: h, ..
-            } = &mut header
-            {
-                *player = Some(access::FACILITATOR.to_string());
-                *h = Some(humans.clone());
-            }
+            let header =
+                crate::cli::run::play_header(&loaded, options.seed, access::FACILITATOR, &humans);
             let writer = JournalWriter::create(&path, header).map_err(|e| {
                 fail(
                     format!("cannot write the journal {}: {e}", path.display()),
@@ -279,12 +273,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     Ok(Prepared {
         exercise,
         access,
-        teams: loaded
-            .scenario
-            .teams
-            .iter()
-            .map(|t| (t.id.clone(), t.name.clone()))
-            .collect(),
+        teams: crate::tui::teams(&loaded.scenario),
         title: loaded.scenario.meta.title.clone(),
         journal_path,
         host_key,

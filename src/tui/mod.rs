@@ -11,7 +11,7 @@ pub mod composer;
 pub mod ui;
 
 use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
-use crate::journal::{JournalWriter, Line, Mode};
+use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
 use app::{App, Role};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
@@ -124,7 +124,8 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
             EXIT_USAGE
         })?;
         let player = options.team.clone().or(journal.player.clone());
-        let role = if options.facilitator || player.as_deref() == Some("facilitator") {
+        let role = if options.facilitator || player.as_deref() == Some(crate::scenario::FACILITATOR)
+        {
             Some(Role::Facilitator)
         } else {
             player.map(Role::Team)
@@ -190,18 +191,9 @@ fn start(
     // Only the team at this keyboard is played by a person; the engine plays the others.
     let (player, humans) = match role {
         Role::Team(t) => (t.clone(), vec![t.clone()]),
-        Role::Facilitator => ("facilitator".to_string(), Vec::new()),
+        Role::Facilitator => (crate::scenario::FACILITATOR.to_string(), Vec::new()),
     };
-    let mut header = crate::cli::run::header(loaded, seed, Mode::Play);
-    if let Line::Header {
-        player: p,
-        humans: h,
-        ..
-    } = &mut header
-    {
-        *p = Some(player);
-        *h = Some(humans.clone());
-    }
+    let header = crate::cli::run::play_header(loaded, seed, &player, &humans);
     let writer = JournalWriter::create(&path, header).map_err(|e| {
         std::io::Error::new(
             e.kind(),
@@ -215,7 +207,7 @@ fn start(
     ))
 }
 
-fn teams(scenario: &crate::scenario::Scenario) -> Vec<(String, String)> {
+pub(crate) fn teams(scenario: &crate::scenario::Scenario) -> Vec<(String, String)> {
     scenario
         .teams
         .iter()
