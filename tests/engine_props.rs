@@ -31,7 +31,8 @@ fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
         );
     }
     let n_candidates = scenario.states.len() + 1;
-    for (state, incident, probs) in &view.beliefs {
+    for belief in &view.beliefs {
+        let (state, incident, probs) = (&belief.state, &belief.incident, &belief.probabilities);
         assert_eq!(
             probs.len(),
             n_candidates,

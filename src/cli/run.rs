@@ -136,13 +136,17 @@ pub fn summary(o: &Outcome) -> String {
             .public
             .as_ref()
             .map_or(String::new(), |p| format!("  publicly blamed {p}"));
+        let verdict = match b.correct {
+            Some(true) => "right",
+            Some(false) => "WRONG",
+            None => "",
+        };
         out.push_str(&format!(
-            "  {:<10} {:<24} {:<10} {:>5.1}%  {}{public}\n",
+            "  {:<10} {:<24} {:<16} {:>5.1}%  {verdict}{public}\n",
             b.state,
             b.incident,
-            b.blamed,
+            b.blamed.as_deref().unwrap_or("no suspect"),
             b.probability * 100.0,
-            if b.correct { "right" } else { "WRONG" }
         ));
     }
     out.push_str(&format!(
@@ -173,13 +177,17 @@ pub fn summary(o: &Outcome) -> String {
     }
     let m = &o.messages;
     out.push_str(&format!(
-        "\nMessages: {} sent, {} delivered, {} acknowledged, {} bounced, {} in transit; mean time to acknowledge {}\n",
+        "\nMessages: {} sent, {} delivered, {} acknowledged, {} bounced, {} in transit\n  acknowledged within 1 h {:.0}%, 2 h {:.0}%, 4 h {:.0}%; median time to acknowledge {}\n",
         m.sent,
         m.delivered,
         m.acknowledged,
         m.bounced,
         m.in_transit,
-        m.mean_minutes_to_ack.map_or("n/a".to_string(), |x| format!("{x:.0} min"))
+        m.acked_within_1h * 100.0,
+        m.acked_within_2h * 100.0,
+        m.acked_within_4h * 100.0,
+        m.median_minutes_to_ack
+            .map_or("not reached (fewer than half acknowledged)".to_string(), |x| format!("{x:.0} min"))
     ));
     out.push_str("\nObjectives\n");
     for ob in &o.objectives {
@@ -191,6 +199,9 @@ pub fn summary(o: &Outcome) -> String {
                 .as_ref()
                 .map_or(String::new(), |t| format!(" ({t})"))
         ));
+        if let Some(reason) = &ob.reason {
+            out.push_str(&format!("           {reason}\n"));
+        }
     }
     let met = o.objectives.iter().filter(|x| x.status == "met").count();
     out.push_str(&format!("  {met} of {} met\n", o.objectives.len()));

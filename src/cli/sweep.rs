@@ -20,9 +20,16 @@ pub struct RunMetrics {
     pub downtime_total: f64,
     pub downtime: BTreeMap<String, f64>,
     pub bounced: usize,
-    pub mean_minutes_to_ack: Option<f64>,
+    /// Kaplan–Meier median minutes to acknowledge (none: fewer than half acknowledged).
+    pub median_minutes_to_ack: Option<f64>,
+    /// Share of messages acknowledged within 2 hours.
+    pub acked_within_2h: f64,
     pub first_detection_minute: Option<u32>,
+    /// Minutes from an incident's start to the first notice another state received.
+    pub first_notice_abroad_minute: Option<u32>,
     pub objectives_met: usize,
+    /// Each objective: (id, met, cause code when decided).
+    pub objectives: Vec<(String, bool, Option<String>)>,
 }
 
 impl RunMetrics {
@@ -34,7 +41,7 @@ impl RunMetrics {
             public_attributions: outcome.public_attributions,
             wrongful_attributions: outcome.wrongful_attributions,
             misattributed: outcome.blame.iter().any(|b| {
-                !b.correct
+                b.correct == Some(false)
                     && victims
                         .iter()
                         .any(|(state, inc)| *state == b.state && *inc == b.incident)
@@ -42,7 +49,14 @@ impl RunMetrics {
             downtime_total: outcome.downtime.values().sum(),
             downtime: outcome.downtime.clone(),
             bounced: outcome.messages.bounced,
-            mean_minutes_to_ack: outcome.messages.mean_minutes_to_ack,
+            median_minutes_to_ack: outcome.messages.median_minutes_to_ack,
+            acked_within_2h: outcome.messages.acked_within_2h,
+            first_notice_abroad_minute: outcome.first_notice_abroad_minute,
+            objectives: outcome
+                .objectives
+                .iter()
+                .map(|o| (o.id.clone(), o.status == "met", o.cause.clone()))
+                .collect(),
             first_detection_minute: outcome
                 .incidents
                 .iter()
@@ -102,6 +116,9 @@ pub struct Summary {
     pub reached: BTreeMap<String, f64>,
     pub share_wrongful_attribution: f64,
     pub share_misattributed: f64,
+    /// Per objective, in scenario order: (id, share of runs met, most common cause when
+    /// missed).
+    pub objectives: Vec<(String, f64, Option<String>)>,
 }
 
 /// Summarises runs.
@@ -136,8 +153,18 @@ pub fn summarise(runs: &[RunMetrics]) -> Summary {
         runs.iter().map(|r| r.bounced as f64).collect(),
     );
     put(
-        "mean_minutes_to_ack",
-        runs.iter().filter_map(|r| r.mean_minutes_to_ack).collect(),
+        "median_minutes_to_ack",
+        runs.iter().filter_map(|r| r.median_minutes_to_ack).collect(),
+    );
+    put(
+        "acked_within_2h",
+        runs.iter().map(|r| r.acked_within_2h).collect(),
+    );
+    put(
+        "first_notice_abroad_minute",
+        runs.iter()
+            .filter_map(|r| r.first_notice_abroad_minute.map(f64::from))
+            .collect(),
     );
     put(
         "first_detection_minute",
@@ -169,7 +196,31 @@ pub fn summarise(runs: &[RunMetrics]) -> Summary {
             )
         })
         .collect();
+    let mut objectives: Vec<(String, f64, Option<String>)> = Vec::new();
+    if let Some(first) = runs.first() {
+        for (i, (id, _, _)) in first.objectives.iter().enumerate() {
+            let met = runs
+                .iter()
+                .filter(|r| r.objectives.get(i).is_some_and(|o| o.1))
+                .count();
+            let mut causes: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in runs {
+                if let Some((_, false, Some(c))) = r.objectives.get(i) {
+                    *causes.entry(c.as_str()).or_default() += 1;
+                }
+            }
+            let common = causes
+                .iter()
+                .fold(None::<(&str, usize)>, |best, (c, n)| match best {
+                    Some((_, bn)) if bn >= *n => best,
+                    _ => Some((c, *n)),
+                })
+                .map(|(c, _)| c.to_string());
+            objectives.push((id.clone(), met as f64 / n, common));
+        }
+    }
     Summary {
+        objectives,
         runs: runs.len(),
         metrics,
         reached,
@@ -318,6 +369,16 @@ fn print_report(report: &SweepReport, json: bool) {
         "  runs where a victim suspects the wrong party {:>6.1}%",
         s.share_misattributed * 100.0
     );
+    if !s.objectives.is_empty() {
+        println!("\n  {:<40} {:>6}  most common cause when missed", "objective", "met");
+        for (id, share, cause) in &s.objectives {
+            println!(
+                "  {id:<40} {:>5.1}%  {}",
+                share * 100.0,
+                cause.as_deref().unwrap_or("")
+            );
+        }
+    }
 }
 
 /// `cyberdrill merge FILE...`: concatenates shards (same scenario), recomputes the summary.

@@ -215,16 +215,17 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size
             x.peak_inoperability * 100.0
         );
     }
-    s.push_str("</table><h2>Objectives</h2><table><tr><th>team</th><th>objective</th><th>result</th><th>when</th></tr>");
+    s.push_str("</table><h2>Objectives</h2><table><tr><th>team</th><th>objective</th><th>result</th><th>when</th><th>why</th></tr>");
     for ob in &r.objectives {
         let _ = write!(
             s,
-            r#"<tr><td>{}</td><td>{}</td><td class="{}">{}</td><td>{}</td></tr>"#,
+            r#"<tr><td>{}</td><td>{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
             esc(&ob.team),
             esc(&ob.title),
             esc(&ob.status),
             esc(&ob.status),
-            ob.at_minute.map_or("—".into(), hhmm_span)
+            ob.at_minute.map_or("—".into(), hhmm_span),
+            esc(ob.reason.as_deref().unwrap_or("—"))
         );
     }
     s.push_str("</table><h2>Attribution over time</h2>");
@@ -248,18 +249,19 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size
             &[],
         ));
     }
-    s.push_str("<h2>Points of contact</h2><table><tr><th>contact</th><th>messages</th><th>delivered</th><th>acknowledged</th><th>bounced</th><th>mean minutes to acknowledge</th><th>stale found</th></tr>");
+    s.push_str("<h2>Points of contact</h2><table><tr><th>contact</th><th>messages</th><th>delivered</th><th>acknowledged</th><th>bounced</th><th>acknowledged within 2 h</th><th>median minutes to acknowledge</th><th>stale found</th></tr>");
     for c in &r.contacts {
         let _ = write!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td><td>{}</td></tr>",
             esc(&c.contact),
             c.messages,
             c.delivered,
             c.acknowledged,
             c.bounced,
-            c.mean_minutes_to_ack
-                .map_or("—".into(), |x| format!("{x:.0}")),
+            c.acked_within_2h * 100.0,
+            c.median_minutes_to_ack
+                .map_or("not reached".into(), |x| format!("{x:.0}")),
             if c.stale_found { "yes" } else { "" }
         );
     }

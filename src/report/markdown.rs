@@ -36,12 +36,12 @@ pub fn markdown(r: &Report) -> String {
     let m = &o.messages;
     let _ = writeln!(
         s,
-        "- Messages: {} sent, {} acknowledged, {} bounced; mean time to acknowledge {}\n",
+        "- Messages: {} sent, {} acknowledged, {} bounced; {:.0}% acknowledged within 2 hours; median time to acknowledge {}\n",
         m.sent,
         m.acknowledged,
         m.bounced,
-        m.mean_minutes_to_ack
-            .map_or("n/a".into(), |x| format!("{x:.0} minutes"))
+        m.acked_within_2h * 100.0,
+        m.median_minutes_to_ack.map_or("not reached (fewer than half acknowledged)".into(), |x| format!("{x:.0} minutes"))
     );
     let _ = writeln!(s, "## What really happened\n");
     for t in &r.truth {
@@ -59,33 +59,38 @@ pub fn markdown(r: &Report) -> String {
         );
     }
     let _ = writeln!(s, "\n## Objectives\n");
-    let _ = writeln!(s, "| team | objective | result | when |\n|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| team | objective | result | when | why |\n|---|---|---|---|---|"
+    );
     for ob in &r.objectives {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             ob.team,
             cell(&ob.title),
             ob.status,
-            ob.at_minute.map_or("—".into(), hhmm_span)
+            ob.at_minute.map_or("—".into(), hhmm_span),
+            cell(ob.reason.as_deref().unwrap_or("—"))
         );
     }
     let _ = writeln!(s, "\n## Points of contact\n");
     let _ = writeln!(
         s,
-        "| contact | messages | delivered | acknowledged | bounced | mean minutes to acknowledge | stale found |\n|---|---|---|---|---|---|---|"
+        "| contact | messages | delivered | acknowledged | bounced | acknowledged within 2 h | median minutes to acknowledge | stale found |\n|---|---|---|---|---|---|---|---|"
     );
     for c in &r.contacts {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.0}% | {} | {} |",
             c.contact,
             c.messages,
             c.delivered,
             c.acknowledged,
             c.bounced,
-            c.mean_minutes_to_ack
-                .map_or("—".into(), |x| format!("{x:.0}")),
+            c.acked_within_2h * 100.0,
+            c.median_minutes_to_ack
+                .map_or("not reached".into(), |x| format!("{x:.0}")),
             if c.stale_found { "yes" } else { "" }
         );
     }

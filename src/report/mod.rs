@@ -38,6 +38,8 @@ pub struct ObjectiveResult {
     pub title: String,
     pub status: String,
     pub at_minute: Option<u32>,
+    /// Why it was met or missed ("missed: notice held 6 h 20 min for clearance").
+    pub reason: Option<String>,
 }
 
 /// How one point of contact performed.
@@ -48,7 +50,11 @@ pub struct ContactPerformance {
     pub delivered: usize,
     pub acknowledged: usize,
     pub bounced: usize,
-    pub mean_minutes_to_ack: Option<f64>,
+    /// Share of its messages acknowledged within 2 hours of sending.
+    pub acked_within_2h: f64,
+    /// Kaplan–Meier median minutes to acknowledge, unacknowledged messages censored at the
+    /// end (none when fewer than half were acknowledged).
+    pub median_minutes_to_ack: Option<f64>,
     /// Found to be stale during the exercise (a message bounced).
     pub stale_found: bool,
 }
@@ -143,7 +149,8 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
         for i in &outcome.incidents {
             truth_of.insert(i.id.clone(), i.culprit.clone());
         }
-        for (state, incident, probs) in &f.beliefs {
+        for belief in &f.beliefs {
+            let (state, incident, probs) = (&belief.state, &belief.incident, &belief.probabilities);
             // Only the victim's belief is tracked: it is the one that drives escalation.
             let victim = outcome
                 .incidents
@@ -156,12 +163,13 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
             }
             let truth = truth_of.get(incident).cloned().unwrap_or_default();
             let p_truth = probs.iter().find(|(c, _)| *c == truth).map_or(0.0, |x| x.1);
+            // No suspect while the belief is still the prior.
             let top = probs
                 .iter()
-                .filter(|(c, _)| c != state)
+                .filter(|(c, _)| c != state && belief.formed)
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .cloned()
-                .unwrap_or_default();
+                .unwrap_or_else(|| ("no suspect".to_string(), 0.0));
             beliefs
                 .entry((state.clone(), incident.clone()))
                 .or_default()
@@ -252,6 +260,7 @@ fn assemble(
             title: o.title.clone(),
             status: o.status.clone(),
             at_minute: o.at_minute,
+            reason: o.reason.clone(),
         })
         .collect();
     let mut contacts: Vec<ContactPerformance> = scenario
@@ -263,21 +272,31 @@ fn assemble(
                 .iter()
                 .filter(|m| m.to_contact == c.id && m.from.is_some())
                 .collect();
-            let acks: Vec<f64> = to
+            let end = outcome.minutes;
+            let waits: Vec<(u32, bool)> = to
                 .iter()
-                .filter_map(|m| m.acked_minute.map(|a| f64::from(a - m.sent_minute)))
+                .map(|m| match m.acked_minute {
+                    Some(a) => (a - m.sent_minute, true),
+                    None => (end.saturating_sub(m.sent_minute), false),
+                })
                 .collect();
+            let acknowledged = waits.iter().filter(|w| w.1).count();
             ContactPerformance {
                 contact: c.id.clone(),
                 messages: to.len(),
                 delivered: to.iter().filter(|m| m.status.reached_recipient()).count(),
-                acknowledged: acks.len(),
+                acknowledged,
                 bounced: to
                     .iter()
                     .filter(|m| m.status == MessageStatus::Bounced)
                     .count(),
-                mean_minutes_to_ack: (!acks.is_empty())
-                    .then(|| (acks.iter().sum::<f64>() / acks.len() as f64 * 10.0).round() / 10.0),
+                acked_within_2h: if to.is_empty() {
+                    0.0
+                } else {
+                    waits.iter().filter(|w| w.1 && w.0 <= 120).count() as f64 / to.len() as f64
+                },
+                median_minutes_to_ack: crate::sim::outcome::kaplan_meier_median(&waits)
+                    .map(f64::from),
                 stale_found: to.iter().any(|m| m.status == MessageStatus::Bounced),
             }
         })
@@ -299,7 +318,7 @@ fn assemble(
         .collect();
     let mut changes: ByPair<(u32, String, String)> = BTreeMap::new();
     for e in sim.events() {
-        if let EventKind::RungChanged { a, b, from, to } = &e.kind {
+        if let EventKind::RungChanged { a, b, from, to, .. } = &e.kind {
             let key = (
                 scenario.states[*a].name.clone(),
                 scenario.states[*b].name.clone(),

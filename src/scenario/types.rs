@@ -231,29 +231,22 @@ pub enum OrgKind {
 }
 
 /// What an organisation can do, each 0..=1.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Capacity {
-    #[serde(default = "half")]
-    pub detect: f64,
-    #[serde(default = "half")]
-    pub analyse: f64,
-    #[serde(default = "half")]
-    pub respond: f64,
+    /// How well it notices attacks on what it watches (0..1). Unset: the default for its kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detect: Option<f64>,
+    /// How well it finds and judges evidence (0..1). Unset: the default for its kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyse: Option<f64>,
+    /// How fast it contains an incident on what it runs (0..1). Unset: the default for its kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respond: Option<f64>,
 }
 
 fn half() -> f64 {
     0.5
-}
-
-impl Default for Capacity {
-    fn default() -> Self {
-        Capacity {
-            detect: 0.5,
-            analyse: 0.5,
-            respond: 0.5,
-        }
-    }
 }
 
 /// A critical-infrastructure sector.
@@ -398,6 +391,11 @@ pub struct Actor {
     /// A state it plants evidence against.
     #[serde(default)]
     pub false_flag: Option<Id>,
+    /// The name the public and the players know a non-state group by (its `name` when
+    /// unset). Non-state groups are suspects in attribution under this name, so it must not
+    /// give away a hidden sponsor.
+    #[serde(default)]
+    pub known_as: Option<String>,
 }
 
 /// What kind of threat actor.
@@ -487,12 +485,25 @@ pub enum InjectKind {
         subject: String,
         #[serde(default)]
         body: String,
+        /// The incident (an `Incident` inject's id) the message reports: the recipients'
+        /// states know of it from now on, if it has started.
+        #[serde(default)]
+        about: Option<Id>,
+        /// Evidence on `about` the message hands to the recipients' states.
+        #[serde(default)]
+        evidence: Vec<EvidenceSpec>,
     },
     /// Public news every team sees.
     News {
         headline: String,
         #[serde(default)]
         body: String,
+        /// The incident (an `Incident` inject's id) the news is about.
+        #[serde(default)]
+        about: Option<Id>,
+        /// Public evidence on `about`: every state that knows of the incident holds it.
+        #[serde(default)]
+        evidence: Vec<EvidenceSpec>,
     },
     /// A change in the world.
     World(WorldChange),
@@ -508,8 +519,14 @@ pub enum InjectKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceSpec {
+    /// What kind of evidence: a technical trace (the default), a public claim of
+    /// responsibility, or exculpatory evidence that clears `points_to`.
+    #[serde(default)]
+    pub kind: EvidenceKind,
+    /// Who it names: the candidate it points at, claims, or (exculpatory) clears.
     pub points_to: Candidate,
-    /// 0..=1: how strongly it points there.
+    /// 0..=1: how strongly it points there (for a claim: how likely the named party would
+    /// claim it if it did it; for exculpatory evidence: how much it clears).
     pub reliability: f64,
     /// Placed by the attacker to mislead.
     #[serde(default)]
@@ -523,7 +540,26 @@ pub struct EvidenceSpec {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Candidate {
     State(Id),
+    /// A named non-state group: the id of an actor that is not a `StateUnit`.
+    Group(Id),
+    /// Some non-state actor, without saying which.
     NonState,
+}
+
+/// What a piece of evidence is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+pub enum EvidenceKind {
+    /// A technical trace found by analysts (indicators, code, infrastructure).
+    #[default]
+    Trace,
+    /// A public claim of responsibility: seen by every state that knows of the incident at
+    /// once, true or planted.
+    Claim,
+    /// Evidence that clears the candidate it names (hosting rented by someone else, code
+    /// shared with another actor's older campaign).
+    Exculpatory,
 }
 
 /// How an attack is delivered.
@@ -575,8 +611,14 @@ pub enum Condition {
         between: (Id, Id),
         value: f64,
     },
-    /// The pair of states has reached this rung of the escalation ladder.
+    /// The pair of states has reached this rung of the escalation ladder at some point
+    /// (its peak so far is at least `rung`).
     RungReached {
+        between: (Id, Id),
+        rung: Rung,
+    },
+    /// The pair of states stands at this rung or above now.
+    RungAtLeast {
         between: (Id, Id),
         rung: Rung,
     },

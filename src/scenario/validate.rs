@@ -438,21 +438,27 @@ impl<'a> Checker<'a> {
         for (i, org) in self.s.organisations.iter().enumerate() {
             let path = Item("organisations", i);
             self.reference(&format_args!("{path}.state"), &org.state, &[IdKind::State]);
-            self.unit(
-                &format_args!("{path}.capacity.detect"),
-                org.capacity.detect,
-                "capacity.detect",
-            );
-            self.unit(
-                &format_args!("{path}.capacity.analyse"),
-                org.capacity.analyse,
-                "capacity.analyse",
-            );
-            self.unit(
-                &format_args!("{path}.capacity.respond"),
-                org.capacity.respond,
-                "capacity.respond",
-            );
+            if let Some(value) = org.capacity.detect {
+                self.unit(
+                    &format_args!("{path}.capacity.detect"),
+                    value,
+                    "capacity.detect",
+                );
+            }
+            if let Some(value) = org.capacity.analyse {
+                self.unit(
+                    &format_args!("{path}.capacity.analyse"),
+                    value,
+                    "capacity.analyse",
+                );
+            }
+            if let Some(value) = org.capacity.respond {
+                self.unit(
+                    &format_args!("{path}.capacity.respond"),
+                    value,
+                    "capacity.respond",
+                );
+            }
             for (j, asset) in org.watches.iter().enumerate() {
                 self.reference(
                     &format_args!("{path}.watches[{j}]"),
@@ -741,25 +747,31 @@ impl<'a> Checker<'a> {
                             "zero",
                         );
                     }
-                    for (j, item) in evidence.iter().enumerate() {
-                        let p = format!("{kind}.evidence[{j}]");
-                        if let Candidate::State(state) = &item.points_to {
-                            self.reference(&format_args!("{p}.points_to"), state, &[IdKind::State]);
-                        }
-                        self.unit(
-                            &format_args!("{p}.reliability"),
-                            item.reliability,
-                            "reliability",
-                        );
-                        if let Some(after) = item.after {
-                            self.within_exercise(
-                                &format_args!("{p}.after"),
-                                after,
-                                "evidence time",
-                            );
-                        }
-                    }
+                    self.evidence(&kind, evidence);
                 }
+                InjectKind::Message {
+                    about, evidence, ..
+                }
+                | InjectKind::News {
+                    about, evidence, ..
+                } => {
+                    if let Some(id) = about {
+                        self.incident(&format_args!("{kind}.about"), id);
+                    } else if !evidence.is_empty() {
+                        self.error(
+                            &format_args!("{kind}.evidence"),
+                            "scenario::evidence-without-incident",
+                            "evidence in a message or news needs the incident it is about".into(),
+                            "about which incident?",
+                        )
+                        .help = Some("add `about: \"<incident inject id>\"`".into());
+                    }
+                    self.evidence(&kind, evidence);
+                }
+                InjectKind::World(change) => self.world_change(&format_args!("{kind}(0)"), change),
+                InjectKind::Question { .. } => {}
+            }
+            match &inject.kind {
                 InjectKind::Message { to, .. } | InjectKind::Question { to, .. } => {
                     for (j, team) in to.iter().enumerate() {
                         self.reference(&format_args!("{kind}.to[{j}]"), team, &[IdKind::Team]);
@@ -774,8 +786,49 @@ impl<'a> Checker<'a> {
                         .help = Some("use `News` for something every team sees".into());
                     }
                 }
-                InjectKind::News { .. } => {}
-                InjectKind::World(change) => self.world_change(&format_args!("{kind}(0)"), change),
+                _ => {}
+            }
+        }
+    }
+
+    /// Evidence items: who they name, how reliable, when found.
+    fn evidence(&mut self, kind: &dyn Display, evidence: &[EvidenceSpec]) {
+        for (j, item) in evidence.iter().enumerate() {
+            let p = format!("{kind}.evidence[{j}]");
+            match &item.points_to {
+                Candidate::State(state) => {
+                    self.reference(&format_args!("{p}.points_to"), state, &[IdKind::State]);
+                }
+                Candidate::Group(group) => {
+                    if self.reference(&format_args!("{p}.points_to"), group, &[IdKind::Actor]) {
+                        let state_unit = self
+                            .s
+                            .actors
+                            .iter()
+                            .find(|a| &a.id == group)
+                            .is_some_and(|a| a.kind == ActorKind::StateUnit);
+                        if state_unit {
+                            self.error(
+                                &format_args!("{p}.points_to"),
+                                "scenario::not-a-group",
+                                format!("actor `{group}` is a state unit, not a non-state group"),
+                                "a state unit",
+                            )
+                            .help = Some(
+                                "name its state with `State(\"<state id>\")`: a state unit's deeds are its state's".into(),
+                            );
+                        }
+                    }
+                }
+                Candidate::NonState => {}
+            }
+            self.unit(
+                &format_args!("{p}.reliability"),
+                item.reliability,
+                "reliability",
+            );
+            if let Some(after) = item.after {
+                self.within_exercise(&format_args!("{p}.after"), after, "evidence time");
             }
         }
     }
@@ -870,7 +923,7 @@ impl<'a> Checker<'a> {
                 self.pair(&format_args!("{path}.between"), between);
                 self.unit(&format_args!("{path}.value"), *value, "tension");
             }
-            Condition::RungReached { between, .. } => {
+            Condition::RungReached { between, .. } | Condition::RungAtLeast { between, .. } => {
                 self.pair(&format_args!("{path}.between"), between);
             }
             Condition::ObjectiveMet(id) => {

@@ -5,7 +5,7 @@
 //! one code path.
 
 use super::constants as k;
-use super::event::{Audience, EventKind, EventLog};
+use super::event::{Act, Audience, Cause, EventKind, EventLog};
 use super::world::*;
 use crate::scenario::{Channel, Id, OrgKind, Vector};
 use bevy_ecs::prelude::World;
@@ -152,10 +152,26 @@ impl std::error::Error for CommandError {}
 pub struct Actor {
     pub state: usize,
     pub team: Option<usize>,
+    /// The organisation that acts, when it must be one in particular (a regional body
+    /// speaks for itself, not through its host state's CERT).
+    pub org: Option<usize>,
+}
+
+impl Actor {
+    pub fn state(state: usize) -> Actor {
+        Actor {
+            state,
+            team: None,
+            org: None,
+        }
+    }
 }
 
 /// The organisation that sends for an actor: the preferred kind among those it plays.
 pub fn sender(region: &Region, actor: Actor, prefer: OrgKind) -> Option<usize> {
+    if actor.org.is_some() {
+        return actor.org;
+    }
     let orgs: Vec<usize> = match actor.team {
         Some(t) => region.teams[t].orgs.clone(),
         None => region.states[actor.state].orgs.clone(),
@@ -279,11 +295,11 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
             blame,
         } => {
             incident(inc)?;
-            if blame != "non-state" {
-                let s = state(region, blame)?;
-                if s == actor.state {
-                    return Err(CommandError::OwnState);
-                }
+            let c = region
+                .candidate_by_id(blame)
+                .ok_or_else(|| CommandError::UnknownState(blame.clone()))?;
+            if c == actor.state {
+                return Err(CommandError::OwnState);
             }
         }
         Command::RestraintStatement { .. } | Command::ConveneRegional { incident: None } => {}
@@ -351,6 +367,30 @@ pub fn evidence_assessed(world: &World, state: usize, incident: usize) -> Vec<us
                 .keys()
                 .copied()
                 .filter(|id| pool.0[*id].incident == incident)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Evidence a state holds on an incident that an organisation does not have as far as the
+/// state knows: never sent to it, and not received from its state.
+pub fn evidence_new_to(world: &World, state: usize, incident: usize, org: usize) -> Vec<usize> {
+    let region = world.resource::<Region>();
+    let their_state = region.orgs[org].state;
+    let entities = world.resource::<Entities>();
+    let pool = world.resource::<EvidencePool>();
+    world
+        .get::<Mind>(entities.states[state])
+        .map(|mind| {
+            let sent = mind.sent_items.get(&(incident, org));
+            mind.evidence
+                .iter()
+                .filter(|(id, held)| {
+                    pool.0[**id].incident == incident
+                        && held.from != Some(their_state)
+                        && sent.is_none_or(|s| !s.contains(id))
+                })
+                .map(|(id, _)| *id)
                 .collect()
         })
         .unwrap_or_default()
@@ -435,6 +475,8 @@ pub fn send(world: &mut World, out: Outgoing) -> usize {
         ack_due: None,
         acked_at: None,
         bounced_at: None,
+        bounce: None,
+        queued_at: None,
         auto_ack: ack_auto,
     });
     let audience = match from_state {
@@ -492,9 +534,30 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                 .ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
             // Everything held goes, with the sender's assessment: items it judged planted
             // travel flagged, so a capable partner's analysis can correct the receiver's.
-            let evidence = evidence_assessed(world, me, inc);
+            // Items the recipient's own state gave us are not echoed back.
+            let held = evidence_assessed(world, me, inc);
             for c in to {
                 let c = contact(&region, c)?;
+                let org = region.contacts[c].org;
+                let evidence: Vec<usize> = {
+                    let from_them = region.orgs[org].state;
+                    let e = world.resource::<Entities>().states[me];
+                    let mind = world.get::<Mind>(e);
+                    held.iter()
+                        .copied()
+                        .filter(|id| {
+                            mind.and_then(|m| m.evidence.get(id))
+                                .is_none_or(|h| h.from != Some(from_them))
+                        })
+                        .collect()
+                };
+                let e = world.resource::<Entities>().states[me];
+                if let Some(mut mind) = world.get_mut::<Mind>(e) {
+                    mind.sent_items
+                        .entry((inc, org))
+                        .or_default()
+                        .extend(evidence.iter().copied());
+                }
                 send(
                     world,
                     Outgoing {
@@ -566,9 +629,17 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
             );
             if kind == MessageKind::Demarche {
                 let other = region.contacts[c].state;
-                world
-                    .resource_mut::<Tensions>()
-                    .add(other, me, k::W_DEMARCHE);
+                world.resource_mut::<Tensions>().push(
+                    other,
+                    me,
+                    k::W_DEMARCHE,
+                    tick,
+                    Cause::Act {
+                        act: Act::Demarche,
+                        by: me,
+                        to: Some(other),
+                    },
+                );
                 world.resource_mut::<EventLog>().push(
                     tick,
                     EventKind::Demarche {
@@ -585,17 +656,25 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
         Command::PublicAttribution { incident, blame } => {
             let inc = incident_ix(world, &Some(incident.clone()))
                 .ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
-            let blamed = if blame == "non-state" {
-                region.non_state()
-            } else {
-                state(&region, blame)?
-            };
+            let blamed = region
+                .candidate_by_id(blame)
+                .ok_or_else(|| CommandError::UnknownState(blame.clone()))?;
             attribute(world, me, inc, blamed);
         }
         Command::RestraintStatement { .. } => {
+            let window = world
+                .resource::<Clock>()
+                .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
+            let n = region.n_states();
             let mut tensions = world.resource_mut::<Tensions>();
-            for other in 0..region.n_states() {
-                tensions.add(other, me, -k::W_RESTRAINT);
+            let w = tensions.diminished(k::W_RESTRAINT, n * n + me, Act::Restraint, tick, window);
+            let cause = Cause::Act {
+                act: Act::Restraint,
+                by: me,
+                to: None,
+            };
+            for other in 0..n {
+                tensions.relieve(other, me, w, tick, cause.clone());
             }
             world.resource_mut::<EventLog>().push(
                 tick,
@@ -614,9 +693,19 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                 !(posture == crate::scenario::Posture::Assertive && h > 0.8)
             };
             if answered {
+                let window = world
+                    .resource::<Clock>()
+                    .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
                 let mut t = world.resource_mut::<Tensions>();
-                t.add(me, other, -k::W_HOTLINE);
-                t.add(other, me, -k::W_HOTLINE);
+                let p = t.pair(me, other);
+                let w = t.diminished(k::W_HOTLINE, p, Act::Hotline, tick, window);
+                let cause = Cause::Act {
+                    act: Act::Hotline,
+                    by: me,
+                    to: Some(other),
+                };
+                t.relieve(me, other, w, tick, cause.clone());
+                t.relieve(other, me, w, tick, cause);
             }
             world.resource_mut::<EventLog>().push(
                 tick,
@@ -630,18 +719,25 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
         }
         Command::ConveneRegional { incident } => {
             let inc = incident_ix(world, incident);
+            // A regional body convenes as itself and calls every member CERT; a state's CERT
+            // calls the regional bodies and the other states' CERTs.
+            let by_body = cert.is_some_and(|o| region.orgs[o].kind == OrgKind::RegionalBody);
+            let convener = match cert {
+                Some(o) if by_body => region.orgs[o].name.clone(),
+                _ => name.clone(),
+            };
             let bodies: Vec<usize> = region
                 .orgs
                 .iter()
                 .enumerate()
-                .filter(|(_, o)| o.kind == OrgKind::RegionalBody)
+                .filter(|(i, o)| o.kind == OrgKind::RegionalBody && Some(*i) != cert)
                 .filter_map(|(i, _)| region.contact_of(i))
                 .collect();
             let certs: Vec<usize> = region
                 .states
                 .iter()
                 .enumerate()
-                .filter(|(s, _)| *s != me)
+                .filter(|(s, _)| by_body || *s != me)
                 .filter_map(|(_, st)| st.cert.and_then(|c| region.contact_of(c)))
                 .collect();
             for c in bodies.into_iter().chain(certs) {
@@ -655,20 +751,35 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                         incident: inc,
                         evidence: Vec::new(),
                         tlp: Tlp::Green,
-                        subject: format!("{name} convenes regional coordination"),
+                        subject: format!("{convener} convenes regional coordination"),
                         text: String::new(),
                     },
                 );
             }
+            let window = world
+                .resource::<Clock>()
+                .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
+            let n = region.n_states();
             let mut t = world.resource_mut::<Tensions>();
-            for a in 0..region.n_states() {
-                for b in 0..region.n_states() {
-                    t.add(a, b, -k::W_REGIONAL);
+            let cause = Cause::Act {
+                act: Act::Regional,
+                by: me,
+                to: None,
+            };
+            for a in 0..n {
+                for b in (a + 1)..n {
+                    let p = t.pair(a, b);
+                    let w = t.diminished(k::W_REGIONAL, p, Act::Regional, tick, window);
+                    t.relieve(a, b, w, tick, cause.clone());
+                    t.relieve(b, a, w, tick, cause.clone());
                 }
             }
             world.resource_mut::<EventLog>().push(
                 tick,
-                EventKind::RegionalCoordination { convened_by: me },
+                EventKind::RegionalCoordination {
+                    convened_by: me,
+                    org: cert.filter(|_| by_body),
+                },
                 Audience::Public,
             );
         }
@@ -751,9 +862,19 @@ fn consequences_of_acknowledgement(world: &mut World, message: usize, tick: u32)
     let Some(from) = m.from_state else { return };
     match m.kind {
         MessageKind::RequestConsultation => {
+            let window = world
+                .resource::<Clock>()
+                .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
             let mut t = world.resource_mut::<Tensions>();
-            t.add(from, m.to_state, -k::W_CONSULT);
-            t.add(m.to_state, from, -k::W_CONSULT);
+            let p = t.pair(from, m.to_state);
+            let w = t.diminished(k::W_CONSULT, p, Act::Consultation, tick, window);
+            let cause = Cause::Act {
+                act: Act::Consultation,
+                by: from,
+                to: Some(m.to_state),
+            };
+            t.relieve(from, m.to_state, w, tick, cause.clone());
+            t.relieve(m.to_state, from, w, tick, cause);
             world.resource_mut::<EventLog>().push(
                 tick,
                 EventKind::Consultation {
@@ -830,15 +951,14 @@ pub fn learn_incident(
 /// A public attribution: tension with the blamed state, a wrongful flag if it is wrong.
 pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
     let tick = world.resource::<Clock>().tick;
-    let culprit = world
+    let n = world.resource::<Region>().n_states();
+    let right = world
         .get::<Incident>(world.resource::<Incidents>().0[incident])
-        .map(|i| i.culprit);
-    let n = world.resource::<Region>().non_state();
-    let truth = culprit.flatten().unwrap_or(n);
+        .is_some_and(|i| i.is_true(blamed));
     let e = world.resource::<Entities>().states[by];
     let belief = world
         .get::<Mind>(e)
-        .and_then(|m| m.beliefs.get(&incident).map(|b| b[blamed]))
+        .and_then(|m| m.beliefs.get(&incident).map(|b| b.p[blamed]))
         .unwrap_or(0.0);
     if let Some(mut m) = world.get_mut::<Mind>(e)
         && !m.accused.insert((incident, blamed))
@@ -846,9 +966,14 @@ pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
         return;
     }
     if blamed < n {
+        let cause = Cause::Act {
+            act: Act::Accusation,
+            by,
+            to: Some(blamed),
+        };
         let mut t = world.resource_mut::<Tensions>();
-        t.add(blamed, by, k::W_ACCUSE);
-        t.add(by, blamed, k::W_ACCUSE / 3.0);
+        t.push(blamed, by, k::W_ACCUSE, tick, cause.clone());
+        t.push(by, blamed, k::W_ACCUSE / 3.0, tick, cause);
     }
     world
         .resource_mut::<Facts>()
@@ -861,7 +986,7 @@ pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
             incident,
             blamed,
             belief,
-            wrongful: blamed != truth,
+            wrongful: !right,
         },
         Audience::Public,
     );
@@ -875,7 +1000,7 @@ pub fn retaliate(world: &mut World, by: usize, asset: usize) -> usize {
         let clock = world.resource::<Clock>();
         (
             region.assets[asset].state,
-            tick + clock.ticks_for(k::default_lasts_h(Vector::Intrusion) * 30),
+            tick + clock.ticks_for(k::default_lasts_h(Vector::Wiper) * 60),
         )
     };
     let inc = spawn_incident(
@@ -885,6 +1010,8 @@ pub fn retaliate(world: &mut World, by: usize, asset: usize) -> usize {
             inject: None,
             actor: None,
             culprit: Some(by),
+            responsible: by,
+            group: None,
             target: asset,
             vector: Vector::Wiper,
             severity: k::RETALIATION_SEVERITY,
@@ -893,9 +1020,21 @@ pub fn retaliate(world: &mut World, by: usize, asset: usize) -> usize {
             ends,
         },
     );
+    world.resource_mut::<Tensions>().push(
+        victim,
+        by,
+        k::W_RETALIATE,
+        tick,
+        Cause::Act {
+            act: Act::Retaliation,
+            by,
+            to: Some(victim),
+        },
+    );
     world
-        .resource_mut::<Tensions>()
-        .add(victim, by, k::W_RETALIATE);
+        .resource_mut::<Facts>()
+        .retaliations
+        .push((tick, by, victim));
     world.resource_mut::<EventLog>().push(
         tick,
         EventKind::Retaliation {
@@ -915,6 +1054,8 @@ pub struct IncidentSpec {
     pub inject: Option<usize>,
     pub actor: Option<usize>,
     pub culprit: Option<usize>,
+    pub responsible: usize,
+    pub group: Option<usize>,
     pub target: usize,
     pub vector: Vector,
     pub severity: f64,
@@ -937,6 +1078,8 @@ pub fn spawn_incident(world: &mut World, spec: IncidentSpec) -> usize {
             culprit: spec.culprit,
             target: spec.target,
             victim,
+            responsible: spec.responsible,
+            group: spec.group,
             vector: spec.vector,
             severity: spec.severity,
             skill: spec.skill,

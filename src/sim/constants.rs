@@ -3,11 +3,31 @@
 //! Rates are per simulated hour unless the name says otherwise; [`per_tick`] turns a hazard
 //! into a per-tick probability. `docs/model.md` explains each dynamic with these numbers.
 
-use crate::scenario::{Channel, Posture, Rung, Vector};
+use crate::scenario::{Channel, OrgKind, Posture, Rung, Vector};
 
 /// Probability that an event with hazard `h` per hour happens within one tick of `tick_minutes`.
 pub fn per_tick(h: f64, tick_minutes: u32) -> f64 {
     1.0 - (-h * f64::from(tick_minutes) / 60.0).exp()
+}
+
+// ---------------------------------------------------------------- capacity
+
+/// Capacity (detect, analyse, respond) of an organisation whose scenario leaves it unset, by
+/// kind: a national CERT is the reference (0.5 each); an operator sees its own systems and
+/// restores them but does little attribution; a ministry has no technical capacity; a
+/// regional coordination team pools analysts but has no sensors. `check` warns when a
+/// national CERT's capacity is left to this default.
+pub fn default_capacity(kind: OrgKind) -> (f64, f64, f64) {
+    match kind {
+        OrgKind::NationalCert => (0.5, 0.5, 0.5),
+        OrgKind::RegionalBody => (0.2, 0.5, 0.3),
+        OrgKind::Operator => (0.4, 0.2, 0.5),
+        OrgKind::Regulator => (0.3, 0.3, 0.4),
+        OrgKind::LawEnforcement => (0.2, 0.4, 0.3),
+        OrgKind::DefenceMinistry => (0.3, 0.4, 0.4),
+        OrgKind::ForeignMinistry => (0.05, 0.1, 0.2),
+        OrgKind::Press => (0.1, 0.1, 0.0),
+    }
 }
 
 // ---------------------------------------------------------------- messaging through POCs
@@ -39,6 +59,9 @@ pub const CLEARANCE_SPREAD_H: f64 = 22.0;
 pub const DETECT_BASE: f64 = 0.5;
 /// How much of an actor's skill turns into stealth: stealth = STEALTH_PER_SKILL · skill.
 pub const STEALTH_PER_SKILL: f64 = 0.7;
+/// Each alert level (0..=3) a state raises multiplies its watchers' detection hazard by
+/// 1 + ALERT_PER_LEVEL · level.
+pub const ALERT_PER_LEVEL: f64 = 0.25;
 /// Multiplier on the detection hazard once a state has been warned about the campaign (it has
 /// received a notification or evidence about another incident of the same actor) — seeds:
 /// advanced CERTs giving "timely notice" to less advanced ones.
@@ -70,10 +93,14 @@ pub fn default_lasts_h(vector: Vector) -> u32 {
     }
 }
 
-/// Containment hazard per hour once an incident is known to the victim state, scaled by the
-/// best respond capacity among the victim's organisations (doubled when another CERT assists).
+/// Containment hazard per hour once an incident is known to the victim state:
+/// CONTAIN_BASE · r, where r is the respond capacity of the asset's operator, raised by the
+/// national CERT's support: r = r_op + (1 − r_op) · CERT_SUPPORT · r_cert. Doubled when
+/// another CERT assists, doubled again when the asset is isolated.
 pub const CONTAIN_BASE: f64 = 0.12;
+pub const CERT_SUPPORT: f64 = 0.5;
 pub const ASSIST_MULTIPLIER: f64 = 2.0;
+pub const ISOLATION_CONTAIN_MULTIPLIER: f64 = 2.0;
 
 // ---------------------------------------------------------------- evidence and attribution
 
@@ -88,15 +115,30 @@ pub const PLANTED_TRACE_RATE: f64 = 0.5;
 /// Planted traces look convincing: reliability range.
 pub const PLANTED_TRACE_RELIABILITY: (f64, f64) = (0.4, 0.65);
 /// Hazard per hour that a state analysing an incident finds one available trace, times the
-/// best analyse capacity among its organisations.
+/// analyse capacity of its analysing organisation (its national CERT; the helper's CERT when
+/// that is more capable and assists).
 pub const FIND_RATE: f64 = 0.6;
+/// A state that detected an attack on another state's asset (it watches the traffic, not the
+/// hosts) finds traces at this fraction of the victim's rate.
+pub const WATCHER_FIND_FACTOR: f64 = 0.5;
 /// A planted trace is recognised (and dropped) with probability
 /// RECOGNISE · analyse · (1 − skill) (MODEL.md: a · (1 − skill)).
 pub const RECOGNISE: f64 = 1.0;
-/// Prior weight of "non-state actor" relative to a state at zero tension.
+/// Prior weight of all non-state actors together (the named groups and an unknown one share
+/// it equally) relative to a state at zero tension with the victim.
 pub const PRIOR_NON_STATE: f64 = 1.5;
-/// How much initial tension with a state raises the prior that it did it: w = 1 + k · tension.
+/// How much the victim's baseline tension with a state raises the prior that it did it:
+/// w = 1 + k · tension(victim, state).
 pub const PRIOR_TENSION: f64 = 4.0;
+/// Likelihood of a claim of responsibility naming a party that did not do it (personas and
+/// opportunists claim what they did not do: the "CyberCaliphate" claim of the 2015 TV5Monde
+/// attack, "Guccifer 2.0"). A claim's `reliability` is its likelihood if the named party did.
+pub const CLAIM_FALSE: f64 = 0.2;
+/// A state names a suspect only once its evidence has made some candidate at least this many
+/// times as likely as its prior; before that it has no suspect (nothing shown or scored).
+pub const SUSPECT_LIFT: f64 = 1.5;
+/// A belief change of at least this much (in the top suspect's probability) is logged.
+pub const BELIEF_EVENT_MIN: f64 = 0.02;
 
 /// Belief a state needs before it blames publicly, by posture (MODEL.md: θ).
 pub fn blame_threshold(posture: Posture) -> f64 {
@@ -111,11 +153,14 @@ pub fn blame_threshold(posture: Posture) -> f64 {
 
 /// Reactivity k per hour in dH(a→b)/dt = k_a · (H(b→a) − H0(b→a)) − α · (H(a→b) − H0(a→b))
 /// (a Richardson reaction process around the scenario's baseline tension).
+/// Every pair is stable (k_a · k_b < α²: 0.045² ≈ 0.002 < 0.0036): hostility spirals only
+/// while new shocks arrive, never by itself (cyber-only crises rarely escalate: Valeriano &
+/// Maness's Dyadic Cyber Incident data; Schneider's wargames).
 pub fn reactivity(posture: Posture) -> f64 {
     match posture {
         Posture::Restrained => 0.01,
-        Posture::Cautious => 0.03,
-        Posture::Assertive => 0.07,
+        Posture::Cautious => 0.025,
+        Posture::Assertive => 0.045,
     }
 }
 /// Relaxation α per hour towards the baseline.
@@ -150,7 +195,14 @@ pub fn rung_threshold(rung: Rung) -> f64 {
     }
 }
 /// A rung is left only when tension falls this far below its threshold (hysteresis).
-pub const RUNG_HYSTERESIS: f64 = 0.05;
+pub const RUNG_HYSTERESIS: f64 = 0.08;
+/// A pair's rung holds at least this many hours before it moves again, and moves one rung at
+/// a time: diplomatic steps take hours to days (Kahn's ladder is one of deliberate steps).
+pub const RUNG_DWELL_H: f64 = 4.0;
+/// De-escalating acts of one kind between one pair (or by one speaker) within this window
+/// have diminishing returns: the n-th has effect w / n. None lowers hostility below the
+/// baseline.
+pub const RELIEF_WINDOW_H: f64 = 12.0;
 
 // ---------------------------------------------------------------- cascade (DIIM)
 
@@ -159,6 +211,12 @@ pub const RISE_RATE: f64 = 2.0;
 /// Recovery rate per hour: RECOVERY_BASE + RECOVERY_PER_RESILIENCE · resilience.
 pub const RECOVERY_BASE: f64 = 0.03;
 pub const RECOVERY_PER_RESILIENCE: f64 = 0.3;
+/// Resilience also damps what dependencies pass on: a*_ij · (1 − RESILIENCE_DAMPING · r_i)
+/// (backup power, redundant links, manual fallbacks).
+pub const RESILIENCE_DAMPING: f64 = 0.6;
+/// Inoperability from which an attack on a red-line asset counts as harm (for the
+/// armed-conflict threshold).
+pub const HARM_FROM: f64 = 0.5;
 /// Inoperability an isolated asset keeps (service is cut on purpose).
 pub const ISOLATION_INOPERABILITY: f64 = 0.35;
 /// Below this inoperability a contained incident's asset counts as recovered.
@@ -168,8 +226,29 @@ pub const RECOVERED_BELOW: f64 = 0.05;
 
 /// Hazard per hour that an engine-played ministry takes a diplomatic step it is entitled to.
 pub const DIPLOMATIC_STEP_RATE: f64 = 0.5;
-/// Hazard per hour that an engine-played state calls the hotline when tension is high.
+/// An engine-played ministry blames publicly only once its belief has held at or above θ
+/// for this many hours and rests on at least ATTRIBUTION_MIN_ITEMS credited items: public
+/// attribution is a deliberate, slow step (Rid & Buchanan 2015; WannaCry was attributed
+/// publicly seven months after the attack, NotPetya eight).
+pub const ATTRIBUTION_DELIBERATION_H: f64 = 12.0;
+pub const ATTRIBUTION_MIN_ITEMS: usize = 3;
+/// Hazard per hour that an engine-played state calls the hotline when tension is high, times
+/// its willingness by posture.
 pub const HOTLINE_RATE: f64 = 0.4;
+pub fn hotline_willingness(posture: Posture) -> f64 {
+    match posture {
+        Posture::Restrained => 1.5,
+        Posture::Cautious => 1.0,
+        Posture::Assertive => 0.3,
+    }
+}
+/// Hazard per hour that an engine-played CERT notifies (NOTIFY_RATE + respond) and shares new
+/// evidence (SHARE_RATE + respond) once it is entitled to.
+pub const NOTIFY_RATE: f64 = 0.5;
+pub const SHARE_RATE: f64 = 0.3;
+/// Hazard per hour that an engine-played regional body convenes regional coordination on an
+/// incident it has been told of that touches two states or more, or a tense pair.
+pub const CONVENE_RATE: f64 = 0.5;
 /// Tension from which engine-played states reach for the hotline / consultations.
 pub const DEESCALATE_FROM: f64 = 0.45;
 /// H(a→b) from which an engine-played state retaliates, by posture (None: never —
@@ -185,3 +264,10 @@ pub fn retaliate_from(posture: Posture) -> Option<f64> {
 pub const RETALIATION_SEVERITY: f64 = 0.5;
 /// An engine-played CERT with analyse capacity below this asks for assistance.
 pub const ASK_ASSISTANCE_BELOW: f64 = 0.45;
+
+// ---------------------------------------------------------------- measures
+
+/// Time to acknowledge is reported as the share of messages acknowledged within these hours
+/// (what POC communication checks measure) and a Kaplan–Meier median that counts messages
+/// never acknowledged as censored, not as missing.
+pub const ACK_WITHIN_H: [u32; 3] = [1, 2, 4];

@@ -10,7 +10,8 @@ use crate::scenario::{Cbm, OrgKind, Posture, Rung};
 use bevy_ecs::prelude::World;
 use rand::RngExt;
 
-/// Runs the doctrine of every engine-played state, in state order.
+/// Runs the doctrine of every engine-played state, in state order, then of every
+/// engine-played regional body.
 pub fn play_doctrine(world: &mut World) {
     let region = world.resource::<Region>().clone();
     let players = world.resource::<Players>().clone();
@@ -18,92 +19,120 @@ pub fn play_doctrine(world: &mut World) {
         if !players.engine_plays_state(&region, s) {
             continue;
         }
-        communication_check(world, &region, s);
         cert_doctrine(world, &region, s);
         ministry_doctrine(world, &region, s);
     }
+    for body in 0..region.orgs.len() {
+        if region.orgs[body].kind == OrgKind::RegionalBody && players.engine_plays(&region, body)
+        {
+            communication_check(world, &region, body);
+            convene_doctrine(world, &region, body);
+        }
+    }
 }
 
-/// The few things the doctrine remembers, copied out of a state's mind.
-struct Memory {
-    notified: std::collections::BTreeSet<usize>,
-    shared_upto: std::collections::BTreeMap<usize, usize>,
-    asked_assistance: std::collections::BTreeSet<usize>,
-    steps: std::collections::BTreeMap<(Step, usize), u32>,
-    accused: std::collections::BTreeSet<(usize, usize)>,
+/// The actor for a regional body: it speaks as itself.
+fn body_actor(region: &Region, body: usize) -> Actor {
+    Actor {
+        state: region.orgs[body].state,
+        team: region.orgs[body].team,
+        org: Some(body),
+    }
 }
 
 /// A regional body runs the communication checks its objectives ask for, at the start: it
 /// notifies each contact listed in an `AcknowledgeWithin` objective set for its team (or for
-/// the whole exercise) and asks for an acknowledgement, as CERT networks do in their drills.
-fn communication_check(world: &mut World, region: &Region, s: usize) {
+/// the whole exercise), other than its own, and asks for an acknowledgement, as CERT
+/// networks do in their drills.
+fn communication_check(world: &mut World, region: &Region, body: usize) {
     if world.resource::<Clock>().tick != 1 {
         return;
     }
-    let bodies: Vec<usize> = region.states[s]
-        .orgs
-        .iter()
-        .copied()
-        .filter(|&o| region.orgs[o].kind == OrgKind::RegionalBody)
-        .collect();
-    for body in bodies {
-        let team = region.orgs[body].team.map(|t| region.teams[t].id.clone());
-        let mut to: Vec<String> = Vec::new();
-        for objective in &region.objectives {
-            if objective.team != team {
-                continue;
-            }
-            if let crate::scenario::Criterion::AcknowledgeWithin { contacts, .. } =
-                &objective.criterion
-            {
-                let listed: Vec<String> = if contacts.is_empty() {
-                    region
-                        .contacts
-                        .iter()
-                        .filter(|c| c.org != body)
-                        .map(|c| c.id.clone())
-                        .collect()
-                } else {
-                    contacts.clone()
-                };
-                for c in listed {
-                    if !to.contains(&c) {
-                        to.push(c);
-                    }
+    let team = region.orgs[body].team.map(|t| region.teams[t].id.clone());
+    let mut to: Vec<String> = Vec::new();
+    for objective in &region.objectives {
+        if objective.team != team {
+            continue;
+        }
+        if let crate::scenario::Criterion::AcknowledgeWithin { contacts, .. } =
+            &objective.criterion
+        {
+            let listed: Vec<&str> = if contacts.is_empty() {
+                region.contacts.iter().map(|c| c.id.as_str()).collect()
+            } else {
+                contacts.iter().map(String::as_str).collect()
+            };
+            for c in listed {
+                let own = matches!(region.ids.get(c), Some(Ref::Contact(x)) if region.contacts[*x].org == body);
+                if !own && !to.iter().any(|x| x == c) {
+                    to.push(c.to_string());
                 }
             }
         }
-        if !to.is_empty() {
-            let actor = Actor {
-                state: s,
-                team: region.orgs[body].team,
-            };
-            let _ = cmd::apply(
-                world,
-                actor,
-                &Command::Notify {
-                    to,
-                    incident: None,
-                    text: "Communication check: please acknowledge this message.".into(),
-                },
-            );
+    }
+    if !to.is_empty() {
+        let _ = cmd::apply(
+            world,
+            body_actor(region, body),
+            &Command::Notify {
+                to,
+                incident: None,
+                text: "Communication check: please acknowledge this message.".into(),
+            },
+        );
+    }
+}
+
+/// A regional body convenes regional coordination, once per incident it has been told of,
+/// when the incident touches two states or more (its victim and a state whose assets depend
+/// on the target, or another victim of the same actor) or the victim is in a tense pair.
+fn convene_doctrine(world: &mut World, region: &Region, body: usize) {
+    let host = region.orgs[body].state;
+    let (known, convened) = {
+        let e = world.resource::<Entities>().states[host];
+        world.get::<Mind>(e).map_or_else(Default::default, |m| {
+            (
+                m.known.keys().copied().collect::<Vec<_>>(),
+                m.convened.clone(),
+            )
+        })
+    };
+    let incidents: Vec<Incident> = known
+        .iter()
+        .filter_map(|&i| world.get::<Incident>(world.resource::<Incidents>().0[i]).cloned())
+        .collect();
+    for inc in &incidents {
+        if convened.contains(&inc.ix) {
+            continue;
         }
+        let exposed = region.assets.iter().any(|a| {
+            a.state != inc.victim && a.depends_on.iter().any(|d| d.0 == inc.target)
+        });
+        let spread = incidents
+            .iter()
+            .any(|o| o.victim != inc.victim && o.actor.is_some() && o.actor == inc.actor);
+        let tense = {
+            let t = world.resource::<Tensions>();
+            (0..region.n_states()).any(|o| o != inc.victim && t.level(inc.victim, o) >= k::DEESCALATE_FROM)
+        };
+        if !(exposed || spread || tense) || !chance(world, k::CONVENE_RATE) {
+            continue;
+        }
+        edit_mind(world, host, |m| {
+            m.convened.insert(inc.ix);
+        });
+        let _ = cmd::apply(
+            world,
+            body_actor(region, body),
+            &Command::ConveneRegional {
+                incident: Some(inc.id.clone()),
+            },
+        );
     }
 }
 
-fn mind(world: &World, s: usize) -> Memory {
-    let e = world.resource::<Entities>().states[s];
-    let m = world.get::<Mind>(e);
-    Memory {
-        notified: m.map(|m| m.notified.clone()).unwrap_or_default(),
-        shared_upto: m.map(|m| m.shared_upto.clone()).unwrap_or_default(),
-        asked_assistance: m.map(|m| m.asked_assistance.clone()).unwrap_or_default(),
-        steps: m.map(|m| m.steps.clone()).unwrap_or_default(),
-        accused: m.map(|m| m.accused.clone()).unwrap_or_default(),
-    }
-}
-
-/// The strongest belief that `b` attacked `s`, over incidents against `s`.
+/// The strongest belief that `b` attacked `s`, over incidents against `s` where `s` has a
+/// suspect (a belief still at its prior does not count).
 fn strongest_belief(world: &World, s: usize, b: usize) -> (f64, Option<usize>) {
     let e = world.resource::<Entities>().states[s];
     let Some(m) = world.get::<Mind>(e) else {
@@ -111,8 +140,8 @@ fn strongest_belief(world: &World, s: usize, b: usize) -> (f64, Option<usize>) {
     };
     m.beliefs
         .iter()
-        .filter(|(inc, _)| victim_of(world, **inc) == s)
-        .map(|(inc, p)| (p[b], *inc))
+        .filter(|(inc, belief)| belief.formed && victim_of(world, **inc) == s)
+        .map(|(inc, belief)| (belief.p[b], *inc))
         .fold(
             (0.0, None),
             |acc, (p, inc)| if p > acc.0 { (p, Some(inc)) } else { acc },
@@ -124,6 +153,11 @@ fn edit_mind(world: &mut World, s: usize, f: impl FnOnce(&mut Mind)) {
     if let Some(mut m) = world.get_mut::<Mind>(e) {
         f(&mut m);
     }
+}
+
+fn read_mind<T>(world: &World, s: usize, f: impl FnOnce(&Mind) -> T) -> Option<T> {
+    let e = world.resource::<Entities>().states[s];
+    world.get::<Mind>(e).map(f)
 }
 
 fn chance(world: &mut World, hazard: f64) -> bool {
@@ -152,11 +186,9 @@ fn reachable_contact(world: &World, region: &Region, state: usize, org: usize) -
     options.first().copied()
 }
 
-fn incident_id(world: &World, inc: usize) -> String {
+fn incident(world: &World, inc: usize) -> Option<Incident> {
     let e = world.resource::<Incidents>().0[inc];
-    world
-        .get::<Incident>(e)
-        .map_or_else(String::new, |i| i.id.clone())
+    world.get::<Incident>(e).cloned()
 }
 
 fn victim_of(world: &World, inc: usize) -> usize {
@@ -164,143 +196,99 @@ fn victim_of(world: &World, inc: usize) -> usize {
     world.get::<Incident>(e).map_or(0, |i| i.victim)
 }
 
-fn best(region: &Region, s: usize, f: impl Fn(&crate::scenario::Capacity) -> f64) -> f64 {
-    region.states[s]
-        .orgs
-        .iter()
-        .map(|&o| f(&region.orgs[o].capacity))
-        .fold(0.0, f64::max)
+/// The national CERT (other than `s`'s) with the highest analyse capacity among `states`.
+fn most_capable_cert(region: &Region, states: impl Iterator<Item = usize>) -> Option<usize> {
+    states
+        .filter_map(|o| region.states[o].cert)
+        .fold(None, |best: Option<usize>, c| match best {
+            Some(b) if region.orgs[b].capacity.analyse >= region.orgs[c].capacity.analyse => {
+                Some(b)
+            }
+            _ => Some(c),
+        })
 }
 
-/// A national CERT: notify neighbours and the regional body, share evidence, ask for help.
+/// States other than the victim whose assets depend on the attacked asset (exposed to it).
+fn exposed_states(region: &Region, target: usize, victim: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = region
+        .assets
+        .iter()
+        .filter(|a| a.state != victim && a.depends_on.iter().any(|d| d.0 == target))
+        .map(|a| a.state)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The organisations a CERT owes notice of an incident (docs/model.md, "Doctrine"):
+/// - the victim, once it has detected the incident itself: the regional bodies, the CERTs it
+///   has a notification or CERT-cooperation arrangement with, and those of exposed states;
+/// - a state that detected an attack on another state's asset: the victim's CERT and those
+///   of exposed states;
+/// - a state that was told: the exposed states it has such an arrangement with (a relay).
+fn owed_notice(region: &Region, s: usize, inc: &Incident, how: Known) -> Vec<usize> {
+    let partner = |o: usize| {
+        has_cbm(region, s, o, Cbm::IncidentNotification) || has_cbm(region, s, o, Cbm::CertCooperation)
+    };
+    let exposed = exposed_states(region, inc.target, inc.victim);
+    let mut states: Vec<usize> = Vec::new();
+    let mut orgs: Vec<usize> = Vec::new();
+    if inc.victim == s {
+        if how.detected_by.is_none() {
+            return Vec::new();
+        }
+        orgs.extend(
+            (0..region.orgs.len()).filter(|&o| region.orgs[o].kind == OrgKind::RegionalBody),
+        );
+        states.extend((0..region.n_states()).filter(|&o| o != s && partner(o)));
+        states.extend(exposed);
+    } else if how.detected_by.is_some() {
+        states.push(inc.victim);
+        states.extend(exposed);
+    } else {
+        states.extend(exposed.into_iter().filter(|&o| partner(o)));
+    }
+    states.sort_unstable();
+    states.dedup();
+    orgs.extend(
+        states
+            .into_iter()
+            .filter(|&o| o != s && Some(o) != how.told_by)
+            .filter_map(|o| region.states[o].cert),
+    );
+    orgs
+}
+
+/// A national CERT: notify the states it owes notice, share new evidence, ask for help.
 fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
     let Some(cert) = region.states[s].cert else {
         return;
     };
-    let actor = Actor {
-        state: s,
-        team: None,
-    };
+    let actor = Actor::state(s);
     let respond = region.orgs[cert].capacity.respond;
-    let known: Vec<(usize, Known)> = {
-        let e = world.resource::<Entities>().states[s];
-        world
-            .get::<Mind>(e)
-            .map(|m| m.known.iter().map(|(i, k)| (*i, *k)).collect())
-            .unwrap_or_default()
-    };
-    for (inc, known_how) in known {
-        let id = incident_id(world, inc);
-        let victim = victim_of(world, inc);
-        let m = mind(world, s);
-        // Notify: the victim's CERT, once it has detected the incident itself, tells the
-        // regional body and the CERTs it has notification arrangements with or whose
-        // infrastructure depends on the attacked asset.
-        if victim == s
-            && known_how.detected_by.is_some()
-            && !m.notified.contains(&inc)
-            && chance(world, 0.5 + respond)
-        {
-            let target = world
-                .get::<Incident>(world.resource::<Incidents>().0[inc])
-                .map_or(0, |i| i.target);
-            let mut recipients = Vec::new();
-            for (o, org) in region.orgs.iter().enumerate() {
-                let other = org.state;
-                let wanted = match org.kind {
-                    OrgKind::RegionalBody => true,
-                    OrgKind::NationalCert if other != s => {
-                        has_cbm(region, s, other, Cbm::IncidentNotification)
-                            || has_cbm(region, s, other, Cbm::CertCooperation)
-                            || region.assets.iter().any(|a| {
-                                a.state == other && a.depends_on.iter().any(|d| d.0 == target)
-                            })
-                    }
-                    _ => false,
-                };
-                if wanted && let Some(c) = reachable_contact(world, region, s, o) {
-                    recipients.push(region.contacts[c].id.clone());
-                }
-            }
-            edit_mind(world, s, |m| {
-                m.notified.insert(inc);
-            });
-            if !recipients.is_empty() {
-                let _ = cmd::apply(
-                    world,
-                    actor,
-                    &Command::Notify {
-                        to: recipients,
-                        incident: Some(id.clone()),
-                        text: format!("We are handling incident {id}. Indicators follow."),
-                    },
-                );
-            }
-        }
-        // Share: new evidence goes to the regional body and to the victim (or, for the
-        // victim, to the most capable CERT in the region), at traffic-light Amber.
-        let held = cmd::evidence_assessed(world, s, inc);
-        let already = m.shared_upto.get(&inc).copied().unwrap_or(0);
-        if held.len() > already && chance(world, 0.3 + respond) {
-            let mut to_orgs = Vec::new();
-            if victim != s {
-                to_orgs.extend(region.states[victim].cert);
-            } else if let Some(best_cert) = (0..region.n_states())
-                .filter(|&o| o != s)
-                .filter_map(|o| region.states[o].cert)
-                .max_by(|&a, &b| {
-                    region.orgs[a]
-                        .capacity
-                        .analyse
-                        .total_cmp(&region.orgs[b].capacity.analyse)
-                })
-            {
-                to_orgs.push(best_cert);
-            }
-            to_orgs.extend(
-                region
-                    .orgs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| o.kind == OrgKind::RegionalBody && o.state != s)
-                    .map(|(i, _)| i),
-            );
-            let to: Vec<String> = to_orgs
-                .into_iter()
-                .filter_map(|o| reachable_contact(world, region, s, o))
-                .map(|c| region.contacts[c].id.clone())
-                .collect();
-            edit_mind(world, s, |m| {
-                m.shared_upto.insert(inc, held.len());
-            });
-            if !to.is_empty() {
-                let _ = cmd::apply(
-                    world,
-                    actor,
-                    &Command::ShareEvidence {
-                        to,
-                        incident: id.clone(),
-                        level: Tlp::Amber,
-                    },
-                );
-            }
-        }
+    let known: Vec<(usize, Known)> =
+        read_mind(world, s, |m| m.known.iter().map(|(i, k)| (*i, *k)).collect())
+            .unwrap_or_default();
+    for (inc, how) in known {
+        let Some(incident) = incident(world, inc) else {
+            continue;
+        };
+        notice(world, region, s, &incident, how, respond);
+        share(world, region, s, &incident, respond);
         // Ask: a weak victim CERT asks the most capable CERT it is on good terms with.
-        let analyse = best(region, s, |c| c.analyse);
-        if victim == s && analyse < k::ASK_ASSISTANCE_BELOW && !m.asked_assistance.contains(&inc) {
+        let asked = read_mind(world, s, |m| m.asked_assistance.contains(&inc)).unwrap_or(true);
+        if incident.victim == s && region.orgs[cert].capacity.analyse < k::ASK_ASSISTANCE_BELOW && !asked
+        {
             let levels: Vec<f64> = {
                 let t = world.resource::<Tensions>();
                 (0..region.n_states()).map(|o| t.level(s, o)).collect()
             };
-            let helper = (0..region.n_states())
-                .filter(|&o| o != s && levels[o] < 0.5)
-                .filter_map(|o| region.states[o].cert)
-                .max_by(|&a, &b| {
-                    region.orgs[a]
-                        .capacity
-                        .analyse
-                        .total_cmp(&region.orgs[b].capacity.analyse)
-                });
+            let helper = most_capable_cert(
+                region,
+                (0..region.n_states()).filter(|&o| o != s && levels[o] < 0.5),
+            )
+            .filter(|&h| region.orgs[h].capacity.analyse > region.orgs[cert].capacity.analyse);
             edit_mind(world, s, |m| {
                 m.asked_assistance.insert(inc);
             });
@@ -312,7 +300,7 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
                     actor,
                     &Command::RequestAssistance {
                         to: region.contacts[c].id.clone(),
-                        incident: id.clone(),
+                        incident: incident.id.clone(),
                     },
                 );
             }
@@ -320,7 +308,103 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
     }
 }
 
-fn due(m: &Memory, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
+/// Sends the notices still owed: to each organisation without a notice on its way or
+/// delivered (a bounced one is retried through another contact).
+fn notice(world: &mut World, region: &Region, s: usize, inc: &Incident, how: Known, respond: f64) {
+    let owed = owed_notice(region, s, inc, how);
+    if owed.is_empty() {
+        return;
+    }
+    let pending: Vec<usize> = {
+        let mail = world.resource::<Mailroom>();
+        read_mind(world, s, |m| {
+            owed.iter()
+                .copied()
+                .filter(|&o| {
+                    m.notices.get(&(inc.ix, o)).is_none_or(|sent| {
+                        sent.iter()
+                            .all(|&id| mail.0[id].status == MessageStatus::Bounced)
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let targets: Vec<(usize, usize)> = pending
+        .into_iter()
+        .filter_map(|o| reachable_contact(world, region, s, o).map(|c| (o, c)))
+        .collect();
+    if targets.is_empty() || !chance(world, k::NOTIFY_RATE + respond) {
+        return;
+    }
+    let first = world.resource::<Mailroom>().0.len();
+    let _ = cmd::apply(
+        world,
+        Actor::state(s),
+        &Command::Notify {
+            to: targets
+                .iter()
+                .map(|&(_, c)| region.contacts[c].id.clone())
+                .collect(),
+            incident: Some(inc.id.clone()),
+            text: if inc.victim == s {
+                format!("We are handling incident {}. Indicators follow.", inc.id)
+            } else {
+                format!(
+                    "We see activity against {} ({}) that concerns you. Indicators follow.",
+                    region.assets[inc.target].name, inc.id
+                )
+            },
+        },
+    );
+    let sent: Vec<usize> = (first..world.resource::<Mailroom>().0.len()).collect();
+    edit_mind(world, s, |m| {
+        for ((org, _), id) in targets.iter().zip(sent) {
+            m.notices.entry((inc.ix, *org)).or_default().push(id);
+        }
+    });
+}
+
+/// Shares evidence the recipients do not have yet: a non-victim with the victim's CERT, the
+/// victim with the most capable CERT in the region, both with the regional bodies.
+fn share(world: &mut World, region: &Region, s: usize, inc: &Incident, respond: f64) {
+    let mut to_orgs = Vec::new();
+    if inc.victim != s {
+        to_orgs.extend(region.states[inc.victim].cert);
+    } else {
+        to_orgs.extend(most_capable_cert(
+            region,
+            (0..region.n_states()).filter(|&o| o != s),
+        ));
+    }
+    to_orgs.extend(
+        (0..region.orgs.len())
+            .filter(|&o| region.orgs[o].kind == OrgKind::RegionalBody && region.orgs[o].state != s),
+    );
+    let fresh: Vec<usize> = to_orgs
+        .into_iter()
+        .filter(|&o| !cmd::evidence_new_to(world, s, inc.ix, o).is_empty())
+        .collect();
+    let to: Vec<String> = fresh
+        .into_iter()
+        .filter_map(|o| reachable_contact(world, region, s, o))
+        .map(|c| region.contacts[c].id.clone())
+        .collect();
+    if to.is_empty() || !chance(world, k::SHARE_RATE + respond) {
+        return;
+    }
+    let _ = cmd::apply(
+        world,
+        Actor::state(s),
+        &Command::ShareEvidence {
+            to,
+            incident: inc.id.clone(),
+            level: Tlp::Amber,
+        },
+    );
+}
+
+fn due(m: &Mind, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
     m.steps
         .get(&(step, other))
         .is_none_or(|&t| now >= t + every_ticks)
@@ -329,15 +413,14 @@ fn due(m: &Memory, step: Step, other: usize, now: u32, every_ticks: u32) -> bool
 /// A foreign ministry: démarche, public attribution, retaliation, and the de-escalation
 /// moves (hotline, consultation, restraint), by posture.
 fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
-    let actor = Actor {
-        state: s,
-        team: None,
-    };
+    let actor = Actor::state(s);
     let clock = *world.resource::<Clock>();
     let posture = cmd::posture_of(world, s);
     let theta = k::blame_threshold(posture);
     let day = clock.ticks_for(24 * 60);
     let six_hours = clock.ticks_for(6 * 60);
+    deliberate(world, s, theta, clock.tick);
+    name_groups(world, region, s, theta);
     for b in 0..region.n_states() {
         if b == s {
             continue;
@@ -361,12 +444,14 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
         if incident.is_none() && level < k::DEESCALATE_FROM && !accused_by_b {
             continue;
         }
-        let m = mind(world, s);
+        let Some(m) = read_mind(world, s, Mind::clone) else {
+            continue;
+        };
         let ministry_contact = region.states[b]
             .ministry
             .and_then(|o| reachable_contact(world, region, s, o));
         if let Some(inc) = incident {
-            let id = incident_id(world, inc);
+            let id = self::incident(world, inc).map_or_else(String::new, |i| i.id);
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Concern)
                 && due(&m, Step::Demarche, b, clock.tick, day)
@@ -388,6 +473,7 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Demarche)
                 && !m.accused.contains(&(inc, b))
+                && ripe(world, &m, inc, b)
                 && chance(world, k::DIPLOMATIC_STEP_RATE)
             {
                 let _ = cmd::apply(
@@ -438,15 +524,10 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             }
         }
         // High tension: reach for the hotline, more readily the more restrained the state.
-        let willingness = match posture {
-            Posture::Restrained => 1.5,
-            Posture::Cautious => 1.0,
-            Posture::Assertive => 0.3,
-        };
         if level >= k::DEESCALATE_FROM
             && hotline_ok
             && due(&m, Step::Hotline, b, clock.tick, six_hours)
-            && chance(world, k::HOTLINE_RATE * willingness)
+            && chance(world, k::HOTLINE_RATE * k::hotline_willingness(posture))
         {
             edit_mind(world, s, |m| {
                 m.steps.insert((Step::Hotline, b), clock.tick);
@@ -460,7 +541,6 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             );
         }
         // Accused by b: restrained and cautious states state restraint.
-
         if accused_by_b
             && posture != Posture::Assertive
             && due(&m, Step::Restraint, b, clock.tick, day)
@@ -479,8 +559,80 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
     }
 }
 
+/// Keeps, per (incident, candidate), since when the state's belief has been at or above
+/// its blame threshold.
+fn deliberate(world: &mut World, s: usize, theta: f64, tick: u32) {
+    edit_mind(world, s, |m| {
+        let confident: Vec<(usize, usize)> = m
+            .beliefs
+            .iter()
+            .filter(|(_, b)| b.formed)
+            .flat_map(|(&inc, b)| {
+                b.p.iter()
+                    .enumerate()
+                    .filter(|(_, p)| **p >= theta)
+                    .map(move |(j, _)| (inc, j))
+            })
+            .collect();
+        m.confident_since.retain(|key, _| confident.contains(key));
+        for key in confident {
+            m.confident_since.entry(key).or_insert(tick);
+        }
+    });
+}
+
+/// Whether a public attribution of `candidate` for `inc` is ripe: the belief has held for the
+/// deliberation time and rests on enough credited items.
+fn ripe(world: &World, m: &Mind, inc: usize, candidate: usize) -> bool {
+    let clock = world.resource::<Clock>();
+    let held_for = clock.ticks_for((k::ATTRIBUTION_DELIBERATION_H * 60.0) as u32);
+    let pool = world.resource::<EvidencePool>();
+    let items = m
+        .evidence
+        .iter()
+        .filter(|(id, h)| !h.discounted && pool.0[**id].incident == inc)
+        .count();
+    m.confident_since
+        .get(&(inc, candidate))
+        .is_some_and(|&t| clock.tick >= t + held_for)
+        && items >= k::ATTRIBUTION_MIN_ITEMS
+}
+
+/// A state names a non-state group publicly once its belief that the group attacked it
+/// reaches its blame threshold (no tension follows: there is no state to be hostile to).
+fn name_groups(world: &mut World, region: &Region, s: usize, theta: f64) {
+    let named: Vec<(usize, usize)> = read_mind(world, s, |m| {
+        m.beliefs
+            .iter()
+            .filter_map(|(&inc, b)| b.top().map(|(j, p)| (inc, j, p)))
+            .filter(|&(inc, j, p)| {
+                p >= theta
+                    && region.group_actor(j).is_some()
+                    && !m.accused.contains(&(inc, j))
+                    && ripe(world, m, inc, j)
+            })
+            .map(|(inc, j, _)| (inc, j))
+            .collect()
+    })
+    .unwrap_or_default();
+    for (inc, j) in named {
+        if victim_of(world, inc) != s || !chance(world, k::DIPLOMATIC_STEP_RATE) {
+            continue;
+        }
+        let id = incident(world, inc).map_or_else(String::new, |i| i.id);
+        let _ = cmd::apply(
+            world,
+            Actor::state(s),
+            &Command::PublicAttribution {
+                incident: id,
+                blame: region.candidate_id(j).to_string(),
+            },
+        );
+    }
+}
+
 /// The asset an engine state would hit: the most critical one of the other state that is not
-/// a safe zone (and, for a cautious state, not in a red-line sector of the other).
+/// a safe zone (and, for a cautious state, not in one of the other's red-line sectors).
 fn retaliation_target(region: &Region, b: usize, posture: Posture) -> Option<usize> {
     let other = &region.states[b];
     region

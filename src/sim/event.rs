@@ -23,6 +23,57 @@ impl Audience {
     }
 }
 
+/// Why something changed: recorded with every belief change, rung change and objective
+/// result, and shown as "why" in `play`, `run --timeline` and the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Cause {
+    /// Evidence items that arrived (found, shared, public or from exercise control).
+    Evidence { items: Vec<usize> },
+    /// An act of one state, towards another (or everyone).
+    Act {
+        act: Act,
+        by: usize,
+        to: Option<usize>,
+    },
+    /// `state` came to hold `suspect` more (or less) responsible for an attack on it.
+    Suspicion {
+        state: usize,
+        suspect: usize,
+        incident: usize,
+        red_line: bool,
+    },
+    /// Reaction to the other side's hostility and relaxation towards the baseline.
+    Drift,
+}
+
+/// Acts that move hostility.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum Act {
+    Demarche,
+    Accusation,
+    Retaliation,
+    Hotline,
+    Consultation,
+    Restraint,
+    Regional,
+}
+
+impl Act {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Act::Demarche => "a démarche",
+            Act::Accusation => "a public accusation",
+            Act::Retaliation => "a retaliatory cyber operation",
+            Act::Hotline => "a hotline call",
+            Act::Consultation => "consultations",
+            Act::Restraint => "a restraint statement",
+            Act::Regional => "regional coordination",
+        }
+    }
+}
+
 /// What happened. Indices refer to the `Region` tables, the mailroom and the evidence pool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EventKind {
@@ -107,6 +158,8 @@ pub enum EventKind {
     },
     RegionalCoordination {
         convened_by: usize,
+        /// The regional body that convened it (none: the state's CERT did).
+        org: Option<usize>,
     },
     AssistanceGiven {
         by: usize,
@@ -128,7 +181,17 @@ pub enum EventKind {
         b: usize,
         from: Rung,
         to: Rung,
+        cause: Cause,
     },
+    /// A state's top suspect for an incident changed (or its probability moved).
+    BeliefChanged {
+        state: usize,
+        incident: usize,
+        /// The top suspect and its probability; none: no suspect (yet, or any more).
+        top: Option<(usize, f64)>,
+        cause: Cause,
+    },
+
     RedLineCrossed {
         state: usize,
         asset: usize,

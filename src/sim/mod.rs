@@ -113,11 +113,16 @@ impl Sim {
         }
         let mut tensions = Tensions {
             n,
+            h0: h.clone(),
             h,
             rung: vec![Rung::Routine; n * n],
             peak: vec![Rung::Routine; n * n],
+            since: vec![None; n * n],
             hotline_up: hotline.clone(),
             hotline,
+            ledger: vec![Vec::new(); n * n],
+            drift: vec![0.0; n * n],
+            reliefs: Vec::new(),
         };
         for a in 0..n {
             for b in (a + 1)..n {
@@ -162,6 +167,8 @@ impl Sim {
             met: vec![None; region.objectives.len()],
             failed: vec![None; region.objectives.len()],
             downtime_h: vec![0.0; region.assets.len()],
+            peak_q: vec![0.0; region.assets.len()],
+            reasons: vec![None; region.objectives.len()],
             ..Default::default()
         });
         world.insert_resource(Incidents::default());
@@ -230,6 +237,7 @@ impl Sim {
         let actor = command::Actor {
             state: region.teams[t].state,
             team: Some(t),
+            org: None,
         };
         command::check(&self.world, actor, &command)?;
         self.world.resource_mut::<Pending>().0.push((t, command));
@@ -306,8 +314,8 @@ impl Sim {
                     "Exercise control",
                     subject,
                     body,
-                );
-                true
+                )
+                .is_some()
             }
         }
     }

@@ -4,9 +4,9 @@
 
 use super::command::{self as cmd, Actor, IncidentSpec};
 use super::constants::{self as k, per_tick};
-use super::event::{Audience, EventKind, EventLog};
+use super::event::{Audience, Cause, EventKind, EventLog};
 use super::world::*;
-use crate::scenario::{Candidate, Condition, InjectKind, Rung, WorldChange};
+use crate::scenario::{Condition, EvidenceKind, InjectKind, Rung, WorldChange};
 use bevy_ecs::prelude::{Entity, Query, Res, ResMut, Resource, World};
 use rand::RngExt;
 use std::collections::BTreeSet;
@@ -76,6 +76,18 @@ pub fn holds(world: &World, condition: &Condition) -> bool {
                 (Some(a), Some(b)) => {
                     let t = world.resource::<Tensions>();
                     t.peak[t.pair(a, b)] >= *rung
+                }
+                _ => false,
+            }
+        }
+        Condition::RungAtLeast { between, rung } => {
+            match (
+                region.state_of_ref(&between.0),
+                region.state_of_ref(&between.1),
+            ) {
+                (Some(a), Some(b)) => {
+                    let t = world.resource::<Tensions>();
+                    t.rung[t.pair(a, b)] >= *rung
                 }
                 _ => false,
             }
@@ -153,6 +165,8 @@ pub fn fire(world: &mut World, i: usize) {
                     inject: Some(i),
                     actor: Some(a),
                     culprit: def.sponsor,
+                    responsible: def.sponsor.or(def.group).unwrap_or(region.non_state()),
+                    group: def.group,
                     target: t,
                     vector,
                     severity,
@@ -161,37 +175,42 @@ pub fn fire(world: &mut World, i: usize) {
                     ends: tick + clock.ticks_for(lasts_min),
                 },
             );
-            let mut pool = world.resource_mut::<EvidencePool>();
-            for e in evidence {
-                let points_to = match &e.points_to {
-                    Candidate::State(s) => region.state_of_ref(s).unwrap_or(region.non_state()),
-                    Candidate::NonState => region.non_state(),
-                };
-                let id = pool.0.len();
-                pool.0.push(EvidenceItem {
-                    id,
-                    incident: inc,
-                    points_to,
-                    reliability: e.reliability,
-                    planted: e.planted,
-                    available: tick + e.after.map_or(0, |a| clock.ticks_for(a.minutes())),
-                });
-            }
+            add_evidence(world, &region, inc, &evidence, false);
         }
         InjectKind::Message {
             to,
             from,
             subject,
             body,
+            about,
+            evidence,
         } => {
+            let incident = about.as_deref().and_then(|a| started_incident(world, &region, a));
+            let items = match incident {
+                Some(inc) => add_evidence(world, &region, inc, &evidence, false),
+                None => Vec::new(),
+            };
             for team in to {
                 let Some(Ref::Team(t)) = region.ids.get(&team).copied() else {
                     continue;
                 };
-                deliver_control(world, &region, t, &from, &subject, &body);
+                let message = deliver_control(world, &region, t, &from, &subject, &body);
+                if let Some(inc) = incident {
+                    let state = region.teams[t].state;
+                    cmd::learn_incident(world, state, inc, tick, None, None);
+                    hand_over(world, state, inc, &items, message, tick);
+                }
             }
         }
-        InjectKind::News { headline, body } => {
+        InjectKind::News {
+            headline,
+            body,
+            about,
+            evidence,
+        } => {
+            if let Some(inc) = about.as_deref().and_then(|a| started_incident(world, &region, a)) {
+                add_evidence(world, &region, inc, &evidence, true);
+            }
             world
                 .resource_mut::<Facts>()
                 .news
@@ -213,7 +232,80 @@ pub fn fire(world: &mut World, i: usize) {
     }
 }
 
-/// A message from exercise control, delivered at once to a team's first contact.
+/// The incident an `Incident` inject started, if it has.
+fn started_incident(world: &World, region: &Region, inject: &str) -> Option<usize> {
+    let i = region.inject_index(inject)?;
+    world
+        .resource::<Facts>()
+        .incident_of_inject
+        .get(&i)
+        .copied()
+}
+
+/// Puts an author's evidence items on an incident into the pool; returns their ids.
+fn add_evidence(
+    world: &mut World,
+    region: &Region,
+    incident: usize,
+    specs: &[crate::scenario::EvidenceSpec],
+    public: bool,
+) -> Vec<usize> {
+    let clock = *world.resource::<Clock>();
+    let mut pool = world.resource_mut::<EvidencePool>();
+    let mut ids = Vec::new();
+    for e in specs {
+        let id = pool.0.len();
+        pool.0.push(EvidenceItem {
+            id,
+            incident,
+            points_to: region.candidate_of(&e.points_to),
+            kind: e.kind,
+            reliability: e.reliability,
+            planted: e.planted,
+            // Claims are public the moment they are made.
+            public: public || e.kind == EvidenceKind::Claim,
+            available: clock.tick + e.after.map_or(0, |a| clock.ticks_for(a.minutes())),
+        });
+        ids.push(id);
+    }
+    ids
+}
+
+/// Exercise control hands evidence items to a state (with the message that carried them).
+fn hand_over(
+    world: &mut World,
+    state: usize,
+    incident: usize,
+    items: &[usize],
+    message: Option<usize>,
+    tick: u32,
+) {
+    if items.is_empty() {
+        return;
+    }
+    let e = world.resource::<Entities>().states[state];
+    if let Some(mut mind) = world.get_mut::<Mind>(e) {
+        for &id in items {
+            if mind.evidence.contains_key(&id) {
+                continue;
+            }
+            mind.evidence.insert(
+                id,
+                Held {
+                    since: tick,
+                    discounted: false,
+                    from: None,
+                    message,
+                },
+            );
+            mind.arrived.entry(incident).or_default().push(id);
+        }
+        mind.dirty.insert(incident);
+    }
+}
+
+/// A message from exercise control, delivered at once to a team's first contact. Returns
+/// the message id (none when the team has no contact).
 pub fn deliver_control(
     world: &mut World,
     region: &Region,
@@ -221,15 +313,12 @@ pub fn deliver_control(
     from: &str,
     subject: &str,
     body: &str,
-) {
+) -> Option<usize> {
     let tick = world.resource::<Clock>().tick;
-    let Some(contact) = region.teams[team]
+    let contact = region.teams[team]
         .orgs
         .iter()
-        .find_map(|&o| region.contact_of(o))
-    else {
-        return;
-    };
+        .find_map(|&o| region.contact_of(o))?;
     let c = &region.contacts[contact];
     let mut mail = world.resource_mut::<Mailroom>();
     let id = mail.0.len();
@@ -257,6 +346,8 @@ pub fn deliver_control(
         ack_due: None,
         acked_at: None,
         bounced_at: None,
+        bounce: None,
+        queued_at: None,
         auto_ack: false,
     });
     world.resource_mut::<EventLog>().push(
@@ -267,6 +358,7 @@ pub fn deliver_control(
         },
         Audience::States(vec![c.state]),
     );
+    Some(id)
 }
 
 fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) {
@@ -348,17 +440,15 @@ pub fn progress_incidents(world: &mut World) {
             let mut contain = false;
             if clock.tick >= inc.ends {
                 contain = true;
-            } else if inc.phase == Phase::Detected
+            } else if inc.vector != crate::scenario::Vector::PhysicalCut
                 && world
                     .get::<Mind>(world.resource::<Entities>().states[inc.victim])
                     .is_some_and(|m| m.known.contains_key(&inc.ix))
             {
-                // Only a victim that knows of the attack can respond to it.
-                let respond = region.states[inc.victim]
-                    .orgs
-                    .iter()
-                    .map(|&o| region.orgs[o].capacity.respond)
-                    .fold(0.0, f64::max);
+                // Only a victim that knows of the attack can respond to it; a physical cut
+                // is repaired (it lasts its `lasts`), not contained. The operator responds,
+                // supported by the national CERT.
+                let respond = responder_capacity(&region, inc.target);
                 let mind = world.get::<Mind>(world.resource::<Entities>().states[inc.victim]);
                 let assisted = mind.is_some_and(|m| m.assisted_by.contains_key(&inc.ix));
                 let mut h = k::CONTAIN_BASE * respond;
@@ -366,7 +456,7 @@ pub fn progress_incidents(world: &mut World) {
                     h *= k::ASSIST_MULTIPLIER;
                 }
                 if isolated {
-                    h *= 2.0;
+                    h *= k::ISOLATION_CONTAIN_MULTIPLIER;
                 }
                 contain = world
                     .resource_mut::<SimRng>()
@@ -383,7 +473,7 @@ pub fn progress_incidents(world: &mut World) {
                 );
             } else {
                 attack[inc.target] = attack[inc.target].max(inc.severity);
-                leave_traces(world, &region, &inc, clock);
+                leave_traces(world, &inc, clock);
             }
         } else if inc.phase == Phase::Contained {
             let asset_e = world.resource::<Entities>().assets[inc.target];
@@ -410,8 +500,28 @@ pub fn progress_incidents(world: &mut World) {
     }
 }
 
-/// True traces point at the real sponsor (or non-state); a false-flag actor plants more.
-fn leave_traces(world: &mut World, region: &Region, inc: &Incident, clock: Clock) {
+/// The respond capacity that contains an incident on an asset: its operator's, raised by the
+/// national CERT's support (docs/model.md).
+pub fn responder_capacity(region: &Region, asset: usize) -> f64 {
+    let def = &region.assets[asset];
+    let operator = region.orgs[def.operator].capacity.respond;
+    let cert = region.states[def.state]
+        .cert
+        .filter(|&c| c != def.operator)
+        .map_or(0.0, |c| region.orgs[c].capacity.respond);
+    operator + (1.0 - operator) * k::CERT_SUPPORT * cert
+}
+
+/// The analyse capacity a state judges evidence with: its analysing organisation's.
+pub fn analyst_capacity(region: &Region, state: usize) -> f64 {
+    region.states[state]
+        .analyst
+        .map_or(0.0, |o| region.orgs[o].capacity.analyse)
+}
+
+/// True traces point at the responsible party (the sponsor, or the group itself); a
+/// false-flag actor plants more.
+fn leave_traces(world: &mut World, inc: &Incident, clock: Clock) {
     let true_rate = k::TRUE_TRACE_RATE * (1.0 - k::TRUE_TRACE_SKILL_DAMPING * inc.skill);
     let planted_rate = inc
         .false_flag
@@ -422,7 +532,7 @@ fn leave_traces(world: &mut World, region: &Region, inc: &Incident, clock: Clock
         let r = rng
             .0
             .random_range(k::TRUE_TRACE_RELIABILITY.0..k::TRUE_TRACE_RELIABILITY.1);
-        new.push((inc.culprit.unwrap_or(region.non_state()), r, false));
+        new.push((inc.responsible, r, false));
     }
     if let Some(flag) = inc.false_flag
         && rng
@@ -441,8 +551,10 @@ fn leave_traces(world: &mut World, region: &Region, inc: &Incident, clock: Clock
             id,
             incident: inc.ix,
             points_to,
+            kind: EvidenceKind::Trace,
             reliability,
             planted,
+            public: false,
             available: clock.tick,
         });
     }
@@ -468,7 +580,9 @@ pub fn propagate_cascade(
         let Ok((mut qi, forcing)) = assets.get_mut(entities.assets[i]) else {
             continue;
         };
-        let from_deps: f64 = def.depends_on.iter().map(|&(j, w)| w * q[j]).sum();
+        // Resilience damps what dependencies pass on, as well as speeding recovery.
+        let damping = 1.0 - k::RESILIENCE_DAMPING * def.resilience;
+        let from_deps: f64 = def.depends_on.iter().map(|&(j, w)| w * q[j]).sum::<f64>() * damping;
         let isolation = if forcing.isolated {
             k::ISOLATION_INOPERABILITY
         } else {
@@ -482,6 +596,7 @@ pub fn propagate_cascade(
         };
         qi.0 = (qi.0 + rate * (target - qi.0)).clamp(0.0, 1.0);
         facts.downtime_h[i] += qi.0 * dt_h;
+        facts.peak_q[i] = facts.peak_q[i].max(qi.0);
     }
 }
 
@@ -512,7 +627,7 @@ pub fn detect_incidents(world: &mut World) {
             }
             let warned = inc.actor.is_some_and(|a| mind.warned.contains(&a))
                 || mind.known.contains_key(&inc.ix);
-            let alert = 1.0 + 0.25 * f64::from(mind.alert);
+            let alert = 1.0 + k::ALERT_PER_LEVEL * f64::from(mind.alert);
             let mut h = k::DETECT_BASE
                 * region.orgs[org].capacity.detect
                 * k::visibility(inc.vector)
@@ -578,14 +693,23 @@ pub fn move_messages(world: &mut World) {
                 let stale = world
                     .get::<ContactStatus>(contact_e)
                     .is_some_and(|c| c.stale);
-                if stale {
+                // A hotline handset is dead while the circuit between the pair is down.
+                let line_down = m.channel == crate::scenario::Channel::Hotline
+                    && m.from_state.is_some_and(|s| {
+                        let t = world.resource::<Tensions>();
+                        let p = t.pair(s, m.to_state);
+                        s != m.to_state && t.hotline[p] && !t.hotline_up[p]
+                    });
+                if stale || line_down {
                     {
                         let msg = &mut world.resource_mut::<Mailroom>().0[id];
                         msg.status = MessageStatus::Bounced;
                         msg.bounced_at = Some(clock.tick);
+                        msg.bounce = Some(if stale { Bounce::Stale } else { Bounce::LineDown });
                     }
-                    if let (Some(s), Some(mut c)) =
-                        (m.from_state, world.get_mut::<ContactStatus>(contact_e))
+                    if stale
+                        && let (Some(s), Some(mut c)) =
+                            (m.from_state, world.get_mut::<ContactStatus>(contact_e))
                     {
                         c.known_stale_by.insert(s);
                     }
@@ -618,6 +742,8 @@ fn deliver_if_staffed(world: &mut World, region: &Region, id: usize, clock: Cloc
     let open = contact.channel == crate::scenario::Channel::Hotline
         || staffed(contact.hours, minute, weekday);
     if !open {
+        let msg = &mut world.resource_mut::<Mailroom>().0[id];
+        msg.queued_at.get_or_insert(clock.tick);
         return;
     }
     let ack_due = if m.auto_ack && engine_will_acknowledge(world, &m) {
@@ -678,18 +804,19 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
             .shared
             .push((from_org, m.to_org, tick));
     }
-    let analyse = region.states[to]
-        .orgs
-        .iter()
-        .map(|&o| region.orgs[o].capacity.analyse)
-        .fold(0.0, f64::max);
-    let sender_analyse = m.from_state.map_or(0.0, |s| {
-        region.states[s]
-            .orgs
-            .iter()
-            .map(|&o| region.orgs[o].capacity.analyse)
-            .fold(0.0, f64::max)
-    });
+    // The organisation that reads the message analyses it: a CERT or regional body itself,
+    // otherwise the state's analysing organisation. The sender's own analysts vouch for
+    // their "planted" verdicts.
+    let reader = region.orgs[m.to_org].kind;
+    let analyse = if matches!(
+        reader,
+        crate::scenario::OrgKind::NationalCert | crate::scenario::OrgKind::RegionalBody
+    ) {
+        region.orgs[m.to_org].capacity.analyse
+    } else {
+        analyst_capacity(region, to)
+    };
+    let sender_analyse = m.from_org.map_or(0.0, |o| region.orgs[o].capacity.analyse);
     let skill = world
         .get::<Incident>(world.resource::<Incidents>().0[inc])
         .map_or(0.5, |i| i.skill);
@@ -697,24 +824,33 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
     let sender_mind = m
         .from_state
         .map(|s| world.resource::<Entities>().states[s])
-        .and_then(|se| world.get::<Mind>(se).cloned());
+        .and_then(|se| world.get::<Mind>(se).map(|sm| sm.evidence.clone()));
     for &ev in &m.evidence {
         let planted = world.resource::<EvidencePool>().0[ev].planted;
         let sender_discounts = sender_mind
             .as_ref()
-            .is_some_and(|sm| sm.evidence.get(&ev).is_some_and(|h| h.discounted));
-        let held = world
+            .is_some_and(|held| held.get(&ev).is_some_and(|h| h.discounted));
+        let (held, reviewed) = world
             .get::<Mind>(e)
-            .and_then(|mind| mind.evidence.get(&ev).copied());
+            .map(|mind| {
+                (
+                    mind.evidence.get(&ev).copied(),
+                    m.from_state
+                        .is_some_and(|f| mind.reviewed.contains(&(ev, f))),
+                )
+            })
+            .unwrap_or((None, false));
         let discounted = match held {
+            // Already judged planted, or an echo of what it holds: nothing new.
             Some(h) if h.discounted => continue,
+            Some(_) if !sender_discounts || reviewed => continue,
             // Already held and credited: the sender's "planted" verdict convinces the
-            // receiver with the probability that the sender's analysts are right to be trusted.
-            Some(_) if sender_discounts => world
+            // receiver (once per sender) with the probability that the sender's analysts are
+            // right to be trusted.
+            Some(_) => world
                 .resource_mut::<SimRng>()
                 .0
                 .random_bool(sender_analyse.clamp(0.0, 1.0)),
-            Some(_) => continue,
             None => {
                 let own = planted
                     && world
@@ -730,17 +866,26 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
             }
         };
         if let Some(mut mind) = world.get_mut::<Mind>(e) {
+            if let Some(f) = m.from_state {
+                mind.reviewed.insert((ev, f));
+            }
+            let new = held.is_none();
             let since = held.map_or(tick, |h| h.since);
             let from = held.map_or(m.from_state, |h| h.from);
+            let message = held.map_or(Some(m.id), |h| h.message);
             mind.evidence.insert(
                 ev,
                 Held {
                     since,
                     discounted,
                     from,
+                    message,
                 },
             );
-            mind.dirty.insert(inc);
+            if new || discounted {
+                mind.arrived.entry(inc).or_default().push(ev);
+                mind.dirty.insert(inc);
+            }
         }
     }
 }
@@ -757,57 +902,59 @@ pub fn apply_commands(world: &mut World) {
             Actor {
                 state,
                 team: Some(team),
+                org: None,
             },
             &command,
         );
     }
 }
 
-/// 9. Analysts find traces; each state's beliefs are updated by Bayes' rule.
+/// 9. Analysts find traces; public evidence reaches everyone who knows of the incident;
+/// each state's beliefs are updated by Bayes' rule.
 pub fn update_attribution(world: &mut World) {
     let clock = *world.resource::<Clock>();
     let region = world.resource::<Region>().clone();
     let n = region.n_states();
     let mut shifts = Vec::new();
     let incident_entities = world.resource::<Incidents>().0.clone();
-    let skills: Vec<f64> = incident_entities
+    let facts_of: Vec<(f64, usize)> = incident_entities
         .iter()
-        .map(|&e| world.get::<Incident>(e).map_or(0.5, |i| i.skill))
-        .collect();
-    let victims: Vec<usize> = incident_entities
-        .iter()
-        .map(|&e| world.get::<Incident>(e).map_or(0, |i| i.victim))
+        .map(|&e| world.get::<Incident>(e).map_or((0.5, 0), |i| (i.skill, i.victim)))
         .collect();
     for s in 0..n {
         let e = world.resource::<Entities>().states[s];
         // Taken out of the world while it is updated (put back below), to avoid a copy.
-        let Some(mind) = world
+        let Some(mut mind) = world
             .get_mut::<Mind>(e)
             .map(|mut m| std::mem::take(&mut *m))
         else {
             continue;
         };
-        let own_analyse = region.states[s]
-            .orgs
-            .iter()
-            .map(|&o| region.orgs[o].capacity.analyse)
-            .fold(0.0, f64::max);
-        let mut mind = mind;
-        // Finding: the victim's analysts (and those assisting it) examine the affected systems.
-        for &inc in mind.known.keys() {
-            if victims[inc] != s {
-                continue;
-            }
-            let helper = mind.assisted_by.get(&inc).map_or(0.0, |&h| {
-                region.states[h]
-                    .orgs
-                    .iter()
-                    .map(|&o| region.orgs[o].capacity.analyse)
-                    .fold(0.0, f64::max)
-            });
-            let analyse = own_analyse.max(helper);
-            let p_find = per_tick(k::FIND_RATE * analyse, clock.tick_minutes);
-            let candidates: Vec<EvidenceItem> = world
+        let own_analyse = analyst_capacity(&region, s);
+        let known: Vec<(usize, Known)> = mind.known.iter().map(|(i, k)| (*i, *k)).collect();
+        for (inc, how) in known {
+            let (skill, victim) = facts_of[inc];
+            // Who examines what: the victim's analysts (or a more capable CERT assisting it)
+            // look at the affected systems; a state that detected an attack on another's
+            // asset sees its traffic and finds traces more slowly; the rest only hear.
+            let analyse = if victim == s {
+                let helper = mind
+                    .assisted_by
+                    .get(&inc)
+                    .map_or(0.0, |&h| analyst_capacity(&region, h));
+                own_analyse.max(helper)
+            } else {
+                own_analyse
+            };
+            let rate = if victim == s {
+                k::FIND_RATE * analyse
+            } else if how.detected_by.is_some() {
+                k::FIND_RATE * k::WATCHER_FIND_FACTOR * analyse
+            } else {
+                0.0
+            };
+            let p_find = per_tick(rate, clock.tick_minutes);
+            let available: Vec<EvidenceItem> = world
                 .resource::<EvidencePool>()
                 .0
                 .iter()
@@ -815,26 +962,29 @@ pub fn update_attribution(world: &mut World) {
                     it.incident == inc
                         && it.available <= clock.tick
                         && !mind.evidence.contains_key(&it.id)
+                        && (it.public || rate > 0.0)
                 })
                 .cloned()
                 .collect();
-            for item in candidates {
+            for item in available {
                 let mut rng = world.resource_mut::<SimRng>();
-                if !rng.0.random_bool(p_find) {
+                if !item.public && !rng.0.random_bool(p_find) {
                     continue;
                 }
                 let discounted = item.planted
-                    && rng.0.random_bool(
-                        (k::RECOGNISE * analyse * (1.0 - skills[inc])).clamp(0.0, 1.0),
-                    );
+                    && rng
+                        .0
+                        .random_bool((k::RECOGNISE * analyse * (1.0 - skill)).clamp(0.0, 1.0));
                 mind.evidence.insert(
                     item.id,
                     Held {
                         since: clock.tick,
                         discounted,
                         from: None,
+                        message: None,
                     },
                 );
+                mind.arrived.entry(inc).or_default().push(item.id);
                 mind.dirty.insert(inc);
                 let mut log = world.resource_mut::<EventLog>();
                 log.push(
@@ -858,49 +1008,68 @@ pub fn update_attribution(world: &mut World) {
                 }
             }
         }
-        // Bayes: prior from baseline tension, likelihood from each held, credited item.
-        let pool = world.resource::<EvidencePool>();
         let dirty: Vec<usize> = std::mem::take(&mut mind.dirty).into_iter().collect();
         for inc in dirty {
-            let mut log_p: Vec<f64> = (0..=n)
-                .map(|j| {
-                    if j == s {
-                        f64::NEG_INFINITY
-                    } else if j == n {
-                        k::PRIOR_NON_STATE.ln()
-                    } else {
-                        (1.0 + k::PRIOR_TENSION * region.baseline[region.pair(s, j)]).ln()
-                    }
+            let victim = facts_of[inc].1;
+            let pool = world.resource::<EvidencePool>();
+            let held = mind
+                .evidence
+                .iter()
+                .filter(|(_, h)| !h.discounted)
+                .map(|(id, _)| &pool.0[*id])
+                .filter(|item| item.incident == inc);
+            let (p, prior) = posterior(&region, s, victim, held);
+            // A suspect once the evidence has lifted the most likely candidate well above its
+            // prior (evidence for "some non-state actor" lifts every group a little and
+            // names none).
+            let formed = p
+                .iter()
+                .zip(&prior)
+                .fold(None::<(f64, f64)>, |best, (&p, &q)| match best {
+                    Some((bp, _)) if bp >= p => best,
+                    _ => Some((p, q)),
                 })
-                .collect();
-            let candidates = n as f64; // states other than s, plus non-state
-            for (&ev, held) in &mind.evidence {
-                let item = &pool.0[ev];
-                if item.incident != inc || held.discounted {
-                    continue;
-                }
-                let r = item.reliability.clamp(0.01, 0.99);
-                for (j, lp) in log_p.iter_mut().enumerate() {
-                    if j == s {
-                        continue;
-                    }
-                    *lp += if j == item.points_to {
-                        r.ln()
-                    } else {
-                        ((1.0 - r) / (candidates - 1.0).max(1.0)).ln()
-                    };
+                .is_some_and(|(p, q)| q > 0.0 && p / q >= k::SUSPECT_LIFT);
+            let mut belief = mind.beliefs.remove(&inc).unwrap_or_else(|| Belief {
+                p: prior.clone(),
+                prior: prior.clone(),
+                formed: false,
+                changes: Vec::new(),
+            });
+            let before: Vec<f64> = (0..n).map(|j| belief.effective(j)).collect();
+            let top_before = belief.top();
+            belief.p = p;
+            belief.prior = prior;
+            belief.formed = formed;
+            for (j, old) in before.iter().enumerate() {
+                let delta = belief.effective(j) - old;
+                if j != s && delta.abs() > 1e-12 {
+                    shifts.push((s, inc, j, delta));
                 }
             }
-            let max = log_p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let weights: Vec<f64> = log_p.iter().map(|lp| (lp - max).exp()).collect();
-            let total: f64 = weights.iter().sum();
-            let belief: Vec<f64> = weights.iter().map(|w| w / total).collect();
-            let before = mind.beliefs.get(&inc).cloned();
-            for (j, &b) in belief.iter().enumerate() {
-                let prior = before.as_ref().map_or(0.0, |v| v[j]);
-                if (b - prior).abs() > 1e-12 && j != n && j != s {
-                    shifts.push((s, inc, j, b - prior));
-                }
+            let top = belief.top();
+            let moved = match (top_before, top) {
+                (Some((a, pa)), Some((b, pb))) => a != b || (pa - pb).abs() >= k::BELIEF_EVENT_MIN,
+                (None, None) => false,
+                _ => true,
+            };
+            let items = mind.arrived.remove(&inc).unwrap_or_default();
+            if moved {
+                belief.changes.push(BeliefChange {
+                    tick: clock.tick,
+                    top,
+                    evidence: items.clone(),
+                });
+                world.resource_mut::<EventLog>().push(
+                    clock.tick,
+                    EventKind::BeliefChanged {
+                        state: s,
+                        incident: inc,
+                        top,
+                        cause: Cause::Evidence { items },
+                    },
+                    Audience::States(vec![s]),
+                );
             }
             mind.beliefs.insert(inc, belief);
         }
@@ -909,6 +1078,95 @@ pub fn update_attribution(world: &mut World) {
         }
     }
     world.resource_mut::<BeliefShifts>().0 = shifts;
+}
+
+/// The prior of state `s` about an attack on `victim`, over every candidate: no weight on
+/// `s` itself or on the victim; a state weighs 1 + PRIOR_TENSION · its baseline tension with
+/// the victim; the non-state actors share PRIOR_NON_STATE equally. Normalised.
+pub fn prior(region: &Region, s: usize, victim: usize) -> Vec<f64> {
+    let n = region.n_states();
+    let non_state = (region.groups.len() + 1) as f64;
+    let mut w: Vec<f64> = (0..region.n_candidates())
+        .map(|j| {
+            if j == s || j == victim {
+                0.0
+            } else if j < n {
+                1.0 + k::PRIOR_TENSION * region.baseline[region.pair(victim, j)]
+            } else {
+                k::PRIOR_NON_STATE / non_state
+            }
+        })
+        .collect();
+    let total: f64 = w.iter().sum();
+    if total > 0.0 {
+        w.iter_mut().for_each(|x| *x /= total);
+    }
+    w
+}
+
+/// Bayes' rule over the credited items (docs/model.md): returns (posterior, prior).
+pub fn posterior<'a>(
+    region: &Region,
+    s: usize,
+    victim: usize,
+    items: impl Iterator<Item = &'a EvidenceItem>,
+) -> (Vec<f64>, Vec<f64>) {
+    let prior = prior(region, s, victim);
+    let nc = prior.len();
+    let live: Vec<bool> = prior.iter().map(|&q| q > 0.0).collect();
+    let mut log_p: Vec<f64> = prior
+        .iter()
+        .map(|&q| if q > 0.0 { q.ln() } else { f64::NEG_INFINITY })
+        .collect();
+    let unknown = region.non_state();
+    for item in items {
+        // The set an item names: one candidate, or every non-state one for "non-state".
+        let named = |j: usize| {
+            if item.points_to == unknown {
+                region.is_non_state(j)
+            } else {
+                j == item.points_to
+            }
+        };
+        let inside = (0..nc).filter(|&j| live[j] && named(j)).count();
+        let outside = (0..nc).filter(|&j| live[j] && !named(j)).count();
+        if inside == 0 {
+            continue; // it names only the state itself or the victim: it says nothing here
+        }
+        let r = item.reliability.clamp(0.01, 0.99);
+        for j in (0..nc).filter(|&j| live[j]) {
+            log_p[j] += match (item.kind, named(j)) {
+                (EvidenceKind::Trace, _) if outside == 0 => 0.0,
+                (EvidenceKind::Trace, true) => (r / inside as f64).ln(),
+                (EvidenceKind::Trace, false) => ((1.0 - r) / outside as f64).ln(),
+                (EvidenceKind::Claim, true) => (r / inside as f64).ln(),
+                (EvidenceKind::Claim, false) => k::CLAIM_FALSE.ln(),
+                (EvidenceKind::Exculpatory, true) => (1.0 - r).ln(),
+                (EvidenceKind::Exculpatory, false) => 0.0,
+            };
+        }
+    }
+    let max = log_p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = log_p
+        .iter()
+        .map(|lp| if lp.is_finite() { (lp - max).exp() } else { 0.0 })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let p = if total > 0.0 {
+        weights.iter().map(|w| w / total).collect()
+    } else {
+        prior.clone()
+    };
+    (p, prior)
+}
+
+/// Whether an incident against state `s` crossed one of its red lines.
+fn crosses_red_line(region: &Region, s: usize, target: usize) -> bool {
+    let asset = &region.assets[target];
+    let state = &region.states[s];
+    (asset.safe_zone && state.red_line_safe_zone)
+        || state.red_line_sectors.contains(&asset.sector)
+        || state.red_line_assets.contains(&target)
 }
 
 /// 10. Tension: perceived attacks, Richardson reaction and relaxation, rungs, red lines.
@@ -931,17 +1189,24 @@ pub fn update_escalation(world: &mut World) {
         } else {
             k::W_EXONERATE
         };
-        let asset = &region.assets[incident.target];
-        let state = &region.states[s];
-        let red_line = (asset.safe_zone && state.red_line_safe_zone)
-            || state.red_line_sectors.contains(&asset.sector)
-            || state.red_line_assets.contains(&incident.target);
+        let red_line = crosses_red_line(&region, s, incident.target);
         let mut dh = w * incident.severity * delta;
         if red_line && delta > 0.0 {
             dh += k::W_RED_LINE * delta;
         }
-        world.resource_mut::<Tensions>().add(s, j, dh);
-        if red_line && world.resource_mut::<RedLinesHit>().0.insert((s, inc)) {
+        world.resource_mut::<Tensions>().push(
+            s,
+            j,
+            dh,
+            clock.tick,
+            Cause::Suspicion {
+                state: s,
+                suspect: j,
+                incident: inc,
+                red_line: red_line && delta > 0.0,
+            },
+        );
+        if red_line && delta > 0.0 && world.resource_mut::<RedLinesHit>().0.insert((s, inc)) {
             world.resource_mut::<EventLog>().push(
                 clock.tick,
                 EventKind::RedLineCrossed {
@@ -954,7 +1219,25 @@ pub fn update_escalation(world: &mut World) {
         }
     }
     let postures: Vec<_> = (0..n).map(|s| cmd::posture_of(world, s)).collect();
+    let armed_gate: Vec<bool> = {
+        let mut gate = vec![false; n * n];
+        for a in 0..n {
+            for b in (a + 1)..n {
+                gate[a * n + b] = armed_conflict_possible(world, &postures, a, b);
+            }
+        }
+        gate
+    };
+    let retaliated: Vec<bool> = {
+        let mut r = vec![false; n * n];
+        for &(_, by, against) in &world.resource::<Facts>().retaliations {
+            let (lo, hi) = (by.min(against), by.max(against));
+            r[lo * n + hi] = true;
+        }
+        r
+    };
     let dt_h = f64::from(clock.tick_minutes) / 60.0;
+    let dwell = clock.ticks_for((k::RUNG_DWELL_H * 60.0) as u32);
     let mut tensions = world.resource_mut::<Tensions>();
     let old = tensions.h.clone();
     for a in 0..n {
@@ -962,8 +1245,9 @@ pub fn update_escalation(world: &mut World) {
             if a == b {
                 continue;
             }
-            let h0 = region.baseline[region.pair(a, b)];
-            let react = k::reactivity(postures[a]) * (old[b * n + a] - h0);
+            let h0 = tensions.h0[a * n + b];
+            let h0_other = tensions.h0[b * n + a];
+            let react = k::reactivity(postures[a]) * (old[b * n + a] - h0_other);
             let relax = k::RELAXATION * (old[a * n + b] - h0);
             tensions.add(a, b, (react - relax) * dt_h);
         }
@@ -973,30 +1257,112 @@ pub fn update_escalation(world: &mut World) {
         for b in (a + 1)..n {
             let p = tensions.pair(a, b);
             let level = tensions.level(a, b);
+            let before = old[a * n + b].max(old[b * n + a]);
+            tensions.drift[p] += level - before;
             let current = tensions.rung[p];
-            let mut next = Rung::ALL
+            let mut target = Rung::ALL
                 .iter()
                 .copied()
                 .filter(|r| level >= k::rung_threshold(*r))
                 .max()
                 .unwrap_or(Rung::Routine);
-            if next < current && level >= k::rung_threshold(current) - k::RUNG_HYSTERESIS {
-                next = current;
+            if target < current && level >= k::rung_threshold(current) - k::RUNG_HYSTERESIS {
+                target = current;
             }
-            if next != current {
-                tensions.rung[p] = next;
-                if next > tensions.peak[p] {
-                    tensions.peak[p] = next;
-                }
-                changes.push((a, b, current, next));
+            if target == current
+                || tensions.since[p].is_some_and(|t| clock.tick < t + dwell)
+            {
+                continue;
             }
+            // One deliberate step at a time; the top two need what the record says they
+            // need (docs/model.md): a retaliation between the pair, then assertive states
+            // on both sides and a red line crossed with harm.
+            let next = Rung::ALL[if target > current {
+                current.level() + 1
+            } else {
+                current.level() - 1
+            }];
+            if (next == Rung::Retaliation && !retaliated[p])
+                || (next == Rung::ArmedConflict && !armed_gate[p])
+            {
+                continue;
+            }
+            let cause = rung_cause(&tensions, p, next > current);
+            tensions.rung[p] = next;
+            tensions.since[p] = Some(clock.tick);
+            tensions.ledger[p].clear();
+            tensions.drift[p] = 0.0;
+            if next > tensions.peak[p] {
+                tensions.peak[p] = next;
+            }
+            changes.push((a, b, current, next, cause));
         }
     }
-    for (a, b, from, to) in changes {
+    for (a, b, from, to, cause) in changes {
         world.resource_mut::<EventLog>().push(
             clock.tick,
-            EventKind::RungChanged { a, b, from, to },
+            EventKind::RungChanged {
+                a,
+                b,
+                from,
+                to,
+                cause,
+            },
             Audience::States(vec![a, b]),
         );
     }
+}
+
+/// Why a pair moved: the largest push in the direction of the move since its last change,
+/// unless reaction and relaxation moved it more.
+fn rung_cause(tensions: &Tensions, p: usize, up: bool) -> Cause {
+    let sign = if up { 1.0 } else { -1.0 };
+    let best = tensions.ledger[p]
+        .iter()
+        .filter(|i| i.delta * sign > 0.0)
+        .fold(None::<&super::world::Impulse>, |best, i| match best {
+            Some(b) if b.delta.abs() >= i.delta.abs() => Some(b),
+            _ => Some(i),
+        });
+    match best {
+        Some(i) if i.delta.abs() >= (tensions.drift[p] * sign).max(0.0) => i.cause.clone(),
+        _ => Cause::Drift,
+    }
+}
+
+/// The armed-conflict threshold needs both states assertive now and a red line of one of
+/// them crossed, with harm, by an attack it attributes to the other (docs/model.md).
+fn armed_conflict_possible(
+    world: &World,
+    postures: &[crate::scenario::Posture],
+    a: usize,
+    b: usize,
+) -> bool {
+    use crate::scenario::Posture::Assertive;
+    if postures[a] != Assertive || postures[b] != Assertive {
+        return false;
+    }
+    let facts = world.resource::<Facts>();
+    let entities = world.resource::<Entities>();
+    let hits = &world.resource::<RedLinesHit>().0;
+    hits.iter().any(|&(victim, inc)| {
+        let other = if victim == a {
+            b
+        } else if victim == b {
+            a
+        } else {
+            return false;
+        };
+        let Some(incident) = world.get::<Incident>(world.resource::<Incidents>().0[inc]) else {
+            return false;
+        };
+        let harmed = facts.peak_q[incident.target] >= k::HARM_FROM;
+        let theta = k::blame_threshold(postures[victim]);
+        let blames = world
+            .get::<Mind>(entities.states[victim])
+            .and_then(|m| m.beliefs.get(&inc))
+            .and_then(Belief::top)
+            .is_some_and(|(j, p)| j == other && p >= theta);
+        harmed && blames
+    })
 }

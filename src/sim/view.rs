@@ -4,7 +4,7 @@
 //! to or sent by the team's own organisations; never the true perpetrator, never another
 //! team's inbox. The TUI and the reports draw these, never the ECS world.
 
-use super::event::{Event, EventKind, EventLog};
+use super::event::{Cause, Event, EventKind, EventLog};
 use super::world::*;
 use crate::scenario::{Channel, OrgKind, Rung, Sector};
 use bevy_ecs::prelude::World;
@@ -64,8 +64,12 @@ pub struct KnownIncidentView {
     pub told_by: Option<String>,
     pub evidence: usize,
     pub discounted: usize,
-    /// (candidate name, probability), highest first.
+    /// (candidate name, probability), highest first; empty while the team's analysts have no
+    /// suspect (the evidence has not yet lifted anyone above the prior).
     pub beliefs: Vec<(String, f64)>,
+    /// Why the belief is what it is: each change of the top suspect, oldest first, as
+    /// (minute, text).
+    pub why: Vec<(u32, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,6 +90,8 @@ pub struct RelationView {
     pub tension: f64,
     pub rung: Rung,
     pub hotline: bool,
+    /// Why the pair is at its rung: the cause of its last change, with the minute.
+    pub why: Option<(u32, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,6 +119,8 @@ pub struct ObjectiveView {
     pub title: String,
     /// `open`, `met` or `failed`.
     pub status: String,
+    /// Why it was met or missed, once decided.
+    pub reason: Option<String>,
 }
 
 /// Everything one team knows.
@@ -316,18 +324,26 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 .iter()
                 .filter(|(id, _)| pool.0[**id].incident == inc)
                 .collect();
-            let mut beliefs: Vec<(String, f64)> = mind
-                .beliefs
-                .get(&inc)
+            let belief = mind.beliefs.get(&inc);
+            let mut beliefs: Vec<(String, f64)> = belief
+                .filter(|b| b.formed)
                 .map(|b| {
-                    b.iter()
+                    b.p.iter()
                         .enumerate()
-                        .filter(|(j, _)| *j != me)
+                        .filter(|(j, p)| *j != me && **p > 0.0)
                         .map(|(j, p)| (region.candidate_name(j).to_string(), *p))
                         .collect()
                 })
                 .unwrap_or_default();
             beliefs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let why = belief
+                .map(|b| {
+                    b.changes
+                        .iter()
+                        .map(|c| (minute(c.tick), belief_change_text(world, me, c)))
+                        .collect()
+                })
+                .unwrap_or_default();
             KnownIncidentView {
                 id: incident_name(inc),
                 target,
@@ -337,6 +353,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 evidence: held.len(),
                 discounted: held.iter().filter(|(_, h)| h.discounted).count(),
                 beliefs,
+                why,
             }
         })
         .collect();
@@ -365,6 +382,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 tension: tensions.get(me, b),
                 rung: tensions.rung[p],
                 hotline: tensions.hotline[p] && tensions.hotline_up[p],
+                why: last_rung_change(world, me, b)
+                    .map(|(tick, cause)| (minute(tick), cause_text(world, &cause, Some(me)))),
             }
         })
         .collect();
@@ -404,7 +423,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .0
         .iter()
         .filter(|e| visible_to_team(e, me, &team_def.orgs, mail, &mind))
-        .map(|e| (minute(e.tick), describe(world, e)))
+        .map(|e| (minute(e.tick), describe_as(world, e, Some(me))))
         .collect();
     let objectives = region
         .objectives
@@ -415,6 +434,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             id: o.id.clone(),
             title: o.title.clone(),
             status: objective_status(facts, i),
+            reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
         })
         .collect();
     let (local, _) = clock.local_at(clock.tick, region.states[me].offset_minutes);
@@ -486,8 +506,141 @@ fn visible_to_team(
     })
 }
 
-/// One line describing an event, in the words of an exercise log.
+/// One line describing an event, in the words of an exercise log (everything, for the
+/// facilitator and reports).
 pub fn describe(world: &World, event: &Event) -> String {
+    describe_as(world, event, None)
+}
+
+/// The name of a rung, in the words of the ladder.
+pub fn rung_name(rung: Rung) -> &'static str {
+    match rung {
+        Rung::Routine => "routine relations",
+        Rung::Concern => "concern raised privately",
+        Rung::Demarche => "démarche",
+        Rung::Sanctions => "sanctions",
+        Rung::Countermeasures => "cyber countermeasures",
+        Rung::Retaliation => "cyber retaliation",
+        Rung::ArmedConflict => "the armed-conflict threshold",
+    }
+}
+
+/// The last rung change of a pair and its cause.
+fn last_rung_change(world: &World, a: usize, b: usize) -> Option<(u32, Cause)> {
+    world
+        .resource::<EventLog>()
+        .0
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EventKind::RungChanged {
+                a: x, b: y, cause, ..
+            } if (*x == a && *y == b) || (*x == b && *y == a) => Some((e.tick, cause.clone())),
+            _ => None,
+        })
+}
+
+/// One logged belief change, in words: the new top suspect and what moved it.
+fn belief_change_text(world: &World, viewer: usize, change: &BeliefChange) -> String {
+    let region = world.resource::<Region>();
+    let top = match change.top {
+        Some((j, p)) => format!("top suspect {} ({:.0}%)", region.candidate_name(j), p * 100.0),
+        None => "no suspect".to_string(),
+    };
+    format!(
+        "{top} — {}",
+        cause_text(
+            world,
+            &Cause::Evidence {
+                items: change.evidence.clone()
+            },
+            Some(viewer)
+        )
+    )
+}
+
+/// A cause in words. `viewer` is the state reading it (none: the facilitator); a state is
+/// told another state's suspicion only as the fact that it suspects, never the evidence.
+pub fn cause_text(world: &World, cause: &Cause, viewer: Option<usize>) -> String {
+    let region = world.resource::<Region>();
+    let state = |s: usize| region.states[s].name.clone();
+    match cause {
+        Cause::Evidence { items } if items.is_empty() => "no new evidence".to_string(),
+        Cause::Evidence { items } => {
+            let pool = world.resource::<EvidencePool>();
+            let holder = viewer.map(|v| world.resource::<Entities>().states[v]);
+            let parts: Vec<String> = items
+                .iter()
+                .map(|&id| {
+                    let item = &pool.0[id];
+                    let held = holder
+                        .and_then(|e| world.get::<Mind>(e))
+                        .and_then(|m| m.evidence.get(&id).copied());
+                    let how = match (item.public, held.and_then(|h| h.from)) {
+                        (true, _) => "public".to_string(),
+                        (_, Some(from)) => format!("shared by {}", state(from)),
+                        _ if held.is_some_and(|h| h.message.is_some()) => {
+                            "from exercise control".to_string()
+                        }
+                        _ => "found by our analysts".to_string(),
+                    };
+                    let what = match item.kind {
+                        crate::scenario::EvidenceKind::Trace => "trace pointing at",
+                        crate::scenario::EvidenceKind::Claim => "claim naming",
+                        crate::scenario::EvidenceKind::Exculpatory => "evidence clearing",
+                    };
+                    let judged = if held.is_some_and(|h| h.discounted) {
+                        ", judged planted"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "#{id} {what} {} ({how}{judged})",
+                        if item.points_to == region.non_state() {
+                            "a non-state actor"
+                        } else {
+                            region.candidate_name(item.points_to)
+                        }
+                    )
+                })
+                .collect();
+            parts.join("; ")
+        }
+        Cause::Act { act, by, to } => match to {
+            Some(to) => format!("{} by {} towards {}", act.noun(), state(*by), state(*to)),
+            None => format!("{} by {}", act.noun(), state(*by)),
+        },
+        Cause::Suspicion {
+            state: s,
+            suspect,
+            incident,
+            red_line,
+        } => {
+            let line = if *red_line { ", a red line" } else { "" };
+            if viewer.is_none_or(|v| v == *s) {
+                let id = world
+                    .get::<Incident>(world.resource::<Incidents>().0[*incident])
+                    .map(|i| i.id.clone())
+                    .unwrap_or_default();
+                format!(
+                    "{} holds {} responsible for {id}{line}",
+                    state(*s),
+                    region.candidate_name(*suspect)
+                )
+            } else {
+                format!(
+                    "{} suspects {} of an attack on it{line}",
+                    state(*s),
+                    region.candidate_name(*suspect)
+                )
+            }
+        }
+        Cause::Drift => "hostility feeding on hostility (or easing back) over time".to_string(),
+    }
+}
+
+/// One line describing an event, as `viewer` (a state; none: the facilitator) may read it.
+pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> String {
     let region = world.resource::<Region>();
     let mail = world.resource::<Mailroom>();
     let state = |s: usize| region.states[s].name.clone();
@@ -547,9 +700,10 @@ pub fn describe(world: &World, event: &Event) -> String {
         EventKind::Cleared { message } => format!("cleared for release: {}", msg(*message)),
         EventKind::Delivered { message } => format!("delivered {}", msg(*message)),
         EventKind::Acknowledged { message } => format!("acknowledged {}", msg(*message)),
-        EventKind::Bounced { message } => {
-            format!("BOUNCED {}: the contact is stale", msg(*message))
-        }
+        EventKind::Bounced { message } => match mail.0[*message].bounce {
+            Some(Bounce::LineDown) => format!("BOUNCED {}: the hotline circuit is down", msg(*message)),
+            _ => format!("BOUNCED {}: the contact is stale", msg(*message)),
+        },
         EventKind::News { headline } => format!("NEWS: {headline}"),
         EventKind::ControlMessage { team, subject } => format!(
             "exercise control to {}: {subject}",
@@ -573,9 +727,10 @@ pub fn describe(world: &World, event: &Event) -> String {
         EventKind::Demarche { from, to } => {
             format!("{} delivers a démarche to {}", state(*from), state(*to))
         }
-        EventKind::RestraintStatement { by } => {
-            format!("{} issues a statement of restraint", state(*by))
-        }
+        EventKind::RestraintStatement { by } => format!(
+            "{} issues a statement of restraint: others' hostility towards it eases (never below its baseline)",
+            state(*by)
+        ),
         EventKind::HotlineCall { from, to, answered } => format!(
             "{} calls {} on the hotline: {}",
             state(*from),
@@ -589,9 +744,10 @@ pub fn describe(world: &World, event: &Event) -> String {
         EventKind::Consultation { a, b } => {
             format!("{} and {} hold consultations", state(*a), state(*b))
         }
-        EventKind::RegionalCoordination { convened_by } => {
-            format!("{} convenes regional coordination", state(*convened_by))
-        }
+        EventKind::RegionalCoordination { convened_by, org } => format!(
+            "{} convenes regional coordination: hostility eases a little between every pair",
+            org.map_or_else(|| state(*convened_by), |o| region.orgs[o].name.clone())
+        ),
         EventKind::AssistanceGiven {
             by,
             to,
@@ -611,9 +767,35 @@ pub fn describe(world: &World, event: &Event) -> String {
             state(*against),
             asset(*a)
         ),
-        EventKind::RungChanged { a, b, from, to } => {
-            format!("{}–{}: {:?} → {:?}", state(*a), state(*b), from, to)
-        }
+        EventKind::RungChanged {
+            a,
+            b,
+            from,
+            to,
+            cause,
+        } => format!(
+            "{}–{}: {} → {} (why: {})",
+            state(*a),
+            state(*b),
+            rung_name(*from),
+            rung_name(*to),
+            cause_text(world, cause, viewer)
+        ),
+        EventKind::BeliefChanged {
+            state: s,
+            incident: i,
+            top,
+            cause,
+        } => format!(
+            "{}'s assessment of {}: {} (why: {})",
+            state(*s),
+            incident(*i),
+            match top {
+                Some((j, p)) => format!("top suspect {} ({:.0}%)", region.candidate_name(*j), p * 100.0),
+                None => "no suspect".to_string(),
+            },
+            cause_text(world, cause, viewer.or(Some(*s)))
+        ),
         EventKind::RedLineCrossed {
             state: s, asset: a, ..
         } => format!(
@@ -623,14 +805,21 @@ pub fn describe(world: &World, event: &Event) -> String {
         ),
         EventKind::AssetIsolated { asset: a } => format!("{} isolated", asset(*a)),
         EventKind::AssetRestored { asset: a } => format!("{} restored to service", asset(*a)),
-        EventKind::AlertRaised { state: s, level } => {
-            format!("{} raises its alert level to {level}", state(*s))
-        }
-        EventKind::ObjectiveMet { objective } => {
-            format!("objective met: {}", region.objectives[*objective].title)
-        }
-        EventKind::ObjectiveFailed { objective } => {
-            format!("objective missed: {}", region.objectives[*objective].title)
+        EventKind::AlertRaised { state: s, level } => format!(
+            "{} sets its alert level to {level}: its watchers detect {:.0}% faster",
+            state(*s),
+            100.0 * super::constants::ALERT_PER_LEVEL * f64::from(*level)
+        ),
+        EventKind::ObjectiveMet { objective } | EventKind::ObjectiveFailed { objective } => {
+            let met = matches!(event.kind, EventKind::ObjectiveMet { .. });
+            let why = world.resource::<Facts>().reasons[*objective]
+                .as_ref()
+                .map_or(String::new(), |r| format!(" ({})", r.text));
+            format!(
+                "objective {}: {}{why}",
+                if met { "met" } else { "missed" },
+                region.objectives[*objective].title
+            )
         }
     }
 }
@@ -678,8 +867,16 @@ pub struct InjectQueueItem {
     pub status: String,
 }
 
-/// One state's belief about one incident: (state, incident, [(candidate, probability)]).
-pub type StateBelief = (String, String, Vec<(String, f64)>);
+/// One state's belief about one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StateBelief {
+    pub state: String,
+    pub incident: String,
+    /// (candidate id, probability) for every candidate, in candidate order.
+    pub probabilities: Vec<(String, f64)>,
+    /// The state has a suspect (the evidence lifted someone above the prior).
+    pub formed: bool,
+}
 
 /// The ground truth.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -735,9 +932,7 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
         .map(|i| IncidentTruth {
             id: i.id.clone(),
             actor: i.actor.map(|a| region.actors[a].name.clone()),
-            culprit: region
-                .candidate_name(i.culprit.unwrap_or(region.non_state()))
-                .to_string(),
+            culprit: region.candidate_name(i.responsible).to_string(),
             false_flag: i.false_flag.map(|s| region.states[s].name.clone()),
             target: region.assets[i.target].name.clone(),
             victim: region.states[i.victim].name.clone(),
@@ -819,6 +1014,7 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                 id: o.id.clone(),
                 title: o.title.clone(),
                 status: objective_status(facts, i),
+                reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
             })
             .collect(),
         beliefs: (0..region.n_states())
@@ -833,11 +1029,17 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                                 .map(|i| i.id.clone())
                                 .unwrap_or_default();
                             let probs = b
+                                .p
                                 .iter()
                                 .enumerate()
                                 .map(|(j, p)| (region.candidate_id(j).to_string(), *p))
                                 .collect();
-                            (region.states[s].id.clone(), id, probs)
+                            StateBelief {
+                                state: region.states[s].id.clone(),
+                                incident: id,
+                                probabilities: probs,
+                                formed: b.formed,
+                            }
                         })
                         .collect::<Vec<_>>()
                 })

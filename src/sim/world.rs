@@ -7,7 +7,7 @@
 //! they keep a stable id and order without sorting every tick.
 
 use crate::scenario::{
-    ActorKind, Capacity, Cbm, Channel, Hours, Id, Inject, Objective, OrgKind, Posture, Rung,
+    ActorKind, Cbm, Channel, EvidenceKind, Hours, Id, Inject, Objective, OrgKind, Posture, Rung,
     Scenario, Sector, Vector,
 };
 use bevy_ecs::prelude::{Component, Entity, Resource};
@@ -95,7 +95,18 @@ pub struct StateDef {
     pub orgs: Vec<usize>,
     pub cert: Option<usize>,
     pub ministry: Option<usize>,
+    /// The organisation whose analysts judge evidence for the state: its national CERT, or
+    /// without one its most capable analysing organisation.
+    pub analyst: Option<usize>,
     pub team: Option<usize>,
+}
+
+/// An organisation's capacity, resolved (unset values take the default for its kind).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrgCapacity {
+    pub detect: f64,
+    pub analyse: f64,
+    pub respond: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +115,7 @@ pub struct OrgDef {
     pub name: String,
     pub state: usize,
     pub kind: OrgKind,
-    pub capacity: Capacity,
+    pub capacity: OrgCapacity,
     pub watches: Vec<usize>,
     pub contacts: Vec<usize>,
     pub team: Option<usize>,
@@ -143,6 +154,10 @@ pub struct ActorDef {
     pub sponsor: Option<usize>,
     pub skill: f64,
     pub false_flag: Option<usize>,
+    /// The name it is publicly known by.
+    pub known_as: String,
+    /// Its candidate index in beliefs when it is a non-state group.
+    pub group: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -187,6 +202,8 @@ pub struct RegionData {
     /// Baseline tension H0 per unordered pair (index with [`Region::pair`]).
     pub baseline: Vec<f64>,
     pub cbms: Vec<Vec<Cbm>>,
+    /// Actor indices of the named non-state groups, in scenario order: candidates n..n+g.
+    pub groups: Vec<usize>,
     /// Organisations watching each asset, in index order.
     pub watchers: Vec<Vec<usize>>,
     pub ids: BTreeMap<Id, Ref>,
@@ -216,9 +233,40 @@ impl RegionData {
         self.states.len()
     }
 
-    /// Candidate index for "non-state actor" in beliefs (states are 0..n).
+    /// Candidate index for "an unknown non-state actor" in beliefs (states are 0..n, the
+    /// named groups n..n+g).
     pub fn non_state(&self) -> usize {
-        self.states.len()
+        self.states.len() + self.groups.len()
+    }
+
+    /// Number of candidates in a belief: states, named groups, an unknown non-state actor.
+    pub fn n_candidates(&self) -> usize {
+        self.non_state() + 1
+    }
+
+    /// Whether a candidate is a non-state one (a named group or the unknown one).
+    pub fn is_non_state(&self, c: usize) -> bool {
+        c >= self.states.len()
+    }
+
+    /// The actor a candidate index names, if it is a named group.
+    pub fn group_actor(&self, c: usize) -> Option<usize> {
+        c.checked_sub(self.states.len())
+            .and_then(|g| self.groups.get(g).copied())
+    }
+
+    /// The candidate a scenario's `Candidate` names (unknown ids: the unknown non-state one;
+    /// `check` rejects them).
+    pub fn candidate_of(&self, c: &crate::scenario::Candidate) -> usize {
+        use crate::scenario::Candidate;
+        match c {
+            Candidate::State(s) => self.state_of_ref(s).unwrap_or(self.non_state()),
+            Candidate::Group(g) => match self.ids.get(g.as_str()) {
+                Some(Ref::Actor(a)) => self.actors[*a].group.unwrap_or(self.non_state()),
+                _ => self.non_state(),
+            },
+            Candidate::NonState => self.non_state(),
+        }
     }
 
     /// The states an id names: a state itself, or the state of an organisation.
@@ -232,13 +280,35 @@ impl RegionData {
 
     /// Display name of a candidate.
     pub fn candidate_name(&self, c: usize) -> &str {
-        self.states
-            .get(c)
-            .map_or("non-state actor", |s| s.name.as_str())
+        if let Some(s) = self.states.get(c) {
+            return &s.name;
+        }
+        match self.group_actor(c) {
+            Some(a) => &self.actors[a].known_as,
+            None => "an unknown non-state actor",
+        }
     }
 
     pub fn candidate_id(&self, c: usize) -> &str {
-        self.states.get(c).map_or("non-state", |s| s.id.as_str())
+        if let Some(s) = self.states.get(c) {
+            return &s.id;
+        }
+        match self.group_actor(c) {
+            Some(a) => &self.actors[a].id,
+            None => "non-state",
+        }
+    }
+
+    /// The candidate an id names: a state id, a group's actor id, or `non-state`.
+    pub fn candidate_by_id(&self, id: &str) -> Option<usize> {
+        if id == "non-state" {
+            return Some(self.non_state());
+        }
+        match self.ids.get(id)? {
+            Ref::State(s) => Some(*s),
+            Ref::Actor(a) => self.actors[*a].group,
+            _ => None,
+        }
     }
 
     /// The first contact of an organisation that is not known to be stale at the start.
@@ -350,12 +420,17 @@ impl RegionData {
                         watches.insert(j);
                     }
                 }
+                let (detect, analyse, respond) = super::constants::default_capacity(o.kind);
                 OrgDef {
                     id: o.id.clone(),
                     name: o.name.clone(),
                     state: st,
                     kind: o.kind,
-                    capacity: o.capacity,
+                    capacity: OrgCapacity {
+                        detect: o.capacity.detect.unwrap_or(detect),
+                        analyse: o.capacity.analyse.unwrap_or(analyse),
+                        respond: o.capacity.respond.unwrap_or(respond),
+                    },
                     watches: watches.into_iter().collect(),
                     contacts: contacts
                         .iter()
@@ -395,6 +470,14 @@ impl RegionData {
                     red_line_assets: red_assets,
                     cert: first_of(OrgKind::NationalCert),
                     ministry: first_of(OrgKind::ForeignMinistry),
+                    analyst: first_of(OrgKind::NationalCert).or_else(|| {
+                        mine.iter().copied().fold(None, |best: Option<usize>, o| match best {
+                            Some(b) if orgs[b].capacity.analyse >= orgs[o].capacity.analyse => {
+                                Some(b)
+                            }
+                            _ => Some(o),
+                        })
+                    }),
                     team: s.teams.iter().position(|t| t.state == st.id),
                     orgs: mine,
                 }
@@ -416,8 +499,32 @@ impl RegionData {
                     .collect()
             })
             .collect();
+        let n_states = s.states.len();
+        let mut groups = Vec::new();
+        let actors: Vec<ActorDef> = s
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let group = (a.kind != ActorKind::StateUnit).then(|| {
+                    groups.push(i);
+                    n_states + groups.len() - 1
+                });
+                ActorDef {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    sponsor: a.sponsor.as_deref().map(state),
+                    skill: a.skill,
+                    false_flag: a.false_flag.as_deref().map(state),
+                    known_as: a.known_as.clone().unwrap_or_else(|| a.name.clone()),
+                    group,
+                }
+            })
+            .collect();
         RegionData {
             watchers,
+            groups,
             scenario_id: s.meta.id.clone(),
             title: s.meta.title.clone(),
             start: s.clock.start.clone(),
@@ -431,18 +538,7 @@ impl RegionData {
                     orgs: t.organisations.iter().map(|o| org(o)).collect(),
                 })
                 .collect(),
-            actors: s
-                .actors
-                .iter()
-                .map(|a| ActorDef {
-                    id: a.id.clone(),
-                    name: a.name.clone(),
-                    kind: a.kind,
-                    sponsor: a.sponsor.as_deref().map(state),
-                    skill: a.skill,
-                    false_flag: a.false_flag.as_deref().map(state),
-                })
-                .collect(),
+            actors,
             injects: s.injects.clone(),
             objectives: s.objectives.clone(),
             states,
@@ -468,8 +564,14 @@ pub struct Mind {
     pub known: BTreeMap<usize, Known>,
     /// Evidence items held, with the state's judgement of each.
     pub evidence: BTreeMap<usize, Held>,
-    /// Belief over candidates (states 0..n, then non-state) per known incident.
-    pub beliefs: BTreeMap<usize, Vec<f64>>,
+    /// Belief over candidates (states, named groups, an unknown non-state actor) per known
+    /// incident.
+    pub beliefs: BTreeMap<usize, Belief>,
+    /// Evidence items that arrived since the beliefs were last computed, per incident (the
+    /// cause of the next change).
+    pub arrived: BTreeMap<usize, Vec<usize>>,
+    /// (evidence, sender) pairs whose "planted" verdict this state has already weighed.
+    pub reviewed: BTreeSet<(usize, usize)>,
     /// Incidents whose evidence changed since the beliefs were last computed.
     pub dirty: BTreeSet<usize>,
     /// Actors whose campaign this state has been warned about.
@@ -478,11 +580,18 @@ pub struct Mind {
     pub accused: BTreeSet<(usize, usize)>,
     /// Alert level 0..=3 raised by the state.
     pub alert: u8,
-    /// Incidents this state's engine-played CERT has already notified / shared / asked about.
-    pub notified: BTreeSet<usize>,
-    pub shared_upto: BTreeMap<usize, usize>,
+    /// Notices this state's engine-played CERT sent, per (incident, recipient state): the
+    /// messages (a bounced one is retried through another contact).
+    pub notices: BTreeMap<(usize, usize), Vec<usize>>,
+    /// Evidence items sent to each organisation, per incident (never sent twice).
+    pub sent_items: BTreeMap<(usize, usize), BTreeSet<usize>>,
     pub asked_assistance: BTreeSet<usize>,
+    /// Incidents this state's engine-played regional body convened coordination on.
+    pub convened: BTreeSet<usize>,
     pub assisted_by: BTreeMap<usize, usize>,
+    /// Since when the engine-played ministry's belief in a candidate for an incident has been
+    /// at or above its blame threshold: (incident, candidate) → tick.
+    pub confident_since: BTreeMap<(usize, usize), u32>,
     /// When the engine last took a diplomatic step of a kind towards a state.
     pub steps: BTreeMap<(Step, usize), u32>,
 }
@@ -495,6 +604,51 @@ pub enum Step {
     Hotline,
     Retaliation,
     Restraint,
+}
+
+/// A state's belief about who did one incident.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Belief {
+    /// Probability per candidate (0 for the state itself and the victim).
+    pub p: Vec<f64>,
+    /// The prior it started from.
+    pub prior: Vec<f64>,
+    /// The evidence has lifted some candidate to SUSPECT_LIFT × its prior: the state has a
+    /// suspect. Until then nothing is shown or scored.
+    pub formed: bool,
+    /// Logged changes of the top suspect, oldest first.
+    pub changes: Vec<BeliefChange>,
+}
+
+impl Belief {
+    /// The top suspect and its probability, once the state has one.
+    pub fn top(&self) -> Option<(usize, f64)> {
+        if !self.formed {
+            return None;
+        }
+        self.p
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(None, |best, (j, p)| match best {
+                Some((_, bp)) if bp >= p => best,
+                _ => Some((j, p)),
+            })
+    }
+
+    /// What the state acts on: its belief once it has a suspect, the prior before.
+    pub fn effective(&self, j: usize) -> f64 {
+        if self.formed { self.p[j] } else { self.prior[j] }
+    }
+}
+
+/// One logged change of a belief, with its cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BeliefChange {
+    pub tick: u32,
+    pub top: Option<(usize, f64)>,
+    /// The evidence items that arrived and moved it.
+    pub evidence: Vec<usize>,
 }
 
 /// How a state learnt of an incident.
@@ -512,8 +666,10 @@ pub struct Held {
     pub since: u32,
     /// Recognised as planted, so left out of the belief.
     pub discounted: bool,
-    /// Received from this state (None: found by itself).
+    /// Received from this state (None: found by itself, public, or from exercise control).
     pub from: Option<usize>,
+    /// The message it came with, if any.
+    pub message: Option<usize>,
 }
 
 /// Marks an asset entity.
@@ -556,6 +712,12 @@ pub struct Incident {
     pub culprit: Option<usize>,
     pub target: usize,
     pub victim: usize,
+    /// The candidate responsible: the sponsor state, else the group itself, else the unknown
+    /// non-state actor.
+    pub responsible: usize,
+    /// The group that carried it out, when it is a named non-state group (blaming it is not
+    /// wrong, though it may not be the whole truth).
+    pub group: Option<usize>,
     pub vector: Vector,
     pub severity: f64,
     pub skill: f64,
@@ -566,6 +728,14 @@ pub struct Incident {
     pub detected_at: Option<u32>,
     pub contained_at: Option<u32>,
     pub recovered_at: Option<u32>,
+}
+
+impl Incident {
+    /// Whether blaming this candidate is right: the responsible party, or the group that
+    /// carried it out.
+    pub fn is_true(&self, candidate: usize) -> bool {
+        candidate == self.responsible || self.group == Some(candidate)
+    }
 }
 
 /// The life of an incident.
@@ -594,10 +764,13 @@ pub struct Entities {
 pub struct EvidenceItem {
     pub id: usize,
     pub incident: usize,
-    /// Candidate it points at (a state index, or n for non-state).
+    /// Candidate it points at (the unknown non-state candidate: any non-state actor).
     pub points_to: usize,
+    pub kind: EvidenceKind,
     pub reliability: f64,
     pub planted: bool,
+    /// Known to every state that knows of the incident, without analysis (claims, news).
+    pub public: bool,
     /// Tick from which it can be found.
     pub available: u32,
 }
@@ -677,8 +850,21 @@ pub struct Message {
     pub ack_due: Option<u32>,
     pub acked_at: Option<u32>,
     pub bounced_at: Option<u32>,
+    /// Why it bounced.
+    pub bounce: Option<Bounce>,
+    /// When it first waited for the recipient's desk to open.
+    pub queued_at: Option<u32>,
     /// The recipient is an engine player and acknowledges by itself.
     pub auto_ack: bool,
+}
+
+/// Why a message bounced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Bounce {
+    /// The contact is stale.
+    Stale,
+    /// The hotline circuit is down.
+    LineDown,
 }
 
 /// All messages ever sent, by id.
@@ -691,10 +877,28 @@ pub struct Tensions {
     pub n: usize,
     /// H[a * n + b] = H(a→b).
     pub h: Vec<f64>,
+    /// Baseline H0 per ordered pair (the scenario's relation tension).
+    pub h0: Vec<f64>,
     pub rung: Vec<Rung>,
     pub peak: Vec<Rung>,
+    /// Tick at which each pair last changed rung (none: never).
+    pub since: Vec<Option<u32>>,
     pub hotline: Vec<bool>,
     pub hotline_up: Vec<bool>,
+    /// Impulses on each pair since its last rung change (the candidates for "why").
+    pub ledger: Vec<Vec<Impulse>>,
+    /// Net change from reaction and relaxation on each pair since its last rung change.
+    pub drift: Vec<f64>,
+    /// Recent de-escalating acts: (tick, key, kind), for diminishing returns.
+    pub reliefs: Vec<(u32, usize, super::event::Act)>,
+}
+
+/// One push on a pair's hostility, with its cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impulse {
+    pub tick: u32,
+    pub delta: f64,
+    pub cause: super::event::Cause,
 }
 
 impl Tensions {
@@ -702,11 +906,60 @@ impl Tensions {
         self.h[a * self.n + b]
     }
 
+    /// Changes H(a→b) by `delta` (clamped to [0,1]) without recording a cause (the drift).
     pub fn add(&mut self, a: usize, b: usize, delta: f64) {
         if a != b {
             let v = &mut self.h[a * self.n + b];
             *v = (*v + delta).clamp(0.0, 1.0);
         }
+    }
+
+    /// Changes H(a→b) by `delta` and records why, for the pair's next rung change.
+    pub fn push(&mut self, a: usize, b: usize, delta: f64, tick: u32, cause: super::event::Cause) {
+        if a == b {
+            return;
+        }
+        let before = self.get(a, b);
+        self.add(a, b, delta);
+        let applied = self.get(a, b) - before;
+        if applied != 0.0 {
+            let p = self.pair(a, b);
+            self.ledger[p].push(Impulse {
+                tick,
+                delta: applied,
+                cause,
+            });
+        }
+    }
+
+    /// Lowers H(a→b) by `w`, never below its baseline.
+    pub fn relieve(&mut self, a: usize, b: usize, w: f64, tick: u32, cause: super::event::Cause) {
+        if a == b {
+            return;
+        }
+        let room = (self.get(a, b) - self.h0[a * self.n + b]).max(0.0);
+        self.push(a, b, -w.min(room), tick, cause);
+    }
+
+    /// The effect of the n-th de-escalating act of `kind` under `key` within the window:
+    /// w / n. Records this act.
+    pub fn diminished(
+        &mut self,
+        w: f64,
+        key: usize,
+        kind: super::event::Act,
+        tick: u32,
+        window_ticks: u32,
+    ) -> f64 {
+        self.reliefs
+            .retain(|&(t, _, _)| t + window_ticks > tick);
+        let n = 1 + self
+            .reliefs
+            .iter()
+            .filter(|&&(_, k, a)| k == key && a == kind)
+            .count();
+        self.reliefs.push((tick, key, kind));
+        w / n as f64
     }
 
     /// max(H(a→b), H(b→a)).
@@ -732,9 +985,10 @@ pub struct Facts {
     pub incident_of_inject: BTreeMap<usize, usize>,
     /// (from org, to org, tick) of evidence shared.
     pub shared: Vec<(usize, usize, u32)>,
-    /// Objectives: met at tick / failed at tick.
+    /// Objectives: met at tick / failed at tick, and why.
     pub met: Vec<Option<u32>>,
     pub failed: Vec<Option<u32>>,
+    pub reasons: Vec<Option<super::objectives::Reason>>,
     /// Public attributions: (tick, by state, incident, blamed candidate, belief).
     pub attributions: Vec<(u32, usize, usize, usize, f64)>,
     /// Notifications: (tick, from state, to state, incident).
@@ -743,6 +997,10 @@ pub struct Facts {
     pub news: Vec<(u32, String, String)>,
     /// Downtime per asset, in hours of full inoperability.
     pub downtime_h: Vec<f64>,
+    /// Highest inoperability each asset has reached.
+    pub peak_q: Vec<f64>,
+    /// Retaliatory operations: (tick, by state, against state).
+    pub retaliations: Vec<(u32, usize, usize)>,
 }
 
 /// Commands waiting for the commands system, in submit order.
