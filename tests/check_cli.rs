@@ -9,7 +9,8 @@ use assert_cmd::Command;
 use std::path::Path;
 
 /// A small complete scenario: two states, a CERT with a contact in each, an operator, an
-/// asset, an actor, a relation, a team, an incident and an objective. Valid, no warnings.
+/// asset, an actor, a relation, a team, an incident and an objective. Valid, no warnings (so
+/// the national CERTs set their whole capacity).
 const BASE: &str = r#"Scenario(
     meta: (id: "mini", title: "Mini drill"),
     clock: (start: "2026-03-02T08:00", tick_minutes: 5, duration: "12h"),
@@ -18,8 +19,8 @@ const BASE: &str = r#"Scenario(
         (id: "dorsa", name: "Dorsa", utc_offset: 8.0),
     ],
     organisations: [
-        (id: "kelvar-cert", name: "Kelvar CERT", state: "kelvar", kind: NationalCert),
-        (id: "dorsa-cert", name: "Dorsa CERT", state: "dorsa", kind: NationalCert),
+        (id: "kelvar-cert", name: "Kelvar CERT", state: "kelvar", kind: NationalCert, capacity: (detect: 0.6, analyse: 0.5, respond: 0.5)),
+        (id: "dorsa-cert", name: "Dorsa CERT", state: "dorsa", kind: NationalCert, capacity: (detect: 0.4, analyse: 0.4, respond: 0.4)),
         (id: "kelvar-grid", name: "Kelvar Grid", state: "kelvar", kind: Operator),
     ],
     assets: [
@@ -717,4 +718,296 @@ fn facilitator_is_not_a_team_id() {
         "\"facilitator\"",
         &["`facilitator` is the facilitator's login"],
     ));
+}
+
+// Warnings: the file stays valid (exit code 0), the warning has its code and position, and the
+// fixed file is quiet.
+
+/// One input that must pass with exactly one warning, with this code, at `line:col`, where
+/// the source text starts with `points_at`; its message must contain every string of `says`
+/// and its help every string of `helps` (read from `--format json`, where nothing is
+/// wrapped).
+struct WarningCase<'a> {
+    name: &'a str,
+    edits: &'a [(&'a str, &'a str)],
+    line: usize,
+    col: usize,
+    points_at: &'a str,
+    code: &'a str,
+    says: &'a [&'a str],
+    helps: &'a [&'a str],
+}
+
+fn assert_warning(case: WarningCase) {
+    let source = edited(case.edits);
+    assert!(
+        text_at(&source, case.line, case.col).starts_with(case.points_at),
+        "{}: the expected position {}:{} does not point at {:?} but at {:?}",
+        case.name,
+        case.line,
+        case.col,
+        case.points_at,
+        text_at(&source, case.line, case.col)
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = format!("{}.ron", case.name);
+    std::fs::write(dir.path().join(&file), &source).expect("write scenario");
+    let run = run_check(dir.path(), &[&file]);
+    assert_eq!(
+        run.code, 0,
+        "{}: a warning keeps the file valid; stderr:\n{}",
+        case.name, run.stderr
+    );
+    assert!(
+        run.stdout.starts_with(&format!("ok   {file}: ")) && run.stdout.ends_with(" (1 warning)\n"),
+        "{}: stdout {:?}; stderr:\n{}",
+        case.name,
+        run.stdout,
+        run.stderr
+    );
+    let first = run.stderr.lines().next().unwrap_or_default();
+    let expected = format!("{file}:{}:{}: warning: ", case.line, case.col);
+    assert!(
+        first.starts_with(&expected),
+        "{}: expected the first stderr line to start with {expected:?}, got {first:?}\n{}",
+        case.name,
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(case.code),
+        "{}: stderr should name {}:\n{}",
+        case.name,
+        case.code,
+        run.stderr
+    );
+    let json = run_check(dir.path(), &[&file, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("stdout is JSON");
+    let warning = &doc["files"][0]["diagnostics"][0];
+    assert_eq!(warning["severity"], "warning", "{}", case.name);
+    assert_eq!(warning["code"], case.code, "{}", case.name);
+    let (message, help) = (
+        warning["message"].as_str().unwrap_or_default(),
+        warning["help"].as_str().unwrap_or_default(),
+    );
+    for text in case.says {
+        assert!(
+            message.contains(text),
+            "{}: the message should mention {text:?}: {message:?}",
+            case.name
+        );
+    }
+    for text in case.helps {
+        assert!(
+            help.contains(text),
+            "{}: the help should mention {text:?}: {help:?}",
+            case.name
+        );
+    }
+}
+
+/// The base text with `edits` passes with nothing on stderr.
+fn assert_quiet(name: &str, edits: &[(&str, &str)]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = format!("{name}.ron");
+    std::fs::write(dir.path().join(&file), edited(edits)).expect("write scenario");
+    let run = run_check(dir.path(), &[&file]);
+    assert_eq!(run.code, 0, "{name}: stderr:\n{}", run.stderr);
+    assert_eq!(run.stderr, "", "{name}: no warning expected");
+    assert!(
+        !run.stdout.contains("warning"),
+        "{name}: stdout {:?}",
+        run.stdout
+    );
+}
+
+#[test]
+fn national_cert_with_default_capacity_is_warned() {
+    // Part of the capacity left out: the warning points at it and names what is unset.
+    assert_warning(WarningCase {
+        name: "default-capacity-part",
+        edits: &[("capacity: (detect: 0.6, analyse: 0.5, ", "capacity: (")],
+        line: 9,
+        col: 97,
+        points_at: "(respond: 0.5)",
+        code: "scenario::default-capacity",
+        says: &[
+            "national CERT `kelvar-cert` leaves its capacity unset",
+            "detect 0.5, analyse 0.5",
+        ],
+        helps: &["write all three, e.g. `capacity: (detect: 0.5, analyse: 0.5, respond: 0.5)`"],
+    });
+    // No capacity at all: the warning points at the kind.
+    assert_warning(WarningCase {
+        name: "default-capacity-none",
+        edits: &[(
+            "kind: NationalCert, capacity: (detect: 0.4, analyse: 0.4, respond: 0.4)",
+            "kind: NationalCert",
+        )],
+        line: 10,
+        col: 70,
+        points_at: "NationalCert)",
+        code: "scenario::default-capacity",
+        says: &["`dorsa-cert`", "detect 0.5, analyse 0.5, respond 0.5"],
+        helps: &["`capacity: (detect: 0.5, analyse: 0.5, respond: 0.5)`"],
+    });
+    // Only a national CERT is warned: an operator's default is by design.
+    assert_quiet(
+        "default-capacity-operator",
+        &[(
+            "kind: Operator),",
+            "kind: Operator, capacity: (respond: 0.7)),",
+        )],
+    );
+}
+
+/// Evidence on the incident against Kelvar's grid.
+const EVIDENCE_ON_KELVAR: &str =
+    r#"severity: 0.6, evidence: [(points_to: State("kelvar"), reliability: 0.6)])"#;
+
+#[test]
+fn evidence_pointing_at_the_victim_is_warned() {
+    assert_warning(WarningCase {
+        name: "evidence-victim",
+        edits: &[("severity: 0.6)", EVIDENCE_ON_KELVAR)],
+        line: 30,
+        col: 134,
+        points_at: r#"State("kelvar")"#,
+        code: "scenario::evidence-points-at-victim",
+        says: &[
+            "evidence on `outage` points at `kelvar`, the state it attacks",
+            "a state never suspects itself",
+            "says nothing to `kelvar` or anyone else",
+        ],
+        helps: &["point it at the state, group"],
+    });
+    // In news about the incident, whatever the kind of evidence.
+    assert_warning(WarningCase {
+        name: "evidence-victim-news",
+        edits: &[(
+            "severity: 0.6)),\n",
+            "severity: 0.6)),\n        (id: \"claim\", at: \"2h\", kind: News(headline: \"x\", about: \"outage\", evidence: [(kind: Claim, points_to: State(\"kelvar\"), reliability: 0.4)])),\n",
+        )],
+        line: 31,
+        col: 112,
+        points_at: r#"State("kelvar")"#,
+        code: "scenario::evidence-points-at-victim",
+        says: &["points at `kelvar`, the state it attacks"],
+        helps: &[],
+    });
+    // Fixed: it points at another state (or a group).
+    assert_quiet(
+        "evidence-victim-fixed",
+        &[(
+            "severity: 0.6)",
+            r#"severity: 0.6, evidence: [(points_to: State("dorsa"), reliability: 0.6), (kind: Exculpatory, points_to: Group("ghost"), reliability: 0.3)])"#,
+        )],
+    );
+}
+
+/// An exercise-wide acknowledgement objective, and a regional body no team plays, with a
+/// contact of its own.
+const COMMS_CHECK: &[(&str, &str)] = &[
+    (
+        "kind: Operator),\n",
+        "kind: Operator),\n        (id: \"rcc\", name: \"Regional centre\", state: \"kelvar\", kind: RegionalBody),\n",
+    ),
+    (
+        "channel: Phone),\n",
+        "channel: Phone),\n        (id: \"rcc-desk\", organisation: \"rcc\", channel: Portal, hours: Always),\n",
+    ),
+    (
+        "within: \"2h\")),\n",
+        "within: \"2h\")),\n        (id: \"acks\", title: \"Acknowledgements\", criterion: AcknowledgeWithin(within: \"1h\", share: 0.5)),\n",
+    ),
+];
+
+/// [`COMMS_CHECK`] with more edits.
+fn comms_check_and(more: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    COMMS_CHECK.iter().chain(more).copied().collect()
+}
+
+#[test]
+fn objective_met_by_the_opening_communication_check_is_warned() {
+    assert_warning(WarningCase {
+        name: "comms-check",
+        edits: COMMS_CHECK,
+        line: 36,
+        col: 60,
+        points_at: "AcknowledgeWithin(",
+        code: "scenario::met-by-communication-check",
+        says: &[
+            "objective `acks` may be met by the opening communication check of `rcc` at about +00:05, before the first incident at +01:00",
+        ],
+        helps: &[
+            "no team plays `rcc`",
+            "list contacts the check skips",
+            "set the objective for a team that plays `rcc`",
+        ],
+    });
+    // Fixed: set for a team that plays the body (its players choose when to check).
+    assert_quiet(
+        "comms-check-played",
+        &comms_check_and(&[
+            (
+                r#"organisations: ["kelvar-cert"]"#,
+                r#"organisations: ["kelvar-cert", "rcc"]"#,
+            ),
+            (
+                r#"title: "Acknowledgements","#,
+                r#"title: "Acknowledgements", team: "team-kelvar","#,
+            ),
+        ]),
+    );
+    // Fixed: only the body's own contacts, which its check skips.
+    assert_quiet(
+        "comms-check-own-contacts",
+        &comms_check_and(&[(
+            r#"AcknowledgeWithin(within"#,
+            r#"AcknowledgeWithin(contacts: ["rcc-desk"], within"#,
+        )]),
+    );
+    // Fixed: the crisis starts in the first tick, with the check.
+    assert_quiet(
+        "comms-check-incident-at-once",
+        &comms_check_and(&[(r#"(id: "outage", at: "1h""#, r#"(id: "outage", at: "5m""#)]),
+    );
+    // The body checks only for objectives of its own team (none here): a team's objective is
+    // not met by it.
+    assert_quiet(
+        "comms-check-other-team",
+        &comms_check_and(&[(
+            r#"title: "Acknowledgements","#,
+            r#"title: "Acknowledgements", team: "team-kelvar","#,
+        )]),
+    );
+}
+
+#[test]
+fn sponsored_group_without_a_public_name_is_warned() {
+    assert_warning(WarningCase {
+        name: "name-reveals-sponsor",
+        edits: &[("kind: Criminal)", r#"kind: Proxy, sponsor: "dorsa")"#)],
+        line: 21,
+        col: 29,
+        points_at: r#""Ghost Panda""#,
+        code: "scenario::name-reveals-sponsor",
+        says: &[
+            "actor `ghost` has a sponsor but no `known_as`",
+            "`Ghost Panda`",
+        ],
+        helps: &[r#"add `known_as: "<the name the public knows>"`"#],
+    });
+    // Fixed: the public name.
+    assert_quiet(
+        "name-reveals-sponsor-fixed",
+        &[(
+            "kind: Criminal)",
+            r#"kind: Proxy, sponsor: "dorsa", known_as: "Ghost Panda")"#,
+        )],
+    );
+    // A state unit is a state's, not a suspect under its own name.
+    assert_quiet(
+        "name-reveals-sponsor-state-unit",
+        &[("kind: Criminal)", r#"kind: StateUnit, sponsor: "dorsa")"#)],
+    );
 }

@@ -18,6 +18,19 @@ fn flagship() -> &'static Scenario {
     })
 }
 
+/// The state whose asset an incident (by id) attacks: the scripted ones from the scenario,
+/// a retaliation from its target asset (unknown here: none).
+fn incident_victim(scenario: &Scenario, incident: &str) -> Option<String> {
+    scenario.injects.iter().find_map(|i| match &i.kind {
+        InjectKind::Incident { target, .. } if i.id == incident => scenario
+            .assets
+            .iter()
+            .find(|a| &a.id == target)
+            .map(|a| a.state.clone()),
+        _ => None,
+    })
+}
+
 /// Checks the invariants of the world as it is now; `what` says where (seed and tick).
 fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
     let view = sim.facilitator_view();
@@ -30,7 +43,13 @@ fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
             asset.inoperability
         );
     }
-    let n_candidates = scenario.states.len() + 1;
+    // States, the named non-state groups, and an unknown non-state actor.
+    let groups = scenario
+        .actors
+        .iter()
+        .filter(|a| a.kind != cyberdrill::scenario::ActorKind::StateUnit)
+        .count();
+    let n_candidates = scenario.states.len() + groups + 1;
     for belief in &view.beliefs {
         let (state, incident, probs) = (&belief.state, &belief.incident, &belief.probabilities);
         assert_eq!(
@@ -48,6 +67,14 @@ fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
                 p.is_finite() && (0.0..=1.0).contains(p),
                 "{what}: {state}'s belief that {candidate} did {incident} is {p}"
             );
+        }
+        // No state ever suspects itself, nor the victim of the attack.
+        let own = probs.iter().find(|(c, _)| c == state).map_or(0.0, |x| x.1);
+        assert_eq!(own, 0.0, "{what}: {state} suspects itself of {incident}");
+        let victim = incident_victim(scenario, incident);
+        if let Some(victim) = victim {
+            let p = probs.iter().find(|(c, _)| *c == victim).map_or(0.0, |x| x.1);
+            assert_eq!(p, 0.0, "{what}: {state} suspects the victim {victim} of {incident}");
         }
     }
     let n = scenario.states.len();
@@ -113,9 +140,15 @@ fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
             "{what}: control message {m:?}"
         );
     }
-    if let Some(mean) = stats.mean_minutes_to_ack {
-        assert!(mean >= 0.0 && stats.acknowledged > 0, "{what}: {stats:?}");
+    if let Some(median) = stats.median_minutes_to_ack {
+        assert!(median >= 0.0 && stats.acknowledged > 0, "{what}: {stats:?}");
     }
+    assert!(
+        stats.acked_within_1h <= stats.acked_within_2h
+            && stats.acked_within_2h <= stats.acked_within_4h
+            && stats.acked_within_4h <= 1.0,
+        "{what}: {stats:?}"
+    );
     assert_eq!(outcome.minutes, view.minute, "{what}");
 }
 
@@ -139,6 +172,18 @@ proptest! {
             }
         }
         check_invariants(&sim, scenario, &format!("seed {seed}, end"));
+        // No pair changes rung twice within the dwell time, and it moves one rung at a time.
+        let dwell = (cyberdrill::sim::constants::RUNG_DWELL_H * 60.0) as u32;
+        let mut last: std::collections::BTreeMap<(usize, usize), u32> = Default::default();
+        for e in sim.events() {
+            if let cyberdrill::sim::EventKind::RungChanged { a, b, from, to, .. } = &e.kind {
+                let minute = e.tick * sim.tick_minutes();
+                if let Some(before) = last.insert((*a, *b), minute) {
+                    prop_assert!(minute >= before + dwell, "seed {seed}: {a}-{b} changed at {before} and {minute}");
+                }
+                prop_assert_eq!(from.level().abs_diff(to.level()), 1, "seed {}: a jump {:?} → {:?}", seed, from, to);
+            }
+        }
         prop_assert!(sim.is_over());
         prop_assert_eq!(sim.tick(), sim.end_tick());
         prop_assert!(!sim.step(), "step after the end did something");

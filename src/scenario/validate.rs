@@ -85,12 +85,22 @@ struct Index<'a> {
     contacts_of: HashMap<&'a str, Vec<usize>>,
     /// Per contact id: how many contacts have it, and how many of those are not stale.
     contact_count: HashMap<&'a str, (usize, usize)>,
+    /// The organisation of each contact, by contact id.
+    contact_org: HashMap<&'a str, &'a str>,
     /// Organisations with a contact that is not stale.
     live_contact: HashSet<&'a str>,
     /// Contacts an inject restores.
     restored: HashSet<&'a str>,
     /// Ids of `Incident` injects.
     incidents: HashSet<&'a str>,
+    /// The target asset of each `Incident` inject, by its id.
+    incident_target: HashMap<&'a str, &'a str>,
+    /// The earliest `at` of an `Incident` inject, if any has one.
+    first_incident: Option<Span>,
+    /// Regional bodies, in order.
+    bodies: Vec<usize>,
+    /// The team that plays each organisation (the first, where two do).
+    team_of: HashMap<&'a str, &'a str>,
     /// Actors some incident uses.
     attacking: HashSet<&'a str>,
     /// Pairs of states with a hotline, in order.
@@ -117,12 +127,23 @@ impl<'a> Index<'a> {
             if org.kind == OrgKind::NationalCert {
                 by.certs.entry(&org.state).or_default().push(i);
             }
+            if org.kind == OrgKind::RegionalBody {
+                by.bodies.push(i);
+            }
+        }
+        for team in &s.teams {
+            for org in &team.organisations {
+                by.team_of.entry(org).or_insert(&team.id);
+            }
         }
         for (i, contact) in s.contacts.iter().enumerate() {
             by.contacts_of
                 .entry(&contact.organisation)
                 .or_default()
                 .push(i);
+            by.contact_org
+                .entry(&contact.id)
+                .or_insert(&contact.organisation);
             let count = by.contact_count.entry(&contact.id).or_default();
             count.0 += 1;
             if !contact.stale {
@@ -132,9 +153,13 @@ impl<'a> Index<'a> {
         }
         for inject in &s.injects {
             match &inject.kind {
-                InjectKind::Incident { actor, .. } => {
+                InjectKind::Incident { actor, target, .. } => {
                     by.incidents.insert(&inject.id);
+                    by.incident_target.entry(&inject.id).or_insert(target);
                     by.attacking.insert(actor);
+                    if let Some(at) = inject.at {
+                        by.first_incident = Some(by.first_incident.map_or(at, |f| f.min(at)));
+                    }
                 }
                 InjectKind::World(WorldChange::ContactRestored(c)) => {
                     by.restored.insert(c);
@@ -466,7 +491,53 @@ impl<'a> Checker<'a> {
                     &[IdKind::Asset],
                 );
             }
+            if org.kind == OrgKind::NationalCert {
+                self.default_capacity(&path, org);
+            }
         }
+    }
+
+    /// A national CERT's capacity drives detection, analysis and containment for its state,
+    /// so leaving part of it to the default for its kind is worth a word.
+    fn default_capacity(&mut self, path: &Item, org: &Organisation) {
+        let (detect, analyse, respond) = crate::sim::constants::default_capacity(org.kind);
+        let fields = [
+            ("detect", org.capacity.detect, detect),
+            ("analyse", org.capacity.analyse, analyse),
+            ("respond", org.capacity.respond, respond),
+        ];
+        let unset: Vec<String> = fields
+            .iter()
+            .filter(|(_, value, _)| value.is_none())
+            .map(|(name, _, default)| format!("{name} {default}"))
+            .collect();
+        if unset.is_empty() {
+            return;
+        }
+        let written: Vec<String> = fields
+            .iter()
+            .map(|(name, value, default)| format!("{name}: {}", value.unwrap_or(*default)))
+            .collect();
+        let capacity = format!("{path}.capacity");
+        let at = if self.at.get(&capacity).is_some() {
+            capacity
+        } else {
+            format!("{path}.kind")
+        };
+        self.warn(
+            &at,
+            "scenario::default-capacity",
+            format!(
+                "national CERT `{}` leaves its capacity unset, so it gets the default for a national CERT: {}",
+                org.id,
+                unset.join(", ")
+            ),
+            "default capacity",
+        )
+        .help = Some(format!(
+            "a national CERT's capacity drives its state's detection, analysis and containment; write all three, e.g. `capacity: ({})`, with the values that fit it",
+            written.join(", ")
+        ));
     }
 
     fn assets(&mut self) {
@@ -605,6 +676,23 @@ impl<'a> Checker<'a> {
                         actor.id
                     ),
                     "same as sponsor",
+                );
+            }
+            if actor.kind != ActorKind::StateUnit
+                && actor.sponsor.is_some()
+                && actor.known_as.is_none()
+            {
+                self.warn(
+                    &format_args!("{path}.name"),
+                    "scenario::name-reveals-sponsor",
+                    format!(
+                        "actor `{}` has a sponsor but no `known_as`: players see its name `{}` among the suspects",
+                        actor.id, actor.name
+                    ),
+                    "shown to players",
+                )
+                .help = Some(
+                    "add `known_as: \"<the name the public knows>\"`, so the name players see cannot give the sponsor away".into(),
                 );
             }
             if !self.by.attacking.contains(actor.id.as_str()) {
@@ -747,7 +835,8 @@ impl<'a> Checker<'a> {
                             "zero",
                         );
                     }
-                    self.evidence(&kind, evidence);
+                    let victim = self.by.asset_state.get(target.as_str()).copied();
+                    self.evidence(&kind, evidence, victim.map(|v| (inject.id.as_str(), v)));
                 }
                 InjectKind::Message {
                     about, evidence, ..
@@ -766,7 +855,11 @@ impl<'a> Checker<'a> {
                         )
                         .help = Some("add `about: \"<incident inject id>\"`".into());
                     }
-                    self.evidence(&kind, evidence);
+                    let victim = about.as_deref().and_then(|id| {
+                        let target = self.by.incident_target.get(id)?;
+                        Some((id, *self.by.asset_state.get(target)?))
+                    });
+                    self.evidence(&kind, evidence, victim);
                 }
                 InjectKind::World(change) => self.world_change(&format_args!("{kind}(0)"), change),
                 InjectKind::Question { .. } => {}
@@ -791,13 +884,34 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Evidence items: who they name, how reliable, when found.
-    fn evidence(&mut self, kind: &dyn Display, evidence: &[EvidenceSpec]) {
+    /// Evidence items: who they name, how reliable, when found. `victim` is the incident the
+    /// items are about and the state it attacks, when known.
+    fn evidence(
+        &mut self,
+        kind: &dyn Display,
+        evidence: &[EvidenceSpec],
+        victim: Option<(&str, &str)>,
+    ) {
         for (j, item) in evidence.iter().enumerate() {
             let p = format!("{kind}.evidence[{j}]");
             match &item.points_to {
                 Candidate::State(state) => {
-                    self.reference(&format_args!("{p}.points_to"), state, &[IdKind::State]);
+                    if self.reference(&format_args!("{p}.points_to"), state, &[IdKind::State])
+                        && let Some((incident, victim)) = victim
+                        && victim == state
+                    {
+                        self.warn(
+                            &format_args!("{p}.points_to"),
+                            "scenario::evidence-points-at-victim",
+                            format!(
+                                "evidence on `{incident}` points at `{victim}`, the state it attacks: a state never suspects itself (nor does any state suspect the victim), so the item says nothing to `{victim}` or anyone else"
+                            ),
+                            "the victim",
+                        )
+                        .help = Some(format!(
+                            "point it at the state, group (`Group(\"<actor id>\")`) or `NonState` it should implicate (or clear, for `Exculpatory` evidence)"
+                        ));
+                    }
                 }
                 Candidate::Group(group) => {
                     if self.reference(&format_args!("{p}.points_to"), group, &[IdKind::Actor]) {
@@ -1025,6 +1139,7 @@ impl<'a> Checker<'a> {
                         self.warn(&format_args!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {listed} contacts are not stale, so a share of {share} can never be acknowledged"), "cannot be met")
                             .help = Some("stale contacts never acknowledge; lower `share` if this is meant as a test of the directory".into());
                     }
+                    self.met_by_communication_check(&c, objective, contacts);
                 }
                 Criterion::EvidenceBeforeAttribution { state }
                 | Criterion::NoWrongfulAttribution { state } => {
@@ -1065,6 +1180,61 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// An engine-played regional body opens the exercise with a communication check to the
+    /// contacts of the `AcknowledgeWithin` objectives set for its team (none, when no team
+    /// plays it), other than its own, so such an objective can be met before anything happens
+    /// (see `communication_check` in `src/sim/doctrine.rs`). A body a team plays runs the
+    /// check only when the engine plays that team, standing in for its players: that is the
+    /// team's own check, so it is not warned.
+    fn met_by_communication_check(
+        &mut self,
+        path: &dyn Display,
+        objective: &Objective,
+        contacts: &[Id],
+    ) {
+        let Some(first) = self.by.first_incident else {
+            return;
+        };
+        let tick = self.s.clock.tick_minutes;
+        // The check goes out in the first tick; an incident due by then starts in that tick
+        // too, before the engine plays.
+        if objective.team.is_some() || first.minutes() <= tick {
+            return;
+        }
+        let s = self.s;
+        let by = &self.by;
+        let body = by.bodies.iter().map(|&b| &s.organisations[b]).find(|body| {
+            let reaches = |contact: &str| by.contact_org.get(contact) != Some(&body.id.as_str());
+            !by.team_of.contains_key(body.id.as_str())
+                && if contacts.is_empty() {
+                    s.contacts.iter().any(|c| reaches(&c.id))
+                } else {
+                    contacts.iter().any(|c| reaches(c))
+                }
+        });
+        let Some(body) = body else {
+            return;
+        };
+        let message = format!(
+            "objective `{}` may be met by the opening communication check of `{}` at about {}, before the first incident at {}",
+            objective.id,
+            body.id,
+            plus_hhmm(tick),
+            plus_hhmm(first.minutes())
+        );
+        let help = format!(
+            "no team plays `{0}`, so the engine asks every contact listed here (all contacts when none are listed) except its own to acknowledge at the start; to measure the crisis instead, list contacts the check skips (`{0}`'s own) or start an incident in the first tick, or set the objective for a team that plays `{0}`",
+            body.id
+        );
+        self.warn(
+            path,
+            "scenario::met-by-communication-check",
+            message,
+            "met by the opening check",
+        )
+        .help = Some(help);
     }
 
     fn span_positive(&mut self, path: &dyn Display, span: Span) {
@@ -1285,6 +1455,11 @@ impl Display for Join<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.0, self.1)
     }
+}
+
+/// Minutes after the start as `+HH:MM`, as the engine's timeline shows them.
+fn plus_hhmm(minutes: u32) -> String {
+    format!("+{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// [`ordered`] without copying the ids.

@@ -133,7 +133,7 @@ pub const PRIOR_TENSION: f64 = 4.0;
 /// Likelihood of a claim of responsibility naming a party that did not do it (personas and
 /// opportunists claim what they did not do: the "CyberCaliphate" claim of the 2015 TV5Monde
 /// attack, "Guccifer 2.0"). A claim's `reliability` is its likelihood if the named party did.
-pub const CLAIM_FALSE: f64 = 0.2;
+pub const CLAIM_FALSE: f64 = 0.1;
 /// A state names a suspect only once its evidence has made some candidate at least this many
 /// times as likely as its prior; before that it has no suspect (nothing shown or scored).
 pub const SUSPECT_LIFT: f64 = 1.5;

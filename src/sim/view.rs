@@ -688,6 +688,15 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             state: s,
             evidence,
             incident: i,
+        } if world.resource::<EvidencePool>().0[*evidence].public => format!(
+            "{} takes note of public evidence #{evidence} on {}",
+            state(*s),
+            incident(*i)
+        ),
+        EventKind::EvidenceFound {
+            state: s,
+            evidence,
+            incident: i,
         } => format!(
             "{} found evidence #{evidence} on {}",
             state(*s),

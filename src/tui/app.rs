@@ -40,6 +40,33 @@ pub const FACILITATOR_TABS: [&str; 5] = [
 /// Pace settings, simulated minutes per real second.
 pub const PACES: [u32; 6] = [1, 5, 10, 30, 60, 120];
 
+/// What the why popup (`w`) explains. An incident is kept by its id (the list of known
+/// incidents grows, in incident order, as the team learns of them); the other lists are fixed
+/// for a run, so an index is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhyTarget {
+    /// An incident the team knows, by id (`TeamView::incidents`).
+    Incident(String),
+    /// Another state: index into `TeamView::relations`.
+    Relation(usize),
+    /// One of the team's objectives: index into `TeamView::objectives`.
+    Objective(usize),
+    /// Facilitator: a pair of states, index into `FacilitatorView::pairs`.
+    Pair(usize),
+    /// Facilitator: an objective, index into `FacilitatorView::objectives`.
+    ExerciseObjective(usize),
+}
+
+/// A row of a list made of several sections (the player's Situation tab, the facilitator's
+/// Ground truth tab): which section, and the index in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Asset(usize),
+    Incident(usize),
+    Objective(usize),
+    None,
+}
+
 /// A facilitator's ad-hoc message being typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AdHoc {
@@ -259,6 +286,10 @@ pub struct App {
     pub composer: Option<Composer>,
     pub adhoc: Option<AdHoc>,
     pub help: bool,
+    /// The why popup (`w`), open over what was selected when it opened.
+    pub why: Option<WhyTarget>,
+    /// Lines the why popup is scrolled down by.
+    pub why_scroll: u16,
     pub status: String,
     /// The facilitator looks at this team's screen (Team screens tab).
     pub peek: usize,
@@ -305,6 +336,8 @@ impl App {
             composer: None,
             adhoc: None,
             help: false,
+            why: None,
+            why_scroll: 0,
             status: status.into(),
             peek: 0,
             quit: false,
@@ -484,16 +517,131 @@ impl App {
         let f = self.facilitator.as_ref();
         match (self.is_facilitator(), self.tab) {
             (false, 0) => v.map_or(0, |v| v.inbox.len()),
-            (false, 1) => v.map_or(0, |v| v.assets.len() + v.incidents.len()),
+            (false, 1) => v.map_or(0, |v| {
+                v.assets.len() + v.objectives.len() + v.incidents.len()
+            }),
             (false, 2) => self.directory_rows().len(),
             (false, 3) => v.map_or(0, |v| v.relations.len()),
             (false, 4) => v.map_or(0, |v| v.sent.len()),
             (false, _) => v.map_or(0, |v| v.timeline.len()),
-            (true, 0) => f.map_or(0, |f| f.incidents.len()),
+            (true, 0) => f.map_or(0, |f| f.incidents.len() + f.objectives.len()),
             (true, 1) => f.map_or(0, |f| f.pairs.len()),
             (true, 2) => f.map_or(0, |f| f.injects.len()),
             (true, 3) => f.map_or(0, |f| f.timeline.len()),
             (true, _) => self.teams.len(),
+        }
+    }
+
+    /// The highlighted row of the player's Situation tab: our assets, then our objectives,
+    /// then the incidents we know (last, as that list grows).
+    pub fn situation_row(&self) -> Row {
+        let Some(v) = &self.view else { return Row::None };
+        let (a, o) = (v.assets.len(), v.objectives.len());
+        let rows = a + o + v.incidents.len();
+        if rows == 0 {
+            return Row::None;
+        }
+        let c = self.cursor[1].min(rows - 1);
+        if c < a {
+            Row::Asset(c)
+        } else if c < a + o {
+            Row::Objective(c - a)
+        } else {
+            Row::Incident(c - a - o)
+        }
+    }
+
+    /// The highlighted row of the facilitator's Ground truth tab: the incidents, then the
+    /// objectives (the assets below them are not selectable).
+    pub fn ground_truth_row(&self) -> Row {
+        let Some(f) = &self.facilitator else {
+            return Row::None;
+        };
+        let rows = f.incidents.len() + f.objectives.len();
+        if rows == 0 {
+            return Row::None;
+        }
+        let c = self.cursor[0].min(rows - 1);
+        if c < f.incidents.len() {
+            Row::Incident(c)
+        } else {
+            Row::Objective(c - f.incidents.len())
+        }
+    }
+
+    /// What `w` explains on this tab at this cursor, if anything.
+    pub fn why_target(&self) -> Option<WhyTarget> {
+        let last = |n: usize, c: usize| (n > 0).then(|| c.min(n - 1));
+        if self.is_facilitator() {
+            let f = self.facilitator.as_ref()?;
+            match self.tab {
+                0 => match self.ground_truth_row() {
+                    Row::Objective(i) => Some(WhyTarget::ExerciseObjective(i)),
+                    _ => None,
+                },
+                1 => last(f.pairs.len(), self.cursor[1]).map(WhyTarget::Pair),
+                _ => None,
+            }
+        } else {
+            let v = self.view.as_ref()?;
+            match self.tab {
+                1 => match self.situation_row() {
+                    Row::Incident(i) => Some(WhyTarget::Incident(v.incidents[i].id.clone())),
+                    Row::Objective(i) => Some(WhyTarget::Objective(i)),
+                    _ => None,
+                },
+                3 => last(v.relations.len(), self.cursor[3]).map(WhyTarget::Relation),
+                _ => None,
+            }
+        }
+    }
+
+    /// `w`: opens the why popup over the selected row, or says where it works.
+    fn open_why(&mut self) {
+        if let Some(target) = self.why_target() {
+            self.why = Some(target);
+            self.why_scroll = 0;
+            return;
+        }
+        self.status = match (self.is_facilitator(), self.tab) {
+            (false, 1) => "w explains an incident or an objective: select one with ↓.",
+            (false, _) => "w works on the Situation tab (incidents, objectives) and on Relations.",
+            (true, 0) => "w explains an objective: select one with ↓ (below the incidents).",
+            (true, _) => "w works on the Escalation tab (pairs) and on Ground truth (objectives).",
+        }
+        .into();
+    }
+
+    /// A key while the why popup is open: Esc or `w` closes it, ↑/↓ go to the previous or
+    /// next row that has a why (the popup follows), PgUp/PgDn scroll a long one.
+    fn why_key(&mut self, key: KeyEvent) {
+        let step = match key.code {
+            KeyCode::Esc | KeyCode::Char('w') => {
+                self.why = None;
+                return;
+            }
+            KeyCode::Up | KeyCode::Char('k') => -1,
+            KeyCode::Down | KeyCode::Char('j') => 1,
+            KeyCode::PageUp => {
+                self.why_scroll = self.why_scroll.saturating_sub(5);
+                return;
+            }
+            KeyCode::PageDown => {
+                self.why_scroll = self.why_scroll.saturating_add(5);
+                return;
+            }
+            _ => return,
+        };
+        let before = self.cursor[self.tab.min(5)];
+        self.move_cursor(step);
+        match self.why_target() {
+            Some(target) if Some(&target) != self.why.as_ref() => {
+                self.why = Some(target);
+                self.why_scroll = 0;
+            }
+            Some(_) => {}
+            // Off the rows that have a why (onto an asset): stay where we were.
+            None => self.cursor[self.tab.min(5)] = before,
         }
     }
 
@@ -550,6 +698,10 @@ impl App {
             self.help = false;
             return;
         }
+        if self.why.is_some() {
+            self.why_key(key);
+            return;
+        }
         if self.composer.is_some() {
             self.composer_key(key);
             return;
@@ -581,6 +733,7 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('w') => self.open_why(),
             KeyCode::Char(' ' | 'n' | 'N' | '+' | '=' | '-') if !self.runs_clock() => {
                 self.status = "The facilitator runs the clock.".into()
             }
