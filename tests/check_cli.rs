@@ -831,8 +831,8 @@ fn national_cert_with_default_capacity_is_warned() {
         points_at: "(respond: 0.5)",
         code: "scenario::default-capacity",
         says: &[
-            "national CERT `kelvar-cert` leaves its capacity unset",
-            "detect 0.5, analyse 0.5",
+            "national CERT `kelvar-cert` leaves capacity detect and analyse unset",
+            "the default for a national CERT: detect 0.5, analyse 0.5",
         ],
         helps: &["write all three, e.g. `capacity: (detect: 0.5, analyse: 0.5, respond: 0.5)`"],
     });
@@ -847,7 +847,10 @@ fn national_cert_with_default_capacity_is_warned() {
         col: 70,
         points_at: "NationalCert)",
         code: "scenario::default-capacity",
-        says: &["`dorsa-cert`", "detect 0.5, analyse 0.5, respond 0.5"],
+        says: &[
+            "national CERT `dorsa-cert` leaves its capacity unset",
+            "detect 0.5, analyse 0.5, respond 0.5",
+        ],
         helps: &["`capacity: (detect: 0.5, analyse: 0.5, respond: 0.5)`"],
     });
     // Only a national CERT is warned: an operator's default is by design.
@@ -940,6 +943,7 @@ fn objective_met_by_the_opening_communication_check_is_warned() {
         ],
         helps: &[
             "no team plays `rcc`",
+            r#"count only later messages (`after: "1h"`)"#,
             "list contacts the check skips",
             "set the objective for a team that plays `rcc`",
         ],
@@ -965,6 +969,11 @@ fn objective_met_by_the_opening_communication_check_is_warned() {
             r#"AcknowledgeWithin(within"#,
             r#"AcknowledgeWithin(contacts: ["rcc-desk"], within"#,
         )]),
+    );
+    // Fixed: only messages sent from the first incident on count.
+    assert_quiet(
+        "comms-check-after",
+        &comms_check_and(&[(r#"share: 0.5)),"#, r#"share: 0.5, after: "1h")),"#)]),
     );
     // Fixed: the crisis starts in the first tick, with the check.
     assert_quiet(

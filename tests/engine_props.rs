@@ -73,8 +73,14 @@ fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
         assert_eq!(own, 0.0, "{what}: {state} suspects itself of {incident}");
         let victim = incident_victim(scenario, incident);
         if let Some(victim) = victim {
-            let p = probs.iter().find(|(c, _)| *c == victim).map_or(0.0, |x| x.1);
-            assert_eq!(p, 0.0, "{what}: {state} suspects the victim {victim} of {incident}");
+            let p = probs
+                .iter()
+                .find(|(c, _)| *c == victim)
+                .map_or(0.0, |x| x.1);
+            assert_eq!(
+                p, 0.0,
+                "{what}: {state} suspects the victim {victim} of {incident}"
+            );
         }
     }
     let n = scenario.states.len();

@@ -74,7 +74,7 @@ fn json_form(text: &str) -> String {
 
 /// The secrets of the scenario: what a view must never contain, by team.
 struct Secrets {
-    /// Hidden threat actors' ids and names.
+    /// Hidden threat actors' ids and names (state units; groups' real names).
     actors: Vec<String>,
     /// (teams addressed, subject or body) of every scripted control message.
     control_words: Vec<(Vec<String>, String)>,
@@ -83,6 +83,15 @@ struct Secrets {
 fn secrets(s: &Scenario) -> Secrets {
     let mut actors = Vec::new();
     for a in &s.actors {
+        // A non-state group is a public suspect under the name it is known by (its id is
+        // what a team names to blame it); a state unit, and a group's real name behind a
+        // public one, stay hidden.
+        if a.kind != cyberdrill::scenario::ActorKind::StateUnit {
+            if a.known_as.as_ref().is_some_and(|k| *k != a.name) {
+                actors.push(a.name.clone());
+            }
+            continue;
+        }
         actors.push(a.id.clone());
         actors.push(a.name.clone());
     }

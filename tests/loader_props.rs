@@ -21,7 +21,8 @@ Scenario(
     organisations: [
         (id: "kelvar-cert", name: "Kelvar CERT", state: "kelvar", kind: NationalCert,
          capacity: (detect: 0.7, analyse: 0.6, respond: 0.5)),
-        (id: "dorsa-cert", name: "Dorsa CERT", state: "dorsa", kind: NationalCert),
+        (id: "dorsa-cert", name: "Dorsa CERT", state: "dorsa", kind: NationalCert,
+         capacity: (detect: 0.5, analyse: 0.5, respond: 0.5)),
         (id: "kelvar-grid", name: "Kelvar Grid", state: "kelvar", kind: Operator),
     ],
     assets: [

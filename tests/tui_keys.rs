@@ -44,7 +44,8 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         // Bound letters and symbols, weighted up so the screens behind them are reached.
         6 => prop::sample::select(vec![
-            'c', 'a', 'n', 'N', '/', '?', 'f', 'd', 's', 'm', 'j', 'k', '+', '-', '=', ' ', 'q',
+            'c', 'a', 'n', 'N', '/', '?', 'f', 'd', 's', 'm', 'w', 'j', 'k', '+', '-', '=', ' ',
+            'q',
         ])
         .prop_map(KeyCode::Char),
         4 => prop::char::range('0', '9').prop_map(KeyCode::Char),
@@ -164,6 +165,70 @@ proptest! {
         prop_assert_eq!(app.read(|ex| ex.sim.tick()), tick, "no tick after the end");
         prop_assert!(app.read(|ex| ex.paused), "an ended exercise stays paused");
     }
+}
+
+/// `w` opens the why popup over the selected row where there is one (an incident or an
+/// objective on Situation, a state on Relations; a pair or an objective for the facilitator),
+/// and Esc or `w` closes it; elsewhere it only says where it works.
+#[test]
+fn w_opens_why_and_esc_closes_it() {
+    use cyberdrill::tui::app::WhyTarget;
+    let press =
+        |app: &mut App, code: KeyCode| app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    let mut player = app(Role::Team("team-varesh".into()), 1, false);
+    for _ in 0..40 {
+        player.step();
+    }
+    // Inbox: nothing to explain; the status line says where `w` works.
+    press(&mut player, KeyCode::Char('w'));
+    assert_eq!(player.why, None);
+    assert!(player.status.contains("w works on"), "{}", player.status);
+    // Relations: the selected state.
+    press(&mut player, KeyCode::Char('4'));
+    press(&mut player, KeyCode::Down);
+    press(&mut player, KeyCode::Char('w'));
+    assert_eq!(player.why, Some(WhyTarget::Relation(1)));
+    // While it is open, other keys do nothing (no tab change, no quit); ↑ follows the rows.
+    press(&mut player, KeyCode::Char('1'));
+    press(&mut player, KeyCode::Char('q'));
+    assert_eq!(player.tab, 3);
+    assert!(!player.quit);
+    press(&mut player, KeyCode::Up);
+    assert_eq!(player.why, Some(WhyTarget::Relation(0)));
+    press(&mut player, KeyCode::Esc);
+    assert_eq!(player.why, None);
+    assert_eq!(player.tab, 3, "Esc only closes the popup");
+    // Situation: an asset has no why; the first objective below them has.
+    press(&mut player, KeyCode::Char('2'));
+    press(&mut player, KeyCode::Char('w'));
+    assert_eq!(player.why, None);
+    let assets = player.view.as_ref().unwrap().assets.len();
+    for _ in 0..assets {
+        press(&mut player, KeyCode::Down);
+    }
+    press(&mut player, KeyCode::Char('w'));
+    assert_eq!(player.why, Some(WhyTarget::Objective(0)));
+    // ↑ from the first objective would land on an asset: the popup stays where it is.
+    press(&mut player, KeyCode::Up);
+    assert_eq!(player.why, Some(WhyTarget::Objective(0)));
+    press(&mut player, KeyCode::Char('w'));
+    assert_eq!(player.why, None, "w closes it too");
+
+    let mut facilitator = app(Role::Facilitator, 1, false);
+    press(&mut facilitator, KeyCode::Char('2'));
+    press(&mut facilitator, KeyCode::Char('w'));
+    assert_eq!(facilitator.why, Some(WhyTarget::Pair(0)));
+    press(&mut facilitator, KeyCode::Esc);
+    assert_eq!(facilitator.why, None);
+    press(&mut facilitator, KeyCode::Char('1'));
+    let incidents = facilitator.facilitator.as_ref().unwrap().incidents.len();
+    for _ in 0..incidents {
+        press(&mut facilitator, KeyCode::Down);
+    }
+    press(&mut facilitator, KeyCode::Char('w'));
+    assert_eq!(facilitator.why, Some(WhyTarget::ExerciseObjective(0)));
+    press(&mut facilitator, KeyCode::Esc);
+    assert_eq!(facilitator.why, None);
 }
 
 /// A hand-written stream through every screen, as a quick smoke test with a readable failure.

@@ -114,6 +114,18 @@ fn player_inbox_and_directory_80x24() {
     insta::assert_snapshot!("player_3_directory_80x24", screen);
 }
 
+/// The Situation tab at the smallest size: assets, our objectives and the incidents share it.
+#[test]
+fn player_situation_80x24() {
+    let mut app = player(TICKS);
+    key(&mut app, KeyCode::Char('2'));
+    let screen = render(&app, 80, 24);
+    assert_chrome(&screen, &app);
+    assert!(screen.contains("Our objectives"), "{screen}");
+    assert!(screen.contains("Incidents and who we believe"), "{screen}");
+    insta::assert_snapshot!("player_2_situation_80x24", screen);
+}
+
 #[test]
 fn player_directory_filtered() {
     let mut app = player(TICKS);
@@ -385,4 +397,110 @@ fn a_discussion_question_reaches_the_facilitators_status_line() {
     while team.step() {
         assert!(!team.status.starts_with("Discussion question"));
     }
+}
+
+/// Moves the Situation cursor to the first incident (below our assets and objectives).
+fn to_first_incident(app: &mut App) {
+    key(app, KeyCode::Char('2'));
+    let v = app.view.clone().expect("a team view");
+    for _ in 0..v.assets.len() + v.objectives.len() {
+        key(app, KeyCode::Down);
+    }
+}
+
+/// The why popup (`w`) on a suspect: the selected incident, who the team suspects and each
+/// change of its top suspect with the evidence that moved it; on a state: its rung,
+/// hostility and the cause of its last rung change. At the comfortable size and the smallest.
+#[test]
+fn why_popups() {
+    use cyberdrill::tui::app::WhyTarget;
+    let mut app = player(TICKS);
+    to_first_incident(&mut app);
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.why, Some(WhyTarget::Incident("ddos-vcb".into())));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Why: incident ddos-vcb"), "{screen}");
+    assert!(screen.contains("How our assessment changed"), "{screen}");
+    assert_chrome(&screen, &app);
+    insta::assert_snapshot!("why_incident_120x40", screen);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Why: incident ddos-vcb"), "{screen}");
+    insta::assert_snapshot!("why_incident_80x24", screen);
+
+    // ↓ follows the selection: the next incident, where the team has no suspect yet.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.why, Some(WhyTarget::Incident("ddos-broadcast".into())));
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("no suspect yet — the evidence has not lifted anyone above the prior"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.why, None);
+
+    key(&mut app, KeyCode::Char('4'));
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.why, Some(WhyTarget::Relation(0)));
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("Why: relations with Kingdom of Kelmora"),
+        "{screen}"
+    );
+    assert_chrome(&screen, &app);
+    insta::assert_snapshot!("why_relation_120x40", screen);
+    insta::assert_snapshot!("why_relation_80x24", render(&app, 80, 24));
+}
+
+/// The why popup on an objective once it is decided (player and facilitator: status and
+/// reason), and on a pair of states for the facilitator (its rung changes from the timeline).
+#[test]
+fn why_popups_objectives_and_pairs() {
+    use cyberdrill::tui::app::WhyTarget;
+    let decided = |objectives: &[cyberdrill::sim::view::ObjectiveView]| {
+        objectives.iter().position(|o| o.reason.is_some())
+    };
+    let mut app = player(TICKS);
+    let objective = loop {
+        if let Some(i) = decided(&app.view.as_ref().unwrap().objectives) {
+            break i;
+        }
+        assert!(
+            app.step(),
+            "an objective of team-varesh is decided before the end"
+        );
+    };
+    key(&mut app, KeyCode::Char('2'));
+    let assets = app.view.as_ref().unwrap().assets.len();
+    for _ in 0..assets + objective {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.why, Some(WhyTarget::Objective(objective)));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Why: objective"), "{screen}");
+    insta::assert_snapshot!("why_objective_player_120x40", screen);
+
+    let mut app = facilitator(TICKS);
+    key(&mut app, KeyCode::Char('2'));
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.why, Some(WhyTarget::Pair(0)));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Why: the rung of a pair"), "{screen}");
+    insta::assert_snapshot!("why_pair_facilitator_120x40", screen);
+    key(&mut app, KeyCode::Esc);
+
+    let objective = loop {
+        if let Some(i) = decided(&app.facilitator.as_ref().unwrap().objectives) {
+            break i;
+        }
+        assert!(app.step(), "an objective is decided before the end");
+    };
+    key(&mut app, KeyCode::Char('1'));
+    let incidents = app.facilitator.as_ref().unwrap().incidents.len();
+    for _ in 0..incidents + objective {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.why, Some(WhyTarget::ExerciseObjective(objective)));
+    insta::assert_snapshot!("why_objective_facilitator_80x24", render(&app, 80, 24));
 }

@@ -372,3 +372,35 @@ fn without_status(screen: &str) -> Vec<String> {
         .map(|(_, l)| l)
         .collect()
 }
+
+/// `w` on the Relations tab opens the why popup over the selected state in a real terminal,
+/// and Escape closes it (the screen behind comes back).
+#[test]
+fn w_explains_a_rung_and_escape_closes_it() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let journal = dir.path().join("j.jsonl");
+    let t = Tmux::start(
+        "why",
+        &play_command(&format!(
+            "--seed 1 --as team-varesh --journal '{}'",
+            journal.display()
+        )),
+        dir.path(),
+    );
+    t.wait_for("⏸ PAUSED");
+    t.keys(&["4"]);
+    t.wait_for("Relations: our hostility");
+    t.keys(&["w"]);
+    let popup = t.wait_for("Why: relations with Kingdom of Kelmora");
+    assert!(popup.contains("No change of rung yet"), "{popup}");
+    t.keys(&["Escape"]);
+    t.wait("the popup to close", |s| {
+        !s.contains("Why: relations with") && s.contains("Relations: our hostility")
+    });
+    t.keys(&["q"]);
+    let after = t.wait_for("EXITED-");
+    assert!(after.contains("EXITED-0"), "{after}");
+}

@@ -154,7 +154,9 @@ pub fn summarise(runs: &[RunMetrics]) -> Summary {
     );
     put(
         "median_minutes_to_ack",
-        runs.iter().filter_map(|r| r.median_minutes_to_ack).collect(),
+        runs.iter()
+            .filter_map(|r| r.median_minutes_to_ack)
+            .collect(),
     );
     put(
         "acked_within_2h",
@@ -370,7 +372,10 @@ fn print_report(report: &SweepReport, json: bool) {
         s.share_misattributed * 100.0
     );
     if !s.objectives.is_empty() {
-        println!("\n  {:<40} {:>6}  most common cause when missed", "objective", "met");
+        println!(
+            "\n  {:<40} {:>6}  most common cause when missed",
+            "objective", "met"
+        );
         for (id, share, cause) in &s.objectives {
             println!(
                 "  {id:<40} {:>5.1}%  {}",

@@ -41,7 +41,10 @@ pub fn markdown(r: &Report) -> String {
         m.acknowledged,
         m.bounced,
         m.acked_within_2h * 100.0,
-        m.median_minutes_to_ack.map_or("not reached (fewer than half acknowledged)".into(), |x| format!("{x:.0} minutes"))
+        m.median_minutes_to_ack.map_or(
+            "not reached (fewer than half acknowledged)".into(),
+            |x| format!("{x:.0} minutes")
+        )
     );
     let _ = writeln!(s, "## What really happened\n");
     for t in &r.truth {

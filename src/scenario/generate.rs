@@ -204,10 +204,18 @@ fn write_scenario(
                 } else {
                     String::new()
                 };
-                (
-                    if a % 4 == 0 { "StateUnit" } else { "Proxy" },
-                    format!(", sponsor: \"{}\"{flag}", state(sponsor)),
-                )
+                if a % 4 == 0 {
+                    ("StateUnit", format!(", sponsor: \"{}\"{flag}", state(sponsor)))
+                } else {
+                    // A proxy's public name hides its sponsor.
+                    (
+                        "Proxy",
+                        format!(
+                            ", sponsor: \"{}\"{flag}, known_as: \"Front {a}\"",
+                            state(sponsor)
+                        ),
+                    )
+                }
             }
             2 => ("Criminal", String::new()),
             _ => ("Hacktivist", String::new()),

@@ -685,6 +685,10 @@ pub enum Criterion {
         within: Span,
         #[serde(default = "one")]
         share: f64,
+        /// Only messages sent at or after this time count (e.g. the first incident's time,
+        /// so that an opening communication check does not meet a crisis objective).
+        #[serde(default)]
+        after: Option<Span>,
     },
     /// The state shares evidence abroad before it attributes publicly (or never attributes).
     EvidenceBeforeAttribution { state: Id },

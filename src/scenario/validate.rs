@@ -506,14 +506,26 @@ impl<'a> Checker<'a> {
             ("analyse", org.capacity.analyse, analyse),
             ("respond", org.capacity.respond, respond),
         ];
-        let unset: Vec<String> = fields
+        let unset: Vec<(&str, f64)> = fields
             .iter()
             .filter(|(_, value, _)| value.is_none())
-            .map(|(name, _, default)| format!("{name} {default}"))
+            .map(|(name, _, default)| (*name, *default))
             .collect();
-        if unset.is_empty() {
-            return;
-        }
+        let what = match unset.as_slice() {
+            [] => return,
+            [_, _, _] => "its capacity".to_string(),
+            some => format!(
+                "capacity {}",
+                some.iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        };
+        let defaults: Vec<String> = unset
+            .iter()
+            .map(|(name, default)| format!("{name} {default}"))
+            .collect();
         let written: Vec<String> = fields
             .iter()
             .map(|(name, value, default)| format!("{name}: {}", value.unwrap_or(*default)))
@@ -528,9 +540,9 @@ impl<'a> Checker<'a> {
             &at,
             "scenario::default-capacity",
             format!(
-                "national CERT `{}` leaves its capacity unset, so it gets the default for a national CERT: {}",
+                "national CERT `{}` leaves {what} unset, so it gets the default for a national CERT: {}",
                 org.id,
-                unset.join(", ")
+                defaults.join(", ")
             ),
             "default capacity",
         )
@@ -908,9 +920,9 @@ impl<'a> Checker<'a> {
                             ),
                             "the victim",
                         )
-                        .help = Some(format!(
-                            "point it at the state, group (`Group(\"<actor id>\")`) or `NonState` it should implicate (or clear, for `Exculpatory` evidence)"
-                        ));
+                        .help = Some(
+                            "point it at the state, group (`Group(\"<actor id>\")`) or `NonState` it should implicate (or clear, for `Exculpatory` evidence)".into(),
+                        );
                     }
                 }
                 Candidate::Group(group) => {
@@ -1113,6 +1125,7 @@ impl<'a> Checker<'a> {
                     contacts,
                     within,
                     share,
+                    after,
                 } => {
                     for (j, contact) in contacts.iter().enumerate() {
                         self.reference(
@@ -1139,7 +1152,7 @@ impl<'a> Checker<'a> {
                         self.warn(&format_args!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {listed} contacts are not stale, so a share of {share} can never be acknowledged"), "cannot be met")
                             .help = Some("stale contacts never acknowledge; lower `share` if this is meant as a test of the directory".into());
                     }
-                    self.met_by_communication_check(&c, objective, contacts);
+                    self.met_by_communication_check(&c, objective, contacts, *after);
                 }
                 Criterion::EvidenceBeforeAttribution { state }
                 | Criterion::NoWrongfulAttribution { state } => {
@@ -1193,14 +1206,19 @@ impl<'a> Checker<'a> {
         path: &dyn Display,
         objective: &Objective,
         contacts: &[Id],
+        after: Option<Span>,
     ) {
         let Some(first) = self.by.first_incident else {
             return;
         };
         let tick = self.s.clock.tick_minutes;
         // The check goes out in the first tick; an incident due by then starts in that tick
-        // too, before the engine plays.
-        if objective.team.is_some() || first.minutes() <= tick {
+        // too, before the engine plays. Counting only the messages sent after the first tick
+        // leaves the check out.
+        if objective.team.is_some()
+            || first.minutes() <= tick
+            || after.is_some_and(|a| a.minutes() > tick)
+        {
             return;
         }
         let s = self.s;
@@ -1225,8 +1243,8 @@ impl<'a> Checker<'a> {
             plus_hhmm(first.minutes())
         );
         let help = format!(
-            "no team plays `{0}`, so the engine asks every contact listed here (all contacts when none are listed) except its own to acknowledge at the start; to measure the crisis instead, list contacts the check skips (`{0}`'s own) or start an incident in the first tick, or set the objective for a team that plays `{0}`",
-            body.id
+            "no team plays `{0}`, so the engine asks every contact listed here (all contacts when none are listed) except its own to acknowledge at the start; to measure the crisis instead, count only later messages (`after: \"{1}\"`) or list contacts the check skips (`{0}`'s own), or set the objective for a team that plays `{0}`",
+            body.id, first
         );
         self.warn(
             path,

@@ -174,7 +174,7 @@ pub const W_DEMARCHE: f64 = 0.05;
 pub const W_ACCUSE: f64 = 0.15;
 pub const W_RETALIATE: f64 = 0.25;
 /// Extra tension when a state's red line is hit, times belief in the culprit.
-pub const W_RED_LINE: f64 = 0.15;
+pub const W_RED_LINE: f64 = 0.3;
 /// Relief on both directions.
 pub const W_CONSULT: f64 = 0.08;
 pub const W_HOTLINE: f64 = 0.12;

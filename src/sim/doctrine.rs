@@ -23,8 +23,7 @@ pub fn play_doctrine(world: &mut World) {
         ministry_doctrine(world, &region, s);
     }
     for body in 0..region.orgs.len() {
-        if region.orgs[body].kind == OrgKind::RegionalBody && players.engine_plays(&region, body)
-        {
+        if region.orgs[body].kind == OrgKind::RegionalBody && players.engine_plays(&region, body) {
             communication_check(world, &region, body);
             convene_doctrine(world, &region, body);
         }
@@ -54,8 +53,7 @@ fn communication_check(world: &mut World, region: &Region, body: usize) {
         if objective.team != team {
             continue;
         }
-        if let crate::scenario::Criterion::AcknowledgeWithin { contacts, .. } =
-            &objective.criterion
+        if let crate::scenario::Criterion::AcknowledgeWithin { contacts, .. } = &objective.criterion
         {
             let listed: Vec<&str> = if contacts.is_empty() {
                 region.contacts.iter().map(|c| c.id.as_str()).collect()
@@ -99,21 +97,27 @@ fn convene_doctrine(world: &mut World, region: &Region, body: usize) {
     };
     let incidents: Vec<Incident> = known
         .iter()
-        .filter_map(|&i| world.get::<Incident>(world.resource::<Incidents>().0[i]).cloned())
+        .filter_map(|&i| {
+            world
+                .get::<Incident>(world.resource::<Incidents>().0[i])
+                .cloned()
+        })
         .collect();
     for inc in &incidents {
         if convened.contains(&inc.ix) {
             continue;
         }
-        let exposed = region.assets.iter().any(|a| {
-            a.state != inc.victim && a.depends_on.iter().any(|d| d.0 == inc.target)
-        });
+        let exposed = region
+            .assets
+            .iter()
+            .any(|a| a.state != inc.victim && a.depends_on.iter().any(|d| d.0 == inc.target));
         let spread = incidents
             .iter()
             .any(|o| o.victim != inc.victim && o.actor.is_some() && o.actor == inc.actor);
         let tense = {
             let t = world.resource::<Tensions>();
-            (0..region.n_states()).any(|o| o != inc.victim && t.level(inc.victim, o) >= k::DEESCALATE_FROM)
+            (0..region.n_states())
+                .any(|o| o != inc.victim && t.level(inc.victim, o) >= k::DEESCALATE_FROM)
         };
         if !(exposed || spread || tense) || !chance(world, k::CONVENE_RATE) {
             continue;
@@ -229,7 +233,8 @@ fn exposed_states(region: &Region, target: usize, victim: usize) -> Vec<usize> {
 /// - a state that was told: the exposed states it has such an arrangement with (a relay).
 fn owed_notice(region: &Region, s: usize, inc: &Incident, how: Known) -> Vec<usize> {
     let partner = |o: usize| {
-        has_cbm(region, s, o, Cbm::IncidentNotification) || has_cbm(region, s, o, Cbm::CertCooperation)
+        has_cbm(region, s, o, Cbm::IncidentNotification)
+            || has_cbm(region, s, o, Cbm::CertCooperation)
     };
     let exposed = exposed_states(region, inc.target, inc.victim);
     let mut states: Vec<usize> = Vec::new();
@@ -267,9 +272,10 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
     };
     let actor = Actor::state(s);
     let respond = region.orgs[cert].capacity.respond;
-    let known: Vec<(usize, Known)> =
-        read_mind(world, s, |m| m.known.iter().map(|(i, k)| (*i, *k)).collect())
-            .unwrap_or_default();
+    let known: Vec<(usize, Known)> = read_mind(world, s, |m| {
+        m.known.iter().map(|(i, k)| (*i, *k)).collect()
+    })
+    .unwrap_or_default();
     for (inc, how) in known {
         let Some(incident) = incident(world, inc) else {
             continue;
@@ -278,7 +284,9 @@ fn cert_doctrine(world: &mut World, region: &Region, s: usize) {
         share(world, region, s, &incident, respond);
         // Ask: a weak victim CERT asks the most capable CERT it is on good terms with.
         let asked = read_mind(world, s, |m| m.asked_assistance.contains(&inc)).unwrap_or(true);
-        if incident.victim == s && region.orgs[cert].capacity.analyse < k::ASK_ASSISTANCE_BELOW && !asked
+        if incident.victim == s
+            && region.orgs[cert].capacity.analyse < k::ASK_ASSISTANCE_BELOW
+            && !asked
         {
             let levels: Vec<f64> = {
                 let t = world.resource::<Tensions>();
@@ -377,10 +385,10 @@ fn share(world: &mut World, region: &Region, s: usize, inc: &Incident, respond: 
             (0..region.n_states()).filter(|&o| o != s),
         ));
     }
-    to_orgs.extend(
-        (0..region.orgs.len())
-            .filter(|&o| region.orgs[o].kind == OrgKind::RegionalBody && region.orgs[o].state != s),
-    );
+    to_orgs
+        .extend((0..region.orgs.len()).filter(|&o| {
+            region.orgs[o].kind == OrgKind::RegionalBody && region.orgs[o].state != s
+        }));
     let fresh: Vec<usize> = to_orgs
         .into_iter()
         .filter(|&o| !cmd::evidence_new_to(world, s, inc.ix, o).is_empty())

@@ -211,7 +211,9 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
             contacts,
             within,
             share,
+            after,
         } => {
+            let from = after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes));
             let listed: Vec<usize> = if contacts.is_empty() {
                 (0..region.contacts.len()).collect()
             } else {
@@ -231,6 +233,7 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
                     mail.0.iter().any(|m| {
                         m.to_contact == c
                             && m.from_state.is_some()
+                            && m.sent >= from
                             && m.acked_at.is_some_and(|a| a <= m.sent + limit)
                     })
                 })
@@ -271,15 +274,16 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
             let Some(s) = region.state_of_ref(state) else {
                 return decide(false, false);
             };
-            let wrong = facts
-                .attributions
-                .iter()
-                .filter(|a| a.1 == s)
-                .any(|&(_, _, inc, blamed, _)| {
-                    world
-                        .get::<Incident>(world.resource::<Incidents>().0[inc])
-                        .is_some_and(|i| !i.is_true(blamed))
-                });
+            let wrong =
+                facts
+                    .attributions
+                    .iter()
+                    .filter(|a| a.1 == s)
+                    .any(|&(_, _, inc, blamed, _)| {
+                        world
+                            .get::<Incident>(world.resource::<Incidents>().0[inc])
+                            .is_some_and(|i| !i.is_true(blamed))
+                    });
             if wrong {
                 Verdict::Failed
             } else if at_end {
@@ -427,8 +431,12 @@ pub fn explain(
             reason(ReasonCode::NotSent, "no notice in time".into())
         }
         Criterion::AcknowledgeWithin {
-            contacts, within, ..
+            contacts,
+            within,
+            after,
+            ..
         } => {
+            let from = after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes));
             let listed: Vec<usize> = if contacts.is_empty() {
                 (0..region.contacts.len()).collect()
             } else {
@@ -448,6 +456,7 @@ pub fn explain(
                     !mail.0.iter().any(|m| {
                         m.to_contact == c
                             && m.from_state.is_some()
+                            && m.sent >= from
                             && m.acked_at.is_some_and(|a| a <= m.sent + limit)
                     })
                 })
@@ -456,7 +465,7 @@ pub fn explain(
                     let got = mail
                         .0
                         .iter()
-                        .filter(|m| m.to_contact == c && m.from_state.is_some())
+                        .filter(|m| m.to_contact == c && m.from_state.is_some() && m.sent >= from)
                         .collect::<Vec<_>>();
                     let why = if got.is_empty() {
                         "no message sent"
@@ -476,7 +485,10 @@ pub fn explain(
                 ReasonCode::NotAcknowledged
             };
             let text = if late.is_empty() {
-                format!("every listed contact acknowledged within {}", span_text(within.minutes()))
+                format!(
+                    "every listed contact acknowledged within {}",
+                    span_text(within.minutes())
+                )
             } else {
                 format!(
                     "{} of {} contacts acknowledged in time; not: {}",
@@ -545,11 +557,7 @@ pub fn explain(
             let log = world.resource::<EventLog>();
             let crossing = log.0.iter().find_map(|e| match &e.kind {
                 super::event::EventKind::RungChanged {
-                    a,
-                    b,
-                    to,
-                    cause,
-                    ..
+                    a, b, to, cause, ..
                 } if to > rung && pairs.contains(&(*a.min(b), *a.max(b))) => {
                     Some((e.tick, *a, *b, *to, cause.clone()))
                 }
@@ -642,10 +650,7 @@ fn notice_reason(
             ),
             None => reason(
                 ReasonCode::NotSent,
-                format!(
-                    "{} sent no notice to {to_name}",
-                    region.states[from].name
-                ),
+                format!("{} sent no notice to {to_name}", region.states[from].name),
             ),
         };
     };

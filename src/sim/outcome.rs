@@ -196,7 +196,10 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
         if player_mail.is_empty() {
             return 0.0;
         }
-        let n = waited.iter().filter(|(t, acked)| *acked && *t <= hours * 60).count();
+        let n = waited
+            .iter()
+            .filter(|(t, acked)| *acked && *t <= hours * 60)
+            .count();
         round(n as f64 / player_mail.len() as f64)
     };
     let [h1, h2, h4] = super::constants::ACK_WITHIN_H;
@@ -243,7 +246,9 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
                 "open".into()
             },
             at_minute: facts.met[i].or(facts.failed[i]).map(minute),
-            cause: facts.reasons[i].as_ref().map(|r| r.code.as_str().to_string()),
+            cause: facts.reasons[i]
+                .as_ref()
+                .map(|r| r.code.as_str().to_string()),
             reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
         })
         .collect();
@@ -329,10 +334,23 @@ mod tests {
     fn censored_messages_are_not_left_out() {
         // Two fast acknowledgements and three never acknowledged: fewer than half ever
         // are, so there is no median (a mean over the acknowledged would say 10 minutes).
-        let s = [(5, true), (15, true), (600, false), (600, false), (600, false)];
+        let s = [
+            (5, true),
+            (15, true),
+            (600, false),
+            (600, false),
+            (600, false),
+        ];
         assert_eq!(kaplan_meier_median(&s), None);
         // With one more acknowledgement, half are acknowledged by 300 minutes.
-        let s = [(5, true), (15, true), (300, true), (600, false), (600, false), (600, false)];
+        let s = [
+            (5, true),
+            (15, true),
+            (300, true),
+            (600, false),
+            (600, false),
+            (600, false),
+        ];
         assert_eq!(kaplan_meier_median(&s), Some(300));
     }
 

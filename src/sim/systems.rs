@@ -185,7 +185,9 @@ pub fn fire(world: &mut World, i: usize) {
             about,
             evidence,
         } => {
-            let incident = about.as_deref().and_then(|a| started_incident(world, &region, a));
+            let incident = about
+                .as_deref()
+                .and_then(|a| started_incident(world, &region, a));
             let items = match incident {
                 Some(inc) => add_evidence(world, &region, inc, &evidence, false),
                 None => Vec::new(),
@@ -208,7 +210,10 @@ pub fn fire(world: &mut World, i: usize) {
             about,
             evidence,
         } => {
-            if let Some(inc) = about.as_deref().and_then(|a| started_incident(world, &region, a)) {
+            if let Some(inc) = about
+                .as_deref()
+                .and_then(|a| started_incident(world, &region, a))
+            {
                 add_evidence(world, &region, inc, &evidence, true);
             }
             world
@@ -705,7 +710,11 @@ pub fn move_messages(world: &mut World) {
                         let msg = &mut world.resource_mut::<Mailroom>().0[id];
                         msg.status = MessageStatus::Bounced;
                         msg.bounced_at = Some(clock.tick);
-                        msg.bounce = Some(if stale { Bounce::Stale } else { Bounce::LineDown });
+                        msg.bounce = Some(if stale {
+                            Bounce::Stale
+                        } else {
+                            Bounce::LineDown
+                        });
                     }
                     if stale
                         && let (Some(s), Some(mut c)) =
@@ -919,7 +928,11 @@ pub fn update_attribution(world: &mut World) {
     let incident_entities = world.resource::<Incidents>().0.clone();
     let facts_of: Vec<(f64, usize)> = incident_entities
         .iter()
-        .map(|&e| world.get::<Incident>(e).map_or((0.5, 0), |i| (i.skill, i.victim)))
+        .map(|&e| {
+            world
+                .get::<Incident>(e)
+                .map_or((0.5, 0), |i| (i.skill, i.victim))
+        })
         .collect();
     for s in 0..n {
         let e = world.resource::<Entities>().states[s];
@@ -1149,7 +1162,13 @@ pub fn posterior<'a>(
     let max = log_p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let weights: Vec<f64> = log_p
         .iter()
-        .map(|lp| if lp.is_finite() { (lp - max).exp() } else { 0.0 })
+        .map(|lp| {
+            if lp.is_finite() {
+                (lp - max).exp()
+            } else {
+                0.0
+            }
+        })
         .collect();
     let total: f64 = weights.iter().sum();
     let p = if total > 0.0 {
@@ -1269,9 +1288,7 @@ pub fn update_escalation(world: &mut World) {
             if target < current && level >= k::rung_threshold(current) - k::RUNG_HYSTERESIS {
                 target = current;
             }
-            if target == current
-                || tensions.since[p].is_some_and(|t| clock.tick < t + dwell)
-            {
+            if target == current || tensions.since[p].is_some_and(|t| clock.tick < t + dwell) {
                 continue;
             }
             // One deliberate step at a time; the top two need what the record says they
@@ -1330,8 +1347,9 @@ fn rung_cause(tensions: &Tensions, p: usize, up: bool) -> Cause {
     }
 }
 
-/// The armed-conflict threshold needs both states assertive now and a red line of one of
-/// them crossed, with harm, by an attack it attributes to the other (docs/model.md).
+/// The armed-conflict threshold needs both states assertive now, each to have struck the
+/// other (an exchange of retaliatory operations), and a red line of one of them crossed, with
+/// harm, by an attack it attributes to the other (docs/model.md).
 fn armed_conflict_possible(
     world: &World,
     postures: &[crate::scenario::Posture],
@@ -1343,6 +1361,10 @@ fn armed_conflict_possible(
         return false;
     }
     let facts = world.resource::<Facts>();
+    let struck = |x: usize, y: usize| facts.retaliations.iter().any(|&(_, by, on)| by == x && on == y);
+    if !(struck(a, b) && struck(b, a)) {
+        return false;
+    }
     let entities = world.resource::<Entities>();
     let hits = &world.resource::<RedLinesHit>().0;
     hits.iter().any(|&(victim, inc)| {

@@ -544,7 +544,11 @@ fn last_rung_change(world: &World, a: usize, b: usize) -> Option<(u32, Cause)> {
 fn belief_change_text(world: &World, viewer: usize, change: &BeliefChange) -> String {
     let region = world.resource::<Region>();
     let top = match change.top {
-        Some((j, p)) => format!("top suspect {} ({:.0}%)", region.candidate_name(j), p * 100.0),
+        Some((j, p)) => format!(
+            "top suspect {} ({:.0}%)",
+            region.candidate_name(j),
+            p * 100.0
+        ),
         None => "no suspect".to_string(),
     };
     format!(
@@ -710,7 +714,9 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
         EventKind::Delivered { message } => format!("delivered {}", msg(*message)),
         EventKind::Acknowledged { message } => format!("acknowledged {}", msg(*message)),
         EventKind::Bounced { message } => match mail.0[*message].bounce {
-            Some(Bounce::LineDown) => format!("BOUNCED {}: the hotline circuit is down", msg(*message)),
+            Some(Bounce::LineDown) => {
+                format!("BOUNCED {}: the hotline circuit is down", msg(*message))
+            }
             _ => format!("BOUNCED {}: the contact is stale", msg(*message)),
         },
         EventKind::News { headline } => format!("NEWS: {headline}"),
@@ -800,7 +806,11 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             state(*s),
             incident(*i),
             match top {
-                Some((j, p)) => format!("top suspect {} ({:.0}%)", region.candidate_name(*j), p * 100.0),
+                Some((j, p)) => format!(
+                    "top suspect {} ({:.0}%)",
+                    region.candidate_name(*j),
+                    p * 100.0
+                ),
                 None => "no suspect".to_string(),
             },
             cause_text(world, cause, viewer.or(Some(*s)))
@@ -1037,12 +1047,11 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                                 .get::<Incident>(world.resource::<Incidents>().0[inc])
                                 .map(|i| i.id.clone())
                                 .unwrap_or_default();
-                            let probs = b
-                                .p
-                                .iter()
-                                .enumerate()
-                                .map(|(j, p)| (region.candidate_id(j).to_string(), *p))
-                                .collect();
+                            let probs =
+                                b.p.iter()
+                                    .enumerate()
+                                    .map(|(j, p)| (region.candidate_id(j).to_string(), *p))
+                                    .collect();
                             StateBelief {
                                 state: region.states[s].id.clone(),
                                 incident: id,

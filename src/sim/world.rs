@@ -471,12 +471,14 @@ impl RegionData {
                     cert: first_of(OrgKind::NationalCert),
                     ministry: first_of(OrgKind::ForeignMinistry),
                     analyst: first_of(OrgKind::NationalCert).or_else(|| {
-                        mine.iter().copied().fold(None, |best: Option<usize>, o| match best {
-                            Some(b) if orgs[b].capacity.analyse >= orgs[o].capacity.analyse => {
-                                Some(b)
-                            }
-                            _ => Some(o),
-                        })
+                        mine.iter()
+                            .copied()
+                            .fold(None, |best: Option<usize>, o| match best {
+                                Some(b) if orgs[b].capacity.analyse >= orgs[o].capacity.analyse => {
+                                    Some(b)
+                                }
+                                _ => Some(o),
+                            })
                     }),
                     team: s.teams.iter().position(|t| t.state == st.id),
                     orgs: mine,
@@ -638,7 +640,11 @@ impl Belief {
 
     /// What the state acts on: its belief once it has a suspect, the prior before.
     pub fn effective(&self, j: usize) -> f64 {
-        if self.formed { self.p[j] } else { self.prior[j] }
+        if self.formed {
+            self.p[j]
+        } else {
+            self.prior[j]
+        }
     }
 }
 
@@ -951,8 +957,7 @@ impl Tensions {
         tick: u32,
         window_ticks: u32,
     ) -> f64 {
-        self.reliefs
-            .retain(|&(t, _, _)| t + window_ticks > tick);
+        self.reliefs.retain(|&(t, _, _)| t + window_ticks > tick);
         let n = 1 + self
             .reliefs
             .iter()

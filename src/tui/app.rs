@@ -288,8 +288,6 @@ pub struct App {
     pub help: bool,
     /// The why popup (`w`), open over what was selected when it opened.
     pub why: Option<WhyTarget>,
-    /// Lines the why popup is scrolled down by.
-    pub why_scroll: u16,
     pub status: String,
     /// The facilitator looks at this team's screen (Team screens tab).
     pub peek: usize,
@@ -337,7 +335,6 @@ impl App {
             adhoc: None,
             help: false,
             why: None,
-            why_scroll: 0,
             status: status.into(),
             peek: 0,
             quit: false,
@@ -535,7 +532,9 @@ impl App {
     /// The highlighted row of the player's Situation tab: our assets, then our objectives,
     /// then the incidents we know (last, as that list grows).
     pub fn situation_row(&self) -> Row {
-        let Some(v) = &self.view else { return Row::None };
+        let Some(v) = &self.view else {
+            return Row::None;
+        };
         let (a, o) = (v.assets.len(), v.objectives.len());
         let rows = a + o + v.incidents.len();
         if rows == 0 {
@@ -600,7 +599,6 @@ impl App {
     fn open_why(&mut self) {
         if let Some(target) = self.why_target() {
             self.why = Some(target);
-            self.why_scroll = 0;
             return;
         }
         self.status = match (self.is_facilitator(), self.tab) {
@@ -613,7 +611,7 @@ impl App {
     }
 
     /// A key while the why popup is open: Esc or `w` closes it, ↑/↓ go to the previous or
-    /// next row that has a why (the popup follows), PgUp/PgDn scroll a long one.
+    /// next row that has a why (the popup follows); other keys do nothing until it is closed.
     fn why_key(&mut self, key: KeyEvent) {
         let step = match key.code {
             KeyCode::Esc | KeyCode::Char('w') => {
@@ -622,24 +620,12 @@ impl App {
             }
             KeyCode::Up | KeyCode::Char('k') => -1,
             KeyCode::Down | KeyCode::Char('j') => 1,
-            KeyCode::PageUp => {
-                self.why_scroll = self.why_scroll.saturating_sub(5);
-                return;
-            }
-            KeyCode::PageDown => {
-                self.why_scroll = self.why_scroll.saturating_add(5);
-                return;
-            }
             _ => return,
         };
         let before = self.cursor[self.tab.min(5)];
         self.move_cursor(step);
         match self.why_target() {
-            Some(target) if Some(&target) != self.why.as_ref() => {
-                self.why = Some(target);
-                self.why_scroll = 0;
-            }
-            Some(_) => {}
+            Some(target) => self.why = Some(target),
             // Off the rows that have a why (onto an asset): stay where we were.
             None => self.cursor[self.tab.min(5)] = before,
         }

@@ -1,8 +1,10 @@
 //! Drawing: a pure function of the app state. One function per screen area.
 
-use super::app::{App, Role};
+use super::app::{App, Role, Row, WhyTarget};
 use super::composer::{Field, Stage};
-use crate::sim::view::{TeamView, hhmm_span};
+use crate::sim::view::{
+    FacilitatorView, KnownIncidentView, ObjectiveView, TeamView, hhmm_span, rung_name,
+};
 use crate::sim::{MessageKind, Phase};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -66,6 +68,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if app.adhoc.is_some() {
         draw_adhoc(frame, app, area);
+    }
+    if app.why.is_some() {
+        draw_why(frame, app, area);
     }
     if app.help {
         draw_help(frame, app, area);
@@ -138,6 +143,7 @@ fn footer_text(app: &App) -> String {
     };
     if app.is_facilitator() {
         match app.tab {
+            0 | 1 => format!("w why · m message a team · {common}"),
             2 => format!("f fire now · d delay 30m · s skip · m message a team · {common}"),
             4 => format!("Enter show this team's screen · m message · {common}"),
             _ => format!("m message a team · {common}"),
@@ -145,6 +151,7 @@ fn footer_text(app: &App) -> String {
     } else {
         match app.tab {
             0 => format!("a acknowledge · c compose · {common}"),
+            1 | 3 => format!("w why · c compose an action · {common}"),
             2 => format!("/ filter · Enter write to contact · c compose · {common}"),
             _ => format!("c compose an action · {common}"),
         }
@@ -158,9 +165,20 @@ fn list<'a>(
     frame: &mut Frame,
     area: Rect,
 ) {
+    list_selecting(items, title, Some(selected), frame, area);
+}
+
+/// A list with at most one highlighted row (none when the cursor is in another section).
+fn list_selecting<'a>(
+    items: Vec<ListItem<'a>>,
+    title: &'a str,
+    selected: Option<usize>,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let count = items.len();
     let mut state = ListState::default()
-        .with_selected((count > 0).then_some(selected.min(count.saturating_sub(1))));
+        .with_selected(selected.filter(|_| count > 0).map(|s| s.min(count - 1)));
     let widget = List::new(items)
         .block(Block::bordered().title(title))
         .highlight_style(Style::new().reversed());
@@ -239,9 +257,20 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
             );
         }
         1 => {
-            let [top, bottom] =
-                Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)])
-                    .areas(area);
+            let row = app.situation_row();
+            // Our assets, our objectives (compact: one line each, `w` for the reason), then
+            // the incidents, which take the rest.
+            let objectives_height = if view.objectives.is_empty() {
+                0
+            } else {
+                (view.objectives.len() as u16 + 2).min(area.height * 3 / 10)
+            };
+            let [top, middle, bottom] = Layout::vertical([
+                Constraint::Length((view.assets.len() as u16 + 2).min(area.height * 2 / 5)),
+                Constraint::Length(objectives_height),
+                Constraint::Fill(1),
+            ])
+            .areas(area);
             let width = (top.width as usize / 4).clamp(10, 30);
             let assets: Vec<ListItem> = view
                 .assets
@@ -261,51 +290,30 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                     ))
                 })
                 .collect();
-            list(
+            let selected = |r: Row| match r {
+                Row::Asset(i) => (Some(i), None, None),
+                Row::Objective(i) => (None, Some(i), None),
+                Row::Incident(i) => (None, None, Some(i)),
+                Row::None => (None, None, None),
+            };
+            let (asset, objective, incident) = selected(row);
+            list_selecting(
                 assets,
                 "Our infrastructure (inoperability)",
-                cursor,
+                asset,
                 frame,
                 top,
             );
-            let mut lines: Vec<Line> = Vec::new();
-            if view.incidents.is_empty() {
-                lines.push(Line::from(
-                    "No incident known. Watch the inbox and the timeline.",
-                ));
+            if !view.objectives.is_empty() {
+                list_selecting(
+                    objective_items(&view.objectives),
+                    "Our objectives (w: why)",
+                    objective,
+                    frame,
+                    middle,
+                );
             }
-            for i in &view.incidents {
-                let how = if i.detected_by_us {
-                    "detected by us".to_string()
-                } else {
-                    format!("told by {}", i.told_by.clone().unwrap_or_default())
-                };
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "{} {}· since {} · {how} · evidence {} ({} judged planted)",
-                        i.id,
-                        i.target
-                            .as_ref()
-                            .map_or(String::new(), |t| format!("on {t} ")),
-                        hhmm_span(i.since_minute),
-                        i.evidence,
-                        i.discounted
-                    ),
-                    Style::new().bold(),
-                )));
-                for (who, p) in i.beliefs.iter().take(4) {
-                    lines.push(Line::from(format!(
-                        "   {} {:>5.1}%  {who}",
-                        bar(*p, 20),
-                        p * 100.0
-                    )));
-                }
-            }
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(Block::bordered().title("Incidents and who we believe did it")),
-                bottom,
-            );
+            draw_incidents(frame, view, incident, bottom);
         }
         2 => {
             let rows = app.directory_rows();
@@ -413,6 +421,103 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
     }
 }
 
+/// What a team is told while its analysts have no suspect for an incident.
+pub const NO_SUSPECT: &str = "no suspect yet — the evidence has not lifted anyone above the prior";
+
+/// An objective's status in the words of the timeline: open, met or missed.
+fn objective_status(status: &str) -> &'static str {
+    match status {
+        "met" => "✓ met",
+        "failed" => "✗ missed",
+        _ => "· open",
+    }
+}
+
+/// One line per objective: status, title and, once decided, why.
+fn objective_items(objectives: &[ObjectiveView]) -> Vec<ListItem<'static>> {
+    objectives
+        .iter()
+        .map(|o| {
+            let reason = o
+                .reason
+                .as_ref()
+                .map_or(String::new(), |r| format!(" — {r}"));
+            ListItem::new(format!(
+                "{:<8} {}{reason}",
+                objective_status(&o.status),
+                o.title
+            ))
+        })
+        .collect()
+}
+
+/// The heading line of an incident the team knows.
+fn incident_heading(i: &KnownIncidentView) -> String {
+    let how = if i.detected_by_us {
+        "detected by us".to_string()
+    } else {
+        format!("told by {}", i.told_by.clone().unwrap_or_default())
+    };
+    format!(
+        "{} {}· since {} · {how} · evidence {} ({} judged planted)",
+        i.id,
+        i.target
+            .as_ref()
+            .map_or(String::new(), |t| format!("on {t} ")),
+        hhmm_span(i.since_minute),
+        i.evidence,
+        i.discounted
+    )
+}
+
+/// The incidents a team knows with its suspects; the selected one (if any) is highlighted
+/// and scrolled into view.
+fn draw_incidents(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
+    let mut lines: Vec<Line> = Vec::new();
+    if view.incidents.is_empty() {
+        lines.push(Line::from(
+            "No incident known. Watch the inbox and the timeline.",
+        ));
+    }
+    let mut shown = (0, 0);
+    for (n, i) in view.incidents.iter().enumerate() {
+        let start = lines.len();
+        let style = if selected == Some(n) {
+            Style::new().bold().reversed()
+        } else {
+            Style::new().bold()
+        };
+        lines.push(Line::from(Span::styled(incident_heading(i), style)));
+        if i.beliefs.is_empty() {
+            lines.push(Line::from(format!("   {NO_SUSPECT}")).dim());
+        }
+        for (who, p) in i.beliefs.iter().take(4) {
+            lines.push(Line::from(format!(
+                "   {} {:>5.1}%  {who}",
+                bar(*p, 20),
+                p * 100.0
+            )));
+        }
+        if selected == Some(n) {
+            shown = (start, lines.len());
+        }
+    }
+    // Scroll just enough that the selected incident and its suspects are on screen.
+    let height = usize::from(area.height.saturating_sub(2));
+    let scroll = shown.1.saturating_sub(height).min(shown.0);
+    let title = if view.incidents.is_empty() {
+        "Incidents and who we believe did it"
+    } else {
+        "Incidents and who we believe did it (w: why)"
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
+
 fn cut(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -429,9 +534,23 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
     let cursor = app.cursor[app.tab.min(5)];
     match app.tab {
         0 => {
-            let [top, bottom] =
-                Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)])
-                    .areas(area);
+            // The incidents, the objectives (one line each, `w` for the reason), the assets.
+            let objectives_height = if f.objectives.is_empty() {
+                0
+            } else {
+                (f.objectives.len() as u16 + 2).min(area.height * 3 / 10)
+            };
+            let [top, middle, bottom] = Layout::vertical([
+                Constraint::Length((f.incidents.len() as u16 + 2).min(area.height * 7 / 20)),
+                Constraint::Length(objectives_height),
+                Constraint::Fill(1),
+            ])
+            .areas(area);
+            let (incident, objective) = match app.ground_truth_row() {
+                Row::Incident(i) => (Some(i), None),
+                Row::Objective(i) => (None, Some(i)),
+                _ => (None, None),
+            };
             let items: Vec<ListItem> = f
                 .incidents
                 .iter()
@@ -456,7 +575,16 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                     ))
                 })
                 .collect();
-            list(items, "Incidents: the truth", cursor, frame, top);
+            list_selecting(items, "Incidents: the truth", incident, frame, top);
+            if !f.objectives.is_empty() {
+                list_selecting(
+                    objective_items(&f.objectives),
+                    "Objectives (w: why)",
+                    objective,
+                    frame,
+                    middle,
+                );
+            }
             let width = 20;
             let assets: Vec<ListItem> = f
                 .assets
@@ -578,9 +706,12 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                     v.inbox.iter().filter(|m| !m.acknowledged).count()
                 )));
                 for i in &v.incidents {
-                    let top = i.beliefs.first().map_or(String::new(), |(w, p)| {
-                        format!(" — suspects {w} {:.0}%", p * 100.0)
-                    });
+                    let top = i
+                        .beliefs
+                        .first()
+                        .map_or(" — no suspect yet".into(), |(w, p)| {
+                            format!(" — suspects {w} {:.0}%", p * 100.0)
+                        });
                     lines.push(Line::from(format!("Incident {}{top}", i.id)));
                 }
                 for r in v.relations.iter().filter(|r| r.tension >= 0.3) {
@@ -817,6 +948,8 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
             Line::from("  Injects tab: f fire now · d delay 30 minutes · s skip"),
             Line::from("  m           send a message or discussion question to a team"),
             Line::from("  Team screens tab: Enter shows the chosen team's view"),
+            Line::from("  w           why: a pair's rung changes (Escalation), an objective's"),
+            Line::from("              reason (Ground truth); Esc or w closes it"),
             Line::from(""),
             Line::from(
                 "You see the ground truth: true perpetrators, every asset and every tension.",
@@ -826,6 +959,10 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
         lines.extend([
             Line::from("  c           compose an action: notify, share evidence, ask for help,"),
             Line::from("              consultations, démarche, attribution, hotline, retaliation…"),
+            Line::from(
+                "  w           why: an incident's suspects or an objective (Situation tab),",
+            ),
+            Line::from("              a state's rung (Relations tab); Esc or w closes it"),
             Line::from("  Inbox: a acknowledges the selected message"),
             Line::from("  Directory: / filters as you type · Enter writes to the contact"),
             Line::from(""),
@@ -844,6 +981,259 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
     lines.push(Line::from("Any key closes this help."));
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title("Help")),
+        popup,
+    );
+}
+
+/// The number of terminal cells `s` takes.
+fn cells(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// Wraps `text` at spaces to `width` cells: the first line starts with `lead`, the others
+/// are indented under it (a hanging indent). A word longer than a line is broken.
+fn wrap(lead: &str, text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    let indent = " ".repeat(cells(lead));
+    let room = width.saturating_sub(cells(lead)).max(8);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let need = cells(&row) + usize::from(!row.is_empty()) + cells(word);
+        if need <= room {
+            if !row.is_empty() {
+                row.push(' ');
+            }
+            row.push_str(word);
+            continue;
+        }
+        if !row.is_empty() {
+            rows.push(std::mem::take(&mut row));
+        }
+        for ch in word.chars() {
+            if cells(&row) + cells(ch.encode_utf8(&mut [0; 4])) > room {
+                rows.push(std::mem::take(&mut row));
+            }
+            row.push(ch);
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let lead = if n == 0 {
+                lead.to_string()
+            } else {
+                indent.clone()
+            };
+            Line::from(Span::styled(format!("{lead}{r}"), style))
+        })
+        .collect()
+}
+
+/// What the why popup shows: a title, the lines that describe the row now, and the causes,
+/// oldest first (each a block of wrapped lines), with what to say when there are none.
+struct Why {
+    title: String,
+    head: Vec<Line<'static>>,
+    causes_title: &'static str,
+    causes: Vec<Vec<Line<'static>>>,
+    none: &'static str,
+}
+
+fn why_of(app: &App, target: &WhyTarget, width: usize) -> Option<Why> {
+    let bold = Style::new().bold();
+    let plain = Style::new();
+    let cause =
+        |minute: u32, text: &str| wrap(&format!("{} ", hhmm_span(minute)), text, width, plain);
+    let objective = |o: &ObjectiveView, facilitator: bool| {
+        let mut head = wrap("", &o.title, width, bold);
+        if facilitator {
+            head.push(Line::from(format!("id {}", o.id)).dim());
+        }
+        head.push(Line::from(format!(
+            "Status: {}",
+            objective_status(&o.status)
+        )));
+        Why {
+            title: "Why: objective".into(),
+            head,
+            causes_title: "Why",
+            causes: o.reason.iter().map(|r| wrap("", r, width, plain)).collect(),
+            none: "Not decided yet.",
+        }
+    };
+    let team = app.view.as_deref();
+    let truth = app.facilitator.as_deref();
+    Some(match target {
+        WhyTarget::Incident(id) => {
+            let i = team?.incidents.iter().find(|i| &i.id == id)?;
+            let mut head = wrap("", &incident_heading(i), width, bold);
+            head.push(Line::from(""));
+            head.push(Line::from(Span::styled("Who we believe did it", bold)));
+            if i.beliefs.is_empty() {
+                head.extend(wrap("  ", NO_SUSPECT, width, plain));
+            }
+            // The five likeliest; the long tail of barely-suspected candidates is summed.
+            for (who, p) in i.beliefs.iter().take(5) {
+                head.push(Line::from(format!(
+                    "  {} {:>5.1}%  {who}",
+                    bar(*p, 20),
+                    p * 100.0
+                )));
+            }
+            if i.beliefs.len() > 5 {
+                let rest = &i.beliefs[5..];
+                let p: f64 = rest.iter().map(|(_, p)| p).sum();
+                head.push(Line::from(format!(
+                    "  {} {:>5.1}%  {} others",
+                    " ".repeat(20),
+                    p * 100.0,
+                    rest.len()
+                )));
+            }
+            Why {
+                title: format!("Why: incident {}", i.id),
+                head,
+                causes_title: "How our assessment changed, and the evidence that moved it",
+                causes: i.why.iter().map(|(m, t)| cause(*m, t)).collect(),
+                none: "No change yet.",
+            }
+        }
+        WhyTarget::Relation(n) => {
+            let r = team?.relations.get(*n)?;
+            let head = wrap(
+                "",
+                &format!(
+                    "Rung: {:?} ({}) · our hostility {} {:.2}{}",
+                    r.rung,
+                    rung_name(r.rung),
+                    bar(r.tension, 10),
+                    r.tension,
+                    if r.hotline { " · hotline ☎" } else { "" }
+                ),
+                width,
+                plain,
+            );
+            Why {
+                title: format!("Why: relations with {}", r.name),
+                head,
+                causes_title: "Why it is at this rung: the cause of its last change",
+                causes: r.why.iter().map(|(m, t)| cause(*m, t)).collect(),
+                none: "No change of rung yet: relations are where the exercise began.",
+            }
+        }
+        WhyTarget::Objective(n) => objective(team?.objectives.get(*n)?, false),
+        WhyTarget::ExerciseObjective(n) => objective(truth?.objectives.get(*n)?, true),
+        WhyTarget::Pair(n) => {
+            let f = truth?;
+            let p = f.pairs.get(*n)?;
+            let mut head = vec![Line::from(Span::styled(format!("{} – {}", p.a, p.b), bold))];
+            head.extend(wrap(
+                "",
+                &format!(
+                    "Rung: {:?} ({}) · peak {:?}{}",
+                    p.rung,
+                    rung_name(p.rung),
+                    p.peak,
+                    if p.hotline { " · hotline ☎" } else { "" }
+                ),
+                width,
+                plain,
+            ));
+            head.extend(wrap(
+                "",
+                &format!(
+                    "Hostility: {} towards {} {:.2} · {} towards {} {:.2}",
+                    p.a, p.b, p.a_to_b, p.b, p.a, p.b_to_a
+                ),
+                width,
+                plain,
+            ));
+            Why {
+                title: "Why: the rung of a pair".into(),
+                head,
+                causes_title: "Its rung changes, oldest first (from the timeline)",
+                causes: pair_changes(f, &p.a, &p.b)
+                    .map(|(m, t)| cause(m, t))
+                    .collect(),
+                none: "No change of rung yet: the pair is where the exercise began.",
+            }
+        }
+    })
+}
+
+/// A pair's rung changes, read from the facilitator's timeline (`A–B: from → to (why: …)`),
+/// without the pair's names.
+fn pair_changes<'a>(
+    f: &'a FacilitatorView,
+    a: &str,
+    b: &str,
+) -> impl Iterator<Item = (u32, &'a str)> + 'a {
+    let prefixes = [format!("{a}–{b}: "), format!("{b}–{a}: ")];
+    f.timeline.iter().filter_map(move |(m, line)| {
+        prefixes
+            .iter()
+            .find_map(|p| line.strip_prefix(p.as_str()))
+            .map(|rest| (*m, rest))
+    })
+}
+
+/// The why popup (`w`) over the selected row: what it is now and why, wrapped to fit. When
+/// the causes do not all fit, the newest are kept and the older ones counted.
+fn draw_why(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(target) = &app.why else { return };
+    let width = 100.min(area.width.saturating_sub(2));
+    let inner = usize::from(width.saturating_sub(2));
+    let Some(why) = why_of(app, target, inner) else {
+        return;
+    };
+    let room = usize::from(area.height.saturating_sub(4));
+    let mut lines = why.head;
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        why.causes_title,
+        Style::new().bold(),
+    )));
+    if why.causes.is_empty() {
+        lines.extend(wrap("", why.none, inner, Style::new()));
+    }
+    let left = room.saturating_sub(lines.len());
+    let total: usize = why.causes.iter().map(Vec::len).sum();
+    let mut kept = why.causes.len();
+    if total > left {
+        // Keep the newest causes that fit under a line counting the others.
+        let mut used = 1;
+        kept = 0;
+        for c in why.causes.iter().rev() {
+            if used + c.len() > left {
+                break;
+            }
+            used += c.len();
+            kept += 1;
+        }
+        let earlier = why.causes.len() - kept;
+        lines.push(
+            Line::from(format!(
+                "… {earlier} earlier {} (the timeline has every one)",
+                if earlier == 1 { "change" } else { "changes" }
+            ))
+            .dim(),
+        );
+    }
+    let skip = why.causes.len() - kept;
+    lines.extend(why.causes.into_iter().skip(skip).flatten());
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(why.title)
+                .title_bottom("Esc or w close · ↑/↓ the previous or next row")
+                .style(Style::new().bg(Color::Black)),
+        ),
         popup,
     );
 }
