@@ -1213,12 +1213,9 @@ impl<'a> Checker<'a> {
         };
         let tick = self.s.clock.tick_minutes;
         // The check goes out in the first tick; an incident due by then starts in that tick
-        // too, before the engine plays. Counting only the messages sent after the first tick
-        // leaves the check out.
-        if objective.team.is_some()
-            || first.minutes() <= tick
-            || after.is_some_and(|a| a.minutes() > tick)
-        {
+        // too, before the engine plays. An explicit `after` says which messages count: after
+        // the first tick leaves the check out, `"0m"` counts it on purpose.
+        if objective.team.is_some() || first.minutes() <= tick || after.is_some() {
             return;
         }
         let s = self.s;

@@ -1187,6 +1187,18 @@ fn draw_why(frame: &mut Frame, app: &App, area: Rect) {
     let width = 100.min(area.width.saturating_sub(2));
     let inner = usize::from(width.saturating_sub(2));
     let Some(why) = why_of(app, target, inner) else {
+        // Not expected (what was selected stays in the views), but never a hidden popup
+        // that swallows keys.
+        let popup = centered(area, width, 3);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new("That row is no longer there.").block(
+                Block::bordered()
+                    .title("Why")
+                    .title_bottom("Esc or w close"),
+            ),
+            popup,
+        );
         return;
     };
     let room = usize::from(area.height.saturating_sub(4));
