@@ -165,7 +165,7 @@ fn knocking_out_energy_raises_inoperability_of_dependent_assets() {
     assert!(finance(&b) > finance(&a) + 0.5);
 }
 
-/// 1. Analytic capacity counts where the work is done: a weaker analysing CERT (the other
+/// Item 1: analytic capacity counts where the work is done: a weaker analysing CERT (the other
 /// organisations untouched, no capable partner to help) gets the attribution right less
 /// often; with a capable partner in the region it asks for assistance.
 #[test]
@@ -209,7 +209,7 @@ fn a_weaker_analysing_cert_gets_attribution_right_less_often_and_asks_for_help()
     );
 }
 
-/// 2. An advanced neighbour that watches a weak state's asset gives it notice: the weak
+/// Item 2: an advanced neighbour that watches a weak state's asset gives it notice: the weak
 /// state knows of the attack sooner.
 #[test]
 fn a_neighbours_notice_shortens_the_weak_certs_time_to_know() {
@@ -251,7 +251,7 @@ fn a_neighbours_notice_shortens_the_weak_certs_time_to_know() {
     );
 }
 
-/// 3. Named groups are suspects of their own and a claim is evidence of its own: a false
+/// Item 3: named groups are suspects of their own and a claim is evidence of its own: a false
 /// claim naming a hacktivist group shifts blame for the DDoS to that group.
 #[test]
 fn a_false_claim_naming_a_group_shifts_blame_to_that_group() {
@@ -309,7 +309,7 @@ fn a_false_claim_naming_a_group_shifts_blame_to_that_group() {
     assert!(with > without + 0.3, "{without} vs {with}");
 }
 
-/// 4. With no evidence a state names no suspect (its belief is only the prior).
+/// Item 4: with no evidence a state names no suspect (its belief is only the prior).
 #[test]
 fn without_evidence_no_suspect_is_named() {
     let mut quiet = region();
@@ -325,7 +325,7 @@ fn without_evidence_no_suspect_is_named() {
     assert_eq!(named, 0.0);
 }
 
-/// 5. Cyber-only crises rarely cross into force: with default (cautious) postures and no
+/// Item 5: cyber-only crises rarely cross into force: with default (cautious) postures and no
 /// hotline, the armed-conflict threshold is never reached, and Retaliation stays rare.
 #[test]
 fn armed_conflict_stays_rare_in_a_cyber_only_crisis_with_default_postures() {
@@ -352,7 +352,7 @@ fn armed_conflict_stays_rare_in_a_cyber_only_crisis_with_default_postures() {
     assert!(thrash <= 8, "{thrash}");
 }
 
-/// 6. Stale contacts raise the time to acknowledge (censored: unacknowledged messages count
+/// Item 6: stale contacts raise the time to acknowledge (censored: unacknowledged messages count
 /// against, they are not left out of the measure).
 #[test]
 fn stale_contacts_lower_the_share_acknowledged_in_time() {

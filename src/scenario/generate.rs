@@ -205,7 +205,10 @@ fn write_scenario(
                     String::new()
                 };
                 if a % 4 == 0 {
-                    ("StateUnit", format!(", sponsor: \"{}\"{flag}", state(sponsor)))
+                    (
+                        "StateUnit",
+                        format!(", sponsor: \"{}\"{flag}", state(sponsor)),
+                    )
                 } else {
                     // A proxy's public name hides its sponsor.
                     (
@@ -291,10 +294,13 @@ fn write_scenario(
                 let target = (k * 13) % assets;
                 last_incident = Some(k);
                 first_incident.get_or_insert(k);
-                let evidence = if k % 8 == 0 && states > 0 {
+                // Evidence names a state other than the victim (the state of asset
+                // `target`), which nobody would suspect.
+                let evidence = if k % 8 == 0 && states >= 2 {
+                    let victim = target % states;
                     format!(
                         ", evidence: [(points_to: State(\"{}\"), reliability: 0.{}, planted: {}, after: \"{}h\")]",
-                        state(k % states),
+                        state((victim + 1 + k % (states - 1)) % states),
                         1 + k % 9,
                         k % 16 == 0,
                         1 + k % 12,

@@ -918,8 +918,8 @@ pub fn apply_commands(world: &mut World) {
     }
 }
 
-/// 9. Analysts find traces; public evidence reaches everyone who knows of the incident;
-/// each state's beliefs are updated by Bayes' rule.
+/// System 9: analysts find traces, public evidence reaches everyone who knows of the
+/// incident, and each state's beliefs are updated by Bayes' rule.
 pub fn update_attribution(world: &mut World) {
     let clock = *world.resource::<Clock>();
     let region = world.resource::<Region>().clone();
@@ -1361,7 +1361,12 @@ fn armed_conflict_possible(
         return false;
     }
     let facts = world.resource::<Facts>();
-    let struck = |x: usize, y: usize| facts.retaliations.iter().any(|&(_, by, on)| by == x && on == y);
+    let struck = |x: usize, y: usize| {
+        facts
+            .retaliations
+            .iter()
+            .any(|&(_, by, on)| by == x && on == y)
+    };
     if !(struck(a, b) && struck(b, a)) {
         return false;
     }
