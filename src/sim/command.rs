@@ -884,6 +884,24 @@ fn consequences_of_acknowledgement(world: &mut World, message: usize, tick: u32)
                 Audience::States(vec![from, m.to_state]),
             );
         }
+        MessageKind::RequestTakedown => {
+            // The recipient takes down the attack infrastructure it hosts: the victim
+            // contains the incident faster.
+            if let Some(inc) = m.incident {
+                let e = world.resource::<Incidents>().0[inc];
+                if let Some(mut i) = world.get_mut::<Incident>(e) {
+                    i.taken_down = true;
+                }
+                world.resource_mut::<EventLog>().push(
+                    tick,
+                    EventKind::TakedownRequested {
+                        by: from,
+                        of: m.to_state,
+                    },
+                    Audience::States(vec![from, m.to_state]),
+                );
+            }
+        }
         MessageKind::RequestAssistance => {
             if let Some(inc) = m.incident {
                 let helper = m.to_state;
@@ -1090,6 +1108,7 @@ pub fn spawn_incident(world: &mut World, spec: IncidentSpec) -> usize {
             detected_at: None,
             contained_at: None,
             recovered_at: None,
+            taken_down: false,
         })
         .id();
     world.resource_mut::<Incidents>().0.push(entity);

@@ -101,6 +101,9 @@ pub const CONTAIN_BASE: f64 = 0.12;
 pub const CERT_SUPPORT: f64 = 0.5;
 pub const ASSIST_MULTIPLIER: f64 = 2.0;
 pub const ISOLATION_CONTAIN_MULTIPLIER: f64 = 2.0;
+/// A takedown of the attack infrastructure, done by the state asked (it acknowledged a
+/// `RequestTakedown`), multiplies the containment hazard.
+pub const TAKEDOWN_MULTIPLIER: f64 = 1.5;
 
 // ---------------------------------------------------------------- evidence and attribution
 

@@ -463,6 +463,9 @@ pub fn progress_incidents(world: &mut World) {
                 if isolated {
                     h *= k::ISOLATION_CONTAIN_MULTIPLIER;
                 }
+                if inc.taken_down {
+                    h *= k::TAKEDOWN_MULTIPLIER;
+                }
                 contain = world
                     .resource_mut::<SimRng>()
                     .0

@@ -768,9 +768,11 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             to,
             incident: i,
         } => format!("{} assists {} on {}", state(*by), state(*to), incident(*i)),
-        EventKind::TakedownRequested { by, of } => {
-            format!("{} asks {} for a takedown", state(*by), state(*of))
-        }
+        EventKind::TakedownRequested { by, of } => format!(
+            "{} takes down attack infrastructure at {}'s request: the incident is contained faster",
+            state(*of),
+            state(*by)
+        ),
         EventKind::Retaliation {
             by,
             against,

@@ -734,6 +734,8 @@ pub struct Incident {
     pub detected_at: Option<u32>,
     pub contained_at: Option<u32>,
     pub recovered_at: Option<u32>,
+    /// Another state took down infrastructure used in it (at the victim's request).
+    pub taken_down: bool,
 }
 
 impl Incident {
