@@ -315,9 +315,23 @@ fn check_team(
         cov.incidents += 1;
         let ix = incident_ix(&inc.id);
         let real = &truth.incidents[ix];
+        // Known because someone detected it, or because exercise control reported it to
+        // the team (a message inject `about` it, which the inbox links to the incident).
+        let reported = view.inbox.iter().any(|m| {
+            m.kind == cyberdrill::sim::MessageKind::Control
+                && m.incident.as_deref() == Some(inc.id.as_str())
+        });
+        // Or exercise control reported it to some team, which passed it on.
+        let reported_anywhere = s.injects.iter().any(|i| {
+            matches!(&i.kind, cyberdrill::scenario::InjectKind::Message { about: Some(a), .. } if *a == inc.id)
+                && truth
+                    .injects
+                    .iter()
+                    .any(|q| q.id == i.id && q.status.starts_with("fired"))
+        });
         assert!(
-            detected(ix, None),
-            "{what}: knows {} which nobody has detected",
+            detected(ix, None) || reported || reported_anywhere,
+            "{what}: knows {} which nobody has detected or reported",
             inc.id
         );
         assert!(inc.since_minute <= view.minute, "{what}: {inc:?}");
@@ -327,6 +341,12 @@ fn check_team(
                 "{what}: says it detected {} but no organisation of {} did",
                 inc.id,
                 team.state_name
+            );
+        } else if inc.told_by.is_none() {
+            assert!(
+                reported,
+                "{what}: {} neither detected, told nor reported",
+                inc.id
             );
         } else {
             cov.told_incidents += 1;

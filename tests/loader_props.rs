@@ -46,7 +46,7 @@ Scenario(
     ],
     injects: [
         (id: "outage", at: "1h", kind: Incident(actor: "ghost", target: "grid", vector: Wiper,
-         severity: 0.6, lasts: "3h", evidence: [(points_to: State("kelvar"), reliability: 0.4, planted: true)])),
+         severity: 0.6, lasts: "3h", evidence: [(points_to: State("dorsa"), reliability: 0.4, planted: true)])),
         (id: "press", when: All([InjectFired("outage"), Not(Detected(incident: "outage", by: "kelvar"))]),
          kind: News(headline: "Blackout")),
         (id: "line-down", at: "2h30m", kind: World(HotlineDown("kelvar", "dorsa"))),

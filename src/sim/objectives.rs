@@ -12,7 +12,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
     pub code: ReasonCode,
+    /// What the team the objective is set for may read during play.
     pub text: String,
+    /// What only the facilitator and the after-action report add (the ground truth).
+    pub detail: Option<String>,
+}
+
+impl Reason {
+    /// The text with the facilitator's detail, for the white cell and reports.
+    pub fn full(&self) -> String {
+        match &self.detail {
+            Some(d) => format!("{}; {d}", self.text),
+            None => self.text.clone(),
+        }
+    }
+
+    fn with_detail(mut self, detail: String) -> Reason {
+        self.detail = Some(detail);
+        self
+    }
 }
 
 /// The kinds of reason, stable across versions (sweep counts them).
@@ -75,7 +93,11 @@ impl ReasonCode {
 }
 
 fn reason(code: ReasonCode, text: String) -> Reason {
-    Reason { code, text }
+    Reason {
+        code,
+        text,
+        detail: None,
+    }
 }
 
 /// A span of minutes as "6 h 20 min".
@@ -356,8 +378,9 @@ pub fn explain(
             let Some(inc) = incident_of(world, region, incident) else {
                 return reason(
                     ReasonCode::NeverStarted,
-                    format!("incident {incident} never started"),
-                );
+                    "the incident never started".into(),
+                )
+                .with_detail(format!("inject {incident} did not fire"));
             };
             let deadline = at(inc.start + clock.ticks_for(within.minutes()));
             let state = region.state_of_ref(by).unwrap_or(0);
@@ -372,7 +395,7 @@ pub fn explain(
                 ),
                 None => reason(
                     ReasonCode::NotDetected,
-                    format!("{} did not know of {incident} by {deadline}", name(state)),
+                    format!("{} did not know of the incident by {deadline}", name(state)),
                 ),
             }
         }
@@ -385,14 +408,15 @@ pub fn explain(
             let Some(inc) = incident_of(world, region, incident) else {
                 return reason(
                     ReasonCode::NeverStarted,
-                    format!("incident {incident} never started"),
-                );
+                    "the incident never started".into(),
+                )
+                .with_detail(format!("inject {incident} did not fire"));
             };
             let from = region.state_of_ref(from).unwrap_or(0);
             let Some(since) = known_since(world, from, inc.ix) else {
                 return reason(
                     ReasonCode::NeverKnew,
-                    format!("{} never learnt of {incident}", name(from)),
+                    format!("{} never learnt of the incident", name(from)),
                 );
             };
             let deadline = since + clock.ticks_for(within.minutes());
@@ -533,13 +557,16 @@ pub fn explain(
                     reason(
                         ReasonCode::Wrongful,
                         format!(
-                            "blamed {} for {id} at {} (belief {:.0}%); it was {}",
+                            "publicly blamed {} at {} (belief {:.0}%)",
                             region.candidate_name(blamed),
                             at(tick),
                             belief * 100.0,
-                            region.candidate_name(truth)
                         ),
                     )
+                    .with_detail(format!(
+                        "{id} was the work of {}",
+                        region.candidate_name(truth)
+                    ))
                 }
                 None => reason(ReasonCode::Met, "no wrongful public attribution".into()),
             }
@@ -572,9 +599,13 @@ pub fn explain(
                         name(b),
                         super::view::rung_name(to),
                         at(tick),
-                        super::view::cause_text(world, &cause, None)
+                        super::view::cause_text(world, &cause, Some(super::view::PUBLIC))
                     ),
-                ),
+                )
+                .with_detail(format!(
+                    "in full: {}",
+                    super::view::cause_text(world, &cause, None)
+                )),
                 None => reason(
                     ReasonCode::Met,
                     format!("stayed at or below {}", super::view::rung_name(*rung)),

@@ -249,7 +249,7 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
             cause: facts.reasons[i]
                 .as_ref()
                 .map(|r| r.code.as_str().to_string()),
-            reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
+            reason: facts.reasons[i].as_ref().map(|r| r.full()),
         })
         .collect();
     let notice_abroad: Vec<Option<u32>> = incidents

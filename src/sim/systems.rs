@@ -197,6 +197,9 @@ pub fn fire(world: &mut World, i: usize) {
                     continue;
                 };
                 let message = deliver_control(world, &region, t, &from, &subject, &body);
+                if let (Some(inc), Some(id)) = (incident, message) {
+                    world.resource_mut::<Mailroom>().0[id].incident = Some(inc);
+                }
                 if let Some(inc) = incident {
                     let state = region.teams[t].state;
                     cmd::learn_incident(world, state, inc, tick, None, None);

@@ -67,7 +67,8 @@ pub struct KnownIncidentView {
     /// (candidate name, probability), highest first; empty while the team's analysts have no
     /// suspect (the evidence has not yet lifted anyone above the prior).
     pub beliefs: Vec<(String, f64)>,
-    /// Why the belief is what it is: each change of the top suspect, oldest first, as
+    /// Why the belief is what it is: each logged change (a new top suspect, or its
+    /// probability moved by 2 points or more), oldest first, as
     /// (minute, text).
     pub why: Vec<(u32, String)>,
 }
@@ -512,6 +513,10 @@ pub fn describe(world: &World, event: &Event) -> String {
     describe_as(world, event, None)
 }
 
+/// The viewer of a cause told to everyone (an exercise-wide objective's reason): no state's
+/// own evidence or suspicion in detail.
+pub const PUBLIC: usize = usize::MAX;
+
 /// The name of a rung, in the words of the ladder.
 pub fn rung_name(rung: Rung) -> &'static str {
     match rung {
@@ -609,6 +614,15 @@ pub fn cause_text(world: &World, cause: &Cause, viewer: Option<usize>) -> String
                 })
                 .collect();
             parts.join("; ")
+        }
+        // A retaliatory operation is covert: only its author (and the facilitator) knows who
+        // carried it out.
+        Cause::Act {
+            act: super::event::Act::Retaliation,
+            by,
+            to: Some(to),
+        } if viewer.is_some_and(|v| v != *by) => {
+            format!("a cyber operation against {}", state(*to))
         }
         Cause::Act { act, by, to } => match to {
             Some(to) => format!("{} by {} towards {}", act.noun(), state(*by), state(*to)),
@@ -835,7 +849,16 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             let met = matches!(event.kind, EventKind::ObjectiveMet { .. });
             let why = world.resource::<Facts>().reasons[*objective]
                 .as_ref()
-                .map_or(String::new(), |r| format!(" ({})", r.text));
+                .map_or(String::new(), |r| {
+                    format!(
+                        " ({})",
+                        if viewer.is_some() {
+                            r.text.clone()
+                        } else {
+                            r.full()
+                        }
+                    )
+                });
             format!(
                 "objective {}: {}{why}",
                 if met { "met" } else { "missed" },
@@ -1035,7 +1058,7 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                 id: o.id.clone(),
                 title: o.title.clone(),
                 status: objective_status(facts, i),
-                reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
+                reason: facts.reasons[i].as_ref().map(|r| r.full()),
             })
             .collect(),
         beliefs: (0..region.n_states())
