@@ -203,8 +203,14 @@ fn assemble(
         .incidents
         .iter()
         .map(|i| {
+            // A state behind it, or a group acting on its own account.
+            let behind = if scenario.states.iter().any(|s| s.name == i.culprit) {
+                format!("for {}", i.culprit)
+            } else {
+                "on its own account".to_string()
+            };
             format!(
-                "{} (from {}): against {} of {}, by {} for {}{}",
+                "{} (from {}): against {} of {}, by {} {}{}",
                 i.id,
                 hhmm_span(i.start_minute),
                 i.target,
@@ -212,7 +218,7 @@ fn assemble(
                 i.actor
                     .clone()
                     .unwrap_or_else(|| "a state operation".into()),
-                i.culprit,
+                behind,
                 i.false_flag.as_ref().map_or(String::new(), |s| format!(
                     ", planting a false flag pointing at {s}"
                 ))

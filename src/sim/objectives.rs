@@ -608,7 +608,10 @@ pub fn explain(
                 )),
                 None => reason(
                     ReasonCode::Met,
-                    format!("stayed at or below {}", super::view::rung_name(*rung)),
+                    format!(
+                        "never went above the rung \"{}\"",
+                        super::view::rung_name(*rung)
+                    ),
                 ),
             }
         }
