@@ -388,6 +388,7 @@ pub fn evidence_new_to(world: &World, state: usize, incident: usize, org: usize)
                 .filter(|(id, held)| {
                     pool.0[**id].incident == incident
                         && held.from != Some(their_state)
+                        && !mind.reviewed.contains(&(**id, their_state))
                         && sent.is_none_or(|s| !s.contains(id))
                 })
                 .map(|(id, _)| *id)
@@ -546,8 +547,10 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                     held.iter()
                         .copied()
                         .filter(|id| {
-                            mind.and_then(|m| m.evidence.get(id))
-                                .is_none_or(|h| h.from != Some(from_them))
+                            mind.is_none_or(|m| {
+                                m.evidence.get(id).is_none_or(|h| h.from != Some(from_them))
+                                    && !m.reviewed.contains(&(*id, from_them))
+                            })
                         })
                         .collect()
                 };

@@ -855,6 +855,12 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
                 )
             })
             .unwrap_or((None, false));
+        // The sender holds this item: it is never sent back to it.
+        if let (Some(f), false) = (m.from_state, reviewed)
+            && let Some(mut mind) = world.get_mut::<Mind>(e)
+        {
+            mind.reviewed.insert((ev, f));
+        }
         let discounted = match held {
             // Already judged planted, or an echo of what it holds: nothing new.
             Some(h) if h.discounted => continue,
@@ -881,9 +887,6 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
             }
         };
         if let Some(mut mind) = world.get_mut::<Mind>(e) {
-            if let Some(f) = m.from_state {
-                mind.reviewed.insert((ev, f));
-            }
             let new = held.is_none();
             let since = held.map_or(tick, |h| h.since);
             let from = held.map_or(m.from_state, |h| h.from);
@@ -1209,28 +1212,25 @@ pub fn update_escalation(world: &mut World) {
         if incident.victim != s {
             continue;
         }
-        let w = if delta > 0.0 {
-            k::W_ATTACK
-        } else {
-            k::W_EXONERATE
-        };
         let red_line = crosses_red_line(&region, s, incident.target);
-        let mut dh = w * incident.severity * delta;
-        if red_line && delta > 0.0 {
-            dh += k::W_RED_LINE * delta;
+        let cause = Cause::Suspicion {
+            state: s,
+            suspect: j,
+            incident: inc,
+            red_line: red_line && delta > 0.0,
+        };
+        let mut tensions = world.resource_mut::<Tensions>();
+        if delta > 0.0 {
+            let mut dh = k::W_ATTACK * incident.severity * delta;
+            if red_line {
+                dh += k::W_RED_LINE * delta;
+            }
+            tensions.push(s, j, dh, clock.tick, cause);
+        } else {
+            // Being cleared eases hostility, never below the baseline.
+            let w = k::W_EXONERATE * incident.severity * -delta;
+            tensions.relieve(s, j, w, clock.tick, cause);
         }
-        world.resource_mut::<Tensions>().push(
-            s,
-            j,
-            dh,
-            clock.tick,
-            Cause::Suspicion {
-                state: s,
-                suspect: j,
-                incident: inc,
-                red_line: red_line && delta > 0.0,
-            },
-        );
         if red_line && delta > 0.0 && world.resource_mut::<RedLinesHit>().0.insert((s, inc)) {
             world.resource_mut::<EventLog>().push(
                 clock.tick,

@@ -958,6 +958,8 @@ pub struct MessageTruth {
     pub delivered_minute: Option<u32>,
     pub acked_minute: Option<u32>,
     pub bounced_minute: Option<u32>,
+    /// The evidence items it carried (ids of the evidence pool).
+    pub evidence: Vec<usize>,
 }
 
 /// Everything, for the white cell.
@@ -1124,6 +1126,7 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                     delivered_minute: m.delivered_at.map(minute),
                     acked_minute: m.acked_at.map(minute),
                     bounced_minute: m.bounced_at.map(minute),
+                    evidence: m.evidence.clone(),
                 }
             })
             .collect(),

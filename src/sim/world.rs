@@ -572,7 +572,8 @@ pub struct Mind {
     /// Evidence items that arrived since the beliefs were last computed, per incident (the
     /// cause of the next change).
     pub arrived: BTreeMap<usize, Vec<usize>>,
-    /// (evidence, sender) pairs whose "planted" verdict this state has already weighed.
+    /// (evidence, sender) pairs this state has received: the sender holds the item (it is
+    /// never sent back), and its "planted" verdict has been weighed once.
     pub reviewed: BTreeSet<(usize, usize)>,
     /// Incidents whose evidence changed since the beliefs were last computed.
     pub dirty: BTreeSet<usize>,
