@@ -412,7 +412,15 @@ fn share(world: &mut World, region: &Region, s: usize, inc: &Incident, respond: 
     );
 }
 
-fn due(m: &Mind, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
+/// What the ministry's rules read of its state's mind, copied out once per counterpart.
+struct Memory {
+    steps: std::collections::BTreeMap<(Step, usize), u32>,
+    accused: std::collections::BTreeSet<(usize, usize)>,
+    /// The belief on the strongest incident is ripe for a public attribution.
+    ripe: bool,
+}
+
+fn due(m: &Memory, step: Step, other: usize, now: u32, every_ticks: u32) -> bool {
     m.steps
         .get(&(step, other))
         .is_none_or(|&t| now >= t + every_ticks)
@@ -452,7 +460,11 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
         if incident.is_none() && level < k::DEESCALATE_FROM && !accused_by_b {
             continue;
         }
-        let Some(m) = read_mind(world, s, Mind::clone) else {
+        let Some(m) = read_mind(world, s, |m| Memory {
+            steps: m.steps.clone(),
+            accused: m.accused.clone(),
+            ripe: incident.is_some_and(|inc| ripe(world, m, inc, b)),
+        }) else {
             continue;
         };
         let ministry_contact = region.states[b]
@@ -481,7 +493,7 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Demarche)
                 && !m.accused.contains(&(inc, b))
-                && ripe(world, &m, inc, b)
+                && m.ripe
                 && chance(world, k::DIPLOMATIC_STEP_RATE)
             {
                 let _ = cmd::apply(
