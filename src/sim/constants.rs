@@ -100,6 +100,9 @@ pub fn default_lasts_h(vector: Vector) -> u32 {
 pub const CONTAIN_BASE: f64 = 0.12;
 pub const CERT_SUPPORT: f64 = 0.5;
 pub const ASSIST_MULTIPLIER: f64 = 2.0;
+/// A more capable CERT assisting a victim lifts the victim's analyse capacity this share of
+/// the way to its own: a = a_own + ASSIST_SHARE · (a_helper − a_own).
+pub const ASSIST_SHARE: f64 = 0.5;
 pub const ISOLATION_CONTAIN_MULTIPLIER: f64 = 2.0;
 /// A takedown of the attack infrastructure, done by the state asked (it acknowledged a
 /// `RequestTakedown`), multiplies the containment hazard.
@@ -177,7 +180,7 @@ pub const W_DEMARCHE: f64 = 0.05;
 pub const W_ACCUSE: f64 = 0.15;
 pub const W_RETALIATE: f64 = 0.25;
 /// Extra tension when a state's red line is hit, times belief in the culprit.
-pub const W_RED_LINE: f64 = 0.3;
+pub const W_RED_LINE: f64 = 0.2;
 /// Relief on both directions.
 pub const W_CONSULT: f64 = 0.08;
 pub const W_HOTLINE: f64 = 0.12;
@@ -202,6 +205,9 @@ pub const RUNG_HYSTERESIS: f64 = 0.08;
 /// A pair's rung holds at least this many hours before it moves again, and moves one rung at
 /// a time: diplomatic steps take hours to days (Kahn's ladder is one of deliberate steps).
 pub const RUNG_DWELL_H: f64 = 4.0;
+/// The armed-conflict threshold is crossed only from the Retaliation rung held this long: a
+/// spiral sustained over half a day, not one spike.
+pub const ARMED_CONFLICT_SUSTAINED_H: f64 = 12.0;
 /// De-escalating acts of one kind between one pair (or by one speaker) within this window
 /// have diminishing returns: the n-th has effect w / n. None lowers hostility below the
 /// baseline.

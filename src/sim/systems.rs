@@ -960,11 +960,13 @@ pub fn update_attribution(world: &mut World) {
             // look at the affected systems; a state that detected an attack on another's
             // asset sees its traffic and finds traces more slowly; the rest only hear.
             let analyse = if victim == s {
+                // A more capable CERT assisting works on the samples it is sent: it lifts the
+                // victim's analysis part of the way to its own, it does not replace it.
                 let helper = mind
                     .assisted_by
                     .get(&inc)
                     .map_or(0.0, |&h| analyst_capacity(&region, h));
-                own_analyse.max(helper)
+                own_analyse + k::ASSIST_SHARE * (helper - own_analyse).max(0.0)
             } else {
                 own_analyse
             };
@@ -1263,6 +1265,7 @@ pub fn update_escalation(world: &mut World) {
     };
     let dt_h = f64::from(clock.tick_minutes) / 60.0;
     let dwell = clock.ticks_for((k::RUNG_DWELL_H * 60.0) as u32);
+    let sustain = clock.ticks_for((k::ARMED_CONFLICT_SUSTAINED_H * 60.0) as u32);
     let mut tensions = world.resource_mut::<Tensions>();
     let old = tensions.h.clone();
     for a in 0..n {
@@ -1305,8 +1308,9 @@ pub fn update_escalation(world: &mut World) {
             } else {
                 current.level() - 1
             }];
+            let sustained = tensions.since[p].is_some_and(|t| clock.tick >= t + sustain);
             if (next == Rung::Retaliation && !retaliated[p])
-                || (next == Rung::ArmedConflict && !armed_gate[p])
+                || (next == Rung::ArmedConflict && !(armed_gate[p] && sustained))
             {
                 continue;
             }
