@@ -176,6 +176,50 @@ fn known_since(world: &World, state: usize, incident: usize) -> Option<u32> {
     world.get::<Mind>(e)?.known.get(&incident).map(|k| k.since)
 }
 
+/// The contacts an `AcknowledgeWithin` lists (all when none).
+fn listed_contacts(region: &Region, contacts: &[crate::scenario::Id]) -> Vec<usize> {
+    if contacts.is_empty() {
+        return (0..region.contacts.len()).collect();
+    }
+    contacts
+        .iter()
+        .filter_map(|c| match region.ids.get(c) {
+            Some(Ref::Contact(c)) => Some(*c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Which messages an `AcknowledgeWithin` counts (sent from `from` on) and how soon they must
+/// be acknowledged.
+struct AckWindow {
+    from: u32,
+    limit: u32,
+}
+
+impl AckWindow {
+    fn new(
+        clock: Clock,
+        within: crate::scenario::Span,
+        after: Option<crate::scenario::Span>,
+    ) -> Self {
+        AckWindow {
+            from: after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes)),
+            limit: clock.ticks_for(within.minutes()),
+        }
+    }
+
+    /// Some counted message to the contact was acknowledged in time.
+    fn acknowledged(&self, mail: &Mailroom, contact: usize) -> bool {
+        mail.0.iter().any(|m| {
+            m.to_contact == contact
+                && m.from_state.is_some()
+                && m.sent >= self.from
+                && m.acked_at.is_some_and(|a| a <= m.sent + self.limit)
+        })
+    }
+}
+
 /// The verdict of one criterion now.
 pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock) -> Verdict {
     let at_end = clock.is_over();
@@ -235,30 +279,12 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
             share,
             after,
         } => {
-            let from = after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes));
-            let listed: Vec<usize> = if contacts.is_empty() {
-                (0..region.contacts.len()).collect()
-            } else {
-                contacts
-                    .iter()
-                    .filter_map(|c| match region.ids.get(c) {
-                        Some(Ref::Contact(c)) => Some(*c),
-                        _ => None,
-                    })
-                    .collect()
-            };
-            let limit = clock.ticks_for(within.minutes());
+            let window = AckWindow::new(clock, *within, *after);
+            let listed = listed_contacts(region, contacts);
             let mail = world.resource::<Mailroom>();
             let in_time = listed
                 .iter()
-                .filter(|&&c| {
-                    mail.0.iter().any(|m| {
-                        m.to_contact == c
-                            && m.from_state.is_some()
-                            && m.sent >= from
-                            && m.acked_at.is_some_and(|a| a <= m.sent + limit)
-                    })
-                })
+                .filter(|&&c| window.acknowledged(mail, c))
                 .count();
             decide(
                 !listed.is_empty() && in_time as f64 >= share * listed.len() as f64,
@@ -460,36 +486,20 @@ pub fn explain(
             after,
             ..
         } => {
-            let from = after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes));
-            let listed: Vec<usize> = if contacts.is_empty() {
-                (0..region.contacts.len()).collect()
-            } else {
-                contacts
-                    .iter()
-                    .filter_map(|c| match region.ids.get(c) {
-                        Some(Ref::Contact(c)) => Some(*c),
-                        _ => None,
-                    })
-                    .collect()
-            };
-            let limit = clock.ticks_for(within.minutes());
+            let window = AckWindow::new(clock, *within, *after);
+            let listed = listed_contacts(region, contacts);
             let mail = world.resource::<Mailroom>();
             let late: Vec<String> = listed
                 .iter()
-                .filter(|&&c| {
-                    !mail.0.iter().any(|m| {
-                        m.to_contact == c
-                            && m.from_state.is_some()
-                            && m.sent >= from
-                            && m.acked_at.is_some_and(|a| a <= m.sent + limit)
-                    })
-                })
+                .filter(|&&c| !window.acknowledged(mail, c))
                 .map(|&c| {
                     let contact = &region.contacts[c];
                     let got = mail
                         .0
                         .iter()
-                        .filter(|m| m.to_contact == c && m.from_state.is_some() && m.sent >= from)
+                        .filter(|m| {
+                            m.to_contact == c && m.from_state.is_some() && m.sent >= window.from
+                        })
                         .collect::<Vec<_>>();
                     let why = if got.is_empty() {
                         "no message sent"
