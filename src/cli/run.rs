@@ -145,7 +145,7 @@ pub fn summary(o: &Outcome) -> String {
             "  {:<10} {:<24} {:<16} {:>5.1}%  {verdict}{public}\n",
             b.state,
             b.incident,
-            b.blamed.as_deref().unwrap_or("no suspect"),
+            b.blamed.as_deref().unwrap_or("no clear suspect"),
             b.probability * 100.0,
         ));
     }

@@ -169,7 +169,7 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
                 .filter(|(c, _)| c != state && belief.formed)
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .cloned()
-                .unwrap_or_else(|| ("no suspect".to_string(), 0.0));
+                .unwrap_or_else(|| ("no clear suspect".to_string(), 0.0));
             beliefs
                 .entry((state.clone(), incident.clone()))
                 .or_default()

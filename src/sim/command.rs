@@ -1041,21 +1041,12 @@ pub fn retaliate(world: &mut World, by: usize, asset: usize) -> usize {
             ends,
         },
     );
-    world.resource_mut::<Tensions>().push(
-        victim,
-        by,
-        k::W_RETALIATE,
-        tick,
-        Cause::Act {
-            act: Act::Retaliation,
-            by,
-            to: Some(victim),
-        },
-    );
+    // Its victim feels it only once it knows of the attack and suspects the author (the
+    // perceived attack, weighed more as an answer: W_RETALIATE).
     world
         .resource_mut::<Facts>()
         .retaliations
-        .push((tick, by, victim));
+        .push((tick, by, victim, inc));
     world.resource_mut::<EventLog>().push(
         tick,
         EventKind::Retaliation {

@@ -178,6 +178,8 @@ pub const W_EXONERATE: f64 = 0.35;
 /// Impulses on H(target → actor) when an actor does something to a target state.
 pub const W_DEMARCHE: f64 = 0.05;
 pub const W_ACCUSE: f64 = 0.15;
+/// A retaliation adds W_RETALIATE · Δbelief to its victim's perceived attack (it is felt
+/// as an answer, once the victim knows of it and suspects its author).
 pub const W_RETALIATE: f64 = 0.25;
 /// Extra tension when a state's red line is hit, times belief in the culprit.
 pub const W_RED_LINE: f64 = 0.2;
@@ -200,8 +202,13 @@ pub fn rung_threshold(rung: Rung) -> f64 {
         Rung::ArmedConflict => 0.95,
     }
 }
-/// A rung is left only when tension falls this far below its threshold (hysteresis).
+/// A rung is left only when tension falls this far below its threshold (hysteresis), or
+/// when the pair is back within SETTLED_WITHIN of its baseline.
 pub const RUNG_HYSTERESIS: f64 = 0.08;
+pub const SETTLED_WITHIN: f64 = 0.02;
+/// An attack on a red-line asset crosses the red line only if it hurts: its severity, or the
+/// asset's inoperability, reaches this.
+pub const RED_LINE_FROM: f64 = 0.3;
 /// A pair's rung holds at least this many hours before it moves again, and moves one rung at
 /// a time: diplomatic steps take hours to days (Kahn's ladder is one of deliberate steps).
 pub const RUNG_DWELL_H: f64 = 4.0;

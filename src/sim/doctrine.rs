@@ -176,6 +176,7 @@ fn chance(world: &mut World, hazard: f64) -> bool {
 /// channel before a diplomatic note.
 fn reachable_contact(world: &World, region: &Region, state: usize, org: usize) -> Option<usize> {
     let entities = world.resource::<Entities>();
+    let tensions = world.resource::<Tensions>();
     let mut options: Vec<usize> = region.orgs[org]
         .contacts
         .iter()
@@ -184,6 +185,15 @@ fn reachable_contact(world: &World, region: &Region, state: usize, org: usize) -
             world
                 .get::<ContactStatus>(entities.contacts[c])
                 .is_none_or(|st| !st.known_stale_by.contains(&state))
+        })
+        // A hotline handset only while the circuit between the two works.
+        .filter(|&c| {
+            let other = region.contacts[c].state;
+            region.contacts[c].channel != crate::scenario::Channel::Hotline
+                || (other != state && {
+                    let p = tensions.pair(state, other);
+                    tensions.hotline[p] && tensions.hotline_up[p]
+                })
         })
         .collect();
     options.sort_by_key(|&c| (!cmd::is_direct(region.contacts[c].channel), c));
@@ -544,7 +554,14 @@ fn ministry_doctrine(world: &mut World, region: &Region, s: usize) {
             }
         }
         // High tension: reach for the hotline, more readily the more restrained the state.
+        // Only once something has happened: a pair whose baseline alone is tense has
+        // nothing to talk down.
+        let baseline = {
+            let t = world.resource::<Tensions>();
+            t.h0[s * t.n + b].max(t.h0[b * t.n + s])
+        };
         if level >= k::DEESCALATE_FROM
+            && level >= baseline + k::SETTLED_WITHIN
             && hotline_ok
             && due(&m, Step::Hotline, b, clock.tick, six_hours)
             && chance(world, k::HOTLINE_RATE * k::hotline_willingness(posture))

@@ -1190,6 +1190,13 @@ pub fn posterior<'a>(
     (p, prior)
 }
 
+/// Whether a state knows of an incident.
+fn knows(world: &World, state: usize, incident: usize) -> bool {
+    world
+        .get::<Mind>(world.resource::<Entities>().states[state])
+        .is_some_and(|m| m.known.contains_key(&incident))
+}
+
 /// Whether an incident against state `s` crossed one of its red lines.
 fn crosses_red_line(region: &Region, s: usize, target: usize) -> bool {
     let asset = &region.assets[target];
@@ -1214,7 +1221,11 @@ pub fn update_escalation(world: &mut World) {
         if incident.victim != s {
             continue;
         }
-        let red_line = crosses_red_line(&region, s, incident.target);
+        // A red line is crossed by an attack that hurts: a dormant implant is not one.
+        let harm = incident
+            .severity
+            .max(world.resource::<Facts>().peak_q[incident.target]);
+        let red_line = crosses_red_line(&region, s, incident.target) && harm >= k::RED_LINE_FROM;
         let cause = Cause::Suspicion {
             state: s,
             suspect: j,
@@ -1226,6 +1237,10 @@ pub fn update_escalation(world: &mut World) {
             let mut dh = k::W_ATTACK * incident.severity * delta;
             if red_line {
                 dh += k::W_RED_LINE * delta;
+            }
+            // A retaliation is felt as an answer: more than an attack of its severity.
+            if incident.inject.is_none() {
+                dh += k::W_RETALIATE * delta;
             }
             tensions.push(s, j, dh, clock.tick, cause);
         } else {
@@ -1255,11 +1270,14 @@ pub fn update_escalation(world: &mut World) {
         }
         gate
     };
+    // A retaliation counts for the ladder once its victim knows of the attack.
     let retaliated: Vec<bool> = {
         let mut r = vec![false; n * n];
-        for &(_, by, against) in &world.resource::<Facts>().retaliations {
-            let (lo, hi) = (by.min(against), by.max(against));
-            r[lo * n + hi] = true;
+        for &(_, by, against, inc) in &world.resource::<Facts>().retaliations {
+            if knows(world, against, inc) {
+                let (lo, hi) = (by.min(against), by.max(against));
+                r[lo * n + hi] = true;
+            }
         }
         r
     };
@@ -1294,7 +1312,15 @@ pub fn update_escalation(world: &mut World) {
                 .filter(|r| level >= k::rung_threshold(*r))
                 .max()
                 .unwrap_or(Rung::Routine);
-            if target < current && level >= k::rung_threshold(current) - k::RUNG_HYSTERESIS {
+            // Down only a margin below the rung, or once the pair is back at its baseline
+            // (the crisis is over even if the baseline sits close to the rung).
+            let baseline = tensions.h0[a * n + b].max(tensions.h0[b * n + a]);
+            let settled =
+                level <= baseline + k::SETTLED_WITHIN && baseline < k::rung_threshold(current);
+            if target < current
+                && level >= k::rung_threshold(current) - k::RUNG_HYSTERESIS
+                && !settled
+            {
                 target = current;
             }
             if target == current || tensions.since[p].is_some_and(|t| clock.tick < t + dwell) {
@@ -1375,7 +1401,7 @@ fn armed_conflict_possible(
         facts
             .retaliations
             .iter()
-            .any(|&(_, by, on)| by == x && on == y)
+            .any(|&(_, by, on, inc)| by == x && on == y && knows(world, y, inc))
     };
     if !(struck(a, b) && struck(b, a)) {
         return false;

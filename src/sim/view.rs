@@ -554,7 +554,7 @@ fn belief_change_text(world: &World, viewer: usize, change: &BeliefChange) -> St
             region.candidate_name(j),
             p * 100.0
         ),
-        None => "no suspect".to_string(),
+        None => "no clear suspect".to_string(),
     };
     format!(
         "{top} — {}",
@@ -827,7 +827,7 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
                     region.candidate_name(*j),
                     p * 100.0
                 ),
-                None => "no suspect".to_string(),
+                None => "no clear suspect".to_string(),
             },
             cause_text(world, cause, viewer.or(Some(*s)))
         ),

@@ -1007,8 +1007,8 @@ pub struct Facts {
     pub downtime_h: Vec<f64>,
     /// Highest inoperability each asset has reached.
     pub peak_q: Vec<f64>,
-    /// Retaliatory operations: (tick, by state, against state).
-    pub retaliations: Vec<(u32, usize, usize)>,
+    /// Retaliatory operations: (tick, by state, against state, incident).
+    pub retaliations: Vec<(u32, usize, usize, usize)>,
 }
 
 /// Commands waiting for the commands system, in submit order.

@@ -422,7 +422,8 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
 }
 
 /// What a team is told while its analysts have no suspect for an incident.
-pub const NO_SUSPECT: &str = "no suspect yet — the evidence has not lifted anyone above the prior";
+pub const NO_SUSPECT: &str =
+    "no clear suspect — the evidence has not lifted any candidate well above its prior";
 
 /// An objective's status in the words of the timeline: open, met or missed.
 fn objective_status(status: &str) -> &'static str {
@@ -709,7 +710,7 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                     let top = i
                         .beliefs
                         .first()
-                        .map_or(" — no suspect yet".into(), |(w, p)| {
+                        .map_or(" — no clear suspect".into(), |(w, p)| {
                             format!(" — suspects {w} {:.0}%", p * 100.0)
                         });
                     lines.push(Line::from(format!("Incident {}{top}", i.id)));
