@@ -432,7 +432,7 @@ fn why_popups() {
     assert_eq!(app.why, Some(WhyTarget::Incident("ddos-broadcast".into())));
     let screen = render(&app, 120, 40);
     assert!(
-        screen.contains("no suspect yet — the evidence has not lifted anyone above the prior"),
+        screen.contains("no clear suspect — the evidence has not lifted any candidate well above its prior"),
         "{screen}"
     );
     key(&mut app, KeyCode::Esc);
