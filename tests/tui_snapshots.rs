@@ -432,7 +432,9 @@ fn why_popups() {
     assert_eq!(app.why, Some(WhyTarget::Incident("ddos-broadcast".into())));
     let screen = render(&app, 120, 40);
     assert!(
-        screen.contains("no clear suspect — the evidence has not lifted any candidate well above its prior"),
+        screen.contains(
+            "no clear suspect — the evidence has not lifted any candidate well above its prior"
+        ),
         "{screen}"
     );
     key(&mut app, KeyCode::Esc);
