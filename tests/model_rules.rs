@@ -208,3 +208,31 @@ fn evidence_is_never_sent_back_to_the_state_that_gave_it() {
         "no evidence went both ways: the test checked nothing"
     );
 }
+
+#[test]
+fn a_team_can_blame_a_named_group_and_sees_it_among_the_choices() {
+    let mut sim = varesh(7);
+    let view = sim.team_view("team-varesh").expect("team");
+    // Groups are offered under their public names; a persona's sponsor stays hidden.
+    assert!(
+        view.groups
+            .contains(&("sons-of-anvil".into(), "Sons of the Anvil".into()))
+    );
+    assert!(!format!("{:?}", view.groups).contains("Corvath"));
+    run_to_minute(&mut sim, 12 * 60);
+    let known = sim.team_view("team-varesh").expect("team");
+    let Some(incident) = known.incidents.first().map(|i| i.id.clone()) else {
+        panic!("Varesh knows of no incident by +12:00");
+    };
+    sim.submit(
+        "team-varesh",
+        Command::PublicAttribution {
+            incident,
+            blame: "saltmarsh".into(),
+        },
+    )
+    .expect("a named group can be blamed");
+    sim.step();
+    let o = sim.outcome();
+    assert!(o.public_attributions >= 1);
+}

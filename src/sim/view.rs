@@ -144,6 +144,9 @@ pub struct TeamView {
     pub news: Vec<(u32, String, String)>,
     pub timeline: Vec<(u32, String)>,
     pub objectives: Vec<ObjectiveView>,
+    /// The named non-state groups a team may suspect or blame: (id to name in a command,
+    /// public name).
+    pub groups: Vec<(String, String)>,
     /// Other states' infrastructure (public knowledge: names, not their state).
     pub foreign_assets: Vec<(String, String, String, Sector)>,
     /// The team's own state's government control over its CERT (0..1).
@@ -457,6 +460,16 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         news: facts.news.clone(),
         timeline,
         objectives,
+        groups: region
+            .groups
+            .iter()
+            .map(|&a| {
+                (
+                    region.actors[a].id.clone(),
+                    region.actors[a].known_as.clone(),
+                )
+            })
+            .collect(),
         foreign_assets: region
             .assets
             .iter()

@@ -250,9 +250,14 @@ impl Composer {
                         })
                         .collect();
                     if blame {
+                        // The named non-state groups are suspects too, under their public names.
+                        v.extend(view.groups.iter().map(|(id, name)| Choice {
+                            value: id.clone(),
+                            label: format!("{name} (a non-state group)"),
+                        }));
                         v.push(Choice {
                             value: "non-state".into(),
-                            label: "a non-state actor (criminals, hacktivists)".into(),
+                            label: "an unknown non-state actor (criminals, hacktivists)".into(),
                         });
                     }
                     v
