@@ -459,6 +459,60 @@ fn hand_written_journal_with_a_bad_entry_names_it() {
 // ------------------------------------------------------------------------------------------
 
 #[test]
+fn sweep_lists_rungs_in_ladder_order_pairs_and_branch_coverage() {
+    let out = expect(&["sweep", "builtin:comms-check", "--runs", "20"], 0);
+    let text = &out.stdout;
+    // Rungs read up the ladder, not alphabetically.
+    let at = |word: &str| text.find(&format!("  {word} ")).unwrap_or(usize::MAX);
+    let ladder = [
+        "Concern",
+        "Demarche",
+        "Sanctions",
+        "Countermeasures",
+        "Retaliation",
+        "ArmedConflict",
+    ];
+    for pair in ladder.windows(2) {
+        assert!(
+            at(pair[0]) < at(pair[1]),
+            "{} after {}:\n{text}",
+            pair[0],
+            pair[1]
+        );
+    }
+    // Every inject has a line: the share of runs it fired in, and when.
+    assert!(text.contains("median time"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("phish-campaign") && l.contains('%')),
+        "{text}"
+    );
+    let json = json_of(&expect(
+        &["sweep", "builtin:comms-check", "--runs", "20", "--json"],
+        0,
+    ));
+    let injects = json["summary"]["injects"]
+        .as_array()
+        .expect("branch coverage");
+    let scenario = cyberdrill::builtin::find("comms-check").expect("built-in");
+    let parsed = cyberdrill::scenario::from_str(scenario.file, scenario.source).expect("valid");
+    assert_eq!(injects.len(), parsed.injects.len());
+    for entry in injects {
+        let share = entry[1].as_f64().expect("a share");
+        assert!((0.0..=1.0).contains(&share), "{entry}");
+        assert_eq!(entry[2].is_null(), share == 0.0, "{entry}");
+    }
+    // `run --json` lists every inject with the minute it fired.
+    let run = json_of(&expect(
+        &["run", "builtin:comms-check", "--seed", "3", "--json"],
+        0,
+    ));
+    let fired = run["injects"].as_array().expect("injects");
+    assert_eq!(fired.len(), parsed.injects.len());
+    assert!(fired.iter().any(|f| f["fired_minute"].is_u64()));
+}
+
+#[test]
 fn sweep_reports_runs_and_shards_merge_to_the_whole() {
     let out = expect(
         &["sweep", "builtin:comms-check", "--runs", "20", "--json"],

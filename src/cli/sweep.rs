@@ -30,6 +30,10 @@ pub struct RunMetrics {
     pub objectives_met: usize,
     /// Each objective: (id, met, cause code when decided).
     pub objectives: Vec<(String, bool, Option<String>)>,
+    /// Every inject, in scenario order: (id, minute it fired, none if it did not).
+    pub injects: Vec<(String, Option<u32>)>,
+    /// Peak rung of every pair of states: (a, b, peak), in scenario order.
+    pub pair_peaks: Vec<(String, String, Rung)>,
 }
 
 impl RunMetrics {
@@ -56,6 +60,16 @@ impl RunMetrics {
                 .objectives
                 .iter()
                 .map(|o| (o.id.clone(), o.status == "met", o.cause.clone()))
+                .collect(),
+            injects: outcome
+                .injects
+                .iter()
+                .map(|f| (f.id.clone(), f.fired_minute))
+                .collect(),
+            pair_peaks: outcome
+                .pairs
+                .iter()
+                .map(|p| (p.a.clone(), p.b.clone(), p.peak))
                 .collect(),
             first_detection_minute: outcome
                 .incidents
@@ -119,6 +133,12 @@ pub struct Summary {
     /// Per objective, in scenario order: (id, share of runs met, most common cause when
     /// missed).
     pub objectives: Vec<(String, f64, Option<String>)>,
+    /// Per pair of states that ever leaves Routine: (a, b, share of runs reaching each rung
+    /// from Concern up, in ladder order).
+    pub pairs: Vec<(String, String, Vec<(Rung, f64)>)>,
+    /// Branch coverage, per inject in scenario order: (id, share of runs it fired in, median
+    /// minute it fired at over those runs; none if it never fired).
+    pub injects: Vec<(String, f64, Option<u32>)>,
 }
 
 /// Summarises runs.
@@ -221,8 +241,45 @@ pub fn summarise(runs: &[RunMetrics]) -> Summary {
             objectives.push((id.clone(), met as f64 / n, common));
         }
     }
+    let mut pairs = Vec::new();
+    if let Some(first) = runs.first() {
+        for (i, (a, b, _)) in first.pair_peaks.iter().enumerate() {
+            let reached: Vec<(Rung, f64)> = Rung::ALL
+                .iter()
+                .skip(1)
+                .map(|&rung| {
+                    let k = runs
+                        .iter()
+                        .filter(|r| r.pair_peaks.get(i).is_some_and(|p| p.2 >= rung))
+                        .count();
+                    (rung, k as f64 / n)
+                })
+                .collect();
+            if reached.first().is_some_and(|x| x.1 > 0.0) {
+                pairs.push((a.clone(), b.clone(), reached));
+            }
+        }
+    }
+    let injects = runs.first().map_or_else(Vec::new, |first| {
+        first
+            .injects
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| {
+                let mut minutes: Vec<u32> = runs
+                    .iter()
+                    .filter_map(|r| r.injects.get(i).and_then(|x| x.1))
+                    .collect();
+                minutes.sort_unstable();
+                let median = minutes.get(minutes.len() / 2).copied();
+                (id.clone(), minutes.len() as f64 / n, median)
+            })
+            .collect()
+    });
     Summary {
         objectives,
+        pairs,
+        injects,
         runs: runs.len(),
         metrics,
         reached,
@@ -359,9 +416,33 @@ fn print_report(report: &SweepReport, json: bool) {
     for (name, d) in &s.metrics {
         println!("  {name:<32} {:>9.2} {:>9.2} {:>9.2}", d.mean, d.p5, d.p95);
     }
-    println!("\n  share of runs reaching each rung");
-    for (rung, share) in &s.reached {
-        println!("  {rung:<32} {:>8.1}%", share * 100.0);
+    println!("\n  share of runs reaching each rung (any pair)");
+    for rung in Rung::ALL.iter().skip(1) {
+        let share = s.reached.get(&format!("{rung:?}")).copied().unwrap_or(0.0);
+        println!("  {:<32} {:>8.1}%", format!("{rung:?}"), share * 100.0);
+    }
+    if !s.pairs.is_empty() {
+        println!(
+            "\n  {:<28} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "pair: share reaching", "Concern", "Démar.", "Sanct.", "Count.", "Retal.", "Armed"
+        );
+        for (a, b, reached) in &s.pairs {
+            let cells: Vec<String> = reached
+                .iter()
+                .map(|(_, x)| format!("{:>6.1}%", x * 100.0))
+                .collect();
+            println!("  {:<28} {}", format!("{a}–{b}"), cells.join(" "));
+        }
+    }
+    if !s.injects.is_empty() {
+        println!("\n  {:<40} {:>7}  {}", "inject", "fired", "median time");
+        for (id, share, median) in &s.injects {
+            println!(
+                "  {id:<40} {:>6.1}%  {}",
+                share * 100.0,
+                median.map_or("never fired".to_string(), crate::sim::view::hhmm_span)
+            );
+        }
     }
     println!(
         "\n  runs with a wrongful public attribution  {:>6.1}%",

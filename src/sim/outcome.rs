@@ -83,6 +83,13 @@ pub struct IncidentOutcome {
     pub first_notice_abroad_minute: Option<u32>,
 }
 
+/// An inject and when it fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiredInject {
+    pub id: String,
+    pub fired_minute: Option<u32>,
+}
+
 /// The outcome of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -96,6 +103,8 @@ pub struct Outcome {
     pub wrongful_attributions: usize,
     /// The earliest `first_notice_abroad_minute` over incidents.
     pub first_notice_abroad_minute: Option<u32>,
+    /// Every inject, in scenario order, with the minute it fired (none: it did not).
+    pub injects: Vec<FiredInject>,
     pub pairs: Vec<PairOutcome>,
     /// Peak rung over all pairs.
     pub peak_rung: Rung,
@@ -269,6 +278,15 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
         minutes: clock.minutes(),
         finished: clock.is_over(),
         first_notice_abroad_minute: notice_abroad.iter().flatten().copied().min(),
+        injects: region
+            .injects
+            .iter()
+            .zip(&facts.fired)
+            .map(|(inject, fired)| FiredInject {
+                id: inject.id.clone(),
+                fired_minute: fired.map(minute),
+            })
+            .collect(),
         incidents: incidents
             .iter()
             .zip(&notice_abroad)
