@@ -135,11 +135,14 @@ pub struct Summary {
     pub objectives: Vec<(String, f64, Option<String>)>,
     /// Per pair of states that ever leaves Routine: (a, b, share of runs reaching each rung
     /// from Concern up, in ladder order).
-    pub pairs: Vec<(String, String, Vec<(Rung, f64)>)>,
+    pub pairs: Vec<PairReach>,
     /// Branch coverage, per inject in scenario order: (id, share of runs it fired in, median
     /// minute it fired at over those runs; none if it never fired).
     pub injects: Vec<(String, f64, Option<u32>)>,
 }
+
+/// A pair of states and the share of runs reaching each rung: (a, b, [(rung, share)]).
+pub type PairReach = (String, String, Vec<(Rung, f64)>);
 
 /// Summarises runs.
 pub fn summarise(runs: &[RunMetrics]) -> Summary {
@@ -435,7 +438,7 @@ fn print_report(report: &SweepReport, json: bool) {
         }
     }
     if !s.injects.is_empty() {
-        println!("\n  {:<40} {:>7}  {}", "inject", "fired", "median time");
+        println!("\n  {:<40} {:>7}  median time", "inject", "fired");
         for (id, share, median) in &s.injects {
             println!(
                 "  {id:<40} {:>6.1}%  {}",
