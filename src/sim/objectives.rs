@@ -92,6 +92,15 @@ impl ReasonCode {
     }
 }
 
+/// The reason when an objective's incident never started.
+fn never_started(incident: &str) -> Reason {
+    reason(
+        ReasonCode::NeverStarted,
+        "the incident never started".into(),
+    )
+    .with_detail(format!("inject {incident} did not fire"))
+}
+
 fn reason(code: ReasonCode, text: String) -> Reason {
     Reason {
         code,
@@ -402,11 +411,7 @@ pub fn explain(
             within,
         } => {
             let Some(inc) = incident_of(world, region, incident) else {
-                return reason(
-                    ReasonCode::NeverStarted,
-                    "the incident never started".into(),
-                )
-                .with_detail(format!("inject {incident} did not fire"));
+                return never_started(incident);
             };
             let deadline = at(inc.start + clock.ticks_for(within.minutes()));
             let state = region.state_of_ref(by).unwrap_or(0);
@@ -432,11 +437,7 @@ pub fn explain(
             within,
         } => {
             let Some(inc) = incident_of(world, region, incident) else {
-                return reason(
-                    ReasonCode::NeverStarted,
-                    "the incident never started".into(),
-                )
-                .with_detail(format!("inject {incident} did not fire"));
+                return never_started(incident);
             };
             let from = region.state_of_ref(from).unwrap_or(0);
             let Some(since) = known_since(world, from, inc.ix) else {

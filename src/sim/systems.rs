@@ -164,7 +164,6 @@ pub fn fire(world: &mut World, i: usize) {
                     id: inject.id.clone(),
                     inject: Some(i),
                     actor: Some(a),
-                    culprit: def.sponsor,
                     responsible: def.sponsor.or(def.group).unwrap_or(region.non_state()),
                     group: def.group,
                     target: t,

@@ -715,8 +715,6 @@ pub struct Incident {
     /// The inject that started it (none for a retaliation the engine created).
     pub inject: Option<usize>,
     pub actor: Option<usize>,
-    /// The state that truly did it (the sponsor; none for a non-state actor).
-    pub culprit: Option<usize>,
     pub target: usize,
     pub victim: usize,
     /// The candidate responsible: the sponsor state, else the group itself, else the unknown
