@@ -2,7 +2,7 @@
 //! throughput on 1 and 2 worker threads.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use cyberdrill::cli::sweep::sweep;
+use cyberdrill::analysis::sweep;
 use cyberdrill::sim::Sim;
 use std::hint::black_box;
 
@@ -32,7 +32,7 @@ fn sweep_throughput(c: &mut Criterion) {
     group.sample_size(10);
     for jobs in [1, 2] {
         group.bench_function(format!("{runs} runs, {jobs} job(s)"), |b| {
-            b.iter(|| black_box(sweep(&scenario, 0..runs, Some(jobs)).expect("sweep")))
+            b.iter(|| black_box(sweep(&scenario, 0..runs, Some(jobs), &|| {}).expect("sweep")))
         });
     }
     group.finish();

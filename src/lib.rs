@@ -3,6 +3,7 @@
 //! `scenario` reads and checks RON scenario files; `cli` holds the command implementations
 //! the binary dispatches to.
 
+pub mod analysis;
 pub mod builtin;
 pub mod cli;
 pub mod journal;

@@ -498,9 +498,24 @@ fn sweep_lists_rungs_in_ladder_order_pairs_and_branch_coverage() {
     let parsed = cyberdrill::scenario::from_str(scenario.file, scenario.source).expect("valid");
     assert_eq!(injects.len(), parsed.injects.len());
     for entry in injects {
-        let share = entry[1].as_f64().expect("a share");
+        let share = entry["fired"].as_f64().expect("a share");
         assert!((0.0..=1.0).contains(&share), "{entry}");
-        assert_eq!(entry[2].is_null(), share == 0.0, "{entry}");
+        assert_eq!(entry["median_minute"].is_null(), share == 0.0, "{entry}");
+    }
+    assert_eq!(json["schema"], cyberdrill::analysis::SCHEMA);
+    // Distributions carry a median; blame lists shares per candidate.
+    let ack = &json["summary"]["metrics"]["median_minutes_to_ack"];
+    assert!(ack["median"].is_f64(), "{ack}");
+    for b in json["summary"]["blame"].as_array().expect("blame") {
+        for c in b["suspect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(b["public"].as_array().unwrap())
+        {
+            let share = c["share"].as_f64().unwrap();
+            assert!(share > 0.0 && share <= 1.0, "{b}");
+        }
     }
     // `run --json` lists every inject with the minute it fired.
     let run = json_of(&expect(
@@ -578,6 +593,197 @@ fn sweep_reports_runs_and_shards_merge_to_the_whole() {
     let other_path = dir.path().join("flagship.json");
     std::fs::write(&other_path, &other.stdout).unwrap();
     expect(&["merge", s(&shards[0]), s(&other_path)], 1);
+}
+
+#[test]
+fn merged_shards_of_a_variant_equal_its_one_shot_sweep() {
+    let set = "relations[varesh,kelmora].hotline=false";
+    let dir = tempfile::tempdir().unwrap();
+    let shard = |range: &str, name: &str| {
+        let out = expect(
+            &[
+                "sweep",
+                "builtin:flagship",
+                "--seeds",
+                range,
+                "--set",
+                set,
+                "--json",
+            ],
+            0,
+        );
+        let path = dir.path().join(name);
+        std::fs::write(&path, &out.stdout).unwrap();
+        path
+    };
+    let a = shard("0..4", "a.json");
+    let b = shard("4..10", "b.json");
+    let whole = json_of(&expect(
+        &[
+            "sweep",
+            "builtin:flagship",
+            "--seeds",
+            "0..10",
+            "--set",
+            set,
+            "--json",
+        ],
+        0,
+    ));
+    assert_eq!(whole["sets"][0], set);
+    let merged = json_of(&expect(&["merge", s(&b), s(&a), "--json"], 0));
+    // Field by field, so a failure names the field.
+    for field in whole["summary"].as_object().unwrap().keys() {
+        assert_eq!(merged["summary"][field], whole["summary"][field], "{field}");
+    }
+    assert_eq!(merged, whole);
+    // A shard of the variant does not merge with one of the scenario as written.
+    let base = expect(
+        &["sweep", "builtin:flagship", "--seeds", "10..12", "--json"],
+        0,
+    );
+    let base_path = dir.path().join("base.json");
+    std::fs::write(&base_path, &base.stdout).unwrap();
+    let out = expect(&["merge", s(&a), s(&base_path)], 1);
+    assert!(out.stderr.contains("variant"), "{}", out.stderr);
+    // A file of another schema version is refused with a message, not misread.
+    let mut old = json_of(&base);
+    old["schema"] = serde_json::json!(1);
+    let old_path = dir.path().join("old.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let out = expect(&["merge", s(&old_path)], 1);
+    assert!(out.stderr.contains("schema 1"), "{}", out.stderr);
+}
+
+#[test]
+fn compare_of_a_scenario_with_itself_finds_no_difference() {
+    let report = json_of(&expect(
+        &[
+            "compare",
+            "builtin:comms-check",
+            "builtin:comms-check",
+            "--runs",
+            "30",
+            "--json",
+        ],
+        0,
+    ));
+    let rows = report["comparison"]["rows"].as_array().expect("rows");
+    assert!(rows.len() > 20, "every metric: {}", rows.len());
+    for row in rows {
+        assert_eq!(row["excludes_zero"], false, "{row}");
+        assert_eq!(row["difference"], 0.0, "{row}");
+        if let Some(ci) = row["interval"].as_object() {
+            assert!(ci["low"].as_f64().unwrap() <= 0.0, "{row}");
+            assert!(ci["high"].as_f64().unwrap() >= 0.0, "{row}");
+        }
+    }
+    // Objectives are matched by id, so each objective has its row.
+    let scenario = cyberdrill::builtin::find("comms-check").expect("built-in");
+    let parsed = cyberdrill::scenario::from_str(scenario.file, scenario.source).expect("valid");
+    for o in &parsed.objectives {
+        let key = format!("objective[{}].met", o.id);
+        assert!(rows.iter().any(|r| r["key"] == key.as_str()), "{key}");
+    }
+    // The readable form fits 100 columns and says nothing differs.
+    let text = expect(&["compare", "builtin:comms-check", "--runs", "10"], 0);
+    assert!(text.stdout.contains(" 0 of "), "{}", text.stdout);
+    assert!(text.stderr.contains("with itself"), "{}", text.stderr);
+    for line in text.stdout.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+}
+
+#[test]
+fn compare_finds_what_removing_the_hotline_buys() {
+    let report = json_of(&expect(
+        &[
+            "compare",
+            "builtin:flagship",
+            "--set",
+            "relations[kelmora,varesh].hotline=false",
+            "--runs",
+            "80",
+            "--json",
+        ],
+        0,
+    ));
+    assert_eq!(
+        report["b"]["sets"][0],
+        "relations[kelmora,varesh].hotline=false"
+    );
+    let rows = report["comparison"]["rows"].as_array().expect("rows");
+    let row = |key: &str| {
+        rows.iter()
+            .find(|r| r["key"] == key)
+            .unwrap_or_else(|| panic!("no row {key}"))
+    };
+    // Without the hotline the dispute climbs higher and blame goes wrong more often: the
+    // intervals lie above zero.
+    for key in [
+        "pair[varesh,kelmora].reached[Sanctions]",
+        "wrongful_attribution",
+    ] {
+        let r = row(key);
+        assert_eq!(r["excludes_zero"], true, "{r}");
+        assert!(r["interval"]["low"].as_f64().unwrap() > 0.0, "{r}");
+    }
+    // A metric the hotline cannot touch (the first detection happens before any call).
+    let first = rows
+        .iter()
+        .find(|r| r["key"] == "first_detection_minute" && r["statistic"] == "mean")
+        .expect("first detection");
+    assert_eq!(first["excludes_zero"], false, "{first}");
+}
+
+#[test]
+fn a_wrong_override_is_an_error_with_a_pointer_and_a_suggestion() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--set", "states[varesh].goverment_control=0.9"],
+            "did you mean `government_control`?",
+        ),
+        (
+            &["--set", "states[veresh].government_control=0.9"],
+            "did you mean `varesh`?",
+        ),
+        (
+            &["--set", "relations[varesh,nowhere].hotline=false"],
+            "has no element",
+        ),
+        (
+            &["--set", "relations[varesh,kelmora].hotline=maybe"],
+            "--set:1:",
+        ),
+        (
+            &["--set", "states[varesh].government_control"],
+            "PATH=VALUE",
+        ),
+    ];
+    for (args, expected) in cases {
+        for command in ["sweep", "compare"] {
+            let mut all = vec![command, "builtin:flagship", "--runs", "2"];
+            all.extend_from_slice(args);
+            let out = expect(&all, 1);
+            assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+            assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+            assert!(out.stderr.contains("--set:1:"), "{args:?}: {}", out.stderr);
+            assert!(!out.stderr.contains("panicked"), "{args:?}: {}", out.stderr);
+        }
+    }
+    // The override of A in compare is checked too.
+    let out = expect(
+        &[
+            "compare",
+            "builtin:flagship",
+            "--runs",
+            "2",
+            "--set-a",
+            "clock.nope=1",
+        ],
+        1,
+    );
+    assert!(out.stderr.contains("has no field `nope`"), "{}", out.stderr);
 }
 
 #[test]

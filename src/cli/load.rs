@@ -61,3 +61,25 @@ pub fn load(reference: &str) -> Result<Loaded, u8> {
         None => Err(EXIT_INVALID),
     }
 }
+
+/// Loads a scenario and applies `--set` overrides; the hash is taken over the variant's text,
+/// so shards of one variant merge and shards of different variants do not.
+pub fn load_variant(reference: &str, sets: &[String]) -> Result<Loaded, u8> {
+    let loaded = load(reference)?;
+    if sets.is_empty() {
+        return Ok(loaded);
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match scenario::variant::apply(&loaded.source_ref, &loaded.scenario, sets, color) {
+        Ok((scenario, text)) => Ok(Loaded {
+            source_ref: loaded.source_ref,
+            scenario,
+            hash: hash_bytes(text.as_bytes()),
+        }),
+        Err(e) => {
+            eprint!("{e}");
+            eprintln!("error: the override cannot be applied to {reference}");
+            Err(EXIT_INVALID)
+        }
+    }
+}

@@ -3,11 +3,13 @@
 //! `main.rs` only parses and dispatches; each subcommand returns the process exit code.
 
 pub mod check;
+pub mod compare;
 pub mod load;
 pub mod replay;
 pub mod report;
 pub mod run;
 pub mod sweep;
+mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -128,6 +130,35 @@ pub enum Command {
         /// Worker threads (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Override one value of the scenario, e.g. `relations[varesh,kelmora].hotline=false`
+        /// (repeatable; see docs/authoring.md).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run two scenarios (or a scenario and a variant) on the same seeds and compare every
+    /// metric of `sweep`, with 95% intervals of the difference.
+    Compare {
+        /// Scenario A: a file or `builtin:NAME`.
+        a: String,
+        /// Scenario B (default: A again, changed by --set).
+        b: Option<String>,
+        /// Number of runs on each side (seeds from --seeds' start, default 0).
+        #[arg(long)]
+        runs: Option<u64>,
+        /// Seed range `A..B` (B excluded).
+        #[arg(long, value_parser = sweep::parse_range)]
+        seeds: Option<(u64, u64)>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Override a value of A (repeatable), e.g. `states[varesh].government_control=0.9`.
+        #[arg(long = "set-a", value_name = "PATH=VALUE")]
+        set_a: Vec<String>,
+        /// Override a value of B (repeatable), e.g. `relations[varesh,kelmora].hotline=false`.
+        #[arg(long = "set", visible_alias = "set-b", value_name = "PATH=VALUE")]
+        set_b: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -224,8 +255,28 @@ pub fn run(cli: Cli) -> u8 {
             runs,
             seeds,
             jobs,
+            sets,
             json,
-        } => sweep::run(&scenario, runs, seeds, jobs, json),
+        } => sweep::run(&scenario, runs, seeds, jobs, &sets, json),
+        Command::Compare {
+            a,
+            b,
+            runs,
+            seeds,
+            jobs,
+            set_a,
+            set_b,
+            json,
+        } => compare::run(&compare::CompareOptions {
+            a,
+            b,
+            runs,
+            seeds,
+            jobs,
+            set_a,
+            set_b,
+            json,
+        }),
         Command::Merge { files, json } => sweep::merge(&files, json),
         Command::Report {
             journal,

@@ -1,344 +1,37 @@
-//! `cyberdrill sweep` (Monte-Carlo over seeds, in parallel with rayon) and `merge`.
+//! `cyberdrill sweep` (Monte-Carlo over seeds, in parallel) and `merge` (shards into one).
+//!
+//! The numbers come from [`crate::analysis`]; this module loads, runs and prints.
 
+use super::table::{fit, percent};
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load};
-use crate::scenario::{Rung, Scenario};
-use crate::sim::{Outcome, Sim};
-use rayon::prelude::*;
+use crate::analysis::{self, RunMetrics, SCHEMA, Summary, summarise};
+use crate::sim::view::hhmm_span;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The numbers kept from one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunMetrics {
-    pub seed: u64,
-    pub peak_rung: Rung,
-    pub public_attributions: usize,
-    pub wrongful_attributions: usize,
-    /// Some victim state's top suspect at the end is not the true culprit.
-    pub misattributed: bool,
-    pub downtime_total: f64,
-    pub downtime: BTreeMap<String, f64>,
-    pub bounced: usize,
-    /// Kaplan–Meier median minutes to acknowledge (none: fewer than half acknowledged).
-    pub median_minutes_to_ack: Option<f64>,
-    /// Share of messages acknowledged within 2 hours.
-    pub acked_within_2h: f64,
-    pub first_detection_minute: Option<u32>,
-    /// Minutes from an incident's start to the first notice another state received.
-    pub first_notice_abroad_minute: Option<u32>,
-    pub objectives_met: usize,
-    /// Each objective: (id, met, cause code when decided).
-    pub objectives: Vec<(String, bool, Option<String>)>,
-    /// Every inject, in scenario order: (id, minute it fired, none if it did not).
-    pub injects: Vec<(String, Option<u32>)>,
-    /// Peak rung of every pair of states: (a, b, peak), in scenario order.
-    pub pair_peaks: Vec<(String, String, Rung)>,
-}
+pub use crate::analysis::sweep;
 
-impl RunMetrics {
-    /// The metrics of an outcome.
-    pub fn of(outcome: &Outcome, victims: &[(String, String)]) -> RunMetrics {
-        RunMetrics {
-            seed: outcome.seed,
-            peak_rung: outcome.peak_rung,
-            public_attributions: outcome.public_attributions,
-            wrongful_attributions: outcome.wrongful_attributions,
-            misattributed: outcome.blame.iter().any(|b| {
-                b.correct == Some(false)
-                    && victims
-                        .iter()
-                        .any(|(state, inc)| *state == b.state && *inc == b.incident)
-            }),
-            downtime_total: outcome.downtime.values().sum(),
-            downtime: outcome.downtime.clone(),
-            bounced: outcome.messages.bounced,
-            median_minutes_to_ack: outcome.messages.median_minutes_to_ack,
-            acked_within_2h: outcome.messages.acked_within_2h,
-            first_notice_abroad_minute: outcome.first_notice_abroad_minute,
-            objectives: outcome
-                .objectives
-                .iter()
-                .map(|o| (o.id.clone(), o.status == "met", o.cause.clone()))
-                .collect(),
-            injects: outcome
-                .injects
-                .iter()
-                .map(|f| (f.id.clone(), f.fired_minute))
-                .collect(),
-            pair_peaks: outcome
-                .pairs
-                .iter()
-                .map(|p| (p.a.clone(), p.b.clone(), p.peak))
-                .collect(),
-            first_detection_minute: outcome
-                .incidents
-                .iter()
-                .filter_map(|i| i.detected_minute)
-                .min(),
-            objectives_met: outcome
-                .objectives
-                .iter()
-                .filter(|o| o.status == "met")
-                .count(),
-        }
-    }
-}
-
-/// Mean and 5th/95th percentiles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Distribution {
-    pub mean: f64,
-    pub p5: f64,
-    pub p95: f64,
-    pub n: usize,
-}
-
-impl Distribution {
-    pub fn of(values: &[f64]) -> Option<Distribution> {
-        if values.is_empty() {
-            return None;
-        }
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let at = |q: f64| {
-            sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)]
-        };
-        Some(Distribution {
-            mean: sorted.iter().sum::<f64>() / sorted.len() as f64,
-            p5: at(0.05),
-            p95: at(0.95),
-            n: sorted.len(),
-        })
-    }
-}
-
-/// What a sweep reports: the summary, and the runs so shards can be merged.
+/// What `sweep --json` writes: the summary, and the runs so shards can be merged. Its form is
+/// documented in `docs/sweep-json.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
+    /// The schema version ([`SCHEMA`]); files without one are from before versioning.
+    #[serde(default = "unversioned")]
+    pub schema: u32,
     pub scenario: String,
+    /// SHA-256 of the scenario's text (of the variant's, with `--set`).
     pub scenario_hash: String,
+    /// The `--set` overrides the runs were made with, in order.
+    #[serde(default)]
+    pub sets: Vec<String>,
     pub summary: Summary,
+    /// The runs, in seed order.
     pub runs: Vec<RunMetrics>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub runs: usize,
-    pub metrics: BTreeMap<String, Distribution>,
-    /// Share of runs whose peak rung reached each rung.
-    pub reached: BTreeMap<String, f64>,
-    pub share_wrongful_attribution: f64,
-    pub share_misattributed: f64,
-    /// Per objective, in scenario order: (id, share of runs met, most common cause when
-    /// missed).
-    pub objectives: Vec<(String, f64, Option<String>)>,
-    /// Per pair of states that ever leaves Routine: (a, b, share of runs reaching each rung
-    /// from Concern up, in ladder order).
-    pub pairs: Vec<PairReach>,
-    /// Branch coverage, per inject in scenario order: (id, share of runs it fired in, median
-    /// minute it fired at over those runs; none if it never fired).
-    pub injects: Vec<(String, f64, Option<u32>)>,
-}
-
-/// A pair of states and the share of runs reaching each rung: (a, b, [(rung, share)]).
-pub type PairReach = (String, String, Vec<(Rung, f64)>);
-
-/// Summarises runs.
-pub fn summarise(runs: &[RunMetrics]) -> Summary {
-    let n = runs.len().max(1) as f64;
-    let mut metrics = BTreeMap::new();
-    let mut put = |name: &str, values: Vec<f64>| {
-        if let Some(d) = Distribution::of(&values) {
-            metrics.insert(name.to_string(), d);
-        }
-    };
-    put(
-        "peak_rung",
-        runs.iter().map(|r| r.peak_rung.level() as f64).collect(),
-    );
-    put(
-        "public_attributions",
-        runs.iter().map(|r| r.public_attributions as f64).collect(),
-    );
-    put(
-        "wrongful_attributions",
-        runs.iter()
-            .map(|r| r.wrongful_attributions as f64)
-            .collect(),
-    );
-    put(
-        "downtime_total_sector_hours",
-        runs.iter().map(|r| r.downtime_total).collect(),
-    );
-    put(
-        "bounced_messages",
-        runs.iter().map(|r| r.bounced as f64).collect(),
-    );
-    put(
-        "median_minutes_to_ack",
-        runs.iter()
-            .filter_map(|r| r.median_minutes_to_ack)
-            .collect(),
-    );
-    put(
-        "acked_within_2h",
-        runs.iter().map(|r| r.acked_within_2h).collect(),
-    );
-    put(
-        "first_notice_abroad_minute",
-        runs.iter()
-            .filter_map(|r| r.first_notice_abroad_minute.map(f64::from))
-            .collect(),
-    );
-    put(
-        "first_detection_minute",
-        runs.iter()
-            .filter_map(|r| r.first_detection_minute.map(f64::from))
-            .collect(),
-    );
-    put(
-        "objectives_met",
-        runs.iter().map(|r| r.objectives_met as f64).collect(),
-    );
-    let sectors: std::collections::BTreeSet<&String> =
-        runs.iter().flat_map(|r| r.downtime.keys()).collect();
-    for sector in sectors {
-        put(
-            &format!("downtime_{}", sector.to_lowercase()),
-            runs.iter()
-                .map(|r| r.downtime.get(sector).copied().unwrap_or(0.0))
-                .collect(),
-        );
-    }
-    let reached = Rung::ALL
-        .iter()
-        .skip(1)
-        .map(|rung| {
-            (
-                format!("{rung:?}"),
-                runs.iter().filter(|r| r.peak_rung >= *rung).count() as f64 / n,
-            )
-        })
-        .collect();
-    let mut objectives: Vec<(String, f64, Option<String>)> = Vec::new();
-    if let Some(first) = runs.first() {
-        for (i, (id, _, _)) in first.objectives.iter().enumerate() {
-            let met = runs
-                .iter()
-                .filter(|r| r.objectives.get(i).is_some_and(|o| o.1))
-                .count();
-            let mut causes: BTreeMap<&str, usize> = BTreeMap::new();
-            for r in runs {
-                if let Some((_, false, Some(c))) = r.objectives.get(i) {
-                    *causes.entry(c.as_str()).or_default() += 1;
-                }
-            }
-            let common = causes
-                .iter()
-                .fold(None::<(&str, usize)>, |best, (c, n)| match best {
-                    Some((_, bn)) if bn >= *n => best,
-                    _ => Some((c, *n)),
-                })
-                .map(|(c, _)| c.to_string());
-            objectives.push((id.clone(), met as f64 / n, common));
-        }
-    }
-    let mut pairs = Vec::new();
-    if let Some(first) = runs.first() {
-        for (i, (a, b, _)) in first.pair_peaks.iter().enumerate() {
-            let reached: Vec<(Rung, f64)> = Rung::ALL
-                .iter()
-                .skip(1)
-                .map(|&rung| {
-                    let k = runs
-                        .iter()
-                        .filter(|r| r.pair_peaks.get(i).is_some_and(|p| p.2 >= rung))
-                        .count();
-                    (rung, k as f64 / n)
-                })
-                .collect();
-            if reached.first().is_some_and(|x| x.1 > 0.0) {
-                pairs.push((a.clone(), b.clone(), reached));
-            }
-        }
-    }
-    let injects = runs.first().map_or_else(Vec::new, |first| {
-        first
-            .injects
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| {
-                let mut minutes: Vec<u32> = runs
-                    .iter()
-                    .filter_map(|r| r.injects.get(i).and_then(|x| x.1))
-                    .collect();
-                minutes.sort_unstable();
-                let median = minutes.get(minutes.len() / 2).copied();
-                (id.clone(), minutes.len() as f64 / n, median)
-            })
-            .collect()
-    });
-    Summary {
-        objectives,
-        pairs,
-        injects,
-        runs: runs.len(),
-        metrics,
-        reached,
-        share_wrongful_attribution: runs.iter().filter(|r| r.wrongful_attributions > 0).count()
-            as f64
-            / n,
-        share_misattributed: runs.iter().filter(|r| r.misattributed).count() as f64 / n,
-    }
-}
-
-/// The (victim state, incident id) pairs of a scenario's scripted incidents.
-pub fn victims(scenario: &Scenario) -> Vec<(String, String)> {
-    scenario
-        .injects
-        .iter()
-        .filter_map(|i| match &i.kind {
-            crate::scenario::InjectKind::Incident { target, .. } => {
-                let state = scenario
-                    .assets
-                    .iter()
-                    .find(|a| &a.id == target)?
-                    .state
-                    .clone();
-                Some((state, i.id.clone()))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// Runs one seed headless.
-pub fn run_seed(scenario: &Scenario, victims: &[(String, String)], seed: u64) -> RunMetrics {
-    let mut sim = Sim::headless(scenario, seed);
-    sim.run_to_end();
-    RunMetrics::of(&sim.outcome(), victims)
-}
-
-/// Runs the seeds on `jobs` threads; results in seed order.
-pub fn sweep(
-    scenario: &Scenario,
-    seeds: std::ops::Range<u64>,
-    jobs: Option<usize>,
-) -> Result<Vec<RunMetrics>, String> {
-    let victims = victims(scenario);
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(j) = jobs {
-        builder = builder.num_threads(j.max(1));
-    }
-    let pool = builder.build().map_err(|e| e.to_string())?;
-    let seeds: Vec<u64> = seeds.collect();
-    Ok(pool.install(|| {
-        seeds
-            .par_iter()
-            .map(|&s| run_seed(scenario, &victims, s))
-            .collect()
-    }))
+fn unversioned() -> u32 {
+    1
 }
 
 /// Parses `A..B`.
@@ -360,44 +53,75 @@ pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
     Ok((a, b))
 }
 
+/// The seeds that `--runs` and `--seeds` name together.
+pub fn seed_range(
+    runs: Option<u64>,
+    seeds: Option<(u64, u64)>,
+) -> Result<std::ops::Range<u64>, String> {
+    match (runs, seeds) {
+        (None, None) => Err("give --runs N or --seeds A..B".into()),
+        (Some(0), _) => Err("--runs must be at least 1".into()),
+        (Some(n), None) => Ok(0..n),
+        (None, Some((a, b))) => Ok(a..b),
+        (Some(n), Some((a, b))) => Ok(a..a.saturating_add(n).min(b)),
+    }
+}
+
+/// A progress bar over runs on stderr, hidden when stderr is not a terminal.
+pub fn progress(runs: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(runs);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} runs {what} {{eta}} left");
+    bar.set_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Loads (with overrides) and sweeps; the report, or the exit code after saying why.
+pub fn sweep_report(
+    reference: &str,
+    sets: &[String],
+    range: std::ops::Range<u64>,
+    jobs: Option<usize>,
+    bar: &ProgressBar,
+) -> Result<SweepReport, u8> {
+    let loaded = load::load_variant(reference, sets)?;
+    let runs = sweep(&loaded.scenario, range, jobs, &|| bar.inc(1)).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    Ok(SweepReport {
+        schema: SCHEMA,
+        scenario: loaded.scenario.meta.id.clone(),
+        scenario_hash: loaded.hash,
+        sets: sets.to_vec(),
+        summary: summarise(&runs),
+        runs,
+    })
+}
+
 /// The CLI entry point.
 pub fn run(
     reference: &str,
     runs: Option<u64>,
     seeds: Option<(u64, u64)>,
     jobs: Option<usize>,
+    sets: &[String],
     json: bool,
 ) -> u8 {
-    let range = match (runs, seeds) {
-        (None, None) => {
-            eprintln!("error: give --runs N or --seeds A..B");
-            return EXIT_USAGE;
-        }
-        (Some(0), _) => {
-            eprintln!("error: --runs must be at least 1");
-            return EXIT_USAGE;
-        }
-        (Some(n), None) => 0..n,
-        (None, Some((a, b))) => a..b,
-        (Some(n), Some((a, b))) => a..(a + n).min(b),
-    };
-    let loaded = match load::load(reference) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let runs = match sweep(&loaded.scenario, range, jobs) {
+    let range = match seed_range(runs, seeds) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    let report = SweepReport {
-        scenario: loaded.scenario.meta.id.clone(),
-        scenario_hash: loaded.hash,
-        summary: summarise(&runs),
-        runs,
+    let bar = progress(range.end - range.start, "");
+    let report = match sweep_report(reference, sets, range, jobs, &bar) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
+    bar.finish_and_clear();
     print_report(&report, json);
     EXIT_OK
 }
@@ -408,66 +132,168 @@ fn print_report(report: &SweepReport, json: bool) {
             "{}",
             serde_json::to_string_pretty(report).unwrap_or_default()
         );
-        return;
+    } else {
+        print!("{}", human(report));
     }
+}
+
+/// The readable report: aligned tables no wider than 100 columns.
+pub fn human(report: &SweepReport) -> String {
+    use std::fmt::Write;
     let s = &report.summary;
-    println!("{}: {} runs", report.scenario, s.runs);
-    println!(
-        "\n  {:<32} {:>9} {:>9} {:>9}",
-        "metric", "mean", "p5", "p95"
-    );
-    for (name, d) in &s.metrics {
-        println!("  {name:<32} {:>9.2} {:>9.2} {:>9.2}", d.mean, d.p5, d.p95);
+    let mut out = String::new();
+    let seeds = match (report.runs.first(), report.runs.last()) {
+        (Some(a), Some(b)) => format!(" (seeds {}..{})", a.seed, b.seed + 1),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "{}: {} runs{seeds}", report.scenario, s.runs);
+    for set in &report.sets {
+        let _ = writeln!(out, "  with --set {set}");
     }
-    println!("\n  share of runs reaching each rung (any pair)");
-    for rung in Rung::ALL.iter().skip(1) {
-        let share = s.reached.get(&format!("{rung:?}")).copied().unwrap_or(0.0);
-        println!("  {:<32} {:>8.1}%", format!("{rung:?}"), share * 100.0);
+    let _ = writeln!(
+        out,
+        "\n  {:<46} {:>9} {:>9} {:>9} {:>9} {:>6}",
+        "metric", "mean", "median", "p5", "p95", "runs"
+    );
+    let order = analysis::series::series(&report.runs);
+    for key in order.iter().map(|x| &x.key) {
+        if let Some(d) = s.metrics.get(key) {
+            let _ = writeln!(
+                out,
+                "  {:<46} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>6}",
+                fit(key, 46),
+                d.mean,
+                d.median,
+                d.p5,
+                d.p95,
+                d.n
+            );
+        }
+    }
+    let _ = writeln!(out, "\n  share of runs reaching each rung (any pair)");
+    for r in &s.reached {
+        let _ = writeln!(
+            out,
+            "  {:<46} {:>7}",
+            format!("{:?}", r.rung),
+            percent(r.share)
+        );
     }
     if !s.pairs.is_empty() {
-        println!(
-            "\n  {:<28} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-            "pair: share reaching", "Concern", "Démar.", "Sanct.", "Count.", "Retal.", "Armed"
+        let _ = writeln!(
+            out,
+            "\n  {:<34} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "pair: share of runs reaching",
+            "Concern",
+            "Démar.",
+            "Sanct.",
+            "Counter",
+            "Retal.",
+            "Armed"
         );
-        for (a, b, reached) in &s.pairs {
-            let cells: Vec<String> = reached
+        for p in &s.pairs {
+            let cells: Vec<String> = p
+                .reached
                 .iter()
-                .map(|(_, x)| format!("{:>6.1}%", x * 100.0))
+                .map(|x| format!("{:>8}", percent(x.share)))
                 .collect();
-            println!("  {:<28} {}", format!("{a}–{b}"), cells.join(" "));
+            let _ = writeln!(
+                out,
+                "  {:<34} {}",
+                fit(&format!("{}–{}", p.a, p.b), 34),
+                cells.join(" ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n  {:<46} {:>7}\n  {:<46} {:>7}",
+        "runs with a wrongful public attribution",
+        percent(s.share_wrongful_attribution),
+        "runs where a victim suspects the wrong party",
+        percent(s.share_misattributed)
+    );
+    if !s.objectives.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {:<40} {:>7}  most common cause when missed (share of misses)",
+            "objective", "met"
+        );
+        for o in &s.objectives {
+            let missed: usize = o.causes.values().sum();
+            let cause = o.missed_because.as_ref().map_or(String::new(), |c| {
+                let k = o.causes.get(c).copied().unwrap_or(0);
+                format!("{} ({})", c, percent(k as f64 / missed.max(1) as f64))
+            });
+            let _ = writeln!(
+                out,
+                "  {:<40} {:>7}  {}",
+                fit(&o.id, 40),
+                percent(o.met),
+                fit(&cause, 48)
+            );
+        }
+    }
+    if !s.blame.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  blame at the end: share of runs naming each candidate (* the responsible party)"
+        );
+        let mut incident = "";
+        for b in &s.blame {
+            if b.incident != incident {
+                incident = &b.incident;
+                let _ = writeln!(
+                    out,
+                    "  {} (responsible: {})",
+                    fit(&b.incident, 60),
+                    fit(&b.truth, 30)
+                );
+            }
+            for (i, (what, shares)) in [("suspects", &b.suspect), ("public", &b.public)]
+                .iter()
+                .filter(|x| !x.1.is_empty())
+                .enumerate()
+            {
+                let cells: Vec<String> = shares
+                    .iter()
+                    .map(|c| {
+                        let mark = if c.candidate == b.truth { "*" } else { "" };
+                        format!("{}{mark} {}", c.candidate, percent(c.share))
+                    })
+                    .collect();
+                let state = if i == 0 {
+                    fit(&b.state, 14)
+                } else {
+                    String::new()
+                };
+                for (j, line) in super::table::wrap(&cells, "  ", 100 - 30)
+                    .iter()
+                    .enumerate()
+                {
+                    let (state, what) = if j == 0 {
+                        (state.as_str(), *what)
+                    } else {
+                        ("", "")
+                    };
+                    let _ = writeln!(out, "    {state:<14} {what:<9} {line}");
+                }
+            }
         }
     }
     if !s.injects.is_empty() {
-        println!("\n  {:<40} {:>7}  median time", "inject", "fired");
-        for (id, share, median) in &s.injects {
-            println!(
-                "  {id:<40} {:>6.1}%  {}",
-                share * 100.0,
-                median.map_or("never fired".to_string(), crate::sim::view::hhmm_span)
+        let _ = writeln!(out, "\n  {:<46} {:>7}  median time", "inject", "fired");
+        for i in &s.injects {
+            let _ = writeln!(
+                out,
+                "  {:<46} {:>7}  {}",
+                fit(&i.id, 46),
+                percent(i.fired),
+                i.median_minute.map_or("never fired".to_string(), hhmm_span)
             );
         }
     }
-    println!(
-        "\n  runs with a wrongful public attribution  {:>6.1}%",
-        s.share_wrongful_attribution * 100.0
-    );
-    println!(
-        "  runs where a victim suspects the wrong party {:>6.1}%",
-        s.share_misattributed * 100.0
-    );
-    if !s.objectives.is_empty() {
-        println!(
-            "\n  {:<40} {:>6}  most common cause when missed",
-            "objective", "met"
-        );
-        for (id, share, cause) in &s.objectives {
-            println!(
-                "  {id:<40} {:>5.1}%  {}",
-                share * 100.0,
-                cause.as_deref().unwrap_or("")
-            );
-        }
-    }
+    super::table::trim_lines(&out)
 }
 
 /// `cyberdrill merge FILE...`: concatenates shards (same scenario), recomputes the summary.
@@ -485,18 +311,28 @@ pub fn merge(files: &[PathBuf], json: bool) -> u8 {
             Ok(r) => r,
             Err(e) => {
                 eprintln!(
-                    "error: {} is not sweep JSON (from `sweep --json`): {e}",
+                    "error: {} is not sweep JSON (from `sweep --json`, schema {SCHEMA}): {e}",
                     path.display()
                 );
                 return EXIT_INVALID;
             }
         };
+        if report.schema != SCHEMA {
+            eprintln!(
+                "error: {} is sweep JSON of schema {}, this cyberdrill reads schema {SCHEMA}; \
+                 run its sweep again with this version",
+                path.display(),
+                report.schema
+            );
+            return EXIT_INVALID;
+        }
         match &mut merged {
             None => merged = Some(report),
             Some(m) => {
                 if m.scenario_hash != report.scenario_hash {
                     eprintln!(
-                        "error: {} comes from a different scenario or version than the first file",
+                        "error: {} comes from a different scenario, variant or version than the \
+                         first file",
                         path.display()
                     );
                     return EXIT_INVALID;
@@ -513,4 +349,43 @@ pub fn merge(files: &[PathBuf], json: bool) -> u8 {
     m.summary = summarise(&m.runs);
     print_report(&m, json);
     EXIT_OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ranges_from_runs_and_seeds() {
+        assert_eq!(seed_range(Some(5), None), Ok(0..5));
+        assert_eq!(seed_range(None, Some((3, 9))), Ok(3..9));
+        assert_eq!(seed_range(Some(2), Some((3, 9))), Ok(3..5));
+        assert_eq!(seed_range(Some(20), Some((3, 9))), Ok(3..9));
+        assert!(seed_range(None, None).is_err());
+        assert!(seed_range(Some(0), None).is_err());
+    }
+
+    #[test]
+    fn the_readable_report_fits_100_columns() {
+        let b = crate::builtin::find("flagship").unwrap();
+        let scenario = crate::scenario::from_str(b.file, b.source).unwrap();
+        let runs = sweep(&scenario, 0..6, Some(1), &|| {}).unwrap();
+        let report = SweepReport {
+            schema: SCHEMA,
+            scenario: "flagship".into(),
+            scenario_hash: String::new(),
+            sets: vec![],
+            summary: summarise(&runs),
+            runs,
+        };
+        let text = human(&report);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{} wide: {line}",
+                line.chars().count()
+            );
+        }
+        assert!(text.contains("blame at the end"), "{text}");
+    }
 }

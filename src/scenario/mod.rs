@@ -9,6 +9,7 @@ pub mod locate;
 mod parse;
 mod types;
 mod validate;
+pub mod variant;
 
 pub use diagnostic::{Diagnostic, Severity};
 
