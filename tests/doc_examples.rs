@@ -142,3 +142,65 @@ fn comms_check_is_valid_without_warnings() {
         checked.render(false)
     );
 }
+
+/// Every field that `sweep --json` and `compare --json` write is described in
+/// `docs/sweep-json.md`, and so is every metric key (by its name before any `[`).
+#[test]
+fn the_sweep_json_schema_documents_every_field() {
+    use cyberdrill::analysis::{compare::compare, summarise, sweep};
+    use serde_json::Value;
+    let doc = read("docs/sweep-json.md");
+    let builtin = cyberdrill::builtin::find("flagship").expect("built-in");
+    let scenario = cyberdrill::scenario::from_str(builtin.file, builtin.source).expect("valid");
+    let runs = sweep(&scenario, 0..4, Some(1), &|| {}).expect("sweep");
+    let report = cyberdrill::cli::sweep::SweepReport {
+        schema: cyberdrill::analysis::SCHEMA,
+        scenario: scenario.meta.id.clone(),
+        scenario_hash: String::new(),
+        sets: vec![],
+        summary: summarise(&runs),
+        runs: runs.clone(),
+    };
+    let comparison = compare(&runs, &runs);
+    assert!(
+        doc.contains(&format!("schema {}", cyberdrill::analysis::SCHEMA)),
+        "the doc names the schema version"
+    );
+    // Maps whose keys are data (sectors, metric keys, cause codes), not fields.
+    const DATA_MAPS: &[&str] = &["downtime", "metrics", "causes"];
+    fn fields(value: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    out.insert(k.clone());
+                    if !DATA_MAPS.contains(&k.as_str()) {
+                        fields(v, out);
+                    } else if let Value::Object(inner) = v {
+                        inner.values().for_each(|x| fields(x, out));
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| fields(x, out)),
+            _ => {}
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    fields(&serde_json::to_value(&report).unwrap(), &mut names);
+    fields(&serde_json::to_value(&comparison).unwrap(), &mut names);
+    for name in &names {
+        assert!(
+            doc.contains(&format!("`{name}`"))
+                || doc.contains(&format!("`{name}[]`"))
+                || doc.contains(&format!("\"{name}\"")),
+            "docs/sweep-json.md does not describe the field `{name}`"
+        );
+    }
+    for row in &comparison.rows {
+        let name = row.key.split('[').next().unwrap_or(&row.key);
+        assert!(
+            doc.contains(&format!("`{name}")),
+            "docs/sweep-json.md does not list the metric key `{}`",
+            row.key
+        );
+    }
+}

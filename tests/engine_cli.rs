@@ -836,3 +836,104 @@ fn run_reports_unusable_scenarios() {
     );
     assert!(out.stderr.contains("journal"), "{}", out.stderr);
 }
+
+/// `deploy/sweep-shard.sh` is what the Slurm array and the Kubernetes Indexed Job run: its
+/// shards, whichever way the index arrives, merge to exactly one sweep over the same seeds.
+#[test]
+fn the_shard_script_writes_shards_that_merge_to_one_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shards");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/sweep-shard.sh");
+    let bin = env!("CARGO_BIN_EXE_cyberdrill");
+    // Index 0 as an argument, 1 as Slurm gives it, 2 as Kubernetes gives it.
+    for (arg, var) in [
+        (Some("0"), None),
+        (None, Some(("SLURM_ARRAY_TASK_ID", "1"))),
+        (None, Some(("JOB_COMPLETION_INDEX", "2"))),
+    ] {
+        let mut cmd = std::process::Command::new("bash");
+        cmd.arg(&script)
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX");
+        if let Some(a) = arg {
+            cmd.arg(a);
+        }
+        if let Some((k, v)) = var {
+            cmd.env(k, v);
+        }
+        let status = cmd
+            .env("SCENARIO", "builtin:comms-check")
+            .env("RUNS_PER_SHARD", "4")
+            .env("OUT_DIR", &out)
+            .env("JOBS", "1")
+            .env("SETS", "relations[0].hotline=true")
+            .env("CYBERDRILL", bin)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+    let mut shards: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    shards.sort();
+    let names: Vec<String> = shards
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["shard-00000.json", "shard-00001.json", "shard-00002.json"],
+        "no partial files left"
+    );
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|p| s(p)));
+    args.push("--json");
+    let merged = json_of(&expect(&args, 0));
+    let whole = json_of(&expect(
+        &[
+            "sweep",
+            "builtin:comms-check",
+            "--seeds",
+            "0..12",
+            "--set",
+            "relations[0].hotline=true",
+            "--json",
+        ],
+        0,
+    ));
+    assert_eq!(merged, whole);
+    // `compare` reads sweep results too: the merged shards against the one sweep differ in
+    // nothing.
+    let merged_path = dir.path().join("merged.json");
+    std::fs::write(&merged_path, merged.to_string()).unwrap();
+    let whole_path = dir.path().join("whole.json");
+    std::fs::write(&whole_path, whole.to_string()).unwrap();
+    let same = json_of(&expect(
+        &["compare", s(&merged_path), s(&whole_path), "--json"],
+        0,
+    ));
+    let rows = same["comparison"]["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r["excludes_zero"] == false && r["difference"] == 0.0)
+    );
+    expect(
+        &["compare", s(&merged_path), s(&whole_path), "--runs", "3"],
+        2,
+    );
+    // Without an index the script says what it needs.
+    let none = std::process::Command::new("bash")
+        .arg(&script)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("shard index"));
+}

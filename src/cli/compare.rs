@@ -54,8 +54,94 @@ fn side(source: &str, report: SweepReport) -> Side {
     }
 }
 
+/// Reads a sweep JSON file (from `sweep --json` or `merge --json`); the exit code on failure.
+fn read_sweep(path: &str) -> Result<SweepReport, u8> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {path}: {e}");
+        EXIT_USAGE
+    })?;
+    let report: SweepReport = serde_json::from_str(&text).map_err(|e| {
+        eprintln!("error: {path} is not sweep JSON (from `sweep --json` or `merge --json`): {e}");
+        super::EXIT_INVALID
+    })?;
+    if report.schema != SCHEMA {
+        eprintln!(
+            "error: {path} is sweep JSON of schema {}, this cyberdrill reads schema {SCHEMA}",
+            report.schema
+        );
+        return Err(super::EXIT_INVALID);
+    }
+    Ok(report)
+}
+
+/// Compares two sweeps already made (merged shards, for instance): both sides are JSON.
+fn run_from_files(o: &CompareOptions, b: &str) -> u8 {
+    if o.runs.is_some() || o.seeds.is_some() || !o.set_a.is_empty() || !o.set_b.is_empty() {
+        eprintln!(
+            "error: A and B are sweep results; --runs, --seeds and --set apply only when \
+             compare runs scenarios itself"
+        );
+        return EXIT_USAGE;
+    }
+    let (a_report, b_report) = match (read_sweep(&o.a), read_sweep(b)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let seeds = |r: &SweepReport| {
+        r.runs
+            .iter()
+            .map(|x| x.seed)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (sa, sb) = (seeds(&a_report), seeds(&b_report));
+    let common: Vec<u64> = sa.intersection(&sb).copied().collect();
+    if common.is_empty() {
+        eprintln!(
+            "error: {} and {b} share no seed; runs are paired by seed",
+            o.a
+        );
+        return super::EXIT_INVALID;
+    }
+    if common.len() < sa.len().max(sb.len()) {
+        eprintln!(
+            "note: {} seeds are on both sides; the others are left out",
+            common.len()
+        );
+    }
+    let comparison = compare(&a_report.runs, &b_report.runs);
+    let range = (common[0], common[common.len() - 1] + 1);
+    print(
+        &CompareReport {
+            schema: SCHEMA,
+            a: side(&o.a, a_report),
+            b: side(b, b_report),
+            seeds: range,
+            comparison,
+        },
+        o.json,
+    );
+    EXIT_OK
+}
+
+fn print(report: &CompareReport, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", human(report));
+    }
+}
+
 /// The CLI entry point.
 pub fn run(o: &CompareOptions) -> u8 {
+    if let Some(b) = &o.b
+        && o.a.ends_with(".json")
+        && b.ends_with(".json")
+    {
+        return run_from_files(o, b);
+    }
     let range = match seed_range(o.runs, o.seeds) {
         Ok(r) => r,
         Err(e) => {
@@ -89,14 +175,7 @@ pub fn run(o: &CompareOptions) -> u8 {
         seeds: (range.start, range.end),
         comparison,
     };
-    if o.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
-    } else {
-        print!("{}", human(&report));
-    }
+    print(&report, o.json);
     EXIT_OK
 }
 

@@ -140,9 +140,10 @@ pub enum Command {
     /// Run two scenarios (or a scenario and a variant) on the same seeds and compare every
     /// metric of `sweep`, with 95% intervals of the difference.
     Compare {
-        /// Scenario A: a file or `builtin:NAME`.
+        /// Scenario A: a file or `builtin:NAME`; or a sweep JSON file (`sweep --json`, `merge
+        /// --json`), then B must be one too and the runs in them are compared.
         a: String,
-        /// Scenario B (default: A again, changed by --set).
+        /// Scenario B (default: A again, changed by --set), or a sweep JSON file.
         b: Option<String>,
         /// Number of runs on each side (seeds from --seeds' start, default 0).
         #[arg(long)]
