@@ -70,7 +70,12 @@ pub fn seed_range(
 /// A progress bar over runs on stderr, hidden when stderr is not a terminal.
 pub fn progress(runs: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(runs);
-    let template = format!("{{bar:40}} {{pos}}/{{len}} runs {what} {{eta}} left");
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" {what}")
+    };
+    let template = format!("{{bar:40}} {{pos}}/{{len}} runs{what}, {{eta}} left");
     bar.set_style(
         ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
