@@ -14,9 +14,7 @@ pub struct CompareOptions {
     pub a: String,
     /// B's scenario; A's when none (then the overrides make the difference).
     pub b: Option<String>,
-    pub runs: Option<u64>,
-    pub seeds: Option<(u64, u64)>,
-    pub jobs: Option<usize>,
+    pub seeds: super::Seeds,
     pub set_a: Vec<String>,
     pub set_b: Vec<String>,
     pub json: bool,
@@ -76,7 +74,11 @@ fn read_sweep(path: &str) -> Result<SweepReport, u8> {
 
 /// Compares two sweeps already made (merged shards, for instance): both sides are JSON.
 fn run_from_files(o: &CompareOptions, b: &str) -> u8 {
-    if o.runs.is_some() || o.seeds.is_some() || !o.set_a.is_empty() || !o.set_b.is_empty() {
+    if o.seeds.runs.is_some()
+        || o.seeds.seeds.is_some()
+        || !o.set_a.is_empty()
+        || !o.set_b.is_empty()
+    {
         eprintln!(
             "error: A and B are sweep results; --runs, --seeds and --set apply only when \
              compare runs scenarios itself"
@@ -124,14 +126,7 @@ fn run_from_files(o: &CompareOptions, b: &str) -> u8 {
 }
 
 fn print(report: &CompareReport, json: bool) {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        );
-    } else {
-        print!("{}", human(report));
-    }
+    super::table::emit(report, json, human);
 }
 
 /// The CLI entry point.
@@ -142,7 +137,7 @@ pub fn run(o: &CompareOptions) -> u8 {
     {
         return run_from_files(o, b);
     }
-    let range = match seed_range(o.runs, o.seeds) {
+    let range = match seed_range(&o.seeds) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -158,11 +153,11 @@ pub fn run(o: &CompareOptions) -> u8 {
     }
     let n = range.end - range.start;
     let bar = progress(2 * n, "(A, then B)");
-    let a = match sweep_report(&o.a, &o.set_a, range.clone(), o.jobs, &bar) {
+    let a = match sweep_report(&o.a, &o.set_a, range.clone(), o.seeds.jobs, &bar) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let b = match sweep_report(&b_source, &o.set_b, range.clone(), o.jobs, &bar) {
+    let b = match sweep_report(&b_source, &o.set_b, range.clone(), o.seeds.jobs, &bar) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -121,15 +121,8 @@ pub enum Command {
     /// Monte-Carlo over seeds: distributions of the outcome metrics.
     Sweep {
         scenario: String,
-        /// Number of runs (seeds from --seeds' start, default 0).
-        #[arg(long)]
-        runs: Option<u64>,
-        /// Seed range `A..B` (B excluded).
-        #[arg(long, value_parser = sweep::parse_range)]
-        seeds: Option<(u64, u64)>,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[command(flatten)]
+        seeds: Seeds,
         /// Override one value of the scenario, e.g. `relations[varesh,kelmora].hotline=false`
         /// (repeatable; see docs/authoring.md).
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -145,15 +138,8 @@ pub enum Command {
         a: String,
         /// Scenario B (default: A again, changed by --set), or a sweep JSON file.
         b: Option<String>,
-        /// Number of runs on each side (seeds from --seeds' start, default 0).
-        #[arg(long)]
-        runs: Option<u64>,
-        /// Seed range `A..B` (B excluded).
-        #[arg(long, value_parser = sweep::parse_range)]
-        seeds: Option<(u64, u64)>,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[command(flatten)]
+        seeds: Seeds,
         /// Override a value of A (repeatable), e.g. `states[varesh].government_control=0.9`.
         #[arg(long = "set-a", value_name = "PATH=VALUE")]
         set_a: Vec<String>,
@@ -184,6 +170,20 @@ pub enum Command {
     },
     /// List the built-in scenarios.
     Scenarios,
+}
+
+/// Which seeds a sweep or a comparison runs, and on how many threads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Seeds {
+    /// Number of runs (seeds from --seeds' start, default 0).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Seed range `A..B` (B excluded).
+    #[arg(long, value_parser = sweep::parse_range)]
+    pub seeds: Option<(u64, u64)>,
+    /// Worker threads (default: all cores; the result does not depend on it).
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 /// The scenario a command runs: a file, or `builtin:NAME`.
@@ -253,27 +253,21 @@ pub fn run(cli: Cli) -> u8 {
         } => replay::run(&journal, until, scenario.as_deref(), json),
         Command::Sweep {
             scenario,
-            runs,
             seeds,
-            jobs,
             sets,
             json,
-        } => sweep::run(&scenario, runs, seeds, jobs, &sets, json),
+        } => sweep::run(&scenario, &seeds, &sets, json),
         Command::Compare {
             a,
             b,
-            runs,
             seeds,
-            jobs,
             set_a,
             set_b,
             json,
         } => compare::run(&compare::CompareOptions {
             a,
             b,
-            runs,
             seeds,
-            jobs,
             set_a,
             set_b,
             json,

@@ -54,11 +54,8 @@ pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
 }
 
 /// The seeds that `--runs` and `--seeds` name together.
-pub fn seed_range(
-    runs: Option<u64>,
-    seeds: Option<(u64, u64)>,
-) -> Result<std::ops::Range<u64>, String> {
-    match (runs, seeds) {
+pub fn seed_range(seeds: &super::Seeds) -> Result<std::ops::Range<u64>, String> {
+    match (seeds.runs, seeds.seeds) {
         (None, None) => Err("give --runs N or --seeds A..B".into()),
         (Some(0), _) => Err("--runs must be at least 1".into()),
         (Some(n), None) => Ok(0..n),
@@ -106,15 +103,8 @@ pub fn sweep_report(
 }
 
 /// The CLI entry point.
-pub fn run(
-    reference: &str,
-    runs: Option<u64>,
-    seeds: Option<(u64, u64)>,
-    jobs: Option<usize>,
-    sets: &[String],
-    json: bool,
-) -> u8 {
-    let range = match seed_range(runs, seeds) {
+pub fn run(reference: &str, seeds: &super::Seeds, sets: &[String], json: bool) -> u8 {
+    let range = match seed_range(seeds) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -122,24 +112,13 @@ pub fn run(
         }
     };
     let bar = progress(range.end - range.start, "");
-    let report = match sweep_report(reference, sets, range, jobs, &bar) {
+    let report = match sweep_report(reference, sets, range, seeds.jobs, &bar) {
         Ok(r) => r,
         Err(code) => return code,
     };
     bar.finish_and_clear();
-    print_report(&report, json);
+    super::table::emit(&report, json, human);
     EXIT_OK
-}
-
-fn print_report(report: &SweepReport, json: bool) {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        );
-    } else {
-        print!("{}", human(report));
-    }
 }
 
 /// The readable report: aligned tables no wider than 100 columns.
@@ -352,7 +331,7 @@ pub fn merge(files: &[PathBuf], json: bool) -> u8 {
     m.runs.sort_by_key(|r| r.seed);
     m.runs.dedup_by_key(|r| r.seed);
     m.summary = summarise(&m.runs);
-    print_report(&m, json);
+    super::table::emit(&m, json, human);
     EXIT_OK
 }
 
@@ -362,12 +341,19 @@ mod tests {
 
     #[test]
     fn seed_ranges_from_runs_and_seeds() {
-        assert_eq!(seed_range(Some(5), None), Ok(0..5));
-        assert_eq!(seed_range(None, Some((3, 9))), Ok(3..9));
-        assert_eq!(seed_range(Some(2), Some((3, 9))), Ok(3..5));
-        assert_eq!(seed_range(Some(20), Some((3, 9))), Ok(3..9));
-        assert!(seed_range(None, None).is_err());
-        assert!(seed_range(Some(0), None).is_err());
+        let r = |runs, seeds| {
+            seed_range(&crate::cli::Seeds {
+                runs,
+                seeds,
+                jobs: None,
+            })
+        };
+        assert_eq!(r(Some(5), None), Ok(0..5));
+        assert_eq!(r(None, Some((3, 9))), Ok(3..9));
+        assert_eq!(r(Some(2), Some((3, 9))), Ok(3..5));
+        assert_eq!(r(Some(20), Some((3, 9))), Ok(3..9));
+        assert!(r(None, None).is_err());
+        assert!(r(Some(0), None).is_err());
     }
 
     #[test]

@@ -1,5 +1,17 @@
 //! Small helpers for the aligned tables `sweep` and `compare` print.
 
+/// Prints a report as pretty JSON, or in its readable form.
+pub fn emit<T: serde::Serialize>(report: &T, json: bool, human: impl FnOnce(&T) -> String) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", human(report));
+    }
+}
+
 /// `text` cut to `width` characters, with `…` where it was cut.
 pub fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
