@@ -38,6 +38,9 @@ pub enum Line {
         /// The teams people played (the engine played the rest); absent: every team.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         humans: Option<Vec<String>>,
+        /// The run this one branches from, when it is a branch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<Parent>,
     },
     Command {
         tick: u32,
@@ -56,6 +59,19 @@ pub enum Line {
         tick: u32,
         outcome_hash: String,
     },
+}
+
+/// Where a branch comes from: its parent journal and the tick it leaves it at. The branch
+/// holds a copy of the parent's entries before that tick; `prefix_hash` lets `replay` check
+/// that the parent still says the same.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parent {
+    /// The parent journal's path, as given when branching (looked for beside the branch too).
+    pub journal: String,
+    /// The branch point: the parent's entries before this tick are the branch's past.
+    pub at: u32,
+    /// [`prefix_hash`] of the parent at `at`.
+    pub prefix_hash: String,
 }
 
 /// The format name in every header.
@@ -115,6 +131,51 @@ pub struct Journal {
     pub reached: u32,
     pub player: Option<String>,
     pub humans: Option<Vec<String>>,
+    pub parent: Option<Parent>,
+}
+
+impl Journal {
+    /// Which teams people played at the start, with a headless run as "none" (`Sim::headless`
+    /// and `Sim::with_players(&[])` are the same run); none: every team.
+    pub fn initial_humans(&self) -> Option<Vec<String>> {
+        match self.mode {
+            Mode::Headless => Some(Vec::new()),
+            Mode::Play => self.humans.clone(),
+        }
+    }
+}
+
+/// Which teams people play at the end of the journal: the start's, changed by any
+/// `Players` control (a branch taken over); none: every team.
+pub fn current_humans(journal: &Journal) -> Option<Vec<String>> {
+    journal
+        .entries
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Line::Control {
+                control: Control::Players { humans },
+                ..
+            } => Some(Some(humans.clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| journal.initial_humans())
+}
+
+/// A digest of a run's past up to `at`: the scenario, the seed, who played, and every entry
+/// before `at`. Two journals with the same prefix hash at `at` are the same run up to there.
+pub fn prefix_hash(journal: &Journal, at: u32) -> String {
+    let mut text = format!(
+        "{}\n{}\n{}\n",
+        journal.scenario_hash,
+        journal.seed,
+        serde_json::to_string(&journal.initial_humans()).unwrap_or_default()
+    );
+    for entry in journal.entries.iter().filter(|e| entry_tick(e) < at) {
+        text.push_str(&serde_json::to_string(entry).unwrap_or_default());
+        text.push('\n');
+    }
+    crate::cli::load::hash_bytes(text.as_bytes())
 }
 
 /// Why a journal could not be read.
@@ -171,6 +232,7 @@ impl Journal {
                         mode,
                         player,
                         humans,
+                        parent,
                         ..
                     },
                 ) => {
@@ -192,6 +254,7 @@ impl Journal {
                         reached: 0,
                         player,
                         humans,
+                        parent,
                     });
                 }
                 (None, _) => {

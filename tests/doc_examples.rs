@@ -158,6 +158,11 @@ fn the_sweep_json_schema_documents_every_field() {
         scenario: scenario.meta.id.clone(),
         scenario_hash: String::new(),
         sets: vec![],
+        branch: Some(cyberdrill::cli::sweep::BranchPoint {
+            journal: "j.jsonl".into(),
+            tick: 0,
+            minute: 0,
+        }),
         summary: summarise(&runs),
         runs: runs.clone(),
     };

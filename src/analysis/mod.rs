@@ -218,6 +218,20 @@ pub fn sweep(
     jobs: Option<usize>,
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<RunMetrics>, String> {
+    sweep_with(scenario, seeds, jobs, done, &|seed| {
+        Ok(Sim::headless(scenario, seed))
+    })
+}
+
+/// Like [`sweep`], with each seed's run made by `start` (a branch's past with the seed's
+/// future, for instance) and then run to the end.
+pub fn sweep_with(
+    scenario: &Scenario,
+    seeds: std::ops::Range<u64>,
+    jobs: Option<usize>,
+    done: &(dyn Fn() + Sync),
+    start: &(dyn Fn(u64) -> Result<Sim, String> + Sync),
+) -> Result<Vec<RunMetrics>, String> {
     let victims = victims(scenario);
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(j) = jobs {
@@ -225,14 +239,16 @@ pub fn sweep(
     }
     let pool = builder.build().map_err(|e| e.to_string())?;
     let seeds: Vec<u64> = seeds.collect();
-    Ok(pool.install(|| {
+    pool.install(|| {
         seeds
             .par_iter()
             .map(|&s| {
-                let run = run_seed(scenario, &victims, s);
+                let mut sim = start(s)?;
+                sim.run_to_end();
+                let run = RunMetrics::of(&sim.outcome(), &victims);
                 done();
-                run
+                Ok(run)
             })
             .collect()
-    }))
+    })
 }

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 
 /// A scenario ready to run, with where it came from and the hash of its text.
+#[derive(Clone)]
 pub struct Loaded {
     /// What to write in a journal to find it again: a path or `builtin:NAME`.
     pub source_ref: String,

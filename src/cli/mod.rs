@@ -2,6 +2,7 @@
 //!
 //! `main.rs` only parses and dispatches; each subcommand returns the process exit code.
 
+pub mod branch;
 pub mod check;
 pub mod compare;
 pub mod load;
@@ -49,6 +50,8 @@ pub enum Command {
         /// Continue a session from its journal after a crash or a quit.
         #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["scenario", "journal"])]
         resume: Option<PathBuf>,
+        #[command(flatten)]
+        branch: BranchArgs,
     },
     /// Serve an exercise over SSH: each team and the facilitator join with `ssh`.
     Serve {
@@ -71,6 +74,8 @@ pub enum Command {
         /// Continue a served exercise from its journal (after the server stopped).
         #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["scenario", "journal", "init_teams"])]
         resume: Option<PathBuf>,
+        #[command(flatten)]
+        branch: BranchArgs,
         /// The server's SSH host key; generated there on first start and kept.
         #[arg(long, default_value = crate::serve::DEFAULT_HOST_KEY, value_name = "FILE")]
         host_key: PathBuf,
@@ -92,10 +97,14 @@ pub enum Command {
     },
     /// Run a scenario headless: the engine's doctrine plays every team; prints the outcome.
     Run {
-        /// Scenario file, or `builtin:NAME` (see `cyberdrill scenarios`).
-        scenario: String,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Scenario file, or `builtin:NAME` (see `cyberdrill scenarios`); not with --branch.
+        scenario: Option<String>,
+        /// The seed (default 1). With --branch: re-roll the future from this seed (default:
+        /// the parent's random stream continues).
+        #[arg(long)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        branch: BranchArgs,
         /// Write a journal (JSONL) that `replay` can check.
         #[arg(long, value_name = "FILE")]
         journal: Option<PathBuf>,
@@ -120,7 +129,10 @@ pub enum Command {
     },
     /// Monte-Carlo over seeds: distributions of the outcome metrics.
     Sweep {
-        scenario: String,
+        /// Scenario file or `builtin:NAME`; not with --branch.
+        scenario: Option<String>,
+        #[command(flatten)]
+        branch: BranchArgs,
         #[command(flatten)]
         seeds: Seeds,
         /// Override one value of the scenario, e.g. `relations[varesh,kelmora].hotline=false`
@@ -172,6 +184,17 @@ pub enum Command {
     Scenarios,
 }
 
+/// A branch: continue a journaled run differently from a moment of it.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BranchArgs {
+    /// Branch from this journal: rebuild its run exactly up to --at, then go on from there.
+    #[arg(long, value_name = "JOURNAL", requires = "at")]
+    pub branch: Option<PathBuf>,
+    /// The branch point: `+HH:MM` since the start (e.g. `+12:00`) or a tick number.
+    #[arg(long, value_name = "TIME", requires = "branch")]
+    pub at: Option<String>,
+}
+
 /// Which seeds a sweep or a comparison runs, and on how many threads.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Seeds {
@@ -206,6 +229,7 @@ pub fn run(cli: Cli) -> u8 {
             seed,
             journal,
             resume,
+            branch,
         } => crate::tui::play(crate::tui::PlayOptions {
             scenario,
             team,
@@ -213,6 +237,7 @@ pub fn run(cli: Cli) -> u8 {
             seed,
             journal,
             resume,
+            branch,
         }),
         Command::Serve {
             scenario,
@@ -225,7 +250,9 @@ pub fn run(cli: Cli) -> u8 {
             host_key,
             max_sessions,
             max_per_team,
+            branch,
         } => crate::serve::serve(crate::serve::ServeOptions {
+            branch,
             scenario,
             listen,
             teams,
@@ -241,10 +268,18 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run {
             scenario,
             seed,
+            branch,
             journal,
             json,
             timeline,
-        } => run::run(&scenario, seed, journal.as_deref(), json, timeline),
+        } => run::run(
+            scenario.as_deref(),
+            seed,
+            &branch,
+            journal.as_deref(),
+            json,
+            timeline,
+        ),
         Command::Replay {
             journal,
             until,
@@ -253,10 +288,11 @@ pub fn run(cli: Cli) -> u8 {
         } => replay::run(&journal, until, scenario.as_deref(), json),
         Command::Sweep {
             scenario,
+            branch,
             seeds,
             sets,
             json,
-        } => sweep::run(&scenario, &seeds, &sets, json),
+        } => sweep::run(scenario.as_deref(), &branch, &seeds, &sets, json),
         Command::Compare {
             a,
             b,

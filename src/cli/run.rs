@@ -6,19 +6,35 @@ use crate::sim::{Outcome, Sim};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
-/// Runs a scenario headless to the end and prints its outcome.
+/// Runs a scenario headless to the end and prints its outcome; with a branch, continues a
+/// journaled run from its branch point with the engine playing every team.
 pub fn run(
-    reference: &str,
-    seed: u64,
+    reference: Option<&str>,
+    seed: Option<u64>,
+    branch: &super::BranchArgs,
     journal_path: Option<&Path>,
     json: bool,
     timeline: bool,
 ) -> u8 {
+    if let (Some(parent), Some(at)) = (&branch.branch, &branch.at) {
+        if reference.is_some() {
+            eprintln!(
+                "error: give a scenario or --branch, not both (a branch runs its journal's scenario)"
+            );
+            return EXIT_USAGE;
+        }
+        return run_branch(parent, at, seed, journal_path, json, timeline);
+    }
+    let Some(reference) = reference else {
+        eprintln!("error: give a scenario (a file or builtin:NAME), or --branch JOURNAL --at TIME");
+        return EXIT_USAGE;
+    };
+    let seed = seed.unwrap_or(1);
     let loaded = match load::load(reference) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let mut writer = match journal_path {
+    let writer = match journal_path {
         Some(path) => match JournalWriter::create(path, header(&loaded, seed, Mode::Headless)) {
             Ok(w) => Some(w),
             Err(e) => {
@@ -28,7 +44,65 @@ pub fn run(
         },
         None => None,
     };
-    let mut sim = Sim::headless(&loaded.scenario, seed);
+    let sim = Sim::headless(&loaded.scenario, seed);
+    finish(sim, writer, json, timeline)
+}
+
+/// What the engine plays from the branch point: every team, from the parent's random stream
+/// or from a new seed.
+pub fn engine_from_here(seed: Option<u64>) -> Vec<crate::sim::Control> {
+    let mut then = vec![crate::sim::Control::Players { humans: Vec::new() }];
+    if let Some(seed) = seed {
+        then.push(crate::sim::Control::Reseed { seed });
+    }
+    then
+}
+
+fn run_branch(
+    parent: &Path,
+    at: &str,
+    seed: Option<u64>,
+    journal_path: Option<&Path>,
+    json: bool,
+    timeline: bool,
+) -> u8 {
+    let branch = match super::branch::Branch::open(parent, at) {
+        Ok(b) => b,
+        Err(e) => return e.report(),
+    };
+    let then = engine_from_here(seed);
+    let sim = match branch.sim(&then) {
+        Ok(s) => s,
+        Err(e) => return e.report(),
+    };
+    let writer = match journal_path {
+        Some(path) => {
+            let opened = branch
+                .write(path, None, &then)
+                .and_then(|()| JournalWriter::append_to(path).map_err(|e| e.to_string()));
+            match opened {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        None => None,
+    };
+    eprintln!(
+        "branch of {} at {}: the engine plays every team from here{}",
+        parent.display(),
+        crate::sim::view::hhmm_span(branch.at * sim.tick_minutes()),
+        seed.map_or(String::new(), |s| format!(
+            ", the future drawn from seed {s}"
+        ))
+    );
+    finish(sim, writer, json, timeline)
+}
+
+/// Runs to the end, ends the journal, prints.
+fn finish(mut sim: Sim, mut writer: Option<JournalWriter>, json: bool, timeline: bool) -> u8 {
     let bar = progress(u64::from(sim.end_tick()));
     while sim.step() {
         if sim.tick().is_multiple_of(64) {
@@ -67,6 +141,7 @@ pub fn header(loaded: &load::Loaded, seed: u64, mode: Mode) -> Line {
         mode,
         player: None,
         humans: None,
+        parent: None,
     }
 }
 

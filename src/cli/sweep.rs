@@ -25,9 +25,21 @@ pub struct SweepReport {
     /// The `--set` overrides the runs were made with, in order.
     #[serde(default)]
     pub sets: Vec<String>,
+    /// With `--branch`: the journal and the branch point the runs continue from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<BranchPoint>,
     pub summary: Summary,
     /// The runs, in seed order.
     pub runs: Vec<RunMetrics>,
+}
+
+/// Where the runs of a branch sweep start from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BranchPoint {
+    pub journal: String,
+    /// The branch point, a tick, and the minute it stands for.
+    pub tick: u32,
+    pub minute: u32,
 }
 
 fn unversioned() -> u32 {
@@ -97,13 +109,59 @@ pub fn sweep_report(
         scenario: loaded.scenario.meta.id.clone(),
         scenario_hash: loaded.hash,
         sets: sets.to_vec(),
+        branch: None,
+        summary: summarise(&runs),
+        runs,
+    })
+}
+
+/// Sweeps the future of a branch: the journal's past up to the branch point, then per seed
+/// the engine playing every team with the future drawn from that seed.
+pub fn branch_report(
+    parent: &std::path::Path,
+    at: &str,
+    range: std::ops::Range<u64>,
+    jobs: Option<usize>,
+    bar: &ProgressBar,
+) -> Result<SweepReport, u8> {
+    let branch = super::branch::Branch::open(parent, at).map_err(|e| e.report())?;
+    let start = |seed: u64| {
+        branch
+            .sim(&super::run::engine_from_here(Some(seed)))
+            .map_err(|e| match e {
+                super::replay::ReplayError::Usage(m) | super::replay::ReplayError::Invalid(m) => m,
+            })
+    };
+    let scenario = &branch.loaded.scenario;
+    let runs =
+        analysis::sweep_with(scenario, range, jobs, &|| bar.inc(1), &start).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_INVALID
+        })?;
+    let tick_minutes = scenario.clock.tick_minutes.max(1);
+    Ok(SweepReport {
+        schema: SCHEMA,
+        scenario: scenario.meta.id.clone(),
+        scenario_hash: branch.identity(),
+        sets: Vec::new(),
+        branch: Some(BranchPoint {
+            journal: parent.display().to_string(),
+            tick: branch.at,
+            minute: branch.at * tick_minutes,
+        }),
         summary: summarise(&runs),
         runs,
     })
 }
 
 /// The CLI entry point.
-pub fn run(reference: &str, seeds: &super::Seeds, sets: &[String], json: bool) -> u8 {
+pub fn run(
+    reference: Option<&str>,
+    branch: &super::BranchArgs,
+    seeds: &super::Seeds,
+    sets: &[String],
+    json: bool,
+) -> u8 {
     let range = match seed_range(seeds) {
         Ok(r) => r,
         Err(e) => {
@@ -112,7 +170,25 @@ pub fn run(reference: &str, seeds: &super::Seeds, sets: &[String], json: bool) -
         }
     };
     let bar = progress(range.end - range.start, "");
-    let report = match sweep_report(reference, sets, range, seeds.jobs, &bar) {
+    let report = match (reference, &branch.branch, &branch.at) {
+        (None, Some(parent), Some(at)) if sets.is_empty() => {
+            branch_report(parent, at, range, seeds.jobs, &bar)
+        }
+        (Some(reference), None, _) => sweep_report(reference, sets, range, seeds.jobs, &bar),
+        (None, None, _) => {
+            eprintln!(
+                "error: give a scenario (a file or builtin:NAME), or --branch JOURNAL --at TIME"
+            );
+            return EXIT_USAGE;
+        }
+        _ => {
+            eprintln!(
+                "error: a branch sweep runs its journal's scenario as it was: no scenario and no --set with --branch"
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let report = match report {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -133,6 +209,14 @@ pub fn human(report: &SweepReport) -> String {
     let _ = writeln!(out, "{}: {} runs{seeds}", report.scenario, s.runs);
     for set in &report.sets {
         let _ = writeln!(out, "  with --set {set}");
+    }
+    if let Some(b) = &report.branch {
+        let _ = writeln!(
+            out,
+            "  from {} at {}: the past as played, then per seed the engine playing every team",
+            b.journal,
+            hhmm_span(b.minute)
+        );
     }
     let _ = writeln!(
         out,
@@ -366,6 +450,7 @@ mod tests {
             scenario: "flagship".into(),
             scenario_hash: String::new(),
             sets: vec![],
+            branch: None,
             summary: summarise(&runs),
             runs,
         };

@@ -41,6 +41,8 @@ pub struct ServeOptions {
     pub init_teams: bool,
     pub max_sessions: usize,
     pub max_per_team: usize,
+    /// Serve on from a moment of a journaled run.
+    pub branch: crate::cli::BranchArgs,
 }
 
 /// Defaults of the command line (also used to print a resume command that needs no more).
@@ -163,8 +165,28 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         eprintln!("error: {message}");
         code
     };
-    // The scenario: from the journal when resuming, else the one named.
+    let branch = match (&options.branch.branch, &options.branch.at) {
+        (Some(parent), Some(at)) => {
+            if options.scenario.is_some() || options.resume.is_some() {
+                return Err(fail(
+                    "--branch serves on from its journal: no scenario and no --resume with it"
+                        .into(),
+                    EXIT_USAGE,
+                ));
+            }
+            Some(crate::cli::branch::Branch::open(parent, at).map_err(|e| e.report())?)
+        }
+        _ => None,
+    };
+    // The scenario: from the journal when resuming or branching, else the one named.
     let (loaded, resumed) = match &options.resume {
+        None if branch.is_some() => (
+            branch
+                .as_ref()
+                .map(|b| b.loaded.clone())
+                .ok_or(EXIT_USAGE)?,
+            None,
+        ),
         Some(path) => {
             let (journal, loaded) = replay::open(path, None).map_err(|e| match e {
                 replay::ReplayError::Usage(m) => fail(m, EXIT_USAGE),
@@ -190,7 +212,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         eprintln!("{warning}");
     }
     if let Some(journal) = &resumed {
-        let mut recorded = journal.humans.clone().unwrap_or_default();
+        let mut recorded = crate::journal::current_humans(journal).unwrap_or_default();
         let mut listed = humans.clone();
         recorded.sort();
         listed.sort();
@@ -208,10 +230,10 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     }
     // A new journal never replaces one: it may be an exercise in progress.
     let new_journal = options.resume.is_none().then(|| {
-        options
-            .journal
-            .clone()
-            .unwrap_or_else(|| crate::tui::default_journal(&loaded.scenario.meta.id, options.seed))
+        options.journal.clone().unwrap_or_else(|| match &branch {
+            Some(b) => b.default_path(loaded.scenario.clock.tick_minutes.max(1)),
+            None => crate::tui::default_journal(&loaded.scenario.meta.id, options.seed),
+        })
     });
     if let Some(path) = &new_journal
         && path.exists()
@@ -247,6 +269,23 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
                 )
             })?;
             (sim, writer, path.clone())
+        }
+        (None, _) if branch.is_some() => {
+            let b = branch.as_ref().ok_or(EXIT_USAGE)?;
+            let path = new_journal.clone().unwrap_or_default();
+            let then = [crate::sim::Control::Players {
+                humans: humans.clone(),
+            }];
+            b.write(&path, Some(access::FACILITATOR), &then)
+                .map_err(|m| fail(m, EXIT_USAGE))?;
+            let sim = b.sim(&then).map_err(|e| e.report())?;
+            let writer = JournalWriter::append_to(&path).map_err(|e| {
+                fail(
+                    format!("cannot continue {}: {e}", path.display()),
+                    EXIT_USAGE,
+                )
+            })?;
+            (sim, writer, path)
         }
         _ => {
             let path = new_journal.clone().unwrap_or_default();

@@ -49,6 +49,16 @@ pub enum Control {
         subject: String,
         body: String,
     },
+    /// From now on people play these teams and the engine plays the rest (a branch taken
+    /// over by another team, or handed to the engine).
+    Players {
+        humans: Vec<String>,
+    },
+    /// From now on the run draws from a new seed (a branch whose future is re-rolled; the
+    /// past stays as it was).
+    Reseed {
+        seed: u64,
+    },
 }
 
 /// A running exercise.
@@ -290,8 +300,10 @@ impl Sim {
 
     /// Applies a facilitator control action (journaled like team commands).
     pub fn control(&mut self, control: &Control) -> bool {
-        // After the end nothing changes any more (the journal's end line is the last word).
-        if self.is_over() {
+        // After the end nothing changes any more (the journal's end line is the last word);
+        // who plays and the seed of the future are moot then, and a branch at the very end
+        // still records them.
+        if self.is_over() && !matches!(control, Control::Players { .. } | Control::Reseed { .. }) {
             return false;
         }
         match control {
@@ -317,7 +329,42 @@ impl Sim {
                 )
                 .is_some()
             }
+            Control::Players { humans } => {
+                let region = self.world.resource::<Region>();
+                if humans
+                    .iter()
+                    .any(|h| !region.teams.iter().any(|t| &t.id == h))
+                {
+                    return false;
+                }
+                let human = region
+                    .teams
+                    .iter()
+                    .map(|t| humans.contains(&t.id))
+                    .collect();
+                self.world.insert_resource(Players { human });
+                true
+            }
+            Control::Reseed { seed } => {
+                self.world
+                    .insert_resource(SimRng(ChaCha8Rng::seed_from_u64(*seed)));
+                self.seed = *seed;
+                true
+            }
         }
+    }
+
+    /// The teams people play now.
+    pub fn humans(&self) -> Vec<String> {
+        let region = self.world.resource::<Region>();
+        let players = self.world.resource::<Players>();
+        region
+            .teams
+            .iter()
+            .zip(&players.human)
+            .filter(|(_, h)| **h)
+            .map(|(t, _)| t.id.clone())
+            .collect()
     }
 
     /// Facilitator control: fire an inject at the next tick, ignoring its time and condition.

@@ -29,6 +29,8 @@ pub struct PlayOptions {
     pub seed: u64,
     pub journal: Option<PathBuf>,
     pub resume: Option<PathBuf>,
+    /// Play on from a moment of a journaled run.
+    pub branch: crate::cli::BranchArgs,
 }
 
 /// `cyberdrill play`: returns the exit code.
@@ -93,6 +95,15 @@ struct Finished {
 }
 
 fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
+    if let (Some(parent), Some(at)) = (&options.branch.branch, &options.branch.at) {
+        if options.scenario.is_some() || options.resume.is_some() {
+            eprintln!(
+                "error: --branch plays on from its journal: no scenario and no --resume with it"
+            );
+            return Err(EXIT_USAGE);
+        }
+        return prepare_branch(options, parent, at);
+    }
     if let Some(path) = &options.resume {
         let (journal, loaded) = replay::open(path, None).map_err(|e| match e {
             replay::ReplayError::Usage(m) => {
@@ -177,6 +188,65 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
         journal: None,
         journal_path: options.journal.clone(),
         seed: options.seed,
+    })
+}
+
+/// A branch to play: the parent's run rebuilt to the branch point, a new journal that
+/// records its parent, and the team at this keyboard (or the facilitator) playing on.
+fn prepare_branch(
+    options: &PlayOptions,
+    parent: &std::path::Path,
+    at: &str,
+) -> Result<Prepared, u8> {
+    let branch = crate::cli::branch::Branch::open(parent, at).map_err(|e| e.report())?;
+    let teams = teams(&branch.loaded.scenario);
+    let player = if options.facilitator {
+        crate::scenario::FACILITATOR.to_string()
+    } else if let Some(t) = options.team.clone().or(branch.parent.player.clone()) {
+        t
+    } else {
+        eprintln!("error: say who plays the branch: --as TEAM or --facilitator");
+        return Err(EXIT_USAGE);
+    };
+    let role = if player == crate::scenario::FACILITATOR {
+        Role::Facilitator
+    } else if teams.iter().any(|(id, _)| *id == player) {
+        Role::Team(player.clone())
+    } else {
+        let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
+        eprintln!(
+            "error: no team `{player}` in the scenario; teams: {}",
+            known.join(", ")
+        );
+        return Err(EXIT_USAGE);
+    };
+    let humans = match &role {
+        Role::Team(t) => vec![t.clone()],
+        Role::Facilitator => Vec::new(),
+    };
+    let then = [crate::sim::Control::Players { humans }];
+    let tick_minutes = branch.loaded.scenario.clock.tick_minutes.max(1);
+    let path = options
+        .journal
+        .clone()
+        .unwrap_or_else(|| branch.default_path(tick_minutes));
+    branch.write(&path, Some(&player), &then).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let sim = branch.sim(&then).map_err(|e| e.report())?;
+    let writer = JournalWriter::append_to(&path).map_err(|e| {
+        eprintln!("error: cannot continue {}: {e}", path.display());
+        EXIT_USAGE
+    })?;
+    Ok(Prepared {
+        teams,
+        sim: Some(sim),
+        loaded: None,
+        role: Some(role),
+        journal: Some(writer),
+        journal_path: Some(path),
+        seed: branch.parent.seed,
     })
 }
 
