@@ -192,6 +192,20 @@ impl Branch {
     }
 }
 
+/// The parent journal of a branch: as named, relative to the branch, or by its file name
+/// beside the branch.
+pub fn find_parent(parent: &Parent, branch_path: &Path) -> Option<PathBuf> {
+    let here = branch_path.parent().unwrap_or(Path::new("."));
+    let named = Path::new(&parent.journal);
+    [
+        named.to_path_buf(),
+        here.join(named),
+        here.join(named.file_name().unwrap_or_default()),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
 /// Checks a branch journal against its parent, when the parent can be found (as named, or
 /// beside the branch). A parent that says something else before the branch point is an
 /// error; a missing one is a note (the branch holds its whole past and replays alone).
@@ -199,13 +213,6 @@ pub fn verify(branch: &Journal, branch_path: &Path) -> Result<(), ReplayError> {
     let Some(parent) = &branch.parent else {
         return Ok(());
     };
-    let here = branch_path.parent().unwrap_or(Path::new("."));
-    let named = Path::new(&parent.journal);
-    let candidates = [
-        named.to_path_buf(),
-        here.join(named),
-        here.join(named.file_name().unwrap_or_default()),
-    ];
     let own = journal::prefix_hash(branch, parent.at);
     if own != parent.prefix_hash {
         return Err(ReplayError::Invalid(format!(
@@ -213,14 +220,14 @@ pub fn verify(branch: &Journal, branch_path: &Path) -> Result<(), ReplayError> {
             branch_path.display()
         )));
     }
-    let Some(found) = candidates.iter().find(|p| p.is_file()) else {
+    let Some(found) = find_parent(parent, branch_path) else {
         eprintln!(
             "note: the parent journal {} is not here; the branch is checked on its own",
             parent.journal
         );
         return Ok(());
     };
-    let parent_journal = Journal::read(found).map_err(|e| {
+    let parent_journal = Journal::read(&found).map_err(|e| {
         ReplayError::Invalid(format!(
             "the parent journal {} cannot be read: {e}",
             found.display()

@@ -10,7 +10,7 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod sweep;
-mod table;
+pub(crate) mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -179,6 +179,22 @@ pub enum Command {
         /// Use this scenario file instead of the one the journal names.
         #[arg(long)]
         scenario: Option<String>,
+        /// Place the run among N runs of the same scenario with the engine playing every
+        /// team (seeds 0..N): per objective how often the engine meets it, per measure the
+        /// run's percentile.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        baseline: Option<u64>,
+    },
+    /// Compare two runs of one scenario (a branch and its parent, or two played runs): where
+    /// they part, and what ends differently.
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        /// How many of the events only one run has to list per side.
+        #[arg(long, default_value_t = 20)]
+        events: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// List the built-in scenarios.
     Scenarios,
@@ -314,7 +330,21 @@ pub fn run(cli: Cli) -> u8 {
             format,
             output,
             scenario,
-        } => report::run(&journal, format, output.as_deref(), scenario.as_deref()),
+            baseline,
+        } => report::run(
+            &journal,
+            format,
+            output.as_deref(),
+            scenario.as_deref(),
+            baseline,
+        ),
+        Command::Diff { a, b, events, json } => match crate::report::diff::diff(&a, &b) {
+            Ok(d) => {
+                table::emit(&d, json, |d| crate::report::diff::text(d, events));
+                EXIT_OK
+            }
+            Err(e) => e.report(),
+        },
         Command::Scenarios => {
             for b in crate::builtin::SCENARIOS {
                 let title = crate::scenario::from_str(b.file, b.source)

@@ -19,11 +19,25 @@ pub fn run(
     format: ReportFormat,
     output: Option<&Path>,
     scenario: Option<&str>,
+    baseline: Option<u64>,
 ) -> u8 {
-    let r = match report::from_journal(journal, scenario) {
+    let mut r = match report::from_journal(journal, scenario) {
         Ok(r) => r,
         Err(e) => return e.report(),
     };
+    if let Some(n) = baseline {
+        let loaded = match super::replay::open(journal, scenario) {
+            Ok((_, loaded)) => loaded,
+            Err(e) => return e.report(),
+        };
+        match report::baseline::baseline(&loaded.scenario, &r.outcome, n) {
+            Ok(b) => r.baseline = Some(b),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
     let text = match format {
         ReportFormat::Md => report::markdown(&r),
         ReportFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",

@@ -108,6 +108,56 @@ pub fn chart(
     s
 }
 
+/// Horizontal stacked bars, one per pair of states that wrote: acknowledged, bounced,
+/// unanswered.
+fn flow_chart(flows: &[super::Flow]) -> String {
+    let most = flows.iter().map(|f| f.sent).max().unwrap_or(0).max(1) as f64;
+    let (w, row, left, right) = (760.0, 18.0, 190.0, 150.0);
+    let h = 34.0 + row * flows.len() as f64;
+    let pw = w - left - right;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart flows" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-label="Messages between states"><text x="{left}" y="16" class="ct">Messages between states: acknowledged, bounced, unanswered</text>"#
+    );
+    for (i, f) in flows.iter().enumerate() {
+        let y = 26.0 + row * i as f64;
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{:.1}" class="ax" text-anchor="end">{} → {}</text>"#,
+            left - 6.0,
+            y + 11.0,
+            esc(&f.from_state),
+            esc(&f.to_state)
+        );
+        let mut x = left;
+        for (n, color) in [
+            (f.acknowledged, "#2ca02c"),
+            (f.bounced, "#d62728"),
+            (f.unanswered, "#bbbbbb"),
+        ] {
+            let bw = pw * n as f64 / most;
+            if n > 0 {
+                let _ = write!(
+                    s,
+                    r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{}" fill="{color}"/>"#,
+                    row - 4.0
+                );
+            }
+            x += bw;
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" class="lg">{} sent</text>"#,
+            x + 6.0,
+            y + 11.0,
+            f.sent
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// Renders the report as a self-contained HTML page.
 pub fn html(r: &Report) -> String {
     let o = &r.outcome;
@@ -153,6 +203,56 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size
         o.messages.bounced,
         esc(&r.teams.join("; "))
     );
+    if let Some(b) = &r.branch {
+        let _ = write!(
+            s,
+            "<h2>A branch</h2><p>This run branches from <code>{}</code> at {}: the same run up to there, then another course.</p>",
+            esc(&b.parent),
+            hhmm_span(b.at_minute)
+        );
+        match &b.diff {
+            Some(d) => {
+                let _ = write!(s, "<pre>{}</pre>", esc(&super::diff::text(d, 12)));
+            }
+            None => s.push_str(
+                "<p class=\"muted\">The parent journal is not at hand to compare with.</p>",
+            ),
+        }
+    }
+    if let Some(b) = &r.baseline {
+        let _ = write!(
+            s,
+            "<h2>Against the engine</h2><p>The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them.</p><table><tr><th>objective</th><th>this run</th><th>the engine meets it in</th></tr>",
+            b.runs, b.seeds.0, b.seeds.1
+        );
+        for o in &b.objectives {
+            let _ = write!(
+                s,
+                r#"<tr><td>{}</td><td class="{}">{}</td><td>{:.0}% of runs</td></tr>"#,
+                esc(&o.title),
+                esc(&o.played),
+                esc(&o.played),
+                o.engine_met * 100.0
+            );
+        }
+        s.push_str("</table><table><tr><th>measure</th><th>this run</th><th>percentile</th><th>engine median (p5–p95)</th></tr>");
+        for m in &b.measures {
+            let num = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({}–{})</td></tr>",
+                esc(&m.measure),
+                num(m.played),
+                m.percentile.map_or("—".to_string(), |p| super::ordinal(
+                    (p * 100.0).round() as u32
+                )),
+                num(m.engine_median),
+                num(m.engine_p5),
+                num(m.engine_p95)
+            );
+        }
+        s.push_str("</table>");
+    }
     s.push_str("<h2>What really happened</h2><ul>");
     for t in &r.truth {
         let _ = write!(s, "<li>{}</li>", esc(t));
@@ -228,26 +328,111 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size
             esc(ob.reason.as_deref().unwrap_or("—"))
         );
     }
-    s.push_str("</table><h2>Attribution over time</h2>");
-    for a in &r.attribution {
-        let points: Vec<(u32, f64)> = a.samples.iter().map(|x| (x.0, x.1)).collect();
-        let last = a.samples.last().map_or(String::new(), |x| {
-            format!(" — at the end: top suspect {} ({:.0}%)", x.2, x.3 * 100.0)
-        });
-        let _ = write!(
-            s,
-            "<p><b>{}</b> on <code>{}</code> (truth: {}){}</p>",
-            esc(&a.state),
-            esc(&a.incident),
-            esc(&a.truth),
-            esc(&last)
-        );
+    s.push_str("</table><h2>Beliefs over time</h2><p class=\"muted\">Per incident, each state's belief that the responsible party did it (states shown once they had a clear suspect; victims always), and the victim's belief in every candidate.</p>");
+    let mut incidents: Vec<&str> = r.beliefs.iter().map(|t| t.incident.as_str()).collect();
+    incidents.dedup();
+    for incident in incidents {
+        let tracks: Vec<&super::BeliefTrack> = r
+            .beliefs
+            .iter()
+            .filter(|t| t.incident == incident)
+            .collect();
+        let truth = tracks.first().map_or("", |t| t.truth.as_str());
+        let series: Vec<(String, Vec<(u32, f64)>)> = tracks
+            .iter()
+            .map(|t| {
+                let i = t.candidates.iter().position(|c| c == truth);
+                let points = t
+                    .samples
+                    .iter()
+                    .map(|(h, p)| (*h, i.and_then(|i| p.get(i).copied()).unwrap_or(0.0)))
+                    .collect();
+                let victim = if t.victim { " (victim)" } else { "" };
+                (format!("{}{victim}", t.state), points)
+            })
+            .collect();
         s.push_str(&chart(
-            &format!("{}: belief that {} did {}", a.state, a.truth, a.incident),
+            &format!("{incident}: belief that {truth} did it (the truth)"),
             r.hours,
-            &[(format!("P({})", a.truth), points)],
+            &series,
             &[],
         ));
+        if let Some(v) = tracks.iter().find(|t| t.victim) {
+            let series: Vec<(String, Vec<(u32, f64)>)> = v
+                .candidates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    v.samples
+                        .iter()
+                        .any(|(_, p)| p.get(*i).is_some_and(|x| *x >= 0.05))
+                })
+                .map(|(i, c)| {
+                    let star = if c == truth { " (truth)" } else { "" };
+                    (
+                        format!("{c}{star}"),
+                        v.samples
+                            .iter()
+                            .map(|(h, p)| (*h, p.get(i).copied().unwrap_or(0.0)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            s.push_str(&chart(
+                &format!("{incident}: {}'s belief in each candidate", v.state),
+                r.hours,
+                &series,
+                &[],
+            ));
+        }
+    }
+    s.push_str("<h2>Who wrote to whom</h2>");
+    s.push_str(&flow_chart(&r.flows));
+    s.push_str("<table><tr><th>from</th><th>to</th><th>sent</th><th>acknowledged</th><th>bounced</th><th>unanswered</th></tr>");
+    for f in &r.flows {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&f.from_state),
+            esc(&f.to_state),
+            f.sent,
+            f.acknowledged,
+            f.bounced,
+            f.unanswered
+        );
+    }
+    s.push_str("</table><h2>Waiting: clearance and desk hours</h2>");
+    for (title, waits, from, until) in [
+        ("Held for clearance", &r.clearance, "sent", "cleared"),
+        (
+            "Queued until the desk opened",
+            &r.queued,
+            "queued",
+            "delivered",
+        ),
+    ] {
+        let _ = write!(s, "<h3>{title} ({})</h3>", waits.len());
+        if waits.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            s,
+            "<table><tr><th>message</th><th>from</th><th>to</th><th>{from}</th><th>{until}</th><th>waited (min)</th></tr>"
+        );
+        for w in waits.iter().take(15) {
+            let _ = write!(
+                s,
+                "<tr><td>#{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                w.message,
+                esc(&w.from),
+                esc(&w.to_contact),
+                esc(&w.to_state),
+                hhmm_span(w.from_minute),
+                w.until_minute.map_or("still waiting".into(), hhmm_span),
+                w.minutes
+            );
+        }
+        s.push_str("</table>");
     }
     s.push_str("<h2>Points of contact</h2><table><tr><th>contact</th><th>messages</th><th>delivered</th><th>acknowledged</th><th>bounced</th><th>acknowledged within 2 h</th><th>median minutes to acknowledge</th><th>stale found</th></tr>");
     for c in &r.contacts {

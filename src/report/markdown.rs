@@ -46,6 +46,64 @@ pub fn markdown(r: &Report) -> String {
             |x| format!("{x:.0} minutes")
         )
     );
+    if let Some(b) = &r.branch {
+        let _ = writeln!(s, "## A branch\n");
+        let _ = writeln!(
+            s,
+            "This run branches from `{}` at {}: the same run up to there, then another course.\n",
+            b.parent,
+            hhmm_span(b.at_minute)
+        );
+        match &b.diff {
+            Some(d) => {
+                let _ = writeln!(s, "```text\n{}```\n", super::diff::text(d, 12));
+            }
+            None => {
+                let _ = writeln!(s, "(The parent journal is not at hand to compare with.)\n");
+            }
+        }
+    }
+    if let Some(b) = &r.baseline {
+        let _ = writeln!(s, "## Against the engine\n");
+        let _ = writeln!(
+            s,
+            "The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them.\n",
+            b.runs, b.seeds.0, b.seeds.1
+        );
+        let _ = writeln!(
+            s,
+            "| objective | this run | the engine meets it in |\n|---|---|---|"
+        );
+        for o in &b.objectives {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.0}% of runs |",
+                cell(&o.title),
+                o.played,
+                o.engine_met * 100.0
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\n| measure | this run | percentile among the engine's runs | engine median (p5–p95) |\n|---|---|---|---|"
+        );
+        for m in &b.measures {
+            let num = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} ({}–{}) |",
+                m.measure,
+                num(m.played),
+                m.percentile.map_or("—".to_string(), |p| super::ordinal(
+                    (p * 100.0).round() as u32
+                )),
+                num(m.engine_median),
+                num(m.engine_p5),
+                num(m.engine_p95)
+            );
+        }
+        let _ = writeln!(s);
+    }
     let _ = writeln!(s, "## What really happened\n");
     for t in &r.truth {
         let _ = writeln!(s, "- {t}");
@@ -97,31 +155,98 @@ pub fn markdown(r: &Report) -> String {
             if c.stale_found { "yes" } else { "" }
         );
     }
-    let _ = writeln!(s, "\n## Attribution over time\n");
+    let _ = writeln!(s, "\n## Beliefs over time\n");
     let _ = writeln!(
         s,
-        "Each victim's belief in the true perpetrator, and its top suspect, every six hours.\n"
+        "What each state believed about who did each incident, every six hours: candidates above 5%, the responsible party starred. States are listed once they had a clear suspect (victims always).\n"
     );
-    for a in &r.attribution {
+    let mut incident = "";
+    for t in &r.beliefs {
+        if t.incident != incident {
+            incident = &t.incident;
+            let _ = writeln!(s, "### `{}` (responsible: {})\n", t.incident, t.truth);
+        }
         let _ = writeln!(
             s,
-            "**{}** on `{}` (truth: {})\n",
-            a.state, a.incident, a.truth
+            "**{}**{}{}\n",
+            t.state,
+            if t.victim { " (victim)" } else { "" },
+            t.suspect_from_hour
+                .map_or(" — never a clear suspect".to_string(), |h| format!(
+                    " — a clear suspect from hour {h}"
+                ))
         );
-        let _ = writeln!(
-            s,
-            "| hour | belief in the truth | top suspect |\n|---|---|---|"
-        );
-        for (hour, p, top, pt) in a
+        let _ = writeln!(s, "| hour | belief |\n|---|---|");
+        for (hour, probs) in t
             .samples
             .iter()
-            .filter(|x| x.0 % 6 == 0 || Some(*x) == a.samples.last())
+            .filter(|x| x.0 % 6 == 0 || Some(*x) == t.samples.last())
         {
+            let mut ranked: Vec<(&String, f64)> =
+                t.candidates.iter().zip(probs.iter().copied()).collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let cells: Vec<String> = ranked
+                .iter()
+                .filter(|(_, p)| *p >= 0.05)
+                .map(|(c, p)| {
+                    let star = if **c == t.truth { "*" } else { "" };
+                    format!("{c}{star} {:.0}%", p * 100.0)
+                })
+                .collect();
+            let _ = writeln!(s, "| {hour} | {} |", cells.join(" · "));
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "## Who wrote to whom\n");
+    let _ = writeln!(
+        s,
+        "| from | to | sent | acknowledged | bounced | unanswered |\n|---|---|---|---|---|---|"
+    );
+    for f in &r.flows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            f.from_state, f.to_state, f.sent, f.acknowledged, f.bounced, f.unanswered
+        );
+    }
+    let _ = writeln!(s, "\n## Waiting: clearance and desk hours\n");
+    for (title, waits, from, until) in [
+        ("Held for clearance", &r.clearance, "sent", "cleared"),
+        (
+            "Queued until the desk opened",
+            &r.queued,
+            "queued",
+            "delivered",
+        ),
+    ] {
+        if waits.is_empty() {
+            let _ = writeln!(s, "{title}: none.\n");
+            continue;
+        }
+        let mut minutes: Vec<u32> = waits.iter().map(|w| w.minutes).collect();
+        minutes.sort_unstable();
+        let _ = writeln!(
+            s,
+            "{title}: {} messages, median wait {}, longest {}.\n",
+            waits.len(),
+            span(minutes[minutes.len() / 2]),
+            span(minutes[minutes.len() - 1])
+        );
+        let _ = writeln!(
+            s,
+            "| message | from | to | {from} | {until} | waited |\n|---|---|---|---|---|---|"
+        );
+        for w in waits.iter().take(10) {
             let _ = writeln!(
                 s,
-                "| {hour} | {:.0}% | {top} ({:.0}%) |",
-                p * 100.0,
-                pt * 100.0
+                "| #{} | {} | {} ({}) | {} | {} | {} |",
+                w.message,
+                w.from,
+                w.to_contact,
+                w.to_state,
+                hhmm_span(w.from_minute),
+                w.until_minute.map_or("still waiting".into(), hhmm_span),
+                span(w.minutes)
             );
         }
         let _ = writeln!(s);
@@ -165,6 +290,15 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(s, "{}. {q}", i + 1);
     }
     s
+}
+
+/// Minutes as `3 h 20 min`.
+fn span(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }
 
 fn cell(text: &str) -> String {

@@ -1,6 +1,8 @@
 //! The after-action report: built by replaying a journal, rendered as Markdown, JSON or a
 //! self-contained HTML page with inline SVG charts.
 
+pub mod baseline;
+pub mod diff;
 mod html;
 mod markdown;
 
@@ -69,6 +71,59 @@ pub struct AttributionTrack {
     pub samples: Vec<BeliefSample>,
 }
 
+/// One state's belief in every candidate over time, for one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BeliefTrack {
+    pub state: String,
+    pub incident: String,
+    /// The responsible party.
+    pub truth: String,
+    /// The state is the incident's victim.
+    pub victim: bool,
+    /// The candidates, in the order of each sample's probabilities.
+    pub candidates: Vec<String>,
+    /// (hour, probability of each candidate).
+    pub samples: Vec<(u32, Vec<f64>)>,
+    /// The hour the state first had a clear suspect (none: never).
+    pub suspect_from_hour: Option<u32>,
+}
+
+/// A message that waited: for clearance, or for the recipient's desk to open.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Wait {
+    pub message: usize,
+    pub from: String,
+    pub to_contact: String,
+    pub to_state: String,
+    /// When the wait began (sent, or queued) and ended (cleared, or delivered); none: still
+    /// waiting at the end.
+    pub from_minute: u32,
+    pub until_minute: Option<u32>,
+    /// Minutes waited (up to the end when still waiting).
+    pub minutes: u32,
+}
+
+/// Who wrote to whom: the messages from one state to another.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flow {
+    pub from_state: String,
+    pub to_state: String,
+    pub sent: usize,
+    pub acknowledged: usize,
+    pub bounced: usize,
+    /// Neither acknowledged nor bounced by the end.
+    pub unanswered: usize,
+}
+
+/// A branch's place in its family: the parent, the branch point, and what differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BranchInfo {
+    pub parent: String,
+    pub at_minute: u32,
+    /// The parent compared with this run (none when the parent is not at hand).
+    pub diff: Option<diff::Diff>,
+}
+
 /// The escalation path of a pair of states.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairPath {
@@ -109,6 +164,18 @@ pub struct Report {
     pub sectors: Vec<SectorImpact>,
     pub outcome: Outcome,
     pub questions: Vec<String>,
+    /// Every state's beliefs over time, per incident (victims first).
+    pub beliefs: Vec<BeliefTrack>,
+    /// Messages held for clearance, longest first.
+    pub clearance: Vec<Wait>,
+    /// Messages that waited for a desk to open (out of hours), longest first.
+    pub queued: Vec<Wait>,
+    /// Who wrote to whom.
+    pub flows: Vec<Flow>,
+    /// When the journal is a branch.
+    pub branch: Option<BranchInfo>,
+    /// With `--baseline N`: the run placed among N engine-played runs.
+    pub baseline: Option<baseline::Baseline>,
 }
 
 /// Replays a journal and builds its report.
@@ -118,6 +185,7 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
     let mut tension: ByPair<(u32, f64)> = BTreeMap::new();
     let mut sectors: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
     let mut beliefs: ByPair<BeliefSample> = BTreeMap::new();
+    let mut all_beliefs: BTreeMap<(String, String), BeliefTrack> = BTreeMap::new();
     let truth_of: BTreeMap<String, String> = BTreeMap::new();
     let mut truth_of = truth_of;
     let stop = if journal.end.is_some() {
@@ -151,6 +219,25 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
         }
         for belief in &f.beliefs {
             let (state, incident, probs) = (&belief.state, &belief.incident, &belief.probabilities);
+            let track = all_beliefs
+                .entry((incident.clone(), state.clone()))
+                .or_insert_with(|| BeliefTrack {
+                    state: state.clone(),
+                    incident: incident.clone(),
+                    truth: String::new(),
+                    victim: false,
+                    candidates: probs.iter().map(|p| p.0.clone()).collect(),
+                    samples: Vec::new(),
+                    suspect_from_hour: None,
+                });
+            if track.samples.last().map(|x| x.0) != Some(hour) {
+                track
+                    .samples
+                    .push((hour, probs.iter().map(|p| p.1).collect()));
+            }
+            if belief.formed && track.suspect_from_hour.is_none() {
+                track.suspect_from_hour = Some(hour);
+            }
             // Only the victim's belief is tracked: it is the one that drives escalation.
             let victim = outcome
                 .incidents
@@ -177,9 +264,52 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
         }
     };
     let sim = replay::rebuild_watching(&journal, scenario, stop, path, &mut sample)?;
-    Ok(assemble(
-        &sim, scenario, tension, sectors, beliefs, truth_of,
-    ))
+    let mut report = assemble(&sim, scenario, tension, sectors, beliefs, truth_of);
+    report.beliefs = belief_tracks(all_beliefs, &report, scenario);
+    if let Some(parent) = &journal.parent {
+        let found = crate::cli::branch::find_parent(parent, path);
+        report.branch = Some(BranchInfo {
+            parent: parent.journal.clone(),
+            at_minute: parent.at * sim.tick_minutes(),
+            diff: found.and_then(|p| diff::diff(&p, path).ok()),
+        });
+    }
+    Ok(report)
+}
+
+/// The belief tracks worth showing: victims' always, others' once they had a suspect; the
+/// victim first within each incident.
+fn belief_tracks(
+    all: BTreeMap<(String, String), BeliefTrack>,
+    report: &Report,
+    scenario: &crate::scenario::Scenario,
+) -> Vec<BeliefTrack> {
+    let mut tracks: Vec<BeliefTrack> = all
+        .into_values()
+        .filter_map(|mut t| {
+            let incident = report
+                .outcome
+                .incidents
+                .iter()
+                .find(|i| i.id == t.incident)?;
+            t.truth = report
+                .outcome
+                .blame
+                .iter()
+                .find(|b| b.incident == t.incident)
+                .map_or_else(|| incident.culprit.clone(), |b| b.truth.clone());
+            t.victim = scenario
+                .assets
+                .iter()
+                .find(|a| a.id == incident.target)
+                .is_some_and(|a| a.state == t.state);
+            (t.victim || t.suspect_from_hour.is_some()).then_some(t)
+        })
+        .collect();
+    tracks.sort_by(|a, b| {
+        (&a.incident, !a.victim, &a.state).cmp(&(&b.incident, !b.victim, &b.state))
+    });
+    tracks
 }
 
 fn assemble(
@@ -226,38 +356,7 @@ fn assemble(
         })
         .collect();
     let minutes = sim.tick_minutes();
-    let mut timeline = Vec::new();
-    for e in sim.events() {
-        let kind = match &e.kind {
-            EventKind::IncidentStarted { .. } => "incident",
-            EventKind::Detected { .. } => "detection",
-            EventKind::PublicAttribution { .. } | EventKind::Demarche { .. } => "attribution",
-            EventKind::RungChanged { .. } | EventKind::Retaliation { .. } => "escalation",
-            EventKind::RedLineCrossed { .. } => "red-line",
-            EventKind::HotlineCall { .. }
-            | EventKind::Consultation { .. }
-            | EventKind::RestraintStatement { .. }
-            | EventKind::RegionalCoordination { .. }
-            | EventKind::AssistanceGiven { .. } => "de-escalation",
-            EventKind::News { .. } => "news",
-            EventKind::Question { .. } => "question",
-            EventKind::ObjectiveMet { .. } | EventKind::ObjectiveFailed { .. } => "objective",
-            EventKind::WorldChanged { .. } => "world",
-            EventKind::Bounced { .. } => "bounce",
-            _ => continue,
-        };
-        let wrongful = matches!(e.kind, EventKind::PublicAttribution { wrongful: true, .. });
-        let mut text = sim.describe(e);
-        if wrongful {
-            text.push_str(" — WRONG: not the true perpetrator");
-        }
-        timeline.push(KeyEvent {
-            minute: e.tick * minutes,
-            kind,
-            text,
-            wrongful,
-        });
-    }
+    let timeline = key_events(sim);
     let objectives = outcome
         .objectives
         .iter()
@@ -367,6 +466,67 @@ fn assemble(
         })
         .collect();
     let questions = questions(scenario, &outcome, &contacts);
+    let end = outcome.minutes;
+    let from_of = |m: &crate::sim::view::MessageTruth| {
+        m.from.clone().unwrap_or_else(|| "exercise control".into())
+    };
+    let mut clearance: Vec<Wait> = f
+        .message_log
+        .iter()
+        .filter(|m| m.needed_clearance)
+        .map(|m| Wait {
+            message: m.id,
+            from: from_of(m),
+            to_contact: m.to_contact.clone(),
+            to_state: m.to_state.clone(),
+            from_minute: m.sent_minute,
+            until_minute: m.cleared_minute,
+            minutes: m
+                .cleared_minute
+                .unwrap_or(end)
+                .saturating_sub(m.sent_minute),
+        })
+        .collect();
+    clearance.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.message.cmp(&b.message)));
+    let mut queued: Vec<Wait> = f
+        .message_log
+        .iter()
+        .filter_map(|m| {
+            let q = m.queued_minute?;
+            Some(Wait {
+                message: m.id,
+                from: from_of(m),
+                to_contact: m.to_contact.clone(),
+                to_state: m.to_state.clone(),
+                from_minute: q,
+                until_minute: m.delivered_minute,
+                minutes: m.delivered_minute.unwrap_or(end).saturating_sub(q),
+            })
+        })
+        .collect();
+    queued.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.message.cmp(&b.message)));
+    let mut flows: BTreeMap<(String, String), Flow> = BTreeMap::new();
+    for m in f.message_log.iter().filter(|m| m.from.is_some()) {
+        let from_state = m.from_state.clone().unwrap_or_default();
+        let flow = flows
+            .entry((from_state.clone(), m.to_state.clone()))
+            .or_insert_with(|| Flow {
+                from_state,
+                to_state: m.to_state.clone(),
+                sent: 0,
+                acknowledged: 0,
+                bounced: 0,
+                unanswered: 0,
+            });
+        flow.sent += 1;
+        if m.acked_minute.is_some() {
+            flow.acknowledged += 1;
+        } else if m.status == MessageStatus::Bounced {
+            flow.bounced += 1;
+        } else {
+            flow.unanswered += 1;
+        }
+    }
     Report {
         title: scenario.meta.title.clone(),
         scenario: scenario.meta.id.clone(),
@@ -387,7 +547,65 @@ fn assemble(
         sectors,
         outcome,
         questions,
+        beliefs: Vec::new(),
+        clearance,
+        queued,
+        flows: flows.into_values().collect(),
+        branch: None,
+        baseline: None,
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `11th`, `92nd`.
+pub fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// The events that matter in a debrief (incidents, detections, attributions, escalation,
+/// red lines, de-escalation, news, questions, objectives, world changes, bounces), with the
+/// truth revealed.
+pub fn key_events(sim: &Sim) -> Vec<KeyEvent> {
+    let minutes = sim.tick_minutes();
+    let mut timeline = Vec::new();
+    for e in sim.events() {
+        let kind = match &e.kind {
+            EventKind::IncidentStarted { .. } => "incident",
+            EventKind::Detected { .. } => "detection",
+            EventKind::PublicAttribution { .. } | EventKind::Demarche { .. } => "attribution",
+            EventKind::RungChanged { .. } | EventKind::Retaliation { .. } => "escalation",
+            EventKind::RedLineCrossed { .. } => "red-line",
+            EventKind::HotlineCall { .. }
+            | EventKind::Consultation { .. }
+            | EventKind::RestraintStatement { .. }
+            | EventKind::RegionalCoordination { .. }
+            | EventKind::AssistanceGiven { .. } => "de-escalation",
+            EventKind::News { .. } => "news",
+            EventKind::Question { .. } => "question",
+            EventKind::ObjectiveMet { .. } | EventKind::ObjectiveFailed { .. } => "objective",
+            EventKind::WorldChanged { .. } => "world",
+            EventKind::Bounced { .. } => "bounce",
+            _ => continue,
+        };
+        let wrongful = matches!(e.kind, EventKind::PublicAttribution { wrongful: true, .. });
+        let mut text = sim.describe(e);
+        if wrongful {
+            text.push_str(" — WRONG: not the true perpetrator");
+        }
+        timeline.push(KeyEvent {
+            minute: e.tick * minutes,
+            kind,
+            text,
+            wrongful,
+        });
+    }
+    timeline
 }
 
 /// The scenario's own discussion questions, then questions drawn from what happened.

@@ -17,7 +17,7 @@ pub mod world;
 
 pub use command::{Command, CommandError};
 pub use event::{Audience, Event, EventKind};
-pub use outcome::Outcome;
+pub use outcome::{Blame, ObjectiveOutcome, Outcome};
 pub use view::{FacilitatorView, TeamView};
 pub use world::Ref;
 pub use world::{MessageKind, MessageStatus, Phase, Tlp};

@@ -968,6 +968,12 @@ pub struct MessageTruth {
     pub status: MessageStatus,
     pub sent_minute: u32,
     pub needed_clearance: bool,
+    /// When clearance released it (none: it needed none, or still waits).
+    pub cleared_minute: Option<u32>,
+    /// When it first waited for the recipient's desk to open (out of hours).
+    pub queued_minute: Option<u32>,
+    /// The recipient's state.
+    pub to_state: String,
     pub delivered_minute: Option<u32>,
     pub acked_minute: Option<u32>,
     pub bounced_minute: Option<u32>,
@@ -1136,6 +1142,11 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                     status: m.status,
                     sent_minute: minute(m.sent),
                     needed_clearance: m.needed_clearance,
+                    cleared_minute: (m.needed_clearance
+                        && m.status != MessageStatus::AwaitingClearance)
+                        .then(|| minute(m.clear_at)),
+                    queued_minute: m.queued_at.map(minute),
+                    to_state: region.states[m.to_state].id.clone(),
                     delivered_minute: m.delivered_at.map(minute),
                     acked_minute: m.acked_at.map(minute),
                     bounced_minute: m.bounced_at.map(minute),
