@@ -319,3 +319,73 @@ fn a_branch_sweep_varies_only_the_future() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not on a tick"));
 }
+
+#[test]
+fn diff_names_where_two_runs_part_and_what_ends_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    played(&d.join("parent.jsonl"));
+    // The branch at +20:00: a démarche instead of the hotline call.
+    let branch = Branch::open(&d.join("parent.jsonl"), "+20:00").unwrap();
+    let then = [Control::Players {
+        humans: vec![TEAM.into()],
+    }];
+    branch
+        .write(&d.join("demarche.jsonl"), Some(TEAM), &then)
+        .unwrap();
+    let mut sim = branch.sim(&then).unwrap();
+    let contact = branch
+        .loaded
+        .scenario
+        .contacts
+        .iter()
+        .find(|c| c.organisation == "kel-mfa" && c.id != "kel-mfa-hotline")
+        .map(|c| c.id.clone())
+        .unwrap();
+    let demarche = Command::Demarche {
+        to: contact,
+        text: "Varesh protests".into(),
+    };
+    sim.submit(TEAM, demarche.clone()).unwrap();
+    let mut writer = JournalWriter::append_to(&d.join("demarche.jsonl")).unwrap();
+    writer
+        .append(&Line::Command {
+            tick: 240,
+            team: TEAM.into(),
+            command: demarche,
+        })
+        .unwrap();
+    sim.run_to_end();
+    writer
+        .append(&Line::End {
+            tick: sim.tick(),
+            outcome_hash: journal::outcome_hash(&sim.outcome()),
+        })
+        .unwrap();
+    ok(d, &["replay", "demarche.jsonl"]);
+    let text = ok(d, &["diff", "parent.jsonl", "demarche.jsonl"]);
+    assert!(text.contains("They part at +20:00"), "{text}");
+    assert!(text.contains("HotlineCall"), "{text}");
+    assert!(text.contains("Demarche"), "{text}");
+    let json: Value = serde_json::from_str(&ok(
+        d,
+        &["diff", "parent.jsonl", "demarche.jsonl", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(json["divergence"]["minute"], 1200);
+    assert!(!json["changes"].as_array().unwrap().is_empty(), "{json}");
+    // A run against itself never parts and ends the same.
+    let same = ok(d, &["diff", "parent.jsonl", "parent.jsonl"]);
+    assert!(
+        same.contains("never part") && same.contains("end the same"),
+        "{same}"
+    );
+    // Runs of different scenarios are not compared.
+    ok(
+        d,
+        &["run", "builtin:comms-check", "--journal", "other.jsonl"],
+    );
+    let out = bin(d, &["diff", "parent.jsonl", "other.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("different scenarios"));
+}

@@ -154,3 +154,165 @@ fn report_of_a_missing_or_corrupt_journal_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!target.exists());
 }
+
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("cyberdrill")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn baseline_places_a_headless_run_inside_its_own_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal(dir.path(), "builtin:comms-check", 3);
+    let path = j.display().to_string();
+    let r = run_json(&["report", &path, "--baseline", "20", "--format", "json"]);
+    let b = &r["baseline"];
+    assert_eq!(b["runs"], 20);
+    // Seed 3 is one of the engine's 20 runs: every measure lies within their range.
+    for m in b["measures"].as_array().unwrap() {
+        let Some(v) = m["played"].as_f64() else {
+            continue;
+        };
+        let (lo, hi) = (
+            m["engine_min"].as_f64().unwrap(),
+            m["engine_max"].as_f64().unwrap(),
+        );
+        assert!(lo <= v && v <= hi, "{m}");
+        let p = m["percentile"].as_f64().unwrap();
+        assert!(p > 0.0 && p < 1.0, "{m}");
+    }
+    for o in b["objectives"].as_array().unwrap() {
+        let share = o["engine_met"].as_f64().unwrap();
+        match o["played"].as_str().unwrap() {
+            "met" => assert!(share > 0.0, "{o}"),
+            "failed" => assert!(share < 1.0, "{o}"),
+            _ => {}
+        }
+    }
+    let md = Command::cargo_bin("cyberdrill")
+        .unwrap()
+        .args(["report", &path, "--baseline", "20"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("## Against the engine"), "{md}");
+    assert!(md.contains("the engine meets it in"), "{md}");
+}
+
+#[test]
+fn the_report_of_a_branch_shows_its_parent_and_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let parent = journal(dir.path(), "builtin:flagship", 2);
+    let branch = dir.path().join("branch.jsonl");
+    Command::cargo_bin("cyberdrill")
+        .unwrap()
+        .arg("run")
+        .arg("--branch")
+        .arg(&parent)
+        .args(["--at", "+06:00", "--seed", "11", "--journal"])
+        .arg(&branch)
+        .assert()
+        .success();
+    let md = report(&branch, "md");
+    assert!(md.contains("## A branch"), "{md}");
+    assert!(md.contains("at +06:00"), "{md}");
+    assert!(md.contains("They part at +06:00"), "{md}");
+    assert!(
+        md.contains("from here the future is drawn from seed 11"),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report(&branch, "json")).unwrap();
+    assert_eq!(json["branch"]["at_minute"], 360);
+    assert!(json["branch"]["diff"]["changes"].is_array());
+    // The new sections are there too: beliefs per state, who wrote to whom, waits.
+    assert!(md.contains("## Beliefs over time"), "{md}");
+    assert!(md.contains("## Who wrote to whom"), "{md}");
+    assert!(md.contains("Held for clearance"), "{md}");
+    assert!(!json["beliefs"].as_array().unwrap().is_empty());
+    assert!(!json["flows"].as_array().unwrap().is_empty());
+}
+
+fn browser() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// The HTML report in a real browser: it loads offline, its charts are there, and the
+/// browser reports no error (a malformed SVG attribute is a console error in Chromium).
+#[test]
+fn the_html_report_renders_in_a_real_browser() {
+    let Some(browser) = browser() else {
+        eprintln!(
+            "SKIPPED: no Chromium found, so the HTML report is not checked in a browser \
+             (install it: apt-get install chromium)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let parent = journal(dir.path(), "builtin:flagship", 2);
+    let branch = dir.path().join("branch.jsonl");
+    Command::cargo_bin("cyberdrill")
+        .unwrap()
+        .arg("run")
+        .arg("--branch")
+        .arg(&parent)
+        .args(["--at", "+06:00", "--seed", "11", "--journal"])
+        .arg(&branch)
+        .assert()
+        .success();
+    let page = dir.path().join("report.html");
+    Command::cargo_bin("cyberdrill")
+        .unwrap()
+        .arg("report")
+        .arg(&branch)
+        .args(["--format", "html", "--baseline", "10", "-o"])
+        .arg(&page)
+        .assert()
+        .success();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("the browser runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(dom.contains("After-action report"), "no page: {log}");
+    let charts = dom.matches("<svg").count();
+    assert!(charts >= 6, "{charts} charts");
+    for needle in [
+        "Against the engine",
+        "A branch",
+        "Beliefs over time",
+        "Who wrote to whom",
+    ] {
+        assert!(dom.contains(needle), "{needle}");
+    }
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Error: <"))
+        .collect();
+    assert!(errors.is_empty(), "the browser reported: {errors:#?}");
+}

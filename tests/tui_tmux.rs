@@ -404,3 +404,55 @@ fn w_explains_a_rung_and_escape_closes_it() {
     let after = t.wait_for("EXITED-");
     assert!(after.contains("EXITED-0"), "{after}");
 }
+
+/// `play --branch`: the parent's run comes back at the branch point, the team plays on from
+/// there, and the branch journal names its parent and replays.
+#[test]
+fn play_branch_goes_on_from_the_branch_point() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let parent = dir.path().join("parent.jsonl");
+    let out = Command::new(BIN)
+        .args(["run", "builtin:flagship", "--seed", "2", "--journal"])
+        .arg(&parent)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let branch = dir.path().join("branch.jsonl");
+    let t = Tmux::start(
+        "branch",
+        &play_command(&format!(
+            "--branch '{}' --at +06:30 --as team-varesh --journal '{}'",
+            parent.display(),
+            branch.display()
+        )),
+        dir.path(),
+    );
+    let screen = t.wait_for("⏸ PAUSED");
+    assert_eq!(clock(&screen), "+06:30 of +48:00", "{screen}");
+    notify_toracert(&t, "Branch decision");
+    t.keys(&["n"]);
+    t.wait_for("+06:35 of +48:00");
+    t.keys(&["q"]);
+    t.wait_for("EXITED-0");
+    let text = std::fs::read_to_string(&branch).expect("the branch journal");
+    let header = text.lines().next().unwrap_or_default();
+    assert!(header.contains("\"parent\""), "{header}");
+    assert!(header.contains("\"at\":78"), "{header}");
+    assert!(
+        text.contains("Branch decision"),
+        "the decision is journaled"
+    );
+    let replay = Command::new(BIN)
+        .arg("replay")
+        .arg(&branch)
+        .output()
+        .expect("replay");
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+}

@@ -78,6 +78,31 @@ fn describe(line: Option<&Line>, minutes: u32) -> String {
     }
 }
 
+/// The entries that change something: a `Players` control that hands the teams to the
+/// people already playing them (a branch taken by the same team) is left out.
+fn effective(journal: &Journal) -> Vec<&Line> {
+    let mut humans = journal.initial_humans();
+    journal
+        .entries
+        .iter()
+        .filter(|e| match e {
+            Line::Control {
+                control: crate::sim::Control::Players { humans: h },
+                ..
+            } => {
+                let mut now = h.clone();
+                now.sort();
+                let mut before = humans.clone().unwrap_or_default();
+                before.sort();
+                let same = humans.is_some() && now == before;
+                humans = Some(h.clone());
+                !same
+            }
+            _ => true,
+        })
+        .collect()
+}
+
 /// The first place two journals part, as (minute, what A did, what B did).
 fn divergence(a: &Journal, b: &Journal, minutes: u32) -> Divergence {
     if a.seed != b.seed || a.initial_humans() != b.initial_humans() {
@@ -87,9 +112,10 @@ fn divergence(a: &Journal, b: &Journal, minutes: u32) -> Divergence {
             b: format!("seed {}, people playing {:?}", b.seed, b.initial_humans()),
         };
     }
-    let n = a.entries.len().max(b.entries.len());
+    let (ea, eb) = (effective(a), effective(b));
+    let n = ea.len().max(eb.len());
     for i in 0..n {
-        let (x, y) = (a.entries.get(i), b.entries.get(i));
+        let (x, y) = (ea.get(i).copied(), eb.get(i).copied());
         if x != y {
             let tick = [x, y]
                 .iter()

@@ -227,8 +227,9 @@ pub fn markdown(r: &Report) -> String {
         minutes.sort_unstable();
         let _ = writeln!(
             s,
-            "{title}: {} messages, median wait {}, longest {}.\n",
+            "{title}: {} {}, median wait {}, longest {}.\n",
             waits.len(),
+            if waits.len() == 1 { "message" } else { "messages" },
             span(minutes[minutes.len() / 2]),
             span(minutes[minutes.len() - 1])
         );
