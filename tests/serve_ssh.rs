@@ -1812,3 +1812,61 @@ fn an_existing_journal_is_never_overwritten_by_a_new_start() {
         "a failed start writes no host key"
     );
 }
+
+#[test]
+fn serve_branch_goes_on_from_the_branch_point() {
+    if !tools_available() {
+        return;
+    }
+    let setup = Setup::new("branch");
+    let parent = setup.path().join("parent.jsonl");
+    let out = run(
+        {
+            let mut c = Command::new(BIN);
+            c.args(["run", "builtin:flagship", "--seed", "4", "--journal"])
+                .arg(&parent);
+            c
+        },
+        "run",
+    );
+    assert!(out.status.success());
+    let mut server = Server::start_with(
+        &setup,
+        &setup.teams(),
+        &["--branch", "parent.jsonl", "--at", "+03:00"],
+    );
+    let tmux = Tmux::new(&setup);
+    let fkey = setup.key("facilitator-key");
+    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
+    wait_connected(&f, "FACILITATOR");
+    f.wait_for("+03:00 of +48:00");
+    f.keys(&["n"]);
+    f.wait_for("+03:05 of +48:00");
+    let status = server.terminate();
+    assert!(status.success(), "{status}");
+    let lines = journal_lines(&server.journal);
+    assert_eq!(
+        lines[0]["parent"]["journal"], "parent.jsonl",
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[0]["parent"]["at"], 36, "{}", lines[0]);
+    assert!(
+        lines.iter().any(|l| l["control"]["action"] == "players"),
+        "the teams of the served branch are journaled"
+    );
+    let journal = server.journal.display().to_string();
+    let out = run(
+        {
+            let mut c = Command::new(BIN);
+            c.args(["replay", &journal]).current_dir(setup.path());
+            c
+        },
+        "replay",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

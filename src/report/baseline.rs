@@ -1,9 +1,10 @@
 //! A played run against the engine: the same scenario run N times with the engine playing
 //! every team, and the played run placed in that distribution.
 
-use crate::analysis::{RunMetrics, sweep, victims};
+use crate::analysis::{RunMetrics, victims};
 use crate::scenario::Scenario;
 use crate::sim::Outcome;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// One objective: how the played run did, and how often the engine meets it.
@@ -39,6 +40,9 @@ pub struct MeasureBaseline {
 pub struct Baseline {
     pub runs: usize,
     pub seeds: (u64, u64),
+    /// When the played run stopped before the end: the minute the engine's runs are
+    /// stopped at too, so both are compared at the same moment.
+    pub at_minute: Option<u32>,
     pub objectives: Vec<ObjectiveBaseline>,
     pub measures: Vec<MeasureBaseline>,
 }
@@ -62,10 +66,26 @@ const MEASURES: [Measure; 7] = [
     ("share acknowledged within 2 h", |r| Some(r.acked_within_2h)),
 ];
 
-/// Runs the scenario on `runs` seeds with the engine playing and places `played` among them.
+/// Runs the scenario on `runs` seeds with the engine playing and places `played` among them
+/// (at the moment `played` stopped, when it did not reach the end).
 pub fn baseline(scenario: &Scenario, played: &Outcome, runs: u64) -> Result<Baseline, String> {
-    let engine = sweep(scenario, 0..runs, None, &|| {})?;
-    let mine = RunMetrics::of(played, &victims(scenario));
+    if runs == 0 {
+        return Err("--baseline needs at least one run".into());
+    }
+    let victims = victims(scenario);
+    let stop = (!played.finished).then_some(played.minutes);
+    let engine: Vec<RunMetrics> = (0..runs)
+        .into_par_iter()
+        .map(|seed| {
+            let mut sim = crate::sim::Sim::headless(scenario, seed);
+            match stop {
+                Some(minute) => while sim.minute() < minute && sim.step() {},
+                None => sim.run_to_end(),
+            }
+            RunMetrics::of(&sim.outcome(), &victims)
+        })
+        .collect();
+    let mine = RunMetrics::of(played, &victims);
     let objectives = played
         .objectives
         .iter()
@@ -110,6 +130,7 @@ pub fn baseline(scenario: &Scenario, played: &Outcome, runs: u64) -> Result<Base
     Ok(Baseline {
         runs: engine.len(),
         seeds: (0, runs),
+        at_minute: stop,
         objectives,
         measures,
     })

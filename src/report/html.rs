@@ -222,8 +222,14 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size
     if let Some(b) = &r.baseline {
         let _ = write!(
             s,
-            "<h2>Against the engine</h2><p>The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them.</p><table><tr><th>objective</th><th>this run</th><th>the engine meets it in</th></tr>",
-            b.runs, b.seeds.0, b.seeds.1
+            "<h2>Against the engine</h2><p>The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them{}.</p><table><tr><th>objective</th><th>this run</th><th>the engine meets it in</th></tr>",
+            b.runs,
+            b.seeds.0,
+            b.seeds.1,
+            b.at_minute.map_or(String::new(), |m| format!(
+                ", both at {} where this run stopped",
+                hhmm_span(m)
+            ))
         );
         for o in &b.objectives {
             let _ = write!(

@@ -67,8 +67,14 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(s, "## Against the engine\n");
         let _ = writeln!(
             s,
-            "The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them.\n",
-            b.runs, b.seeds.0, b.seeds.1
+            "The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them{}.\n",
+            b.runs,
+            b.seeds.0,
+            b.seeds.1,
+            b.at_minute.map_or(String::new(), |m| format!(
+                ", both at {} where this run stopped",
+                hhmm_span(m)
+            ))
         );
         let _ = writeln!(
             s,
@@ -229,7 +235,11 @@ pub fn markdown(r: &Report) -> String {
             s,
             "{title}: {} {}, median wait {}, longest {}.\n",
             waits.len(),
-            if waits.len() == 1 { "message" } else { "messages" },
+            if waits.len() == 1 {
+                "message"
+            } else {
+                "messages"
+            },
             span(minutes[minutes.len() / 2]),
             span(minutes[minutes.len() - 1])
         );
