@@ -198,18 +198,42 @@ fn replay_detects_a_changed_scenario() {
     let ok = expect(&["replay", s(&journal)], 0);
     assert!(ok.stderr.contains("identical"), "{}", ok.stderr);
 
-    // A harmless-looking edit (a comment) still changes the scenario's bytes.
-    let mut text = std::fs::read_to_string(&scenario).unwrap();
+    // Comments, blank lines and indentation are not the scenario's meaning: the journal
+    // still replays.
+    let original_text = std::fs::read_to_string(&scenario).unwrap();
+    let mut text = original_text.replace("\n    ", "\n      ");
     text.push_str("\n// edited after the run\n");
-    std::fs::write(&scenario, text).unwrap();
+    text = text.replacen("\nScenario(", "\nScenario( // a comment inside\n", 1);
+    std::fs::write(&scenario, &text).unwrap();
+    let ok = expect(&["replay", s(&journal)], 0);
+    assert!(ok.stderr.contains("identical"), "{}", ok.stderr);
+
+    // A change of meaning (one tension) is refused with a clear message.
+    let meaning = original_text.replacen("tension: 0.35", "tension: 0.36", 1);
+    assert_ne!(meaning, original_text);
+    std::fs::write(&scenario, meaning).unwrap();
     let changed = expect(&["replay", s(&journal)], 1);
     assert!(
-        changed.stderr.contains("has changed"),
+        changed.stderr.contains("has changed in meaning"),
         "no clear message: {}",
         changed.stderr
     );
     assert!(changed.stderr.contains("drill.ron"), "{}", changed.stderr);
     assert!(changed.stdout.is_empty(), "{}", changed.stdout);
+
+    // A journal from before the canonical hash (it recorded the file's bytes) still
+    // replays against the file as it was.
+    std::fs::write(&scenario, &original_text).unwrap();
+    let bytes_hash = cyberdrill::cli::load::hash_bytes(original_text.as_bytes());
+    let old = std::fs::read_to_string(&journal).unwrap();
+    let mut header: Value = serde_json::from_str(old.lines().next().unwrap()).unwrap();
+    header["scenario_hash"] = json!(bytes_hash);
+    let rest: Vec<&str> = old.lines().skip(1).collect();
+    let legacy = dir.path().join("legacy.jsonl");
+    std::fs::write(&legacy, format!("{header}\n{}\n", rest.join("\n"))).unwrap();
+    let ok = expect(&["replay", s(&legacy)], 0);
+    assert!(ok.stderr.contains("identical"), "{}", ok.stderr);
+    std::fs::write(&scenario, "// moved\n".to_string() + &original_text).unwrap();
 
     // --scenario with the original file makes it replay again.
     let original = repo_file("scenarios/comms-check.ron");

@@ -6,14 +6,33 @@ use crate::scenario::{self, Scenario};
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 
-/// A scenario ready to run, with where it came from and the hash of its text.
+/// A scenario ready to run, with where it came from and the hashes that identify it.
 #[derive(Clone)]
 pub struct Loaded {
     /// What to write in a journal to find it again: a path or `builtin:NAME`.
     pub source_ref: String,
     pub scenario: Scenario,
-    /// SHA-256 of the scenario's bytes, hex.
+    /// SHA-256 of the scenario's meaning, hex: of its canonical text (the parsed scenario
+    /// written out again), so comments, spacing, field order and defaults written out or
+    /// left implicit do not change it, and any change of meaning does. Journals and sweeps
+    /// record this one.
     pub hash: String,
+    /// SHA-256 of the file's bytes, as journals before the canonical hash recorded; still
+    /// accepted when replaying them.
+    pub text_hash: String,
+}
+
+/// The hash of a scenario's meaning (see [`Loaded::hash`]).
+pub fn meaning_hash(scenario: &Scenario) -> String {
+    hash_bytes(scenario::variant::to_text(scenario).as_bytes())
+}
+
+impl Loaded {
+    /// Whether a journal's recorded hash names this scenario (by meaning, or by the bytes
+    /// of the file as older journals recorded).
+    pub fn matches(&self, recorded: &str) -> bool {
+        recorded == self.hash || recorded == self.text_hash
+    }
 }
 
 /// Hex SHA-256 of some bytes.
@@ -52,12 +71,13 @@ pub fn load(reference: &str) -> Result<Loaded, u8> {
         eprintln!("error: {name} has errors; fix them (see `cyberdrill check {name}`)");
         return Err(EXIT_INVALID);
     }
-    let hash = hash_bytes(&bytes);
+    let text_hash = hash_bytes(&bytes);
     match checked.into_valid() {
         Some(scenario) => Ok(Loaded {
             source_ref: reference.to_string(),
+            hash: meaning_hash(&scenario),
             scenario,
-            hash,
+            text_hash,
         }),
         None => Err(EXIT_INVALID),
     }
@@ -76,6 +96,7 @@ pub fn load_variant(reference: &str, sets: &[String]) -> Result<Loaded, u8> {
             source_ref: loaded.source_ref,
             scenario,
             hash: hash_bytes(text.as_bytes()),
+            text_hash: hash_bytes(text.as_bytes()),
         }),
         Err(e) => {
             eprint!("{e}");

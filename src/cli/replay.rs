@@ -48,9 +48,9 @@ pub fn open(
             ReplayError::Usage(message)
         }
     })?;
-    if loaded.hash != journal.scenario_hash {
+    if !loaded.matches(&journal.scenario_hash) {
         return Err(ReplayError::Invalid(format!(
-            "{reference} has changed since the journal was written (its hash is {}, the journal expects {}); replay it with the scenario as it was, or pass --scenario",
+            "{reference} has changed in meaning since the journal was written (its hash is {}, the journal expects {}; comments and layout do not count); replay it with the scenario as it was, or pass --scenario",
             &loaded.hash[..12],
             &journal.scenario_hash[..journal.scenario_hash.len().min(12)]
         )));

@@ -137,7 +137,7 @@ fn divergence(a: &Journal, b: &Journal, minutes: u32) -> Divergence {
     }
 }
 
-fn rebuilt(path: &Path) -> Result<(Journal, Sim), ReplayError> {
+fn rebuilt(path: &Path) -> Result<(Journal, Sim, String), ReplayError> {
     let (journal, loaded) = replay::open(path, None)?;
     let stop = if journal.end.is_some() {
         u32::MAX
@@ -145,14 +145,14 @@ fn rebuilt(path: &Path) -> Result<(Journal, Sim), ReplayError> {
         journal.reached
     };
     let sim = replay::rebuild(&journal, &loaded.scenario, stop, path)?;
-    Ok((journal, sim))
+    Ok((journal, sim, loaded.hash))
 }
 
 /// Compares two journals of the same scenario.
 pub fn diff(a_path: &Path, b_path: &Path) -> Result<Diff, ReplayError> {
-    let (a, sa) = rebuilt(a_path)?;
-    let (b, sb) = rebuilt(b_path)?;
-    if a.scenario_hash != b.scenario_hash {
+    let (a, sa, ha) = rebuilt(a_path)?;
+    let (b, sb, hb) = rebuilt(b_path)?;
+    if ha != hb {
         return Err(ReplayError::Invalid(format!(
             "{} and {} are runs of different scenarios (or versions of one); only runs of one \
              scenario can be compared",
