@@ -10,6 +10,7 @@ mod parse;
 mod types;
 mod validate;
 pub mod variant;
+mod wrong_type;
 
 pub use diagnostic::{Diagnostic, Severity};
 

@@ -121,6 +121,14 @@ fn from_ron(source: &str, error: SpannedError) -> Diagnostic {
                     "check that every `(`, `[` and `{` is closed and items are separated by commas",
                 ),
         },
+        // `5.5` where a whole number goes: ron reads `5` and stops at the `.`.
+        RonError::ExpectedComma if fraction_after_integer(source, span.start).is_some() => {
+            let start = fraction_after_integer(source, span.start).unwrap_or(span.start);
+            let end = source[span.start + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(source.len(), |i| span.start + 1 + i);
+            super::wrong_type::diagnostic(source, start..end, "a whole number")
+        }
         RonError::ExpectedComma => match innermost_open(source, span.start)
             .filter(|&open| mismatched_closer(source, open, span.start).is_some())
         {
@@ -144,13 +152,46 @@ fn from_ron(source: &str, error: SpannedError) -> Diagnostic {
         }
         RonError::Message(message) => Diagnostic::error("scenario::invalid-value", message.clone())
             .at(Some(span), "this value"),
-        RonError::InvalidValueForType { expected, found } => Diagnostic::error(
-            "scenario::wrong-type",
-            format!("expected {expected}, found {found}"),
-        )
-        .at(Some(span), format!("expected {expected}")),
+        RonError::InvalidValueForType { expected, .. } => {
+            super::wrong_type::diagnostic(source, span, expected)
+        }
+        RonError::ExpectedBoolean => {
+            super::wrong_type::diagnostic(source, span, "`true` or `false`")
+        }
+        RonError::ExpectedInteger | RonError::IntegerOutOfBounds => {
+            super::wrong_type::diagnostic(source, span, "a whole number")
+        }
+        RonError::ExpectedFloat => super::wrong_type::diagnostic(source, span, "a number"),
+        RonError::ExpectedString | RonError::ExpectedStringEnd => {
+            super::wrong_type::diagnostic(source, span, "text in quotes")
+        }
+        RonError::ExpectedArray => super::wrong_type::diagnostic(source, span, "a list `[...]`"),
+        RonError::ExpectedStructLike | RonError::ExpectedNamedStructLike(_) => {
+            super::wrong_type::diagnostic(source, span, "a value in parentheses `(...)`")
+        }
+        RonError::ExpectedIdentifier | RonError::SuggestRawIdentifier(_) => {
+            super::wrong_type::diagnostic(source, span, "a name such as `Email`")
+        }
+        RonError::ExpectedUnit | RonError::ExpectedOption | RonError::ExpectedMap => {
+            super::wrong_type::diagnostic(source, span, "another kind of value")
+        }
         other => Diagnostic::error("scenario::syntax", other.to_string()).at(Some(span), "here"),
     }
+}
+
+/// When `at` is the `.` of a decimal number whose integer part the parser took as a whole
+/// number, the start of that number.
+fn fraction_after_integer(source: &str, at: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    if bytes.get(at) != Some(&b'.') || !bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let digits = source[..at]
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    (digits > 0).then(|| at - digits)
 }
 
 /// Gives an empty span one character so the caret has something to point at.
