@@ -196,6 +196,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Draw the world a scenario sets up: states, organisations and their points of contact,
+    /// assets and their dependencies, relations.
+    Graph {
+        /// Scenario file or `builtin:NAME`.
+        scenario: String,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
+        format: GraphFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// List the built-in scenarios.
     Scenarios,
 }
@@ -227,6 +238,15 @@ pub struct Seeds {
 
 /// The scenario a command runs: a file, or `builtin:NAME`.
 pub const DEFAULT_SCENARIO: &str = "builtin:flagship";
+
+/// What `graph` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT, for `dot -Tpng` and friends.
+    Dot,
+    /// A self-contained SVG, drawn without Graphviz.
+    Svg,
+}
 
 /// How `check` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -345,6 +365,21 @@ pub fn run(cli: Cli) -> u8 {
             }
             Err(e) => e.report(),
         },
+        Command::Graph {
+            scenario,
+            format,
+            output,
+        } => {
+            let loaded = match load::load(&scenario) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            let text = match format {
+                GraphFormat::Dot => crate::report::graph::dot(&loaded.scenario),
+                GraphFormat::Svg => crate::report::graph::svg(&loaded.scenario) + "\n",
+            };
+            report::write_output(&text, output.as_deref())
+        }
         Command::Scenarios => {
             for b in crate::builtin::SCENARIOS {
                 let title = crate::scenario::from_str(b.file, b.source)

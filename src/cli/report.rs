@@ -43,6 +43,12 @@ pub fn run(
         ReportFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
         ReportFormat::Html => report::html(&r),
     };
+    write_output(&text, output)
+}
+
+/// Writes `text` to stdout, or to `output` atomically (beside it, then renamed, so a failure
+/// never leaves half a file).
+pub fn write_output(text: &str, output: Option<&Path>) -> u8 {
     match output {
         None => {
             print!("{text}");
@@ -54,7 +60,7 @@ pub fn run(
             let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
             match written {
                 Ok(()) => {
-                    eprintln!("report written to {}", path.display());
+                    eprintln!("written to {}", path.display());
                     EXIT_OK
                 }
                 Err(e) => {

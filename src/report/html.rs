@@ -173,7 +173,7 @@ h1{{font-size:1.6em;margin-bottom:.2em}} h2{{margin-top:1.6em;border-bottom:1px 
 table{{border-collapse:collapse;width:100%;margin:.6em 0}} th,td{{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}}
 th{{background:#f3f3f3}} .wrong{{background:#fde2e2}} .met{{color:#1a7f37;font-weight:600}} .failed{{color:#b42318;font-weight:600}}
 .kpi{{display:flex;flex-wrap:wrap;gap:.8em}} .kpi div{{border:1px solid #ddd;border-radius:6px;padding:.5em .9em}} .kpi b{{display:block;font-size:1.4em}}
-svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size:13px}} .ax,.gl,.lg{{font-size:11px;fill:#555}}
+svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:auto;margin:.5em 0;border:1px solid #eee}} .ct{{font-weight:600;font-size:13px}} .ax,.gl,.lg{{font-size:11px;fill:#555}}
 .muted{{color:#666}}
 </style></head><body>
 <h1>After-action report: {title}</h1>
@@ -258,6 +258,10 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} .ct{{font-weight:600;font-size
             );
         }
         s.push_str("</table>");
+    }
+    if !r.world.is_empty() {
+        s.push_str("<h2>The world</h2><p class=\"muted\">States and their relations (tension, hotline), organisations with their points of contact (channel, staffed hours; stale entries struck through), assets with what they depend on (arrow width: the dependency's weight).</p>");
+        s.push_str(&r.world);
     }
     s.push_str("<h2>What really happened</h2><ul>");
     for t in &r.truth {

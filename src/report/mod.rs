@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod diff;
+pub mod graph;
 mod html;
 mod markdown;
 
@@ -176,6 +177,9 @@ pub struct Report {
     pub branch: Option<BranchInfo>,
     /// With `--baseline N`: the run placed among N engine-played runs.
     pub baseline: Option<baseline::Baseline>,
+    /// The picture of the world (SVG), for the HTML page.
+    #[serde(skip)]
+    pub world: String,
 }
 
 /// Replays a journal and builds its report.
@@ -266,6 +270,7 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
     let sim = replay::rebuild_watching(&journal, scenario, stop, path, &mut sample)?;
     let mut report = assemble(&sim, scenario, tension, sectors, beliefs, truth_of);
     report.beliefs = belief_tracks(all_beliefs, &report, scenario);
+    report.world = graph::svg(scenario);
     if let Some(parent) = &journal.parent {
         let found = crate::cli::branch::find_parent(parent, path);
         report.branch = Some(BranchInfo {
@@ -553,6 +558,7 @@ fn assemble(
         flows: flows.into_values().collect(),
         branch: None,
         baseline: None,
+        world: String::new(),
     }
 }
 
