@@ -961,3 +961,94 @@ fn the_shard_script_writes_shards_that_merge_to_one_sweep() {
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("shard index"));
 }
+
+// ------------------------------------------------------------------------------------------
+// Import of an MSEL
+// ------------------------------------------------------------------------------------------
+
+/// Every row of the MSEL is a message inject or is named in `meta.todo`; the scenario passes
+/// `check` (with warnings that say what to complete) and plays to the end.
+fn assert_import(msel: &str, rows: usize, expected_todo: &[&str], base: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("imported.ron");
+    let mut args = vec!["import", msel, "-o", s(&out)];
+    if let Some(b) = base {
+        args.extend(["--base", b]);
+    }
+    let import = expect(&args, 0);
+    assert!(import.stderr.contains("columns read"), "{}", import.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let checked = cyberdrill::scenario::check_bytes("imported.ron", text.as_bytes());
+    assert!(checked.is_valid(), "{}", checked.render(false));
+    let scenario = checked.scenario.unwrap();
+    let base_injects = base.map_or(0, |b| {
+        let l = cyberdrill::cli::load::load(b).unwrap();
+        l.scenario.injects.len()
+    });
+    let messages = scenario.injects[base_injects..]
+        .iter()
+        .filter(|i| matches!(i.kind, cyberdrill::scenario::InjectKind::Message { .. }))
+        .count();
+    assert_eq!(messages, rows, "every row is an inject");
+    for needle in expected_todo {
+        assert!(
+            scenario.meta.todo.iter().any(|t| t.contains(needle)),
+            "no todo mentions {needle}: {:#?}",
+            scenario.meta.todo
+        );
+    }
+    let check = cyberdrill(&["check", s(&out)]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stdout.contains("to complete") || check.stderr.contains("to complete"));
+    let run = expect(&["run", s(&out), "--seed", "2"], 0);
+    assert!(!run.stdout.contains("stopped early"), "{}", run.stdout);
+}
+
+#[test]
+fn an_hseep_csv_msel_imports_to_a_playable_scenario() {
+    assert_import(
+        s(&repo_file("tests/fixtures/msel/drill.csv")),
+        6,
+        &[
+            "row 4: no time",
+            "row 6: the time `tomorrow-ish`",
+            "objective `Cybersecurity`",
+            "mixes times",
+        ],
+        None,
+    );
+}
+
+#[test]
+fn a_t3sf_json_msel_imports_to_a_playable_scenario() {
+    assert_import(
+        s(&repo_file("tests/fixtures/msel/drill.json")),
+        4,
+        &["entry 4: the time `someday`"],
+        None,
+    );
+}
+
+#[test]
+fn an_msel_imports_onto_a_base_scenario_and_lists_unknown_recipients() {
+    assert_import(
+        s(&repo_file("tests/fixtures/msel/drill.csv")),
+        6,
+        &["the recipient `VarCERT` is not a team", "team-varesh"],
+        Some("builtin:flagship"),
+    );
+}
+
+#[test]
+fn a_broken_msel_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "[{\"#\": 1,").unwrap();
+    let out = expect(&["import", s(&bad)], 1);
+    assert!(out.stderr.contains("not a JSON MSEL"), "{}", out.stderr);
+    let latin1 = dir.path().join("latin1.csv");
+    std::fs::write(&latin1, b"Time,To,Message\n+00:10,CERT,caf\xe9\n").unwrap();
+    let out = expect(&["import", s(&latin1)], 1);
+    assert!(out.stderr.contains("UTF-8"), "{}", out.stderr);
+    expect(&["import", s(&dir.path().join("missing.csv"))], 2);
+}

@@ -5,6 +5,7 @@
 pub mod branch;
 pub mod check;
 pub mod compare;
+pub mod import;
 pub mod load;
 pub mod replay;
 pub mod report;
@@ -196,6 +197,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Turn a Master Scenario Events List (CSV, or T3SF-style JSON) into a scenario: each row
+    /// an inject at its time to the team it names; what cannot be mapped is listed for you to
+    /// complete (`check` shows it).
+    Import {
+        /// The MSEL: a CSV file with a header row, or a JSON list of injects.
+        msel: PathBuf,
+        /// Write the scenario here (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Add the injects to this scenario's world and teams instead of a placeholder world.
+        #[arg(long, value_name = "SCENARIO")]
+        base: Option<String>,
+    },
     /// Draw the world a scenario sets up: states, organisations and their points of contact,
     /// assets and their dependencies, relations.
     Graph {
@@ -365,6 +379,9 @@ pub fn run(cli: Cli) -> u8 {
             }
             Err(e) => e.report(),
         },
+        Command::Import { msel, output, base } => {
+            import::run(&msel, output.as_deref(), base.as_deref())
+        }
         Command::Graph {
             scenario,
             format,

@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod generate;
+pub mod import;
 pub mod locate;
 mod parse;
 mod types;

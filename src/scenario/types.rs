@@ -52,6 +52,10 @@ pub struct Meta {
     pub author: String,
     #[serde(default = "default_version")]
     pub version: String,
+    /// What the author still has to complete (`cyberdrill import` lists here what it could
+    /// not map); `check` shows each as a warning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub todo: Vec<String>,
 }
 
 fn default_version() -> String {

@@ -47,6 +47,16 @@ pub fn validate(scenario: &Scenario, locations: &Locations) -> Vec<Diagnostic> {
         out: Vec::new(),
     };
     checker.collect_ids();
+    for (i, todo) in scenario.meta.todo.iter().enumerate() {
+        checker
+            .warn(
+                &format!(".meta.todo[{i}]"),
+                "scenario::todo",
+                format!("to complete: {todo}"),
+                "left to do",
+            )
+            .help = Some("do it, then remove the line from `meta.todo`".into());
+    }
     checker.clock();
     checker.states();
     checker.organisations();
