@@ -304,6 +304,17 @@ impl Journal {
     }
 }
 
+/// `<base>.jsonl` here, or `<base>-2.jsonl`, `-3`… rather than replace a journal that exists.
+pub fn free_path(base: &str) -> PathBuf {
+    let mut path = PathBuf::from(format!("{base}.jsonl"));
+    let mut n = 2;
+    while path.exists() {
+        path = PathBuf::from(format!("{base}-{n}.jsonl"));
+        n += 1;
+    }
+    path
+}
+
 /// The tick of a command or control line.
 pub fn entry_tick(line: &Line) -> u32 {
     match line {

@@ -207,11 +207,10 @@ fn baseline_places_a_headless_run_inside_its_own_distribution() {
     assert!(md.contains("the engine meets it in"), "{md}");
 }
 
-#[test]
-fn the_report_of_a_branch_shows_its_parent_and_what_differs() {
-    let dir = tempfile::tempdir().unwrap();
-    let parent = journal(dir.path(), "builtin:flagship", 2);
-    let branch = dir.path().join("branch.jsonl");
+/// A headless flagship run (seed 2) and its branch at +06:00 re-rolled from seed 11.
+fn branch_of_flagship(dir: &Path) -> std::path::PathBuf {
+    let parent = journal(dir, "builtin:flagship", 2);
+    let branch = dir.join("branch.jsonl");
     Command::cargo_bin("cyberdrill")
         .unwrap()
         .arg("run")
@@ -221,6 +220,13 @@ fn the_report_of_a_branch_shows_its_parent_and_what_differs() {
         .arg(&branch)
         .assert()
         .success();
+    branch
+}
+
+#[test]
+fn the_report_of_a_branch_shows_its_parent_and_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let branch = branch_of_flagship(dir.path());
     let md = report(&branch, "md");
     assert!(md.contains("## A branch"), "{md}");
     assert!(md.contains("at +06:00"), "{md}");
@@ -263,17 +269,7 @@ fn the_html_report_renders_in_a_real_browser() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let parent = journal(dir.path(), "builtin:flagship", 2);
-    let branch = dir.path().join("branch.jsonl");
-    Command::cargo_bin("cyberdrill")
-        .unwrap()
-        .arg("run")
-        .arg("--branch")
-        .arg(&parent)
-        .args(["--at", "+06:00", "--seed", "11", "--journal"])
-        .arg(&branch)
-        .assert()
-        .success();
+    let branch = branch_of_flagship(dir.path());
     let page = dir.path().join("report.html");
     Command::cargo_bin("cyberdrill")
         .unwrap()

@@ -167,14 +167,11 @@ impl Branch {
             .file_stem()
             .map_or("cyberdrill".into(), |s| s.to_string_lossy().into_owned());
         let minute = self.at * tick_minutes;
-        let base = format!("{stem}-branch-{:02}{:02}", minute / 60, minute % 60);
-        let mut path = PathBuf::from(format!("{base}.jsonl"));
-        let mut n = 2;
-        while path.exists() {
-            path = PathBuf::from(format!("{base}-{n}.jsonl"));
-            n += 1;
-        }
-        path
+        journal::free_path(&format!(
+            "{stem}-branch-{:02}{:02}",
+            minute / 60,
+            minute % 60
+        ))
     }
 
     /// The hash that identifies the branch's past, for sweeps of it: shards of one branch

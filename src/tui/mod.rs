@@ -287,14 +287,7 @@ pub(crate) fn teams(scenario: &crate::scenario::Scenario) -> Vec<(String, String
 
 /// `cyberdrill-<scenario>-seed<N>.jsonl`, with `-2`, `-3`… rather than overwrite a journal.
 pub(crate) fn default_journal(scenario: &str, seed: u64) -> PathBuf {
-    let base = format!("cyberdrill-{scenario}-seed{seed}");
-    let mut path = PathBuf::from(format!("{base}.jsonl"));
-    let mut n = 2;
-    while path.exists() {
-        path = PathBuf::from(format!("{base}-{n}.jsonl"));
-        n += 1;
-    }
-    path
+    crate::journal::free_path(&format!("cyberdrill-{scenario}-seed{seed}"))
 }
 
 fn session(
