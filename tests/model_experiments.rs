@@ -136,6 +136,7 @@ fn knocking_out_energy_raises_inoperability_of_dependent_assets() {
         id: "grid-down".into(),
         at: Some(scenario::Span::from_minutes(120)),
         when: None,
+        until: None,
         kind: InjectKind::World(WorldChange::Outage {
             asset: "varo-grid".into(),
             inoperability: 0.9,
@@ -270,6 +271,7 @@ fn a_false_claim_naming_a_group_shifts_blame_to_that_group() {
         id: "claim".into(),
         at: Some(scenario::Span::from_minutes(90)),
         when: None,
+        until: None,
         kind: InjectKind::News {
             headline: "Free Nedra Front claims the bank outage".into(),
             body: String::new(),
@@ -428,6 +430,7 @@ fn resilience_cuts_cascade_downtime() {
             id: "grid-down".into(),
             at: Some(scenario::Span::from_minutes(120)),
             when: None,
+            until: None,
             kind: InjectKind::World(WorldChange::Outage {
                 asset: "varo-grid".into(),
                 inoperability: 0.9,

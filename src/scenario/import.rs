@@ -641,6 +641,7 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
             id: id.clone(),
             at: Some(Span(minute)),
             when: None,
+            until: None,
             kind: InjectKind::Message {
                 to: to.clone(),
                 from: if row.from.is_empty() {
@@ -671,6 +672,7 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
                 id: qid,
                 at: Some(Span(minute)),
                 when: None,
+                until: None,
                 kind: InjectKind::Question {
                     text: question,
                     to: Vec::new(),

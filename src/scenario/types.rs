@@ -461,6 +461,10 @@ pub struct Inject {
     /// A condition that must hold for it to fire.
     #[serde(default)]
     pub when: Option<Condition>,
+    /// Latest time after the start at which it may fire: if it has not fired by then, it
+    /// lapses (a branch the players did not take).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Span>,
     pub kind: InjectKind,
 }
 
@@ -627,6 +631,33 @@ pub enum Condition {
         rung: Rung,
     },
     ObjectiveMet(Id),
+    /// The objective has been decided missed. (`Not(ObjectiveMet(x))` also holds while `x`
+    /// is undecided.)
+    ObjectiveFailed(Id),
+    /// The incident (an `Incident` inject's id) has been contained (a cut cable: repaired).
+    Contained(Id),
+    /// The state has attributed the incident: publicly (`public: true`: it made a public
+    /// attribution), or in private (its top suspect, once it has a clear one). `blame`
+    /// narrows it to one candidate: a state id, a group's actor id, or `non-state`.
+    Attributed {
+        by: Id,
+        incident: Id,
+        #[serde(default)]
+        blame: Option<Id>,
+        #[serde(default)]
+        public: bool,
+    },
+    /// A message from this organisation (or any of this state's) to that organisation (or
+    /// state) has been acknowledged.
+    MessageAcknowledged {
+        from: Id,
+        to: Id,
+    },
+    /// A message from this organisation (or state) to that one has bounced.
+    MessageBounced {
+        from: Id,
+        to: Id,
+    },
 }
 
 /// The escalation ladder, from routine relations to the armed-conflict threshold.

@@ -833,6 +833,24 @@ impl<'a> Checker<'a> {
                 .help =
                     Some("add `at: \"2h\"` (time after the start) or `when: <condition>`".into());
             }
+            if let Some(until) = inject.until {
+                self.within_exercise(&format_args!("{path}.until"), until, "lapse time");
+                if inject.at.is_some_and(|at| until < at) {
+                    self.error(
+                        &format_args!("{path}.until"),
+                        "scenario::never-fires",
+                        format!(
+                            "inject `{}` lapses at {until} before it may fire at {}",
+                            inject.id,
+                            inject.at.unwrap_or(until)
+                        ),
+                        "before `at`",
+                    )
+                    .help = Some(
+                        "`until` is the latest time it may fire: make it later than `at`".into(),
+                    );
+                }
+            }
             if let Some(when) = &inject.when {
                 self.condition(&format_args!("{path}.when"), when, Some(&inject.id));
             }
@@ -1062,8 +1080,42 @@ impl<'a> Checker<'a> {
             Condition::RungReached { between, .. } | Condition::RungAtLeast { between, .. } => {
                 self.pair(&format_args!("{path}.between"), between);
             }
-            Condition::ObjectiveMet(id) => {
+            Condition::ObjectiveMet(id) | Condition::ObjectiveFailed(id) => {
                 self.reference(&format_args!("{path}(0)"), id, &[IdKind::Objective]);
+            }
+            Condition::Contained(incident) => {
+                self.incident(&format_args!("{path}(0)"), incident);
+            }
+            Condition::Attributed {
+                by,
+                incident,
+                blame,
+                ..
+            } => {
+                self.reference(&format_args!("{path}.by"), by, &[IdKind::State]);
+                self.incident(&format_args!("{path}.incident"), incident);
+                if let Some(b) = blame
+                    && b != "non-state"
+                {
+                    self.reference(
+                        &format_args!("{path}.blame"),
+                        b,
+                        &[IdKind::State, IdKind::Actor],
+                    );
+                }
+            }
+            Condition::MessageAcknowledged { from, to }
+            | Condition::MessageBounced { from, to } => {
+                self.reference(
+                    &format_args!("{path}.from"),
+                    from,
+                    &[IdKind::Organisation, IdKind::State],
+                );
+                self.reference(
+                    &format_args!("{path}.to"),
+                    to,
+                    &[IdKind::Organisation, IdKind::State],
+                );
             }
         }
     }

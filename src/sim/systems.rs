@@ -25,6 +25,25 @@ pub struct BeliefShifts(pub Vec<(usize, usize, usize, f64)>);
 pub struct RedLinesHit(pub BTreeSet<(usize, usize)>);
 
 /// Whether a typed condition holds now.
+/// Whether organisation `org` is `id`, or belongs to the state `id`.
+fn org_is(region: &Region, id: &str, org: usize) -> bool {
+    match region.ids.get(id) {
+        Some(Ref::Org(o)) => *o == org,
+        Some(Ref::State(s)) => region.orgs[org].state == *s,
+        _ => false,
+    }
+}
+
+/// The incident an `Incident` inject started, once it has.
+fn incident_of(world: &World, inject: &str) -> Option<usize> {
+    let region = world.resource::<Region>();
+    let facts = world.resource::<Facts>();
+    region
+        .inject_index(inject)
+        .and_then(|i| facts.incident_of_inject.get(&i))
+        .copied()
+}
+
 pub fn holds(world: &World, condition: &Condition) -> bool {
     let region = world.resource::<Region>();
     let facts = world.resource::<Facts>();
@@ -48,16 +67,53 @@ pub fn holds(world: &World, condition: &Condition) -> bool {
             let mind = world.get::<Mind>(world.resource::<Entities>().states[state]);
             mind.is_some_and(|m| m.known.contains_key(inc))
         }
-        Condition::EvidenceShared { from, to } => {
-            let matches = |id: &str, org: usize| match region.ids.get(id) {
-                Some(Ref::Org(o)) => *o == org,
-                Some(Ref::State(s)) => region.orgs[org].state == *s,
-                _ => false,
+        Condition::EvidenceShared { from, to } => facts
+            .shared
+            .iter()
+            .any(|(f, t, _)| org_is(region, from, *f) && org_is(region, to, *t)),
+        Condition::ObjectiveFailed(id) => region
+            .objectives
+            .iter()
+            .position(|o| &o.id == id)
+            .is_some_and(|i| facts.failed[i].is_some()),
+        Condition::Contained(incident) => incident_of(world, incident)
+            .and_then(|inc| world.get::<Incident>(world.resource::<Incidents>().0[inc]))
+            .is_some_and(|i| i.contained_at.is_some()),
+        Condition::Attributed {
+            by,
+            incident,
+            blame,
+            public,
+        } => {
+            let (Some(state), Some(inc)) = (region.state_of_ref(by), incident_of(world, incident))
+            else {
+                return false;
             };
-            facts
-                .shared
-                .iter()
-                .any(|(f, t, _)| matches(from, *f) && matches(to, *t))
+            let named = |c: usize| blame.as_deref().is_none_or(|b| region.candidate_id(c) == b);
+            if *public {
+                facts
+                    .attributions
+                    .iter()
+                    .any(|a| a.1 == state && a.2 == inc && named(a.3))
+            } else {
+                world
+                    .get::<Mind>(world.resource::<Entities>().states[state])
+                    .and_then(|m| m.beliefs.get(&inc))
+                    .and_then(|b| b.top())
+                    .is_some_and(|(c, _)| named(c))
+            }
+        }
+        Condition::MessageAcknowledged { from, to } | Condition::MessageBounced { from, to } => {
+            let bounced = matches!(condition, Condition::MessageBounced { .. });
+            world.resource::<Mailroom>().0.iter().any(|m| {
+                m.from_org.is_some_and(|f| org_is(region, from, f))
+                    && org_is(region, to, m.to_org)
+                    && if bounced {
+                        m.status == MessageStatus::Bounced
+                    } else {
+                        m.acked_at.is_some()
+                    }
+            })
         }
         Condition::TensionAbove { between, value } => {
             match (
@@ -113,7 +169,11 @@ pub fn due_injects(world: &World) -> Vec<usize> {
             let inject = &region.injects[i];
             let time_ok = inject.at.is_none_or(|at| at.minutes() <= clock.minutes());
             let delay_ok = facts.delayed.get(&i).is_none_or(|&t| clock.tick >= t);
-            time_ok && delay_ok && inject.when.as_ref().is_none_or(|c| holds(world, c))
+            let not_lapsed = inject.until.is_none_or(|u| clock.minutes() <= u.minutes());
+            time_ok
+                && delay_ok
+                && not_lapsed
+                && inject.when.as_ref().is_none_or(|c| holds(world, c))
         })
         .collect()
 }

@@ -1,0 +1,168 @@
+//! The conditions that branch on what players (or the engine) do: each new inject fires
+//! exactly when what it waits for has happened, and `until` lets a branch lapse.
+
+use cyberdrill::scenario::from_str;
+use cyberdrill::sim::Sim;
+
+const EXTRA: &str = r#"
+        (id: "t-failed", when: ObjectiveFailed("obj-detect-rtgs"), kind: News(headline: "failed")),
+        (id: "t-contained", when: Contained("ddos-vcb"), kind: News(headline: "contained")),
+        (id: "t-public", when: Attributed(by: "varesh", incident: "ddos-vcb", public: true), kind: News(headline: "public")),
+        (id: "t-private", when: Attributed(by: "varesh", incident: "ddos-vcb", blame: "kelmora"), kind: News(headline: "private")),
+        (id: "t-acked", when: MessageAcknowledged(from: "var-cert", to: "toravia"), kind: News(headline: "acked")),
+        (id: "t-bounced", when: MessageBounced(from: "varesh", to: "lirria"), kind: News(headline: "bounced")),
+        (id: "t-lapses", at: "1h", until: "2h", when: RungReached(between: ("varesh", "kelmora"), rung: Sanctions), kind: News(headline: "lapsed")),
+"#;
+
+fn scenario() -> cyberdrill::scenario::Scenario {
+    let b = cyberdrill::builtin::find("flagship").unwrap();
+    let source = b
+        .source
+        .replacen("    injects: [\n", &format!("    injects: [\n{EXTRA}"), 1);
+    assert_ne!(source, b.source, "the injects list was found");
+    from_str("flagship-with-conditions.ron", &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn each_condition_fires_when_its_event_has_happened() {
+    let s = scenario();
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    for seed in 0..12 {
+        let mut sim = Sim::headless(&s, seed);
+        sim.run_to_end();
+        let o = sim.outcome();
+        let fired = |id: &str| {
+            o.injects
+                .iter()
+                .find(|i| i.id == id)
+                .and_then(|i| i.fired_minute)
+        };
+        let tick = sim.tick_minutes();
+        // Fired at the tick after the event at the latest (conditions are read each tick).
+        let after = |event: Option<u32>, inject: Option<u32>, what: &str| match (event, inject) {
+            (Some(e), Some(f)) => assert!(
+                f >= e && f <= e + 2 * tick,
+                "{what}: event {e}, fired {f} (seed {seed})"
+            ),
+            (None, None) => {}
+            (e, f) => panic!("{what}: event {e:?} but fired {f:?} (seed {seed})"),
+        };
+        let failed = o
+            .objectives
+            .iter()
+            .find(|x| x.id == "obj-detect-rtgs")
+            .unwrap();
+        after(
+            (failed.status == "failed").then_some(failed.at_minute.unwrap()),
+            fired("t-failed"),
+            "ObjectiveFailed",
+        );
+        let ddos = o.incidents.iter().find(|i| i.id == "ddos-vcb").unwrap();
+        after(ddos.contained_minute, fired("t-contained"), "Contained");
+        let public = o
+            .blame
+            .iter()
+            .find(|b| b.state == "varesh" && b.incident == "ddos-vcb");
+        assert_eq!(
+            public.is_some_and(|b| b.public.is_some()),
+            fired("t-public").is_some(),
+            "Attributed public (seed {seed})"
+        );
+        let log = sim.facilitator_view().message_log;
+        let first = |ok: &dyn Fn(&cyberdrill::sim::view::MessageTruth) -> Option<u32>| {
+            log.iter().filter_map(ok).min()
+        };
+        after(
+            first(&|m| {
+                (m.from.as_deref() == Some("var-cert") && m.to_state == "toravia")
+                    .then_some(m.acked_minute)
+                    .flatten()
+            }),
+            fired("t-acked"),
+            "MessageAcknowledged",
+        );
+        after(
+            first(&|m| {
+                (m.from_state.as_deref() == Some("varesh") && m.to_state == "lirria")
+                    .then_some(m.bounced_minute)
+                    .flatten()
+            }),
+            fired("t-bounced"),
+            "MessageBounced",
+        );
+        if let Some(f) = fired("t-lapses") {
+            assert!((60..=120).contains(&f), "until: fired at {f} (seed {seed})");
+        }
+        for id in [
+            "t-failed",
+            "t-contained",
+            "t-public",
+            "t-private",
+            "t-acked",
+            "t-bounced",
+            "t-lapses",
+        ] {
+            if fired(id).is_some() {
+                *seen.entry(id).or_default() += 1;
+            }
+        }
+    }
+    // Every condition but the lapsing one is met in some runs (the tests above would pass
+    // vacuously otherwise); the lapsing one never fires: Sanctions come later than +02:00.
+    for id in [
+        "t-failed",
+        "t-contained",
+        "t-public",
+        "t-private",
+        "t-acked",
+        "t-bounced",
+    ] {
+        assert!(
+            seen.get(id).copied().unwrap_or(0) > 0,
+            "{id} never fired: {seen:?}"
+        );
+    }
+    assert_eq!(seen.get("t-lapses"), None, "{seen:?}");
+}
+
+#[test]
+fn new_conditions_are_checked_like_the_others() {
+    let b = cyberdrill::builtin::find("flagship").unwrap();
+    for (bad, code) in [
+        (
+            r#"(id: "x", when: Contained("brief-varesh"), kind: News(headline: "x")),"#,
+            "scenario::not-an-incident",
+        ),
+        (
+            r#"(id: "x", when: ObjectiveFailed("nope"), kind: News(headline: "x")),"#,
+            "scenario::unknown-id",
+        ),
+        (
+            r#"(id: "x", when: Attributed(by: "varesh", incident: "ddos-vcb", blame: "nobody"), kind: News(headline: "x")),"#,
+            "scenario::unknown-id",
+        ),
+        (
+            r#"(id: "x", when: MessageBounced(from: "varesh", to: "atlantis"), kind: News(headline: "x")),"#,
+            "scenario::unknown-id",
+        ),
+        (
+            r#"(id: "x", at: "3h", until: "2h", kind: News(headline: "x")),"#,
+            "scenario::never-fires",
+        ),
+    ] {
+        let source = b.source.replacen(
+            "    injects: [\n",
+            &format!("    injects: [\n        {bad}\n"),
+            1,
+        );
+        let checked = cyberdrill::scenario::check_bytes("f.ron", source.as_bytes());
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.code == code),
+            "{bad}: {}",
+            checked.render(false)
+        );
+    }
+}
