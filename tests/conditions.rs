@@ -166,3 +166,82 @@ fn new_conditions_are_checked_like_the_others() {
         );
     }
 }
+
+/// `AcknowledgeWithin` scoped by sender and by a closing time measures exactly the messages
+/// it names: the verdict equals the one worked out from the message log by hand.
+#[test]
+fn acknowledge_within_counts_only_the_messages_it_names() {
+    let b = cyberdrill::builtin::find("comms-check").unwrap();
+    let extra = r#"
+        (id: "t-check-hour", title: "the first hour's messages", criterion: AcknowledgeWithin(within: "2h", share: 0.5, before: "1h")),
+        (id: "t-from-rcc", title: "the RCC's messages", criterion: AcknowledgeWithin(within: "2h", share: 0.5, from: "rcc")),
+        (id: "t-from-mfa", title: "a ministry that writes to no one", criterion: AcknowledgeWithin(within: "2h", share: 0.5, from: "tessaly-mfa")),
+"#;
+    let source = b.source.replacen(
+        "    objectives: [\n",
+        &format!("    objectives: [\n{extra}"),
+        1,
+    );
+    let s = from_str("comms.ron", &source).unwrap_or_else(|e| panic!("{e}"));
+    for seed in 0..6 {
+        let mut sim = Sim::headless(&s, seed);
+        sim.run_to_end();
+        let o = sim.outcome();
+        let log = sim.facilitator_view().message_log;
+        let contacts = s.contacts.len() as f64;
+        let expected = |sender: &dyn Fn(&cyberdrill::sim::view::MessageTruth) -> bool,
+                        before: u32| {
+            let acked: std::collections::BTreeSet<&str> = log
+                .iter()
+                .filter(|m| m.from.is_some() && sender(m) && m.sent_minute < before)
+                .filter(|m| m.acked_minute.is_some_and(|a| a <= m.sent_minute + 120))
+                .map(|m| m.to_contact.as_str())
+                .collect();
+            acked.len() as f64 >= 0.5 * contacts
+        };
+        let status = |id: &str| {
+            o.objectives
+                .iter()
+                .find(|x| x.id == id)
+                .unwrap()
+                .status
+                .clone()
+        };
+        let verdict = |met: bool| if met { "met" } else { "failed" };
+        assert_eq!(
+            status("t-check-hour"),
+            verdict(expected(&|_| true, 60)),
+            "seed {seed}"
+        );
+        assert_eq!(
+            status("t-from-rcc"),
+            verdict(expected(&|m| m.from.as_deref() == Some("rcc"), u32::MAX)),
+            "seed {seed}"
+        );
+        assert_eq!(status("t-from-mfa"), "failed", "seed {seed}");
+        let reason = o.objectives.iter().find(|x| x.id == "t-from-mfa").unwrap();
+        assert!(
+            reason
+                .reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("no message sent"),
+            "{reason:?}"
+        );
+    }
+    // A window that closes before it opens is an error.
+    let bad = b.source.replacen(
+        "    objectives: [\n",
+        "    objectives: [\n        (id: \"x\", title: \"x\", criterion: AcknowledgeWithin(within: \"1h\", after: \"2h\", before: \"1h\")),\n",
+        1,
+    );
+    let checked = cyberdrill::scenario::check_bytes("f.ron", bad.as_bytes());
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "scenario::empty-window"),
+        "{}",
+        checked.render(false)
+    );
+}

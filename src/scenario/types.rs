@@ -712,8 +712,8 @@ pub enum Criterion {
         to: Vec<Id>,
         within: Span,
     },
-    /// At least `share` of the messages sent to these contacts (all contacts when empty) are
-    /// acknowledged within the span of sending.
+    /// At least `share` of these contacts (all contacts when empty) acknowledge a counted
+    /// message within the span of its sending. Met as soon as that holds; failed at the end.
     AcknowledgeWithin {
         #[serde(default)]
         contacts: Vec<Id>,
@@ -724,6 +724,13 @@ pub enum Criterion {
         /// so that an opening communication check does not meet a crisis objective).
         #[serde(default)]
         after: Option<Span>,
+        /// Only messages sent before this time count (a comms check measures the check, not
+        /// the crisis after it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<Span>,
+        /// Only messages from this organisation (or any organisation of this state) count.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Id>,
     },
     /// The state shares evidence abroad before it attributes publicly (or never attributes).
     EvidenceBeforeAttribution { state: Id },

@@ -1188,7 +1188,31 @@ impl<'a> Checker<'a> {
                     within,
                     share,
                     after,
+                    before,
+                    from,
                 } => {
+                    if let Some(f) = from {
+                        self.reference(
+                            &format_args!("{c}.from"),
+                            f,
+                            &[IdKind::Organisation, IdKind::State],
+                        );
+                    }
+                    if let Some(b) = before {
+                        self.within_exercise(&format_args!("{c}.before"), *b, "time");
+                        if after.is_some_and(|a| a >= *b) {
+                            self.error(
+                                &format_args!("{c}.before"),
+                                "scenario::empty-window",
+                                format!(
+                                    "no message can count: `before` ({b}) is not after `after` ({})",
+                                    after.unwrap_or(*b)
+                                ),
+                                "not after `after`",
+                            )
+                            .help = Some("`after` opens the window, `before` closes it".into());
+                        }
+                    }
                     for (j, contact) in contacts.iter().enumerate() {
                         self.reference(
                             &format_args!("{c}.contacts[{j}]"),
@@ -1214,7 +1238,9 @@ impl<'a> Checker<'a> {
                         self.warn(&format_args!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {listed} contacts are not stale, so a share of {share} can never be acknowledged"), "cannot be met")
                             .help = Some("stale contacts never acknowledge; lower `share` if this is meant as a test of the directory".into());
                     }
-                    self.met_by_communication_check(&c, objective, contacts, *after);
+                    if from.is_none() {
+                        self.met_by_communication_check(&c, objective, contacts, *after);
+                    }
                 }
                 Criterion::EvidenceBeforeAttribution { state }
                 | Criterion::NoWrongfulAttribution { state } => {

@@ -199,31 +199,66 @@ fn listed_contacts(region: &Region, contacts: &[crate::scenario::Id]) -> Vec<usi
         .collect()
 }
 
-/// Which messages an `AcknowledgeWithin` counts (sent from `from` on) and how soon they must
-/// be acknowledged.
+/// Which messages an `AcknowledgeWithin` counts (sent from `from` on, before `until`, by
+/// `sender` when given; never exercise control's) and how soon they must be acknowledged.
 struct AckWindow {
     from: u32,
+    until: Option<u32>,
+    /// The organisations whose messages count (none: every organisation's).
+    sender: Option<Vec<bool>>,
     limit: u32,
 }
 
 impl AckWindow {
-    fn new(
-        clock: Clock,
-        within: crate::scenario::Span,
-        after: Option<crate::scenario::Span>,
-    ) -> Self {
+    fn new(clock: Clock, region: &Region, criterion: &Criterion) -> Self {
+        let Criterion::AcknowledgeWithin {
+            within,
+            after,
+            before,
+            from,
+            ..
+        } = criterion
+        else {
+            return AckWindow {
+                from: 0,
+                until: None,
+                sender: None,
+                limit: 0,
+            };
+        };
+        let sender = from.as_ref().map(|id| {
+            (0..region.orgs.len())
+                .map(|o| match region.ids.get(id) {
+                    Some(Ref::Org(x)) => *x == o,
+                    Some(Ref::State(s)) => region.orgs[o].state == *s,
+                    _ => false,
+                })
+                .collect()
+        });
         AckWindow {
             from: after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes)),
+            until: before.map(|b| b.minutes().div_ceil(clock.tick_minutes)),
+            sender,
             limit: clock.ticks_for(within.minutes()),
         }
+    }
+
+    /// The message is one the objective counts.
+    fn counts(&self, m: &Message) -> bool {
+        m.from_state.is_some()
+            && m.sent >= self.from
+            && self.until.is_none_or(|u| m.sent < u)
+            && self.sender.as_ref().is_none_or(|s| {
+                m.from_org
+                    .is_some_and(|o| s.get(o).copied().unwrap_or(false))
+            })
     }
 
     /// Some counted message to the contact was acknowledged in time.
     fn acknowledged(&self, mail: &Mailroom, contact: usize) -> bool {
         mail.0.iter().any(|m| {
             m.to_contact == contact
-                && m.from_state.is_some()
-                && m.sent >= self.from
+                && self.counts(m)
                 && m.acked_at.is_some_and(|a| a <= m.sent + self.limit)
         })
     }
@@ -283,12 +318,9 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
             decide(all, clock.tick > deadline)
         }
         Criterion::AcknowledgeWithin {
-            contacts,
-            within,
-            share,
-            after,
+            contacts, share, ..
         } => {
-            let window = AckWindow::new(clock, *within, *after);
+            let window = AckWindow::new(clock, region, criterion);
             let listed = listed_contacts(region, contacts);
             let mail = world.resource::<Mailroom>();
             let in_time = listed
@@ -482,12 +514,9 @@ pub fn explain(
             reason(ReasonCode::NotSent, "no notice in time".into())
         }
         Criterion::AcknowledgeWithin {
-            contacts,
-            within,
-            after,
-            ..
+            contacts, within, ..
         } => {
-            let window = AckWindow::new(clock, *within, *after);
+            let window = AckWindow::new(clock, region, criterion);
             let listed = listed_contacts(region, contacts);
             let mail = world.resource::<Mailroom>();
             let late: Vec<String> = listed
@@ -498,9 +527,7 @@ pub fn explain(
                     let got = mail
                         .0
                         .iter()
-                        .filter(|m| {
-                            m.to_contact == c && m.from_state.is_some() && m.sent >= window.from
-                        })
+                        .filter(|m| m.to_contact == c && window.counts(m))
                         .collect::<Vec<_>>();
                     let why = if got.is_empty() {
                         "no message sent"
