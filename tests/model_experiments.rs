@@ -388,6 +388,8 @@ fn stale_contacts_lower_the_share_acknowledged_in_time() {
             within: scenario::Span::from_minutes(120),
             share: 1.0,
             after: None,
+            before: None,
+            from: None,
         },
     });
     let mut stale = fresh.clone();
