@@ -47,6 +47,42 @@ pub struct Baseline {
     pub measures: Vec<MeasureBaseline>,
 }
 
+impl Baseline {
+    /// The sentence that says what the run is placed among.
+    pub fn summary(&self) -> String {
+        format!(
+            "The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them{}.",
+            self.runs,
+            self.seeds.0,
+            self.seeds.1,
+            self.at_minute.map_or(String::new(), |m| format!(
+                ", both at {} where this run stopped",
+                crate::sim::view::hhmm_span(m)
+            ))
+        )
+    }
+}
+
+impl MeasureBaseline {
+    /// The cells a report shows: this run's value, its percentile, and the engine's median
+    /// with p5–p95.
+    pub fn cells(&self) -> [String; 3] {
+        let num = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+        [
+            num(self.played),
+            self.percentile.map_or("—".to_string(), |p| {
+                super::ordinal((p * 100.0).round() as u32)
+            }),
+            format!(
+                "{} ({}–{})",
+                num(self.engine_median),
+                num(self.engine_p5),
+                num(self.engine_p95)
+            ),
+        ]
+    }
+}
+
 /// The measures compared, and how to read each from a run.
 type Measure = (&'static str, fn(&RunMetrics) -> Option<f64>);
 

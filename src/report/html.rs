@@ -222,14 +222,8 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
     if let Some(b) = &r.baseline {
         let _ = write!(
             s,
-            "<h2>Against the engine</h2><p>The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them{}.</p><table><tr><th>objective</th><th>this run</th><th>the engine meets it in</th></tr>",
-            b.runs,
-            b.seeds.0,
-            b.seeds.1,
-            b.at_minute.map_or(String::new(), |m| format!(
-                ", both at {} where this run stopped",
-                hhmm_span(m)
-            ))
+            "<h2>Against the engine</h2><p>{}</p><table><tr><th>objective</th><th>this run</th><th>the engine meets it in</th></tr>",
+            esc(&b.summary())
         );
         for o in &b.objectives {
             let _ = write!(
@@ -243,18 +237,12 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
         }
         s.push_str("</table><table><tr><th>measure</th><th>this run</th><th>percentile</th><th>engine median (p5–p95)</th></tr>");
         for m in &b.measures {
-            let num = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+            let [played, percentile, engine] = m.cells();
             let _ = write!(
                 s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({}–{})</td></tr>",
+                "<tr><td>{}</td><td>{played}</td><td>{percentile}</td><td>{}</td></tr>",
                 esc(&m.measure),
-                num(m.played),
-                m.percentile.map_or("—".to_string(), |p| super::ordinal(
-                    (p * 100.0).round() as u32
-                )),
-                num(m.engine_median),
-                num(m.engine_p5),
-                num(m.engine_p95)
+                esc(&engine)
             );
         }
         s.push_str("</table>");

@@ -65,17 +65,7 @@ pub fn markdown(r: &Report) -> String {
     }
     if let Some(b) = &r.baseline {
         let _ = writeln!(s, "## Against the engine\n");
-        let _ = writeln!(
-            s,
-            "The same scenario run {} times (seeds {}..{}) with the engine playing every team; this run placed among them{}.\n",
-            b.runs,
-            b.seeds.0,
-            b.seeds.1,
-            b.at_minute.map_or(String::new(), |m| format!(
-                ", both at {} where this run stopped",
-                hhmm_span(m)
-            ))
-        );
+        let _ = writeln!(s, "{}\n", b.summary());
         let _ = writeln!(
             s,
             "| objective | this run | the engine meets it in |\n|---|---|---|"
@@ -94,19 +84,8 @@ pub fn markdown(r: &Report) -> String {
             "\n| measure | this run | percentile among the engine's runs | engine median (p5–p95) |\n|---|---|---|---|"
         );
         for m in &b.measures {
-            let num = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} ({}–{}) |",
-                m.measure,
-                num(m.played),
-                m.percentile.map_or("—".to_string(), |p| super::ordinal(
-                    (p * 100.0).round() as u32
-                )),
-                num(m.engine_median),
-                num(m.engine_p5),
-                num(m.engine_p95)
-            );
+            let [played, percentile, engine] = m.cells();
+            let _ = writeln!(s, "| {} | {played} | {percentile} | {engine} |", m.measure);
         }
         let _ = writeln!(s);
     }

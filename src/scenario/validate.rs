@@ -1061,18 +1061,6 @@ impl<'a> Checker<'a> {
                     &[IdKind::Organisation, IdKind::State],
                 );
             }
-            Condition::EvidenceShared { from, to } => {
-                self.reference(
-                    &format_args!("{path}.from"),
-                    from,
-                    &[IdKind::Organisation, IdKind::State],
-                );
-                self.reference(
-                    &format_args!("{path}.to"),
-                    to,
-                    &[IdKind::Organisation, IdKind::State],
-                );
-            }
             Condition::TensionAbove { between, value } => {
                 self.pair(&format_args!("{path}.between"), between);
                 self.unit(&format_args!("{path}.value"), *value, "tension");
@@ -1104,7 +1092,8 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            Condition::MessageAcknowledged { from, to }
+            Condition::EvidenceShared { from, to }
+            | Condition::MessageAcknowledged { from, to }
             | Condition::MessageBounced { from, to } => {
                 self.reference(
                     &format_args!("{path}.from"),
