@@ -8,7 +8,7 @@
 use crate::sim::{Command, Control, Outcome};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// How the run was played.
@@ -77,10 +77,15 @@ pub struct Parent {
 /// The format name in every header.
 pub const FORMAT: &str = "cyberdrill-journal-1";
 
-/// Writes a journal, one flushed line at a time.
+/// Writes a journal, one flushed line at a time. A line is written whole or not at all: a
+/// failed write (a full disk, a removed directory) is cut back off the file, so what is left
+/// is a journal that `--resume` reads. Commands, controls and the end are also synced to the
+/// disk before they count as accepted; marks (progress only) are not.
 pub struct JournalWriter {
     file: File,
     path: PathBuf,
+    /// Bytes of whole lines in the file.
+    len: u64,
 }
 
 impl JournalWriter {
@@ -90,17 +95,37 @@ impl JournalWriter {
         let mut writer = JournalWriter {
             file,
             path: path.to_path_buf(),
+            len: 0,
         };
         writer.append(&header)?;
         Ok(writer)
     }
 
-    /// Opens an existing journal to continue it.
+    /// Opens an existing journal to continue it. A last line cut off in the middle (a crash
+    /// or power cut while it was written) is removed first, and a whole last line without
+    /// its newline gets one, so that new lines start on a line of their own.
     pub fn append_to(path: &Path) -> std::io::Result<JournalWriter> {
-        let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)?;
+        let tail = read_tail(&mut file)?;
+        let mut len = file.metadata()?.len();
+        match tail {
+            Tail::Clean => {}
+            Tail::MissingNewline => {
+                file.write_all(b"\n")?;
+                len += 1;
+            }
+            Tail::Torn { whole, .. } => {
+                file.set_len(whole)?;
+                len = whole;
+            }
+        }
         Ok(JournalWriter {
             file,
             path: path.to_path_buf(),
+            len,
         })
     }
 
@@ -108,13 +133,69 @@ impl JournalWriter {
         &self.path
     }
 
-    /// Appends one line and flushes it to the file.
+    /// Appends one line and flushes it to the file (and, but for a mark, to the disk).
     pub fn append(&mut self, line: &Line) -> std::io::Result<()> {
         let mut text = serde_json::to_string(line).map_err(std::io::Error::other)?;
         text.push('\n');
-        self.file.write_all(text.as_bytes())?;
-        self.file.flush()
+        let written = self
+            .file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .and_then(|()| match line {
+                Line::Mark { .. } => Ok(()),
+                _ => self.file.sync_data(),
+            });
+        match written {
+            Ok(()) => {
+                self.len += text.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // Leave no half line behind (best effort: the file may be gone).
+                let _ = self.file.set_len(self.len);
+                Err(e)
+            }
+        }
     }
+}
+
+/// The longest journal line read (a command's free text included); longer is corrupt.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How a journal file ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tail {
+    /// With a newline after its last line.
+    Clean,
+    /// Its last line is whole but lacks the newline.
+    MissingNewline,
+    /// Its last line was cut off while it was written: `bytes` of it after the `whole` bytes
+    /// of whole lines.
+    Torn { whole: u64, bytes: u64 },
+}
+
+/// Reads how the file ends (the part after its last newline), leaving the cursor anywhere.
+fn read_tail(file: &mut File) -> std::io::Result<Tail> {
+    use std::io::{Seek, SeekFrom};
+    let size = file.metadata()?.len();
+    // The last line is at most MAX_LINE_BYTES long; look that far back for its start.
+    let back = size.min(MAX_LINE_BYTES as u64 + 1);
+    file.seek(SeekFrom::Start(size - back))?;
+    let mut end = Vec::with_capacity(back as usize);
+    Read::by_ref(file).take(back).read_to_end(&mut end)?;
+    let fragment_start = end.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let fragment = &end[fragment_start..];
+    let whole = size - fragment.len() as u64;
+    if fragment.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Tail::Clean);
+    }
+    if serde_json::from_slice::<Line>(fragment).is_ok() {
+        return Ok(Tail::MissingNewline);
+    }
+    Ok(Tail::Torn {
+        whole,
+        bytes: fragment.len() as u64,
+    })
 }
 
 /// A journal read back.
@@ -132,9 +213,24 @@ pub struct Journal {
     pub player: Option<String>,
     pub humans: Option<Vec<String>>,
     pub parent: Option<Parent>,
+    /// The last line was cut off while it was written (a crash, a power cut): its number
+    /// and how many bytes of it there were. It is left out; the rest is whole.
+    pub torn: Option<(usize, usize)>,
 }
 
 impl Journal {
+    /// What a resumed session says when the journal's last line had been cut off.
+    pub fn torn_notice(&self) -> Option<String> {
+        self.torn.map(|(line, bytes)| {
+            format!(
+                "the journal's last line (line {line}, {bytes} bytes) was cut off while it was \
+                 written, by a crash or a power cut; it is left out, and the session goes on \
+                 from the last whole line (tick {})",
+                self.reached
+            )
+        })
+    }
+
     /// Which teams people played at the start, with a headless run as "none" (`Sim::headless`
     /// and `Sim::with_players(&[])` are the same run); none: every team.
     pub fn initial_humans(&self) -> Option<Vec<String>> {
@@ -205,22 +301,59 @@ impl Journal {
         Journal::parse(BufReader::new(file))
     }
 
-    /// Parses journal text; every malformed line is an error with its number.
-    pub fn parse(reader: impl BufRead) -> Result<Journal, JournalError> {
+    /// Parses journal text; every malformed line is an error with its number, except a last
+    /// line without its newline that does not parse: that one was cut off while it was
+    /// written, and is left out (see [`Journal::torn`]).
+    pub fn parse(mut reader: impl BufRead) -> Result<Journal, JournalError> {
         let mut journal: Option<Journal> = None;
-        for (i, line) in reader.lines().enumerate() {
-            let number = i + 1;
-            let text = line.map_err(|e| JournalError::Corrupt {
-                line: number,
-                message: format!("not readable text: {e}"),
-            })?;
+        let mut raw = Vec::new();
+        let mut number = 0;
+        loop {
+            raw.clear();
+            let read = (&mut reader)
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut raw)
+                .map_err(JournalError::Io)?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let whole = raw.last() == Some(&b'\n');
+            if !whole && raw.len() > MAX_LINE_BYTES {
+                return Err(JournalError::Corrupt {
+                    line: number,
+                    message: format!("a line longer than {MAX_LINE_BYTES} bytes"),
+                });
+            }
+            let text = match std::str::from_utf8(&raw) {
+                Ok(t) => t,
+                Err(_) if !whole => {
+                    mark_torn(&mut journal, number, raw.len())?;
+                    break;
+                }
+                Err(e) => {
+                    return Err(JournalError::Corrupt {
+                        line: number,
+                        message: format!("not readable text: {e}"),
+                    });
+                }
+            };
             if text.trim().is_empty() {
                 continue;
             }
-            let parsed: Line = serde_json::from_str(&text).map_err(|e| JournalError::Corrupt {
-                line: number,
-                message: format!("not a journal line ({e})"),
-            })?;
+            let parsed: Line = match serde_json::from_str(text) {
+                Ok(p) => p,
+                Err(_) if !whole => {
+                    mark_torn(&mut journal, number, raw.len())?;
+                    break;
+                }
+                Err(e) => {
+                    return Err(JournalError::Corrupt {
+                        line: number,
+                        message: format!("not a journal line ({e})"),
+                    });
+                }
+            };
             match (&mut journal, parsed) {
                 (
                     None,
@@ -255,6 +388,7 @@ impl Journal {
                         player,
                         humans,
                         parent,
+                        torn: None,
                     });
                 }
                 (None, _) => {
@@ -304,6 +438,25 @@ impl Journal {
     }
 }
 
+/// Records a cut-off last line; a journal cut off in its header has nothing to resume.
+fn mark_torn(
+    journal: &mut Option<Journal>,
+    line: usize,
+    bytes: usize,
+) -> Result<(), JournalError> {
+    match journal {
+        Some(j) => {
+            j.torn = Some((line, bytes));
+            Ok(())
+        }
+        None => Err(JournalError::Corrupt {
+            line,
+            message: "the header line was cut off while it was written (the session never started)"
+                .into(),
+        }),
+    }
+}
+
 /// `<base>.jsonl` here, or `<base>-2.jsonl`, `-3`… rather than replace a journal that exists.
 pub fn free_path(base: &str) -> PathBuf {
     let mut path = PathBuf::from(format!("{base}.jsonl"));
@@ -333,4 +486,118 @@ pub fn outcome_hash(outcome: &Outcome) -> String {
             .unwrap_or_default()
             .as_bytes(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Command, Control};
+
+    fn lines() -> Vec<Line> {
+        vec![
+            Line::Header {
+                format: FORMAT.into(),
+                tool_version: "test".into(),
+                scenario: "builtin:flagship".into(),
+                scenario_hash: "abc".into(),
+                seed: 7,
+                mode: Mode::Play,
+                player: Some("team-varesh".into()),
+                humans: None,
+                parent: None,
+            },
+            Line::Mark { tick: 1 },
+            Line::Command {
+                tick: 2,
+                team: "team-varesh".into(),
+                command: Command::Acknowledge { message: 0 },
+            },
+            Line::Control {
+                tick: 3,
+                control: Control::SkipInject { id: "x".into() },
+            },
+            Line::Mark { tick: 4 },
+        ]
+    }
+
+    fn text(lines: &[Line]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for l in lines {
+            out.extend(serde_json::to_vec(l).unwrap());
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// A journal cut at any byte (a power cut while a line was written) reads back as its
+    /// whole lines, says what it lost, and continues with a new line that reads back too.
+    #[test]
+    fn a_journal_cut_at_any_byte_resumes_to_its_last_whole_line() {
+        let all = lines();
+        let full = text(&all);
+        let header_len = text(&all[..1]).len();
+        let dir = std::env::temp_dir().join(format!("cyberdrill-torn-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("j.jsonl");
+        for cut in 0..=full.len() {
+            let bytes = &full[..cut];
+            let parsed = Journal::parse(bytes);
+            if cut < header_len - 1 {
+                assert!(parsed.is_err(), "cut {cut}: no whole header, nothing to resume");
+                continue;
+            }
+            let j = parsed.unwrap_or_else(|e| panic!("cut {cut}: {e}"));
+            // The whole lines before the cut (a line missing only its newline is whole).
+            let whole = (1..=all.len())
+                .rev()
+                .find(|&n| text(&all[..n]).len() <= cut + 1)
+                .unwrap();
+            let expected: Vec<Line> = all[1..whole]
+                .iter()
+                .filter(|l| matches!(l, Line::Command { .. } | Line::Control { .. }))
+                .cloned()
+                .collect();
+            assert_eq!(j.entries, expected, "cut {cut}");
+            let at_boundary = text(&all[..whole]).len();
+            assert_eq!(
+                j.torn.is_some(),
+                cut != at_boundary && cut + 1 != at_boundary,
+                "cut {cut}"
+            );
+            if let Some((line, n)) = j.torn {
+                assert_eq!(line, whole + 1, "cut {cut}");
+                assert_eq!(n, cut - at_boundary, "cut {cut}");
+                assert!(j.torn_notice().unwrap().contains("cut off"));
+            }
+            // Resuming appends after the last whole line.
+            std::fs::write(&path, bytes).unwrap();
+            let mut w = JournalWriter::append_to(&path).unwrap();
+            w.append(&Line::Mark { tick: 9 }).unwrap();
+            let again = Journal::read(&path).unwrap_or_else(|e| panic!("cut {cut}: {e}"));
+            assert_eq!(again.entries, expected, "cut {cut}");
+            assert_eq!(again.torn, None, "cut {cut}");
+            assert_eq!(again.reached, 9, "cut {cut}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_torn_line_in_the_middle_is_corrupt_and_an_endless_line_is_refused() {
+        let all = lines();
+        let mut bytes = text(&all[..2]);
+        bytes.extend(b"{\"kind\":\"mark\",\"ti\n");
+        bytes.extend(text(&all[2..]));
+        match Journal::parse(&bytes[..]) {
+            Err(JournalError::Corrupt { line: 3, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        let mut long = text(&all[..1]);
+        long.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        match Journal::parse(&long[..]) {
+            Err(JournalError::Corrupt { line: 2, message }) => {
+                assert!(message.contains("longer than"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -17,7 +17,18 @@ fn flagship() -> &'static Scenario {
     static SCENARIO: OnceLock<Scenario> = OnceLock::new();
     SCENARIO.get_or_init(|| {
         let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
-        cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
+        // Each team gets a private brief (the flagship briefs its teams by message).
+        let mut source = b.source.to_string();
+        for team in ["var", "kel", "tor"] {
+            let organisations = format!("organisations: [\"{team}-cert\", \"{team}-mfa\"]");
+            assert!(source.contains(&organisations), "{organisations}");
+            source = source.replacen(
+                &organisations,
+                &format!("{organisations}, brief: \"BRIEF-{team}-5521: for this team only.\""),
+                1,
+            );
+        }
+        cyberdrill::scenario::from_str(b.file, &source).expect("flagship is valid")
     })
 }
 
@@ -76,7 +87,8 @@ fn json_form(text: &str) -> String {
 struct Secrets {
     /// Hidden threat actors' ids and names (state units; groups' real names).
     actors: Vec<String>,
-    /// (teams addressed, subject or body) of every scripted control message.
+    /// (teams addressed, subject or body) of every scripted control message, and each team's
+    /// private brief.
     control_words: Vec<(Vec<String>, String)>,
 }
 
@@ -107,6 +119,16 @@ fn secrets(s: &Scenario) -> Secrets {
             }
         }
     }
+    // A team's own brief is for it alone.
+    for team in &s.teams {
+        if !team.brief.is_empty() {
+            control_words.push((vec![team.id.clone()], team.brief.clone()));
+        }
+    }
+    assert!(
+        control_words.iter().filter(|(to, _)| to.len() == 1).count() >= 3,
+        "the flagship gives its teams private briefs"
+    );
     Secrets {
         actors,
         control_words,

@@ -390,6 +390,7 @@ fn stale_contacts_lower_the_share_acknowledged_in_time() {
             after: None,
             before: None,
             from: None,
+            kinds: Vec::new(),
         },
     });
     let mut stale = fresh.clone();

@@ -1151,10 +1151,10 @@ fn a_team_cannot_reach_another_view_or_the_ground_truth_whatever_it_types() {
     wait_connected(&v, VARESH_NAME);
 
     // The clock keys do nothing at a team's keyboard but say who runs the clock. (Between
-    // two, `a` on the empty inbox sets another status line.)
+    // two, `a` on the pinned briefing sets another status line.)
     for key in ["Space", "n", "N", "+", "-", "="] {
         v.keys(&["a"]);
-        v.wait_for("No message selected.");
+        v.wait_for("The briefing needs no acknowledgement.");
         v.keys(&[key]);
         let s = v.wait_for("The facilitator runs the clock.");
         assert_eq!(

@@ -456,3 +456,237 @@ fn play_branch_goes_on_from_the_branch_point() {
         String::from_utf8_lossy(&replay.stderr)
     );
 }
+
+/// Mounts a tmpfs of one page (4 KiB) at `dir`; false (and why) when this machine does not
+/// let the test mount one (not root, no mount namespace).
+fn mount_tiny_tmpfs(dir: &Path) -> bool {
+    std::fs::create_dir_all(dir).expect("mount point");
+    match Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4k", "tmpfs"])
+        .arg(dir)
+        .output()
+    {
+        Ok(o) if o.status.success() => true,
+        Ok(o) => {
+            eprintln!(
+                "SKIPPED: cannot mount a small tmpfs to fill ({}); the full-disk test needs root",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: cannot run mount ({e}); the full-disk test needs it");
+            false
+        }
+    }
+}
+
+/// Unmounts on drop, also when the test fails.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// The last tick a journal reached (its last mark, entry or end).
+fn reached(journal: &str) -> u32 {
+    journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["tick"].as_u64())
+        .max()
+        .unwrap_or(0) as u32
+}
+
+fn hhmm(tick: u32) -> String {
+    format!("+{:02}:{:02} of +48:00", tick * 5 / 60, tick * 5 % 60)
+}
+
+/// The disk fills while the clock runs: `play` stops with a message that says what happened
+/// and how to go on, exits 1, restores the terminal, and leaves a journal of whole lines that
+/// `--resume` continues from where it stopped.
+#[test]
+fn a_full_disk_stops_play_with_a_journal_that_resumes() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let disk = dir.path().join("disk");
+    if !mount_tiny_tmpfs(&disk) {
+        return;
+    }
+    let mounted = Mounted(disk.clone());
+    let journal = disk.join("j.jsonl");
+    let t = Tmux::start(
+        "full",
+        &play_command(&format!(
+            "--seed 3 --as team-varesh --journal '{}'",
+            journal.display()
+        )),
+        dir.path(),
+    );
+    t.wait_for("⏸ PAUSED");
+    notify_toracert(&t, "Before the disk fills");
+    for _ in 0..6 {
+        t.keys(&["+"]);
+    }
+    t.keys(&["Space"]);
+    let after = t.wait_for("EXITED-");
+    assert!(after.contains("EXITED-1"), "play exits 1:\n{after}");
+    assert!(
+        after.contains("cannot write the journal") && after.contains("No space left"),
+        "says what failed:\n{after}"
+    );
+    assert!(
+        after.contains("continue with: cyberdrill play --resume"),
+        "says how to go on:\n{after}"
+    );
+    assert!(!has_frame(&after), "the terminal is restored:\n{after}");
+    drop(t);
+
+    // Whole lines only, the accepted command among them.
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    assert!(text.ends_with('\n'), "no half-written line:\n{text}");
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("a line that does not parse ({e}): {line}"));
+    }
+    assert_eq!(text.matches("Before the disk fills").count(), 1);
+    let stopped = reached(&text);
+    assert!(stopped > 20, "the clock ran before the disk filled: {stopped}");
+
+    // On a disk with room, the session goes on from where it stopped.
+    let moved = dir.path().join("j.jsonl");
+    std::fs::write(&moved, &text).expect("copy the journal");
+    drop(mounted);
+    let r = Tmux::start(
+        "full-resume",
+        &play_command(&format!("--resume '{}'", moved.display())),
+        dir.path(),
+    );
+    let screen = r.wait_for("⏸ PAUSED");
+    assert_eq!(clock(&screen), hhmm(stopped), "{screen}");
+    r.keys(&["n"]);
+    r.wait_for(&hhmm(stopped + 1));
+    r.keys(&["q"]);
+    let out = r.wait_for("EXITED-");
+    assert!(out.contains("EXITED-0"), "{out}");
+}
+
+/// A small deterministic generator for the moments of the kills (xorshift).
+struct Moments(u64);
+
+impl Moments {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// SIGKILL at many moments (right after a command was accepted, while the clock runs, while
+/// paused), each time resumed from the journal: no accepted command is ever lost, each
+/// resumed session comes back to the tick the journal reached, and the run, played on to its
+/// end, replays to the identical outcome (`replay` checks the journaled outcome hash).
+#[test]
+fn killed_at_many_moments_play_loses_no_accepted_command() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let journal = dir.path().join("j.jsonl");
+    let mut moments = Moments(0x5eed_cafe);
+    let mut accepted = 0usize;
+    let rounds = 8;
+    for round in 0..=rounds {
+        let args = if round == 0 {
+            format!("--seed 2 --as team-varesh --journal '{}'", journal.display())
+        } else {
+            format!("--resume '{}'", journal.display())
+        };
+        let t = Tmux::start(&format!("crash{round}"), &play_command(&args), dir.path());
+        let screen = t.wait_for("⏸ PAUSED");
+        if round > 0 {
+            let text = std::fs::read_to_string(&journal).expect("journal");
+            assert_eq!(
+                clock(&screen),
+                hhmm(reached(&text)),
+                "round {round}: resumed at the tick the journal reached"
+            );
+        }
+        if round == rounds {
+            // Play on to the end, then quit.
+            for _ in 0..6 {
+                t.keys(&["+"]);
+            }
+            t.keys(&["Space"]);
+            t.wait_for("+48:00 of +48:00");
+            t.keys(&["q"]);
+            let out = t.wait_for("EXITED-");
+            assert!(out.contains("EXITED-0"), "{out}");
+            break;
+        }
+        let text = format!("Accepted {round}");
+        match moments.below(3) {
+            // Killed right after the command was accepted.
+            0 => {
+                notify_toracert(&t, &text);
+                accepted += 1;
+            }
+            // Killed while the clock runs, some ticks after a command.
+            1 => {
+                notify_toracert(&t, &text);
+                accepted += 1;
+                t.keys(&["+", "+", "Space"]);
+                std::thread::sleep(Duration::from_millis(100 + moments.below(900)));
+            }
+            // Killed after a few single ticks.
+            _ => {
+                for _ in 0..=moments.below(5) {
+                    let before = clock(&t.screen());
+                    t.keys(&["n"]);
+                    t.wait(&format!("a tick after {before}"), |s| clock(s) != before);
+                }
+            }
+        }
+        let pid = t.app_pid();
+        assert!(
+            Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status()
+                .expect("kill")
+                .success()
+        );
+        // The killed TUI leaves its screen behind; the shell's line lands somewhere in it.
+        t.wait_for("EXITED-");
+        let text = std::fs::read_to_string(&journal).expect("journal");
+        let journaled = (0..=round)
+            .filter(|r| text.contains(&format!("Accepted {r}")))
+            .count();
+        assert_eq!(
+            journaled, accepted,
+            "round {round}: every accepted command is in the journal"
+        );
+    }
+    let out = Command::new(BIN)
+        .args(["replay", &journal.display().to_string()])
+        .output()
+        .expect("run replay");
+    assert!(
+        out.status.success(),
+        "the killed and resumed run replays to its journaled outcome: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    assert!(text.contains(r#""kind":"end""#), "the run was played to its end");
+    assert_eq!(
+        (0..rounds)
+            .filter(|r| text.contains(&format!("Accepted {r}")))
+            .count(),
+        accepted
+    );
+}

@@ -109,6 +109,7 @@ impl Branch {
             reached: self.at,
             player: player.map(str::to_string),
             humans: self.parent.initial_humans(),
+            torn: None,
             parent: Some(Parent {
                 journal: self.parent_path.display().to_string(),
                 at: self.at,

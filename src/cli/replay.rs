@@ -35,6 +35,9 @@ pub fn open(
         JournalError::Io(e) => ReplayError::Usage(format!("cannot read {}: {e}", path.display())),
         corrupt => ReplayError::Invalid(format!("{}: {corrupt}", path.display())),
     })?;
+    if let Some(notice) = journal.torn_notice() {
+        eprintln!("note: {}: {notice}", path.display());
+    }
     super::branch::verify(&journal, path)?;
     let reference = match scenario_override {
         Some(s) => s.to_string(),

@@ -649,6 +649,7 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
                 } else {
                     row.from.clone()
                 },
+                sender: sender_of(&scenario, &row.from),
                 subject: if subject.is_empty() {
                     format!("Inject {}", row.place)
                 } else {
@@ -830,7 +831,29 @@ fn add_team(s: &mut Scenario, name: &str) {
         name: name.trim().to_string(),
         state: "home".into(),
         organisations: vec![org],
+        brief: String::new(),
     });
+}
+
+/// The directory entry an MSEL's "from" cell names, when the world has one: a contact or an
+/// organisation, by id or by name (case and punctuation ignored).
+fn sender_of(scenario: &Scenario, from: &str) -> Option<Id> {
+    let s = slug(from);
+    if s.is_empty() {
+        return None;
+    }
+    let contact = scenario
+        .contacts
+        .iter()
+        .find(|c| c.id == from || slug(&c.id) == s || slug(&c.name) == s)
+        .map(|c| c.id.clone());
+    contact.or_else(|| {
+        scenario
+            .organisations
+            .iter()
+            .find(|o| o.id == from || slug(&o.id) == s || slug(&o.name) == s)
+            .map(|o| o.id.clone())
+    })
 }
 
 #[cfg(test)]
@@ -919,5 +942,18 @@ mod tests {
         assert_eq!(recipients("All"), vec!["*"]);
         assert_eq!(slug("PR/Comm"), "pr-comm");
         assert_eq!(slug("  Información  Seguridad "), "informaci-n-seguridad");
+    }
+
+    #[test]
+    fn a_from_cell_that_names_the_directory_becomes_the_sender() {
+        let b = crate::builtin::find("flagship").unwrap();
+        let base = crate::scenario::from_str(b.file, b.source).unwrap();
+        assert_eq!(
+            sender_of(&base, "KelCERT incident desk").as_deref(),
+            Some("kel-cert-desk")
+        );
+        assert_eq!(sender_of(&base, "kel-cert").as_deref(), Some("kel-cert"));
+        assert_eq!(sender_of(&base, "A journalist"), None);
+        assert_eq!(sender_of(&base, ""), None);
     }
 }

@@ -448,6 +448,10 @@ pub struct Team {
     pub name: String,
     pub state: Id,
     pub organisations: Vec<Id>,
+    /// What only this team is told at the start, after the exercise's briefing: its role,
+    /// what it knows that others do not, what it is asked to do.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub brief: String,
 }
 
 /// A scripted or conditional event.
@@ -489,7 +493,14 @@ pub enum InjectKind {
     /// A message to one or more teams, as if from a person outside the exercise.
     Message {
         to: Vec<Id>,
+        /// Who the message is from, as free text ("VCB SOC duty officer"). With `sender`,
+        /// it may be left out.
+        #[serde(default)]
         from: String,
+        /// Who the message is from, as a point of contact or an organisation of the
+        /// directory: the recipients see its name and organisation, and can answer it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sender: Option<Id>,
         subject: String,
         #[serde(default)]
         body: String,
@@ -592,6 +603,21 @@ pub enum WorldChange {
     HotlineRestored(Id, Id),
     Posture(Id, Posture),
     Outage { asset: Id, inoperability: f64 },
+}
+
+/// What a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MessageKind {
+    Notify,
+    ShareEvidence,
+    RequestAssistance,
+    RequestConsultation,
+    Demarche,
+    HotlineCall,
+    RegionalCoordination,
+    RequestTakedown,
+    /// From the exercise control (an inject or the facilitator).
+    Control,
 }
 
 /// A typed condition over the state of the exercise.
@@ -705,7 +731,8 @@ pub struct Objective {
 pub enum Criterion {
     /// The incident is detected by this organisation or state within the span of its start.
     DetectWithin { incident: Id, by: Id, within: Span },
-    /// The organisation or state notifies each listed state within the span of detecting it.
+    /// The organisation or state notifies each listed state (or organisation: a regional
+    /// body) within the span of detecting it.
     NotifyWithin {
         incident: Id,
         from: Id,
@@ -731,6 +758,9 @@ pub enum Criterion {
         /// Only messages from this organisation (or any organisation of this state) count.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         from: Option<Id>,
+        /// Only messages of these kinds count (every kind when empty).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        kinds: Vec<MessageKind>,
     },
     /// The state shares evidence abroad before it attributes publicly (or never attributes).
     EvidenceBeforeAttribution { state: Id },

@@ -906,6 +906,30 @@ impl<'a> Checker<'a> {
             }
             match &inject.kind {
                 InjectKind::Message { to, .. } | InjectKind::Question { to, .. } => {
+                    if let InjectKind::Message { from, sender, .. } = &inject.kind {
+                        match sender {
+                            Some(id) => {
+                                self.reference(
+                                    &format_args!("{kind}.sender"),
+                                    id,
+                                    &[IdKind::Contact, IdKind::Organisation],
+                                );
+                            }
+                            None if from.trim().is_empty() => {
+                                self.error(
+                                    &format_args!("{kind}"),
+                                    "scenario::missing-field",
+                                    "a message needs a sender: `from` (free text) or `sender` (a contact or organisation)".into(),
+                                    "from whom?",
+                                )
+                                .help = Some(
+                                    "add `from: \"VCB SOC duty officer\"` or `sender: \"<contact id>\"`"
+                                        .into(),
+                                );
+                            }
+                            None => {}
+                        }
+                    }
                     for (j, team) in to.iter().enumerate() {
                         self.reference(&format_args!("{kind}.to[{j}]"), team, &[IdKind::Team]);
                     }
@@ -1163,12 +1187,16 @@ impl<'a> Checker<'a> {
                         self.error(
                             &format_args!("{c}.to"),
                             "scenario::empty-list",
-                            "NotifyWithin needs at least one state in `to`".into(),
+                            "NotifyWithin needs at least one state or organisation in `to`".into(),
                             "empty",
                         );
                     }
-                    for (j, state) in to.iter().enumerate() {
-                        self.reference(&format_args!("{c}.to[{j}]"), state, &[IdKind::State]);
+                    for (j, target) in to.iter().enumerate() {
+                        self.reference(
+                            &format_args!("{c}.to[{j}]"),
+                            target,
+                            &[IdKind::State, IdKind::Organisation],
+                        );
                     }
                     self.span_positive(&format_args!("{c}.within"), *within);
                 }
@@ -1179,7 +1207,17 @@ impl<'a> Checker<'a> {
                     after,
                     before,
                     from,
+                    kinds,
                 } => {
+                    if kinds.contains(&MessageKind::Control) {
+                        self.warn(
+                            &format_args!("{c}.kinds"),
+                            "scenario::unsatisfiable",
+                            "exercise control's messages never count towards an acknowledgement objective".into(),
+                            "never counted",
+                        )
+                        .help = Some("count the players' kinds: `Notify`, `ShareEvidence`, `RequestAssistance`, …".into());
+                    }
                     if let Some(f) = from {
                         self.reference(
                             &format_args!("{c}.from"),
@@ -1227,7 +1265,9 @@ impl<'a> Checker<'a> {
                         self.warn(&format_args!("{c}.share"), "scenario::unsatisfiable", format!("only {reachable} of {listed} contacts are not stale, so a share of {share} can never be acknowledged"), "cannot be met")
                             .help = Some("stale contacts never acknowledge; lower `share` if this is meant as a test of the directory".into());
                     }
-                    if from.is_none() {
+                    // The communication check sends notifications.
+                    if from.is_none() && (kinds.is_empty() || kinds.contains(&MessageKind::Notify))
+                    {
                         self.met_by_communication_check(&c, objective, contacts, *after);
                     }
                 }

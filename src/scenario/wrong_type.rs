@@ -137,11 +137,10 @@ pub fn accepted(at: &FieldAt) -> Option<(&'static str, &'static str)> {
         ),
         "start" => ("a date and time in quotes", "`start: \"2026-03-13T08:00\"`"),
         "id" | "state" | "organisation" | "operator" | "target" | "actor" | "asset" | "sponsor"
-        | "false_flag" | "team" | "about" | "incident" | "inject" | "objective" | "contact" => {
-            ("an id in quotes", "`\"varesh\"`")
-        }
-        "name" | "title" | "author" | "version" | "briefing" | "subject" | "body" | "text"
-        | "headline" | "address" | "from" | "known_as" => {
+        | "false_flag" | "team" | "about" | "incident" | "inject" | "objective" | "contact"
+        | "sender" => ("an id in quotes", "`\"varesh\"`"),
+        "name" | "title" | "author" | "version" | "briefing" | "brief" | "subject" | "body"
+        | "text" | "headline" | "address" | "from" | "known_as" => {
             ("text in quotes", "`\"Varesh CERT duty desk\"`")
         }
         "cbms" => (
@@ -171,6 +170,10 @@ pub fn accepted(at: &FieldAt) -> Option<(&'static str, &'static str)> {
             "`State(\"kelmora\")`, `Group(\"tide-boys\")` or `NonState`",
         ),
         "rung" => ("a rung of the ladder", "`Demarche`, `Sanctions`, …"),
+        "kinds" => (
+            "a list of message kinds",
+            "`kinds: [Notify, ShareEvidence]`",
+        ),
         "capacity" => (
             "detection, analysis and response capacities",
             "`capacity: (detect: 0.6, analyse: 0.5, respond: 0.5)`",

@@ -199,13 +199,59 @@ fn listed_contacts(region: &Region, contacts: &[crate::scenario::Id]) -> Vec<usi
         .collect()
 }
 
+/// Whom a `NotifyWithin` must reach: a state (any of its organisations) or one
+/// organisation (a regional body).
+#[derive(Debug, Clone, Copy)]
+enum Recipient {
+    State(usize),
+    Org(usize),
+}
+
+impl Recipient {
+    fn of(region: &Region, id: &str) -> Option<Recipient> {
+        match region.ids.get(id)? {
+            Ref::State(s) => Some(Recipient::State(*s)),
+            Ref::Org(o) => Some(Recipient::Org(*o)),
+            _ => None,
+        }
+    }
+
+    /// A message to this organisation of this state reaches the recipient.
+    fn is(self, state: usize, org: usize) -> bool {
+        match self {
+            Recipient::State(s) => s == state,
+            Recipient::Org(o) => o == org,
+        }
+    }
+
+    /// A notice of the incident from the state reached the recipient by the deadline.
+    fn notified(self, facts: &Facts, from: usize, incident: usize, deadline: u32) -> bool {
+        facts.notifications.iter().any(|n| {
+            n.from_state == from
+                && n.incident == incident
+                && n.tick <= deadline
+                && self.is(n.to_state, n.to_org)
+        })
+    }
+
+    fn name(self, region: &Region) -> String {
+        match self {
+            Recipient::State(s) => region.states[s].name.clone(),
+            Recipient::Org(o) => region.orgs[o].name.clone(),
+        }
+    }
+}
+
 /// Which messages an `AcknowledgeWithin` counts (sent from `from` on, before `until`, by
-/// `sender` when given; never exercise control's) and how soon they must be acknowledged.
+/// `sender` and of `kinds` when given; never exercise control's) and how soon they must be
+/// acknowledged.
 struct AckWindow {
     from: u32,
     until: Option<u32>,
     /// The organisations whose messages count (none: every organisation's).
     sender: Option<Vec<bool>>,
+    /// The kinds of message that count (empty: every kind).
+    kinds: Vec<MessageKind>,
     limit: u32,
 }
 
@@ -216,6 +262,7 @@ impl AckWindow {
             after,
             before,
             from,
+            kinds,
             ..
         } = criterion
         else {
@@ -223,6 +270,7 @@ impl AckWindow {
                 from: 0,
                 until: None,
                 sender: None,
+                kinds: Vec::new(),
                 limit: 0,
             };
         };
@@ -239,6 +287,7 @@ impl AckWindow {
             from: after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes)),
             until: before.map(|b| b.minutes().div_ceil(clock.tick_minutes)),
             sender,
+            kinds: kinds.clone(),
             limit: clock.ticks_for(within.minutes()),
         }
     }
@@ -248,6 +297,7 @@ impl AckWindow {
         m.from_state.is_some()
             && m.sent >= self.from
             && self.until.is_none_or(|u| m.sent < u)
+            && (self.kinds.is_empty() || self.kinds.contains(&m.kind))
             && self.sender.as_ref().is_none_or(|s| {
                 m.from_org
                     .is_some_and(|o| s.get(o).copied().unwrap_or(false))
@@ -309,12 +359,10 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
                 return decide(false, false);
             };
             let deadline = since + clock.ticks_for(within.minutes());
-            let all = to.iter().filter_map(|t| region.state_of_ref(t)).all(|t| {
-                facts
-                    .notifications
-                    .iter()
-                    .any(|&(tick, f, s, i)| f == from && s == t && i == inc.ix && tick <= deadline)
-            });
+            let all = to
+                .iter()
+                .filter_map(|t| Recipient::of(region, t))
+                .all(|t| t.notified(facts, from, inc.ix, deadline));
             decide(all, clock.tick > deadline)
         }
         Criterion::AcknowledgeWithin {
@@ -486,12 +534,8 @@ pub fn explain(
                 );
             }
             let mail = world.resource::<Mailroom>();
-            for t in to.iter().filter_map(|t| region.state_of_ref(t)) {
-                let reached = facts
-                    .notifications
-                    .iter()
-                    .any(|&(tick, f, s, i)| f == from && s == t && i == inc.ix && tick <= deadline);
-                if reached {
+            for t in to.iter().filter_map(|t| Recipient::of(region, t)) {
+                if t.notified(facts, from, inc.ix, deadline) {
                     continue;
                 }
                 let notices: Vec<&Message> = mail
@@ -499,7 +543,7 @@ pub fn explain(
                     .iter()
                     .filter(|m| {
                         m.from_state == Some(from)
-                            && m.to_state == t
+                            && t.is(m.to_state, m.to_org)
                             && m.incident == Some(inc.ix)
                             && matches!(
                                 m.kind,
@@ -509,7 +553,8 @@ pub fn explain(
                             )
                     })
                     .collect();
-                return notice_reason(region, &notices, from, t, since, deadline, clock);
+                let to_name = t.name(region);
+                return notice_reason(region, &notices, from, &to_name, since, deadline, clock);
             }
             reason(ReasonCode::NotSent, "no notice in time".into())
         }
@@ -699,14 +744,13 @@ fn notice_reason(
     region: &Region,
     notices: &[&Message],
     from: usize,
-    to: usize,
+    to_name: &str,
     since: u32,
     deadline: u32,
     clock: Clock,
 ) -> Reason {
     let mins = |ticks: u32| ticks * clock.tick_minutes;
     let at = |tick: u32| hhmm_span(mins(tick));
-    let to_name = &region.states[to].name;
     let Some(first) = notices.iter().find(|m| m.status != MessageStatus::Bounced) else {
         return match notices.first() {
             Some(m) => reason(

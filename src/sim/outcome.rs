@@ -267,8 +267,8 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
             facts
                 .notifications
                 .iter()
-                .filter(|&&(_, _, to, inc)| inc == i.ix && to != i.victim)
-                .map(|&(tick, ..)| minute(tick.saturating_sub(i.start)))
+                .filter(|n| n.incident == i.ix && n.to_state != i.victim)
+                .map(|n| minute(n.tick.saturating_sub(i.start)))
                 .min()
         })
         .collect();

@@ -239,6 +239,7 @@ pub fn fire(world: &mut World, i: usize) {
         InjectKind::Message {
             to,
             from,
+            sender,
             subject,
             body,
             about,
@@ -255,7 +256,8 @@ pub fn fire(world: &mut World, i: usize) {
                 let Some(Ref::Team(t)) = region.ids.get(&team).copied() else {
                     continue;
                 };
-                let message = deliver_control(world, &region, t, &from, &subject, &body);
+                let label = sender_label(&region, sender.as_deref(), &from);
+                let message = deliver_control(world, &region, t, &label, &subject, &body);
                 if let (Some(inc), Some(id)) = (incident, message) {
                     world.resource_mut::<Mailroom>().0[id].incident = Some(inc);
                 }
@@ -368,6 +370,20 @@ fn hand_over(
             mind.arrived.entry(incident).or_default().push(id);
         }
         mind.dirty.insert(incident);
+    }
+}
+
+/// How an inject's message names its sender: a directory contact as "name, organisation
+/// (state)", an organisation as "organisation (state)", else the author's free text.
+fn sender_label(region: &Region, sender: Option<&str>, from: &str) -> String {
+    use super::view::org_label;
+    match sender.and_then(|id| region.ids.get(id)) {
+        Some(Ref::Contact(c)) => {
+            let c = &region.contacts[*c];
+            format!("{}, {}", c.name, org_label(region, c.org))
+        }
+        Some(Ref::Org(o)) => org_label(region, *o),
+        _ => from.to_string(),
     }
 }
 
@@ -867,7 +883,13 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
         world
             .resource_mut::<Facts>()
             .notifications
-            .push((tick, from, to, inc));
+            .push(Notification {
+                tick,
+                from_state: from,
+                to_state: to,
+                to_org: m.to_org,
+                incident: inc,
+            });
     }
     if m.kind != MessageKind::ShareEvidence || m.evidence.is_empty() {
         return;

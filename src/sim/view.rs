@@ -154,7 +154,34 @@ pub struct TeamView {
     /// UTC offset of the team's state, minutes.
     pub utc_offset_minutes: i32,
     pub title: String,
+    /// What every player is told at the start (the scenario's briefing).
+    pub briefing: String,
+    /// What only this team is told at the start.
+    pub brief: String,
     pub over: bool,
+}
+
+impl TeamView {
+    /// The scenario gives this team something to read at the start.
+    pub fn has_briefing(&self) -> bool {
+        !self.briefing.trim().is_empty() || !self.brief.trim().is_empty()
+    }
+
+    /// The briefing as one text: the exercise's, then the team's own.
+    pub fn briefing_text(&self) -> String {
+        let mut t = self.briefing.trim().to_string();
+        if !self.brief.trim().is_empty() {
+            if !t.is_empty() {
+                t.push_str("\n\n");
+            }
+            t.push_str(&format!(
+                "For {} only:\n{}",
+                self.team_name,
+                self.brief.trim()
+            ));
+        }
+        t
+    }
 }
 
 /// Formats minutes of the day as HH:MM.
@@ -171,7 +198,7 @@ fn hours_text(hours: crate::scenario::Hours) -> String {
     }
 }
 
-fn org_label(region: &Region, org: usize) -> String {
+pub(crate) fn org_label(region: &Region, org: usize) -> String {
     let o = &region.orgs[org];
     format!("{} ({})", o.name, region.states[o.state].name)
 }
@@ -486,6 +513,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         government_control: region.states[me].government_control,
         utc_offset_minutes: region.states[me].offset_minutes,
         title: region.title.clone(),
+        briefing: region.briefing.clone(),
+        brief: team_def.brief.clone(),
         over: clock.is_over(),
     })
 }

@@ -166,6 +166,8 @@ pub struct TeamDef {
     pub name: String,
     pub state: usize,
     pub orgs: Vec<usize>,
+    /// What only this team is told at the start.
+    pub brief: String,
 }
 
 /// Everything static about the region, shared cheaply between systems and views.
@@ -190,6 +192,8 @@ impl Region {
 pub struct RegionData {
     pub scenario_id: Id,
     pub title: String,
+    /// What every player is told at the start.
+    pub briefing: String,
     pub start: String,
     pub states: Vec<StateDef>,
     pub orgs: Vec<OrgDef>,
@@ -529,12 +533,14 @@ impl RegionData {
             groups,
             scenario_id: s.meta.id.clone(),
             title: s.meta.title.clone(),
+            briefing: s.meta.briefing.clone(),
             start: s.clock.start.clone(),
             teams: s
                 .teams
                 .iter()
                 .map(|t| TeamDef {
                     id: t.id.clone(),
+                    brief: t.brief.clone(),
                     name: t.name.clone(),
                     state: state(&t.state),
                     orgs: t.organisations.iter().map(|o| org(o)).collect(),
@@ -795,20 +801,8 @@ pub enum Tlp {
     Red,
 }
 
-/// What a message is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum MessageKind {
-    Notify,
-    ShareEvidence,
-    RequestAssistance,
-    RequestConsultation,
-    Demarche,
-    HotlineCall,
-    RegionalCoordination,
-    RequestTakedown,
-    /// From the exercise control (an inject or the facilitator).
-    Control,
-}
+/// What a message is for (part of the scenario format: objectives can count by kind).
+pub use crate::scenario::MessageKind;
 
 /// Where a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -863,6 +857,17 @@ pub struct Message {
     pub queued_at: Option<u32>,
     /// The recipient is an engine player and acknowledges by itself.
     pub auto_ack: bool,
+}
+
+/// A notice of an incident (a notification, shared evidence, regional coordination) that
+/// reached its recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notification {
+    pub tick: u32,
+    pub from_state: usize,
+    pub to_state: usize,
+    pub to_org: usize,
+    pub incident: usize,
 }
 
 /// Why a message bounced.
@@ -997,8 +1002,8 @@ pub struct Facts {
     pub reasons: Vec<Option<super::objectives::Reason>>,
     /// Public attributions: (tick, by state, incident, blamed candidate, belief).
     pub attributions: Vec<(u32, usize, usize, usize, f64)>,
-    /// Notifications: (tick, from state, to state, incident).
-    pub notifications: Vec<(u32, usize, usize, usize)>,
+    /// Notices of incidents delivered.
+    pub notifications: Vec<Notification>,
     /// Public news: (tick, headline, body).
     pub news: Vec<(u32, String, String)>,
     /// Downtime per asset, in hours of full inoperability.

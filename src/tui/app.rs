@@ -7,7 +7,7 @@
 
 use super::composer::{Composer, Field, Stage};
 use crate::journal::{JournalWriter, Line};
-use crate::sim::view::{FacilitatorView, TeamView};
+use crate::sim::view::{FacilitatorView, InboxItem, TeamView};
 use crate::sim::{Command, Control, Sim};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -84,8 +84,10 @@ pub struct Exercise {
     pub paused: bool,
     /// Index into [`PACES`].
     pub pace: usize,
-    /// The last journal write error, if any (shown to whoever is at the keyboard).
-    pub journal_error: Option<String>,
+    /// Why the exercise stopped: its journal could not be written (a full disk, a removed
+    /// directory). Once set, every step, command and control is refused, so nothing is
+    /// accepted that the journal does not hold.
+    failure: Option<String>,
     /// In `serve`: open sessions per login (team id or `facilitator`), with an entry for every
     /// login people may use. Empty in `play`. Not part of the simulation or the journal.
     pub online: std::collections::BTreeMap<String, usize>,
@@ -103,7 +105,7 @@ impl Exercise {
             journal,
             paused: true,
             pace: 2,
-            journal_error: None,
+            failure: None,
             online: std::collections::BTreeMap::new(),
             views: std::collections::BTreeMap::new(),
             facilitator_view: None,
@@ -125,6 +127,10 @@ impl Exercise {
     /// Runs one tick and journals it (a mark, or the end line with the outcome hash); false
     /// when the exercise was already over.
     pub fn step(&mut self) -> bool {
+        if self.failure.is_some() {
+            self.paused = true;
+            return false;
+        }
         self.forget_views();
         if !self.sim.step() {
             self.paused = true;
@@ -144,28 +150,45 @@ impl Exercise {
 
     /// Submits a team command; journals it when accepted, in the order accepted.
     pub fn submit(&mut self, team: &str, command: Command) -> Result<(), String> {
+        if let Some(f) = &self.failure {
+            return Err(format!("the exercise has stopped: {f}"));
+        }
         let tick = self.sim.tick();
         self.sim
             .submit(team, command.clone())
             .map_err(|e| e.to_string())?;
         self.forget_views();
-        self.write(&Line::Command {
+        // Accepted only once journaled: if the line cannot be written, the command is not
+        // accepted (the engine that holds it is stopped and never journaled again).
+        if !self.write(&Line::Command {
             tick,
             team: team.to_string(),
             command,
-        });
+        }) {
+            return Err(format!(
+                "the exercise has stopped: {}",
+                self.failure.as_deref().unwrap_or("")
+            ));
+        }
         Ok(())
     }
 
     /// Applies a facilitator control; journals it when accepted.
     pub fn control(&mut self, control: Control) -> bool {
+        if self.failure.is_some() {
+            return false;
+        }
         let tick = self.sim.tick();
         if !self.sim.control(&control) {
             return false;
         }
         self.forget_views();
-        self.write(&Line::Control { tick, control });
-        true
+        self.write(&Line::Control { tick, control })
+    }
+
+    /// Why the exercise stopped, once its journal could not be written.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     /// A team's view of the world as it is now.
@@ -196,12 +219,22 @@ impl Exercise {
         self.write(&Line::Mark { tick });
     }
 
-    fn write(&mut self, line: &Line) {
+    /// Journals a line; false (and the exercise stopped) when it cannot be written.
+    fn write(&mut self, line: &Line) -> bool {
+        if self.failure.is_some() {
+            return false;
+        }
         if let Some(j) = self.journal.as_mut()
             && let Err(e) = j.append(line)
         {
-            self.journal_error = Some(format!("cannot write the journal: {e}"));
+            self.failure = Some(format!(
+                "cannot write the journal {}: {e}",
+                j.path().display()
+            ));
+            self.paused = true;
+            return false;
         }
+        true
     }
 
     fn clock(&self) -> Clock {
@@ -272,7 +305,9 @@ pub struct App {
     pub teams: Vec<(String, String)>,
     /// Open sessions per login, as last read (empty in `play`).
     pub online: std::collections::BTreeMap<String, usize>,
-    journal_error_shown: Option<String>,
+    /// Why the exercise stopped (its journal cannot be written): the screen quits and its
+    /// front end says so.
+    pub failure: Option<String>,
     /// Facilitator: how much of the timeline was already looked at for discussion questions.
     timeline_seen: Option<usize>,
     /// Shared with other sessions of the same team in `serve` (built once per change).
@@ -321,7 +356,7 @@ impl App {
             engine,
             clock: Clock::default(),
             online: Default::default(),
-            journal_error_shown: None,
+            failure: None,
             timeline_seen: None,
             role,
             teams,
@@ -360,7 +395,7 @@ impl App {
                 ex.clock(),
                 view,
                 facilitator,
-                ex.journal_error.clone(),
+                ex.failure.clone(),
                 online,
             )
         });
@@ -373,11 +408,11 @@ impl App {
         self.notice_questions(facilitator.as_deref());
         self.view = view;
         self.facilitator = facilitator;
-        // A journal that cannot be written is told once, to whoever runs the clock (in
-        // `play` the one person at the keyboard; in `serve` the facilitator).
-        if error.is_some() && error != self.journal_error_shown && self.runs_clock() {
-            self.status = error.clone().unwrap_or_default();
-            self.journal_error_shown = error;
+        // A journal that cannot be written stops the exercise, for every screen.
+        if let Some(e) = error {
+            self.status = e.clone();
+            self.failure = Some(e);
+            self.quit = true;
         }
     }
 
@@ -513,7 +548,7 @@ impl App {
         let v = self.view.as_ref();
         let f = self.facilitator.as_ref();
         match (self.is_facilitator(), self.tab) {
-            (false, 0) => v.map_or(0, |v| v.inbox.len()),
+            (false, 0) => v.map_or(0, |v| v.inbox.len() + usize::from(v.has_briefing())),
             (false, 1) => v.map_or(0, |v| {
                 v.assets.len() + v.objectives.len() + v.incidents.len()
             }),
@@ -793,21 +828,30 @@ impl App {
                 let item = self
                     .view
                     .as_ref()
-                    .and_then(|v| v.inbox.get(self.cursor[0]).cloned());
+                    .map(|v| match inbox_row(v, self.cursor[0]) {
+                        InboxRow::Briefing => Err(true),
+                        InboxRow::Message(m) => Ok(m.clone()),
+                        InboxRow::None => Err(false),
+                    });
                 match item {
-                    Some(m) if m.receipt.is_some() => {
-                        self.status =
-                            "That is a receipt for a message you sent; nothing to acknowledge."
-                                .into()
+                    Some(Ok(m)) => self.acknowledge(&team, m),
+                    Some(Err(true)) => {
+                        self.status = "The briefing needs no acknowledgement.".into()
                     }
-                    Some(m) if m.acknowledged => {
-                        self.status = format!("Message #{} is already acknowledged.", m.id)
-                    }
-                    Some(m) => self.submit(&team, Command::Acknowledge { message: m.id }),
-                    None => self.status = "No message selected.".into(),
+                    _ => self.status = "No message selected.".into(),
                 }
             }
             _ => {}
+        }
+    }
+
+    fn acknowledge(&mut self, team: &str, m: InboxItem) {
+        if m.receipt.is_some() {
+            self.status = "That is a receipt for a message you sent; nothing to acknowledge.".into()
+        } else if m.acknowledged {
+            self.status = format!("Message #{} is already acknowledged.", m.id)
+        } else {
+            self.submit(team, Command::Acknowledge { message: m.id })
         }
     }
 
@@ -938,4 +982,28 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// A row of the Inbox: the briefing, pinned first when the scenario gives one, then the
+/// messages.
+#[derive(Debug, Clone, Copy)]
+pub enum InboxRow<'a> {
+    Briefing,
+    Message(&'a InboxItem),
+    None,
+}
+
+/// The Inbox row at the cursor.
+pub fn inbox_row(view: &TeamView, cursor: usize) -> InboxRow<'_> {
+    let message = if view.has_briefing() {
+        match cursor.checked_sub(1) {
+            None => return InboxRow::Briefing,
+            Some(i) => i,
+        }
+    } else {
+        cursor
+    };
+    view.inbox
+        .get(message)
+        .map_or(InboxRow::None, InboxRow::Message)
 }

@@ -57,7 +57,27 @@ pub fn play(options: PlayOptions) -> u8 {
     match result {
         Ok(Finished {
             journal,
+            failure: Some(failure),
+            ..
+        }) => {
+            eprintln!("error: {failure}");
+            eprintln!(
+                "The exercise stopped there. Everything accepted before is in the journal; \
+                 nothing half-written is left in it."
+            );
+            if let Some(j) = journal {
+                eprintln!(
+                    "When the journal can be written again (free some space, restore the \
+                     directory), continue with: cyberdrill play --resume {}",
+                    j.display()
+                );
+            }
+            EXIT_INVALID
+        }
+        Ok(Finished {
+            journal,
             quit_early,
+            failure: None,
         }) => {
             if let Some(j) = journal {
                 println!("Journal: {}", j.display());
@@ -87,11 +107,15 @@ struct Prepared {
     journal: Option<JournalWriter>,
     journal_path: Option<PathBuf>,
     seed: u64,
+    /// What the first screen says (a resumed journal whose last line was cut off).
+    notice: Option<String>,
 }
 
 struct Finished {
     journal: Option<PathBuf>,
     quit_early: bool,
+    /// The exercise stopped: its journal could not be written.
+    failure: Option<String>,
 }
 
 fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
@@ -149,6 +173,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
             journal: Some(writer),
             journal_path: Some(path.clone()),
             seed: journal.seed,
+            notice: journal.torn_notice(),
         });
     }
     let reference = options
@@ -188,6 +213,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
         journal: None,
         journal_path: options.journal.clone(),
         seed: options.seed,
+        notice: None,
     })
 }
 
@@ -247,6 +273,7 @@ fn prepare_branch(
         journal: Some(writer),
         journal_path: Some(path),
         seed: branch.parent.seed,
+        notice: None,
     })
 }
 
@@ -303,6 +330,7 @@ fn session(
                 return Ok(Finished {
                     journal: None,
                     quit_early: true,
+                    failure: None,
                 });
             }
         },
@@ -316,10 +344,14 @@ fn session(
         (None, None) => return Err(std::io::Error::other("nothing to play")),
     };
     let mut app = App::new(sim, role, prepared.teams, journal);
+    if let Some(notice) = prepared.notice {
+        app.status = format!("Note: {notice}.");
+    }
     run_app(terminal, &mut app)?;
     Ok(Finished {
         journal: path,
         quit_early: !app.clock.over,
+        failure: app.failure.clone(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! Drawing: a pure function of the app state. One function per screen area.
 
-use super::app::{App, Role, Row, WhyTarget};
+use super::app::{App, InboxRow, Role, Row, WhyTarget, inbox_row};
 use super::composer::{Field, Stage};
 use crate::sim::view::{
     FacilitatorView, KnownIncidentView, ObjectiveView, TeamView, hhmm_span, rung_name,
@@ -198,10 +198,12 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                     .areas(area);
-            let items: Vec<ListItem> = view
-                .inbox
-                .iter()
-                .map(|m| {
+            let briefing = view
+                .has_briefing()
+                .then(|| ListItem::new(format!("• {} Briefing — read this first", hhmm_span(0))));
+            let items: Vec<ListItem> = briefing
+                .into_iter()
+                .chain(view.inbox.iter().map(|m| {
                     let mark = match m.receipt.as_deref() {
                         Some("bounced") => "✗",
                         Some(_) => "↩",
@@ -215,7 +217,7 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                         format!("{:?}", m.channel),
                         m.subject
                     ))
-                })
+                }))
                 .collect();
             list(
                 items,
@@ -224,8 +226,9 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                 frame,
                 left,
             );
-            let text = match view.inbox.get(cursor) {
-                Some(m) => {
+            let (text, pane) = match inbox_row(view, cursor) {
+                InboxRow::Briefing => (view.briefing_text(), "Briefing"),
+                InboxRow::Message(m) => {
                     let mut t = format!(
                         "#{} {:?} · {:?} · {:?}\nFrom: {}\nTo: {}\nReceived: {}\n",
                         m.id,
@@ -243,16 +246,17 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                         t.push_str(&format!("Evidence items attached: {}\n", m.evidence));
                     }
                     t.push_str(&format!("\n{}\n\n{}", m.subject, m.text));
-                    t
+                    (t, "Message")
                 }
-                None => {
-                    "No messages yet. Messages arrive through your points of contact.".to_string()
-                }
+                InboxRow::None => (
+                    "No messages yet. Messages arrive through your points of contact.".to_string(),
+                    "Message",
+                ),
             };
             frame.render_widget(
                 Paragraph::new(text)
                     .wrap(Wrap { trim: false })
-                    .block(Block::bordered().title("Message")),
+                    .block(Block::bordered().title(pane)),
                 right,
             );
         }
