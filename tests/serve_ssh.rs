@@ -186,19 +186,32 @@ impl Server {
 
     /// As [`Server::start`], with more options.
     fn start_with(setup: &Setup, teams: &Path, options: &[&str]) -> Server {
+        let journal = setup.path().join("served.jsonl");
+        let mut args: Vec<String> = vec!["--seed".into(), "1".into(), "--journal".into()];
+        args.push(journal.display().to_string());
+        args.extend(options.iter().map(|o| o.to_string()));
+        Server::launch(setup, teams, &journal, &args)
+    }
+
+    /// `serve --resume` of the journal [`Server::start`] writes.
+    fn resume(setup: &Setup, teams: &Path) -> Server {
+        let journal = setup.path().join("served.jsonl");
+        let args = ["--resume".to_string(), journal.display().to_string()];
+        Server::launch(setup, teams, &journal, &args)
+    }
+
+    fn launch(setup: &Setup, teams: &Path, journal: &Path, args: &[String]) -> Server {
         let dir = setup.path();
         let stdout = dir.join("serve.out");
         let stderr = dir.join("serve.err");
-        let journal = dir.join("served.jsonl");
+        let journal = journal.to_path_buf();
         let child = Command::new(BIN)
             .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--seed", "1", "--teams"])
+            .args(["--listen", "127.0.0.1:0", "--teams"])
             .arg(teams)
-            .arg("--journal")
-            .arg(&journal)
             .arg("--host-key")
             .arg(dir.join("host-key"))
-            .args(options)
+            .args(args)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(File::create(&stdout).expect("create serve.out"))
@@ -1869,4 +1882,128 @@ fn serve_branch_goes_on_from_the_branch_point() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// SIGKILL of the server at many moments, with a team and the facilitator connected (right
+/// after a command was accepted, while the clock runs, while paused), each time resumed with
+/// `serve --resume`: every command a screen showed as sent is in the journal, each resumed
+/// server comes back to the tick the journal reached, and the run, played on to its end,
+/// replays to the identical outcome (`replay` checks the journaled outcome hash).
+#[test]
+fn killed_at_many_moments_serve_loses_no_accepted_command() {
+    if !tools_available() {
+        return;
+    }
+    let setup = Setup::new("crash");
+    let teams = setup.teams();
+    let tmux = Tmux::new(&setup);
+    let (fkey, vkey) = (setup.key("facilitator-key"), setup.key("varesh-key"));
+    // A fixed sequence of moments (xorshift), so a failure can be replayed.
+    let mut state: u64 = 0x0dd_ba11;
+    let mut below = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let rounds = 4;
+    let mut accepted: Vec<String> = Vec::new();
+    for round in 0..=rounds {
+        let mut server = if round == 0 {
+            Server::start(&setup, &teams)
+        } else {
+            Server::resume(&setup, &teams)
+        };
+        let f = tmux.ssh(
+            &format!("f{round}"),
+            &server,
+            Login::Key(&fkey),
+            "facilitator",
+        );
+        let v = tmux.ssh(
+            &format!("v{round}"),
+            &server,
+            Login::Key(&vkey),
+            "team-varesh",
+        );
+        let screen = wait_connected(&f, "FACILITATOR");
+        wait_connected(&v, VARESH_NAME);
+        if round > 0 {
+            let reached = journal_lines(&server.journal)
+                .iter()
+                .filter_map(|l| l["tick"].as_u64())
+                .max()
+                .unwrap_or(0);
+            assert_eq!(
+                minutes(&screen),
+                reached as u32 * 5,
+                "round {round}: resumed at the tick the journal reached:\n{screen}"
+            );
+        }
+        if round == rounds {
+            run_fast(&f);
+            f.wait_for("+48:00 of +48:00");
+            let status = server.terminate();
+            assert!(status.success(), "{status}");
+            break;
+        }
+        let text = format!("Accepted {round}");
+        match below(3) {
+            0 => {
+                compose_notify(&v, "tor-cert-desk", &text);
+                accepted.push(text);
+            }
+            1 => {
+                compose_notify(&v, "tor-cert-desk", &text);
+                accepted.push(text);
+                run_fast(&f);
+                std::thread::sleep(Duration::from_millis(100 + below(900)));
+            }
+            _ => {
+                for _ in 0..=below(4) {
+                    let before = minutes(&f.screen());
+                    f.keys(&["n"]);
+                    f.wait(&format!("a tick after minute {before}"), |s| {
+                        minutes(s) > before
+                    });
+                }
+            }
+        }
+        let status = server.signal("KILL");
+        assert!(!status.success(), "SIGKILL ends the server: {status}");
+        let journal = std::fs::read_to_string(&server.journal).expect("journal");
+        for t in &accepted {
+            assert!(
+                journal.contains(t.as_str()),
+                "round {round}: `{t}` was shown as sent but is not in the journal"
+            );
+        }
+        drop(server);
+        // The clients notice the dead server (its sockets closed) and return to their shells.
+        f.wait_for("EXITED-");
+        v.wait_for("EXITED-");
+    }
+    let out = run(
+        {
+            let mut c = Command::new(BIN);
+            c.args(["replay"]).arg(&setup.path().join("served.jsonl"));
+            c
+        },
+        "replay",
+    );
+    assert!(
+        out.status.success(),
+        "the killed and resumed run replays to its journaled outcome:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let journal = std::fs::read_to_string(setup.path().join("served.jsonl")).expect("journal");
+    assert!(journal.contains(r#""kind":"end""#), "played to its end");
+    for t in &accepted {
+        assert_eq!(
+            journal.matches(t.as_str()).count(),
+            1,
+            "`{t}` journaled once"
+        );
+    }
 }
