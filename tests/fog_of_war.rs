@@ -477,6 +477,7 @@ fn check_team(
         for hidden in [
             "started against",
             "QUESTION for discussion",
+            "Facilitator ",
             "retaliates against",
             "inject ",
             "world: ",
@@ -708,6 +709,96 @@ fn nothing_is_known_before_the_first_incident() {
         }
     }
     assert!(sim.facilitator_view().incidents.is_empty());
+}
+
+/// What the facilitator does to injects (fire, skip, delay) is on the facilitator's Timeline
+/// only: no team's view holds a word of it, while every other fog-of-war check still holds.
+#[test]
+fn facilitator_actions_stay_with_the_facilitator() {
+    const ACTIONS: [&str; 3] = [
+        "Facilitator fired inject",
+        "Facilitator skipped inject",
+        "Facilitator delayed inject",
+    ];
+    let s = flagship();
+    let teams = teams(s);
+    let secrets = secrets(s);
+    let mut cov = Coverage::default();
+    let mut sim = Sim::new(s, 5);
+    let controls = [
+        (
+            0,
+            Control::DelayInject {
+                id: "ddos-vcb".into(),
+                minutes: 30,
+            },
+        ),
+        (
+            3,
+            Control::SkipInject {
+                id: "news-claim".into(),
+            },
+        ),
+        (
+            5,
+            Control::FireInject {
+                id: "q-phase1".into(),
+            },
+        ),
+        (
+            20,
+            Control::DelayInject {
+                id: "intrusion-rtgs".into(),
+                minutes: 30,
+            },
+        ),
+        (
+            30,
+            Control::FireInject {
+                id: "msg-vcb-ciso".into(),
+            },
+        ),
+        (
+            40,
+            Control::SkipInject {
+                id: "phish-vcb".into(),
+            },
+        ),
+    ];
+    loop {
+        let now = sim.tick();
+        for (_, control) in controls.iter().filter(|(t, _)| *t == now) {
+            assert!(sim.control(control), "{control:?}");
+        }
+        for team in &teams {
+            check_team(&sim, s, &secrets, team, 5, &mut cov);
+            let json = serde_json::to_string(&sim.team_view(&team.id).unwrap()).unwrap();
+            for words in ACTIONS {
+                assert!(
+                    !json.contains(words),
+                    "minute {}: {} sees `{words}`",
+                    sim.minute(),
+                    team.id
+                );
+            }
+        }
+        if sim.is_over() {
+            break;
+        }
+        sim.step();
+        // Checked every tick early on, then every fourth.
+        while sim.tick() > 40 && !sim.tick().is_multiple_of(4) && !sim.is_over() {
+            sim.step();
+        }
+    }
+    // Not vacuous: the facilitator sees each of them.
+    let truth = sim.facilitator_view();
+    let seen = truth
+        .timeline
+        .iter()
+        .filter(|(_, l)| ACTIONS.iter().any(|a| l.starts_with(a)))
+        .count();
+    assert_eq!(seen, controls.len(), "{:?}", truth.timeline);
 }
 
 #[test]

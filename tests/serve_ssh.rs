@@ -1986,7 +1986,7 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
     let out = run(
         {
             let mut c = Command::new(BIN);
-            c.args(["replay"]).arg(&setup.path().join("served.jsonl"));
+            c.args(["replay"]).arg(setup.path().join("served.jsonl"));
             c
         },
         "replay",

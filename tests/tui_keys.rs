@@ -264,13 +264,213 @@ fn every_screen_draws() {
         player.status
     );
     let mut facilitator = app(Role::Facilitator, 1, false);
-    let keys: Vec<KeyEvent> = "3fds5\rm\rQ\rwhy?\r1N4"
+    // The queue, a preview, a fire declined, a delay, a skip confirmed, a team's screen, an
+    // ad-hoc message, a step to the next event, the timeline.
+    let keys: Vec<KeyEvent> = "3\r\x1bfndsy5\rm\rQ\rwhy?\r1N4"
         .chars()
         .map(|ch| match ch {
             '\r' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
             ch => KeyCode::Char(ch),
         })
         .map(|code| KeyEvent::new(code, KeyModifiers::NONE))
         .collect();
     press_all(&mut facilitator, &keys);
+    let skipped = facilitator
+        .facilitator
+        .as_ref()
+        .unwrap()
+        .timeline
+        .iter()
+        .any(|(_, l)| l.starts_with("Facilitator skipped inject"));
+    assert!(
+        skipped,
+        "the scripted skip was applied: {}",
+        facilitator.status
+    );
+}
+
+/// The facilitator's `s` and `f` ask first: `n` or Esc leave the inject as it was, keys other
+/// than y/n do nothing while the question is open, only `y` applies it (and it shows on the
+/// facilitator's Timeline). `d` applies at once and adds up.
+#[test]
+fn skip_and_fire_ask_first_and_delay_adds_up() {
+    let press =
+        |app: &mut App, code: KeyCode| app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    let mut app = app(Role::Facilitator, 1, false);
+    press(&mut app, KeyCode::Char('3'));
+    let select = |app: &mut App, id: &str| {
+        let at = |app: &App| {
+            app.facilitator
+                .as_ref()
+                .unwrap()
+                .injects
+                .iter()
+                .position(|i| i.id == id)
+                .unwrap()
+        };
+        while app.cursor[2] < at(app) {
+            press(app, KeyCode::Down);
+        }
+        while app.cursor[2] > at(app) {
+            press(app, KeyCode::Up);
+        }
+    };
+    let status = |app: &App, id: &str| {
+        app.facilitator
+            .as_ref()
+            .unwrap()
+            .injects
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .status
+            .clone()
+    };
+    select(&mut app, "ddos-vcb");
+    press(&mut app, KeyCode::Char('s'));
+    assert!(app.confirm.is_some());
+    // Other keys leave the question open and change nothing.
+    for code in [
+        KeyCode::Char('q'),
+        KeyCode::Char('3'),
+        KeyCode::Enter,
+        KeyCode::Down,
+    ] {
+        press(&mut app, code);
+        assert!(app.confirm.is_some(), "{code:?} answered the question");
+    }
+    assert!(!app.quit);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.confirm, None);
+    assert_eq!(status(&app, "ddos-vcb"), "waiting");
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(status(&app, "ddos-vcb"), "waiting");
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(status(&app, "ddos-vcb"), "skipped");
+    let timeline = app.facilitator.as_ref().unwrap().timeline.clone();
+    assert!(
+        timeline
+            .iter()
+            .any(|(_, l)| l == "Facilitator skipped inject ddos-vcb (the incident will not happen)"),
+        "{timeline:?}"
+    );
+    // Skipped: no delay, no second skip; f asks to fire it after all.
+    press(&mut app, KeyCode::Char('d'));
+    assert!(app.status.contains("is skipped"), "{}", app.status);
+    press(&mut app, KeyCode::Char('f'));
+    let question = app.confirm.clone().expect("a confirmation").question;
+    assert!(question.contains("(it was skipped)"), "{question}");
+    assert!(
+        question.contains("The incident starts at the next tick"),
+        "{question}"
+    );
+    press(&mut app, KeyCode::Char('N'));
+    assert_eq!(status(&app, "ddos-vcb"), "skipped");
+
+    // d twice on a timed inject: an hour past its time, at once, no question.
+    select(&mut app, "ddos-broadcast");
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.confirm, None);
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(status(&app, "ddos-broadcast"), "delayed to +02:30");
+
+    // f fires q-phase1 at the next tick, ahead of its +04:00.
+    select(&mut app, "q-phase1");
+    press(&mut app, KeyCode::Char('f'));
+    let question = app.confirm.clone().expect("a confirmation").question;
+    assert!(question.contains("ahead of its time +04:00"), "{question}");
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(status(&app, "q-phase1"), "fires at +00:05");
+    app.step();
+    assert_eq!(status(&app, "q-phase1"), "fired at +00:05");
+    press(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.confirm, None, "nothing to fire any more");
+    assert!(app.status.contains("has fired at +00:05"), "{}", app.status);
+
+    // On the facilitator's Timeline, in order, and only what applied.
+    let lines: Vec<String> = app
+        .facilitator
+        .as_ref()
+        .unwrap()
+        .timeline
+        .iter()
+        .filter(|(_, l)| l.starts_with("Facilitator "))
+        .map(|(_, l)| l.clone())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Facilitator skipped inject ddos-vcb (the incident will not happen)",
+            "Facilitator delayed inject ddos-broadcast to +02:00",
+            "Facilitator delayed inject ddos-broadcast to +02:30",
+            "Facilitator fired inject q-phase1 early (due at +04:00)",
+        ]
+    );
+}
+
+/// Enter opens the preview of the selected inject; ↑/↓ move it along the queue; Esc closes
+/// it; while it is open the tab keys do nothing.
+#[test]
+fn enter_previews_an_inject() {
+    let press =
+        |app: &mut App, code: KeyCode| app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    let mut app = app(Role::Facilitator, 1, false);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Enter);
+    let first = app.facilitator.as_ref().unwrap().injects[0].id.clone();
+    let second = app.facilitator.as_ref().unwrap().injects[1].id.clone();
+    assert_eq!(app.preview.as_deref(), Some(first.as_str()));
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.tab, 2);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.preview.as_deref(), Some(second.as_str()));
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.preview.as_deref(), Some(first.as_str()));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.preview, None);
+    assert_eq!(app.tab, 2);
+}
+
+/// The status line clears itself after about 8 seconds of wall time, an error after a
+/// little longer; a new message starts its own time. (The times are given, so the test does
+/// not wait.)
+#[test]
+fn status_messages_expire() {
+    use cyberdrill::tui::app::{LONG_STATUS_TTL, STATUS_TTL};
+    use std::time::{Duration, Instant};
+    let mut app = app(Role::Facilitator, 1, false);
+    let t0 = Instant::now();
+    app.say("Paused.");
+    app.expire_status(t0);
+    assert_eq!(app.status_deadline(), Some(t0 + STATUS_TTL));
+    app.expire_status(t0 + STATUS_TTL - Duration::from_millis(1));
+    assert_eq!(app.status, "Paused.");
+    // The same words said again are a new message.
+    app.say("Paused.");
+    app.expire_status(t0 + Duration::from_secs(5));
+    app.expire_status(t0 + STATUS_TTL + Duration::from_secs(1));
+    assert_eq!(app.status, "Paused.", "timed from when it was said again");
+    app.expire_status(t0 + Duration::from_secs(5) + STATUS_TTL);
+    assert_eq!(app.status, "");
+    assert_eq!(app.status_deadline(), None);
+
+    app.warn("That did not apply.");
+    app.expire_status(t0);
+    app.expire_status(t0 + STATUS_TTL + Duration::from_secs(1));
+    assert_eq!(app.status, "That did not apply.", "an error stays longer");
+    app.expire_status(t0 + LONG_STATUS_TTL);
+    assert_eq!(app.status, "");
+    assert!(LONG_STATUS_TTL > STATUS_TTL);
+
+    // A status set directly (not through say) is timed from when it is first seen.
+    app.status = "Note: something.".into();
+    app.expire_status(t0 + Duration::from_secs(100));
+    app.expire_status(t0 + Duration::from_secs(107));
+    assert_eq!(app.status, "Note: something.");
+    app.expire_status(t0 + Duration::from_secs(108));
+    assert_eq!(app.status, "");
 }

@@ -506,3 +506,173 @@ fn why_popups_objectives_and_pairs() {
     assert_eq!(app.why, Some(WhyTarget::ExerciseObjective(objective)));
     insta::assert_snapshot!("why_objective_facilitator_80x24", render(&app, 80, 24));
 }
+
+/// Where an inject is in the facilitator's (sorted) queue.
+fn queue_row(app: &App, id: &str) -> usize {
+    app.facilitator
+        .as_ref()
+        .unwrap()
+        .injects
+        .iter()
+        .position(|i| i.id == id)
+        .unwrap_or_else(|| panic!("no inject {id} in the queue"))
+}
+
+/// Moves the Injects cursor onto an inject with ↑/↓.
+fn select(app: &mut App, id: &str) {
+    let target = queue_row(app, id);
+    while app.cursor[2] < target {
+        key(app, KeyCode::Down);
+    }
+    while app.cursor[2] > target {
+        key(app, KeyCode::Up);
+    }
+    assert_eq!(app.selected_inject().map(|i| i.id.as_str()), Some(id));
+}
+
+/// The times in the queue's first column, top to bottom ("—" for none).
+fn queue_times(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|l| l.strip_prefix("\"│"))
+        .map(|l| l.split(' ').next().unwrap_or("").to_string())
+        .filter(|t| t.starts_with('+') || t == "—")
+        .collect()
+}
+
+/// The facilitator's inject controls: the queue sorted by time with ddos-vcb delayed twice
+/// (its row moves to +02:00 and the cursor goes with it), the preview of an inject, and the
+/// confirmation of a skip; each at 120×40 and 80×24.
+#[test]
+fn facilitator_inject_queue_preview_and_confirmation() {
+    let mut app = facilitator(0);
+    key(&mut app, KeyCode::Char('3'));
+    select(&mut app, "ddos-vcb");
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::Char('d'));
+    let row = app.selected_inject().expect("a selected inject").clone();
+    assert_eq!(row.id, "ddos-vcb", "the cursor follows the delayed inject");
+    assert_eq!(row.status, "delayed to +02:00");
+    assert_eq!(row.earliest_minute, Some(120));
+    assert!(
+        app.status.starts_with("Delayed inject ddos-vcb to +02:00"),
+        "{}",
+        app.status
+    );
+    // Half an hour on: the briefs and the first news have fired.
+    for _ in 0..6 {
+        app.step();
+    }
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&app, w, h);
+        assert_chrome(&screen, &app);
+        assert!(screen.contains("delayed to +02:00"), "{screen}");
+        let times = queue_times(&screen);
+        assert!(times.len() > 10, "{screen}");
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times, sorted, "the queue is sorted by time:\n{screen}");
+        insta::assert_snapshot!(format!("facilitator_injects_sorted_{w}x{h}"), screen);
+    }
+    assert_eq!(
+        highlighted(&app, 120, 40)
+            .unwrap_or_default()
+            .split_whitespace()
+            .nth(1),
+        Some("ddos-vcb")
+    );
+
+    // Enter: the preview of the selected inject (an incident), Esc closes it.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.preview.as_deref(), Some("ddos-vcb"));
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&app, w, h);
+        assert!(screen.contains("Inject ddos-vcb"), "{screen}");
+        assert!(screen.contains("not before +02:00"), "{screen}");
+        insta::assert_snapshot!(format!("facilitator_inject_preview_{w}x{h}"), screen);
+    }
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.preview, None);
+
+    // A message's preview: its sender, subject and body, and its condition in words.
+    select(&mut app, "msg-tor-botnet");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.preview.as_deref(), Some("msg-tor-botnet"));
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Condition"), "{screen}");
+    assert!(screen.contains("Subject"), "{screen}");
+    insta::assert_snapshot!("facilitator_inject_preview_message_80x24", screen);
+    key(&mut app, KeyCode::Esc);
+
+    // `s` on ddos-vcb asks first, and says the whole incident goes.
+    select(&mut app, "ddos-vcb");
+    key(&mut app, KeyCode::Char('s'));
+    let question = app
+        .confirm
+        .as_ref()
+        .expect("a confirmation")
+        .question
+        .clone();
+    assert!(
+        question.starts_with("Skip inject ddos-vcb (an incident:"),
+        "{question}"
+    );
+    assert!(
+        question.contains("cancels the whole incident"),
+        "{question}"
+    );
+    assert!(question.ends_with("y/n"), "{question}");
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&app, w, h);
+        assert!(screen.contains("y yes · n or Esc no"), "{screen}");
+        assert!(screen.contains("cancels the whole"), "{screen}");
+        insta::assert_snapshot!(format!("facilitator_confirm_skip_{w}x{h}"), screen);
+    }
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.confirm, None);
+    assert_eq!(app.selected_inject().unwrap().status, "delayed to +02:00");
+}
+
+/// The help counts the tabs each role has, and after the end the footer offers neither the
+/// composer nor the clock.
+#[test]
+fn help_counts_the_tabs_and_the_footer_follows_the_phase() {
+    for (mut app, tabs) in [(facilitator(0), "1-5"), (player(0), "1-6")] {
+        assert_eq!(tabs, format!("1-{}", app.tabs().len()));
+        key(&mut app, KeyCode::Char('?'));
+        let screen = render(&app, 80, 24);
+        assert!(
+            screen.contains(&format!("←/→ or {tabs}  switch tabs")),
+            "{screen}"
+        );
+        key(&mut app, KeyCode::Esc);
+        let footer = |app: &App| {
+            let screen = render(app, 200, 40);
+            screen.lines().last().unwrap_or_default().to_string()
+        };
+        assert!(footer(&app).contains("space run/pause"), "{}", footer(&app));
+        while app.step() {}
+        for tab in 0..app.tabs().len() {
+            app.tab = tab;
+            let f = footer(&app);
+            for offer in ["space run", "n step", "compose", "f fire", "m message"] {
+                assert!(
+                    !f.contains(offer),
+                    "tab {tab} offers `{offer}` after the end: {f}"
+                );
+            }
+            assert!(f.contains("? help · q quit"), "{f}");
+            assert!(f.contains("the exercise is over"), "{f}");
+        }
+        // And the keys say why they do nothing.
+        app.tab = 0;
+        let act = if app.is_facilitator() { 'm' } else { 'c' };
+        key(&mut app, KeyCode::Char(act));
+        assert!(
+            app.status.starts_with("The exercise is over"),
+            "{}",
+            app.status
+        );
+        assert!(app.composer.is_none() && app.adhoc.is_none());
+    }
+}

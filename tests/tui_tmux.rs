@@ -555,7 +555,10 @@ fn a_full_disk_stops_play_with_a_journal_that_resumes() {
     }
     assert_eq!(text.matches("Before the disk fills").count(), 1);
     let stopped = reached(&text);
-    assert!(stopped > 20, "the clock ran before the disk filled: {stopped}");
+    assert!(
+        stopped > 20,
+        "the clock ran before the disk filled: {stopped}"
+    );
 
     // On a disk with room, the session goes on from where it stopped.
     let moved = dir.path().join("j.jsonl");
@@ -603,7 +606,10 @@ fn killed_at_many_moments_play_loses_no_accepted_command() {
     let rounds = 8;
     for round in 0..=rounds {
         let args = if round == 0 {
-            format!("--seed 2 --as team-varesh --journal '{}'", journal.display())
+            format!(
+                "--seed 2 --as team-varesh --journal '{}'",
+                journal.display()
+            )
         } else {
             format!("--resume '{}'", journal.display())
         };
@@ -682,11 +688,181 @@ fn killed_at_many_moments_play_loses_no_accepted_command() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = std::fs::read_to_string(&journal).expect("journal");
-    assert!(text.contains(r#""kind":"end""#), "the run was played to its end");
+    assert!(
+        text.contains(r#""kind":"end""#),
+        "the run was played to its end"
+    );
     assert_eq!(
         (0..rounds)
             .filter(|r| text.contains(&format!("Accepted {r}")))
             .count(),
         accepted
+    );
+}
+
+/// The row of the screen that shows this inject in the facilitator's queue.
+fn queue_row<'a>(screen: &'a str, id: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(id))
+        .unwrap_or("")
+}
+
+/// In the facilitator's Injects tab, opens the preview and walks the queue with ↓ until it
+/// shows `id`, then closes it: the queue's cursor is then on `id`.
+fn select_inject(t: &Tmux, id: &str) {
+    t.keys(&["Enter"]);
+    t.wait_for("Esc close · ↑/↓ previous/next");
+    for _ in 0..60 {
+        if t.screen().contains(&format!("┌Inject {id}─")) {
+            t.keys(&["Escape"]);
+            t.wait("the preview to close", |s| !s.contains("Esc close · ↑/↓"));
+            return;
+        }
+        let before = t.screen();
+        t.keys(&["Down"]);
+        t.wait("the preview to move on", |s| s != before);
+    }
+    panic!("no inject {id} in the queue:\n{}", t.screen());
+}
+
+/// Steps one tick at a time with `n` up to `target` (+HH:MM).
+fn step_to(t: &Tmux, target: &str) {
+    for _ in 0..200 {
+        let screen = t.screen();
+        if clock(&screen).starts_with(target) {
+            return;
+        }
+        let before = clock(&screen);
+        t.keys(&["n"]);
+        t.wait(&format!("a tick after {before}"), |s| clock(s) != before);
+    }
+    panic!("never reached {target}");
+}
+
+/// The facilitator delays ddos-vcb (due at +01:00) at +00:00 and sees it fire at +01:30,
+/// labelled delayed until then; `s` then `n` leaves an inject be, `s` then `y` skips it; all
+/// of it is on the facilitator's Timeline and in the journal, which replays; and the status
+/// line clears itself after a few seconds.
+#[test]
+fn facilitator_delays_an_inject_and_sees_it_fire_late() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = temp();
+    let journal = dir.path().join("j.jsonl");
+    let t = Tmux::start(
+        "delay",
+        &play_command(&format!(
+            "--seed 1 --facilitator --journal '{}'",
+            journal.display()
+        )),
+        dir.path(),
+    );
+    t.wait_for("⏸ PAUSED");
+    t.keys(&["3"]);
+    t.wait_for("Inject queue by time");
+    select_inject(&t, "ddos-vcb");
+    t.keys(&["d"]);
+    let screen = t.wait_for("Delayed inject ddos-vcb to +01:30");
+    assert!(
+        queue_row(&screen, "ddos-vcb").contains("delayed to +01:30"),
+        "{screen}"
+    );
+    assert!(
+        queue_row(&screen, "ddos-vcb")
+            .trim_start_matches('│')
+            .starts_with("+01:30"),
+        "the queue shows the new earliest time:\n{screen}"
+    );
+
+    // At +01:00, when it was due, it has not fired, and it still says delayed.
+    step_to(&t, "+01:00");
+    let screen = t.screen();
+    assert!(
+        queue_row(&screen, "ddos-vcb").contains("delayed to +01:30"),
+        "{screen}"
+    );
+    t.keys(&["4"]);
+    let timeline = t.wait_for("Timeline: everything that happened");
+    assert!(
+        timeline.contains("+00:00 Facilitator delayed inject ddos-vcb to +01:30"),
+        "{timeline}"
+    );
+    assert!(!timeline.contains("inject ddos-vcb fired"), "{timeline}");
+
+    // At +01:30 it fires.
+    step_to(&t, "+01:30");
+    let timeline = t.wait_for("+01:30 inject ddos-vcb fired");
+    assert!(timeline.contains("incident ddos-vcb started"), "{timeline}");
+    t.keys(&["3"]);
+    let screen = t.wait_for("Inject queue by time");
+    assert!(
+        queue_row(&screen, "ddos-vcb").contains("fired at +01:30"),
+        "{screen}"
+    );
+
+    // `s` asks first; `n` leaves the inject as it was.
+    select_inject(&t, "intrusion-rtgs");
+    t.keys(&["s"]);
+    let ask = t.wait_for("y yes · n or Esc no");
+    assert!(
+        ask.contains("Skip inject intrusion-rtgs (an incident:"),
+        "{ask}"
+    );
+    assert!(ask.contains("cancels the whole incident"), "{ask}");
+    t.keys(&["n"]);
+    let screen = t.wait_for("Not skipped: inject intrusion-rtgs stays as it was.");
+    assert!(
+        queue_row(&screen, "intrusion-rtgs").contains("waiting"),
+        "{screen}"
+    );
+    // `s` then `y` skips it.
+    t.keys(&["s"]);
+    t.wait_for("y yes · n or Esc no");
+    t.keys(&["y"]);
+    let screen = t.wait_for("Skipped inject intrusion-rtgs");
+    assert!(
+        queue_row(&screen, "intrusion-rtgs").contains("skipped"),
+        "{screen}"
+    );
+    t.keys(&["4"]);
+    t.wait_for("Facilitator skipped inject intrusion-rtgs (the incident will not happen)");
+
+    // The status line goes by itself (about 8 s of wall time, the clock paused).
+    t.keys(&["3"]);
+    t.wait_for("Inject queue by time");
+    t.wait("the status line to clear", |s| {
+        !s.contains("Skipped inject intrusion-rtgs")
+    });
+
+    t.keys(&["q"]);
+    let after = t.wait_for("EXITED-");
+    assert!(after.contains("EXITED-0"), "{after}");
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    let controls: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(r#""kind":"control""#))
+        .collect();
+    assert_eq!(controls.len(), 2, "one delay, one skip:\n{text}");
+    assert!(
+        controls[0].contains(r#""action":"delay_inject""#) && controls[0].contains("ddos-vcb"),
+        "{}",
+        controls[0]
+    );
+    assert!(
+        controls[1].contains(r#""action":"skip_inject""#) && controls[1].contains("intrusion-rtgs"),
+        "{}",
+        controls[1]
+    );
+    let out = Command::new(BIN)
+        .arg("replay")
+        .arg(&journal)
+        .output()
+        .expect("replay");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

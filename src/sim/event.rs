@@ -211,6 +211,23 @@ pub enum EventKind {
     ObjectiveFailed {
         objective: usize,
     },
+    /// The facilitator fired, skipped or delayed an inject (a control, journaled as one);
+    /// for the facilitator's eyes only.
+    Facilitator {
+        inject: usize,
+        action: InjectControl,
+    },
+}
+
+/// What the facilitator did to an inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InjectControl {
+    /// Fired at the next tick, ahead of its time or its condition.
+    Fire,
+    /// Never to fire.
+    Skip,
+    /// Not before this minute since the start.
+    Delay { to_minute: u32 },
 }
 
 /// One entry of the log.

@@ -367,32 +367,324 @@ impl Sim {
             .collect()
     }
 
-    /// Facilitator control: fire an inject at the next tick, ignoring its time and condition.
+    /// Facilitator control: fire an inject at the next tick, ignoring its time and condition
+    /// (and a skip or a delay). On the facilitator's timeline as "fired … early".
     pub fn fire_inject_now(&mut self, id: &str) -> bool {
         let Some(i) = self.world.resource::<Region>().inject_index(id) else {
             return false;
         };
         let mut facts = self.world.resource_mut::<Facts>();
         facts.skipped.remove(&i);
-        facts.fire_now.insert(i)
+        let queued = facts.fire_now.insert(i);
+        // An inject that has fired already fires no more: nothing to put on the timeline
+        // (a journal may still hold such a control; it is accepted as before).
+        let effective = queued && facts.fired[i].is_none();
+        if effective {
+            self.log_control(i, event::InjectControl::Fire);
+        }
+        queued
     }
 
-    /// Facilitator control: never fire this inject.
+    /// Facilitator control: never fire this inject (for an `Incident` inject: the whole
+    /// incident never happens).
     pub fn skip_inject(&mut self, id: &str) -> bool {
         let Some(i) = self.world.resource::<Region>().inject_index(id) else {
             return false;
         };
-        self.world.resource_mut::<Facts>().skipped.insert(i)
+        let mut facts = self.world.resource_mut::<Facts>();
+        let new = facts.skipped.insert(i);
+        let effective = new && facts.fired[i].is_none();
+        if effective {
+            self.log_control(i, event::InjectControl::Skip);
+        }
+        new
     }
 
-    /// Facilitator control: hold this inject back for `minutes` from now.
+    /// Facilitator control: hold this inject back `minutes` more. It fires no earlier than
+    /// `minutes` past the latest of now, its scheduled time (`at`) and any earlier delay: two
+    /// delays of 30 minutes hold a timed inject back an hour past its time; a conditional one
+    /// still waits for its condition after that. [`Sim::inject_delay`] tells the minute.
+    ///
+    /// (Until issue 19 a delay meant "not before now + minutes", so an inject due later
+    /// than that fired on time anyway; journals holding a delay replay with this meaning.)
     pub fn delay_inject(&mut self, id: &str, minutes: u32) -> bool {
-        let Some(i) = self.world.resource::<Region>().inject_index(id) else {
+        let region = self.world.resource::<Region>();
+        let Some(i) = region.inject_index(id) else {
             return false;
         };
+        let at = region.injects[i].at.map(|a| a.minutes());
         let clock = *self.world.resource::<Clock>();
-        let until = clock.tick + clock.ticks_for(minutes);
-        self.world.resource_mut::<Facts>().delayed.insert(i, until);
+        let facts = self.world.resource::<Facts>();
+        // One that has fired is past delaying (accepted, as it always was, and ignored).
+        if facts.fired[i].is_some() {
+            return true;
+        }
+        let previous = facts.delayed.get(&i).map(|&t| t * clock.tick_minutes);
+        let tick = delayed_tick(clock.tick, clock.tick_minutes, at, previous, minutes);
+        self.world.resource_mut::<Facts>().delayed.insert(i, tick);
+        self.log_control(
+            i,
+            event::InjectControl::Delay {
+                to_minute: tick * clock.tick_minutes,
+            },
+        );
         true
+    }
+
+    /// The earliest minute a delayed inject may fire (none: it is not delayed).
+    pub fn inject_delay(&self, id: &str) -> Option<u32> {
+        let i = self.world.resource::<Region>().inject_index(id)?;
+        let clock = self.world.resource::<Clock>();
+        self.world
+            .resource::<Facts>()
+            .delayed
+            .get(&i)
+            .map(|&t| t * clock.tick_minutes)
+    }
+
+    /// Puts a facilitator's control of an inject on the facilitator's timeline.
+    fn log_control(&mut self, inject: usize, action: event::InjectControl) {
+        let tick = self.world.resource::<Clock>().tick;
+        self.world.resource_mut::<event::EventLog>().push(
+            tick,
+            EventKind::Facilitator { inject, action },
+            Audience::Facilitator,
+        );
+    }
+}
+
+/// The tick before which a delayed inject may not fire: `minutes` past the latest of now, its
+/// scheduled minute and an earlier delay's minute, rounded up to a tick, and at least the next
+/// tick.
+fn delayed_tick(
+    now_tick: u32,
+    tick_minutes: u32,
+    at: Option<u32>,
+    previous: Option<u32>,
+    minutes: u32,
+) -> u32 {
+    let tick_minutes = tick_minutes.max(1);
+    let from = [Some(now_tick * tick_minutes), at, previous]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+    from.saturating_add(minutes)
+        .div_ceil(tick_minutes)
+        .max(now_tick + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Condition, Inject, InjectKind, Span};
+
+    /// The flagship, with extra question injects (they change nothing in the world) that wait
+    /// on a condition.
+    fn flagship_with(extra: Vec<Inject>) -> Scenario {
+        let b = crate::builtin::find("flagship").expect("built-in flagship");
+        let mut s = crate::scenario::from_str(b.file, b.source).expect("flagship is valid");
+        s.injects.extend(extra);
+        s
+    }
+
+    fn question(id: &str, at: Option<u32>, when: Condition) -> Inject {
+        Inject {
+            id: id.into(),
+            at: at.map(Span::from_minutes),
+            when: Some(when),
+            until: None,
+            kind: InjectKind::Question {
+                text: format!("{id}?"),
+                to: Vec::new(),
+            },
+        }
+    }
+
+    /// The tick an inject fired at, stepping as far as `limit`.
+    fn fired_at(sim: &mut Sim, id: &str, limit: u32) -> Option<u32> {
+        let i = sim.world.resource::<Region>().inject_index(id)?;
+        while sim.tick() < limit {
+            if let Some(t) = sim.world.resource::<Facts>().fired[i] {
+                return Some(t);
+            }
+            sim.step();
+        }
+        sim.world.resource::<Facts>().fired[i]
+    }
+
+    fn status(sim: &Sim, id: &str) -> String {
+        let view = sim.facilitator_view();
+        let row = view.injects.iter().find(|r| r.id == id).expect("a row");
+        row.status.clone()
+    }
+
+    #[test]
+    fn the_flagship_fires_ddos_vcb_at_one_hour() {
+        let mut sim = Sim::headless(&flagship_with(Vec::new()), 1);
+        assert_eq!(fired_at(&mut sim, "ddos-vcb", 40), Some(12));
+    }
+
+    #[test]
+    fn a_delay_holds_a_timed_inject_past_its_time() {
+        // ddos-vcb is due at +01:00 (tick 12 of 5 minutes); delayed at +00:00, it fires at
+        // +01:30, not at +01:00, and is labelled delayed until then.
+        let mut sim = Sim::headless(&flagship_with(Vec::new()), 1);
+        assert!(sim.delay_inject("ddos-vcb", 30));
+        assert_eq!(sim.inject_delay("ddos-vcb"), Some(90));
+        for _ in 0..17 {
+            sim.step();
+            assert_eq!(
+                status(&sim, "ddos-vcb"),
+                "delayed to +01:30",
+                "{}",
+                sim.tick()
+            );
+        }
+        assert_eq!(fired_at(&mut sim, "ddos-vcb", 40), Some(18));
+        assert_eq!(status(&sim, "ddos-vcb"), "fired at +01:30");
+        // On the facilitator's timeline, at the moment it was delayed.
+        let view = sim.facilitator_view();
+        assert!(
+            view.timeline
+                .contains(&(0, "Facilitator delayed inject ddos-vcb to +01:30".into())),
+            "{:?}",
+            &view.timeline[..5]
+        );
+    }
+
+    #[test]
+    fn two_delays_add_up() {
+        // Twice at once: an hour past its time.
+        let mut sim = Sim::headless(&flagship_with(Vec::new()), 1);
+        assert!(sim.delay_inject("ddos-vcb", 30));
+        assert!(sim.delay_inject("ddos-vcb", 30));
+        assert_eq!(sim.inject_delay("ddos-vcb"), Some(120));
+        assert_eq!(fired_at(&mut sim, "ddos-vcb", 40), Some(24));
+
+        // Once at the start, once more at +01:20 (before the first delay ran out): +02:00.
+        let mut sim = Sim::headless(&flagship_with(Vec::new()), 1);
+        assert!(sim.delay_inject("ddos-vcb", 30));
+        for _ in 0..16 {
+            sim.step();
+        }
+        assert!(sim.delay_inject("ddos-vcb", 30));
+        assert_eq!(sim.inject_delay("ddos-vcb"), Some(120));
+        assert_eq!(status(&sim, "ddos-vcb"), "delayed to +02:00");
+        assert_eq!(fired_at(&mut sim, "ddos-vcb", 40), Some(24));
+    }
+
+    #[test]
+    fn a_conditional_inject_is_delayed_past_now_its_time_and_its_last_delay() {
+        // news-standoff fires at +00:10 (tick 2): `after-standoff` would fire at tick 3.
+        let after = || {
+            question(
+                "after-standoff",
+                None,
+                Condition::InjectFired("news-standoff".into()),
+            )
+        };
+        let mut sim = Sim::headless(&flagship_with(vec![after()]), 1);
+        assert_eq!(fired_at(&mut sim, "after-standoff", 40), Some(3));
+
+        // Delayed at +00:00 (no time of its own): not before +00:30.
+        let mut sim = Sim::headless(&flagship_with(vec![after()]), 1);
+        assert!(sim.delay_inject("after-standoff", 30));
+        assert_eq!(sim.inject_delay("after-standoff"), Some(30));
+        // Again at +00:20: 30 minutes past the first delay, the later of now and it.
+        for _ in 0..4 {
+            sim.step();
+        }
+        assert!(sim.delay_inject("after-standoff", 30));
+        assert_eq!(sim.inject_delay("after-standoff"), Some(60));
+        assert_eq!(fired_at(&mut sim, "after-standoff", 40), Some(12));
+
+        // With a time already past: 30 minutes from now.
+        let late = question(
+            "late",
+            Some(10),
+            Condition::InjectFired("news-standoff".into()),
+        );
+        let never = question("never", Some(10), Condition::InjectFired("q-phase4".into()));
+        let mut sim = Sim::headless(&flagship_with(vec![late, never]), 1);
+        assert!(sim.delay_inject("late", 30));
+        assert_eq!(sim.inject_delay("late"), Some(40), "max(now, at) + 30");
+        for _ in 0..4 {
+            sim.step();
+        }
+        assert!(sim.delay_inject("never", 30));
+        assert_eq!(
+            sim.inject_delay("never"),
+            Some(50),
+            "now +00:20 is after its +00:10"
+        );
+        assert_eq!(fired_at(&mut sim, "late", 40), Some(8));
+        // Past its delay and still waiting on its condition, it stays labelled delayed.
+        assert_eq!(fired_at(&mut sim, "never", 20), None);
+        assert_eq!(status(&sim, "never"), "delayed to +00:50");
+    }
+
+    #[test]
+    fn a_fired_inject_is_past_delaying() {
+        let mut sim = Sim::headless(&flagship_with(Vec::new()), 1);
+        assert_eq!(fired_at(&mut sim, "news-standoff", 10), Some(2));
+        let events = sim.events().len();
+        // Accepted (journals may hold such a control), and nothing changes.
+        assert!(sim.delay_inject("news-standoff", 30));
+        assert_eq!(sim.inject_delay("news-standoff"), None);
+        assert_eq!(sim.events().len(), events);
+        assert!(!sim.delay_inject("no-such-inject", 30));
+    }
+
+    #[test]
+    fn fire_and_skip_are_on_the_facilitators_timeline_only() {
+        let mut sim = Sim::new(&flagship_with(Vec::new()), 1);
+        assert!(sim.skip_inject("ddos-vcb"));
+        assert!(sim.fire_inject_now("q-phase1"));
+        sim.step();
+        let lines: Vec<String> = sim
+            .facilitator_view()
+            .timeline
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        assert!(
+            lines.contains(
+                &"Facilitator skipped inject ddos-vcb (the incident will not happen)".to_string()
+            ),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"Facilitator fired inject q-phase1 early (due at +04:00)".to_string()),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"inject q-phase1 fired".to_string()));
+        assert_eq!(fired_at(&mut sim, "ddos-vcb", 30), None, "skipped");
+        for team in ["team-varesh", "team-kelmora", "team-toravia"] {
+            let view = sim.team_view(team).unwrap();
+            assert!(
+                view.timeline
+                    .iter()
+                    .all(|(_, l)| !l.contains("Facilitator")),
+                "{team}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_queue_is_sorted_by_the_earliest_time() {
+        let mut sim = Sim::headless(&flagship_with(Vec::new()), 1);
+        assert!(sim.delay_inject("ddos-vcb", 120));
+        let rows = sim.facilitator_view().injects;
+        let times: Vec<Option<u32>> = rows.iter().map(|r| r.earliest_minute).collect();
+        let timed = times.iter().take_while(|t| t.is_some()).count();
+        assert!(times[timed..].iter().all(Option::is_none));
+        assert!(times[..timed].windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        let ddos = rows.iter().find(|r| r.id == "ddos-vcb").unwrap();
+        assert_eq!(ddos.earliest_minute, Some(180));
+        assert_eq!(ddos.at_minute, Some(60));
+        // Equal times keep scenario order.
+        let briefs: Vec<&str> = rows.iter().take(3).map(|r| r.id.as_str()).collect();
+        assert_eq!(briefs, ["brief-varesh", "brief-kelmora", "brief-toravia"]);
     }
 }

@@ -4,7 +4,7 @@
 //! to or sent by the team's own organisations; never the true perpetrator, never another
 //! team's inbox. The TUI and the reports draw these, never the ECS world.
 
-use super::event::{Cause, Event, EventKind, EventLog};
+use super::event::{Cause, Event, EventKind, EventLog, InjectControl};
 use super::world::*;
 use crate::scenario::{Channel, OrgKind, Rung, Sector};
 use bevy_ecs::prelude::World;
@@ -781,6 +781,37 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             region.teams[*team].name
         ),
         EventKind::Question { text } => format!("QUESTION for discussion: {text}"),
+        EventKind::Facilitator { inject, action } => {
+            let inj = &region.injects[*inject];
+            match action {
+                InjectControl::Fire => format!(
+                    "Facilitator fired inject {} early{}",
+                    inj.id,
+                    match (inj.at, &inj.when) {
+                        (Some(at), Some(_)) => {
+                            format!(" (due at {} on a condition)", hhmm_span(at.minutes()))
+                        }
+                        (None, Some(_)) => " (ahead of its condition)".to_string(),
+                        (Some(at), None) => format!(" (due at {})", hhmm_span(at.minutes())),
+                        (None, None) => String::new(),
+                    }
+                ),
+                InjectControl::Skip => format!(
+                    "Facilitator skipped inject {}{}",
+                    inj.id,
+                    if matches!(inj.kind, crate::scenario::InjectKind::Incident { .. }) {
+                        " (the incident will not happen)"
+                    } else {
+                        ""
+                    }
+                ),
+                InjectControl::Delay { to_minute } => format!(
+                    "Facilitator delayed inject {} to {}",
+                    inj.id,
+                    hhmm_span(*to_minute)
+                ),
+            }
+        }
         EventKind::WorldChanged { what } => format!("world: {what}"),
         EventKind::PublicAttribution {
             by,
@@ -943,14 +974,35 @@ pub struct PairTruth {
     pub hotline: bool,
 }
 
+/// A row of the facilitator's inject queue, with what the preview of the inject shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InjectQueueItem {
     pub id: String,
     pub kind: String,
+    /// Its scheduled time (`at`).
     pub at_minute: Option<u32>,
     pub conditional: bool,
-    /// `fired at N`, `skipped`, `delayed`, `due` or `waiting`.
+    /// `fired at +HH:MM`, `skipped`, `lapsed at +HH:MM`, `fires at +HH:MM` (fired by the
+    /// facilitator, at the next tick), `delayed to +HH:MM`, `due` or `waiting`.
     pub status: String,
+    /// The earliest time it may fire: its scheduled time, or later once delayed; none for
+    /// an inject that waits only on its condition. The queue is sorted by it.
+    pub earliest_minute: Option<u32>,
+    /// Not before this minute: the facilitator delayed it (kept once it fired).
+    pub delayed_to_minute: Option<u32>,
+    pub fired_minute: Option<u32>,
+    pub skipped: bool,
+    /// The latest time it may fire (`until`).
+    pub until_minute: Option<u32>,
+    /// Its condition (`when`) in words, and whether it holds now.
+    pub condition: Option<String>,
+    pub condition_holds: bool,
+    /// Who it reaches, in words.
+    pub recipients: String,
+    /// What it says or does: (label, text), e.g. ("Subject", …), ("Body", …).
+    pub text: Vec<(String, String)>,
+    /// What it is, in a phrase: "an incident: Ddos on Varesh Commercial Bank by …".
+    pub summary: String,
 }
 
 /// One state's belief about one incident.
@@ -1063,24 +1115,7 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
             });
         }
     }
-    let injects = region
-        .injects
-        .iter()
-        .enumerate()
-        .map(|(i, inj)| InjectQueueItem {
-            id: inj.id.clone(),
-            kind: inject_kind_name(&inj.kind).to_string(),
-            at_minute: inj.at.map(|a| a.minutes()),
-            conditional: inj.when.is_some(),
-            status: match facts.fired[i] {
-                Some(t) => format!("fired at {}", hhmm_span(t * clock.tick_minutes)),
-                None if facts.skipped.contains(&i) => "skipped".into(),
-                None if facts.delayed.get(&i).is_some_and(|&t| t > clock.tick) => "delayed".into(),
-                None if due.contains(&i) => "due".into(),
-                None => "waiting".into(),
-            },
-        })
-        .collect();
+    let injects = inject_queue(world, &due);
     FacilitatorView {
         title: region.title.clone(),
         minute: clock.minutes(),
@@ -1189,6 +1224,321 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
 /// Minutes since the start as `+HH:MM`.
 pub fn hhmm_span(minutes: u32) -> String {
     format!("+{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The facilitator's inject queue: by the earliest time each may fire (its scheduled time, or
+/// its delay), then those that wait only on a condition, each group in scenario order.
+fn inject_queue(world: &World, due: &[usize]) -> Vec<InjectQueueItem> {
+    let region = world.resource::<Region>();
+    let clock = *world.resource::<Clock>();
+    let facts = world.resource::<Facts>();
+    let minute = |t: u32| t * clock.tick_minutes;
+    let mut rows: Vec<InjectQueueItem> = region
+        .injects
+        .iter()
+        .enumerate()
+        .map(|(i, inj)| {
+            let at = inj.at.map(|a| a.minutes());
+            let delayed = facts.delayed.get(&i).map(|&t| minute(t));
+            let fired = facts.fired[i].map(minute);
+            let skipped = facts.skipped.contains(&i);
+            let until = inj.until.map(|u| u.minutes());
+            let status = match fired {
+                Some(m) => format!("fired at {}", hhmm_span(m)),
+                None if skipped => "skipped".into(),
+                None if facts.fire_now.contains(&i) => {
+                    format!("fires at {}", hhmm_span(minute(clock.tick + 1)))
+                }
+                None if until.is_some_and(|u| clock.minutes() > u) => {
+                    format!("lapsed at {}", hhmm_span(until.unwrap_or_default()))
+                }
+                None if delayed.is_some() => {
+                    format!("delayed to {}", hhmm_span(delayed.unwrap_or_default()))
+                }
+                None if due.contains(&i) => "due".into(),
+                None => "waiting".into(),
+            };
+            let (summary, recipients, text) = inject_words(region, &inj.kind);
+            InjectQueueItem {
+                id: inj.id.clone(),
+                kind: inject_kind_name(&inj.kind).to_string(),
+                at_minute: at,
+                conditional: inj.when.is_some(),
+                status,
+                earliest_minute: at.max(delayed),
+                delayed_to_minute: delayed,
+                fired_minute: fired,
+                skipped,
+                until_minute: until,
+                condition: inj.when.as_ref().map(|c| condition_words(region, c)),
+                condition_holds: inj
+                    .when
+                    .as_ref()
+                    .is_some_and(|c| super::systems::holds(world, c)),
+                recipients,
+                text,
+                summary,
+            }
+        })
+        .collect();
+    // A stable sort: equal times keep scenario order.
+    rows.sort_by_key(|r| (r.earliest_minute.is_none(), r.earliest_minute));
+    rows
+}
+
+/// A name for an id of the scenario, as a person reads it.
+fn name_of(region: &Region, id: &str) -> String {
+    match region.ids.get(id) {
+        Some(Ref::State(s)) => region.states[*s].name.clone(),
+        Some(Ref::Org(o)) => region.orgs[*o].name.clone(),
+        Some(Ref::Asset(a)) => region.assets[*a].name.clone(),
+        Some(Ref::Contact(c)) => region.contacts[*c].name.clone(),
+        Some(Ref::Actor(a)) => region.actors[*a].name.clone(),
+        Some(Ref::Team(t)) => region.teams[*t].name.clone(),
+        Some(Ref::Objective(o)) => format!("“{}”", region.objectives[*o].title),
+        Some(Ref::Inject(_)) | None if id == "non-state" => "a non-state actor".into(),
+        Some(Ref::Inject(_)) | None => id.to_string(),
+    }
+}
+
+/// An inject's condition (`when`) in words.
+pub fn condition_words(region: &Region, condition: &crate::scenario::Condition) -> String {
+    use crate::scenario::Condition::*;
+    let name = |id: &str| name_of(region, id);
+    let list = |cs: &[crate::scenario::Condition], joint: &str| {
+        cs.iter()
+            .map(|c| match c {
+                All(_) | Any(_) => format!("({})", condition_words(region, c)),
+                _ => condition_words(region, c),
+            })
+            .collect::<Vec<_>>()
+            .join(joint)
+    };
+    match condition {
+        All(cs) => list(cs, " and "),
+        Any(cs) => list(cs, " or "),
+        Not(c) => match &**c {
+            All(_) | Any(_) => format!("not ({})", condition_words(region, c)),
+            _ => format!("not: {}", condition_words(region, c)),
+        },
+        InjectFired(id) => format!("inject {id} has fired"),
+        Detected { incident, by } => format!("{} has detected incident {incident}", name(by)),
+        EvidenceShared { from, to } => {
+            format!("{} has shared evidence with {}", name(from), name(to))
+        }
+        TensionAbove { between, value } => format!(
+            "hostility between {} and {} is above {value:.2}",
+            name(&between.0),
+            name(&between.1)
+        ),
+        RungReached { between, rung } => format!(
+            "{}–{} has reached {}",
+            name(&between.0),
+            name(&between.1),
+            rung_name(*rung)
+        ),
+        RungAtLeast { between, rung } => format!(
+            "{}–{} stands at {} or above",
+            name(&between.0),
+            name(&between.1),
+            rung_name(*rung)
+        ),
+        ObjectiveMet(id) => format!("objective {} is met", name(id)),
+        ObjectiveFailed(id) => format!("objective {} is missed", name(id)),
+        Contained(id) => format!("incident {id} is contained"),
+        Attributed {
+            by,
+            incident,
+            blame,
+            public,
+        } => format!(
+            "{} has {}attributed incident {incident}{}",
+            name(by),
+            if *public { "publicly " } else { "" },
+            blame
+                .as_deref()
+                .map_or(String::new(), |b| format!(" to {}", name(b)))
+        ),
+        MessageAcknowledged { from, to } => format!(
+            "a message from {} to {} has been acknowledged",
+            name(from),
+            name(to)
+        ),
+        MessageBounced { from, to } => {
+            format!("a message from {} to {} has bounced", name(from), name(to))
+        }
+    }
+}
+
+/// What an inject is (a phrase), whom it reaches, and what it says, for the facilitator's
+/// preview and confirmations.
+fn inject_words(
+    region: &Region,
+    kind: &crate::scenario::InjectKind,
+) -> (String, String, Vec<(String, String)>) {
+    use crate::scenario::{InjectKind::*, WorldChange};
+    let name = |id: &str| name_of(region, id);
+    let teams = |to: &[String]| to.iter().map(|t| name(t)).collect::<Vec<_>>().join(", ");
+    let owner = |asset: &str| match region.ids.get(asset) {
+        Some(Ref::Asset(a)) => format!(" ({})", region.states[region.assets[*a].state].name),
+        _ => String::new(),
+    };
+    let mut text = Vec::new();
+    let mut line = |label: &str, words: String| {
+        if !words.is_empty() {
+            text.push((label.to_string(), words));
+        }
+    };
+    let (summary, recipients) = match kind {
+        Incident {
+            actor,
+            target,
+            vector,
+            severity,
+            lasts,
+            evidence,
+        } => {
+            let what = format!(
+                "{} on {}{}",
+                vector_words(*vector),
+                name(target),
+                owner(target)
+            );
+            line(
+                "Attack",
+                format!(
+                    "{what}, severity {:.0}%{}",
+                    severity * 100.0,
+                    lasts.map_or(String::new(), |l| format!(
+                        ", lasting {} unless contained",
+                        span_words(l.minutes())
+                    ))
+                ),
+            );
+            line("By", name(actor));
+            if !evidence.is_empty() {
+                line(
+                    "Evidence",
+                    format!("{} placed by the author", items(evidence.len())),
+                );
+            }
+            (
+                format!("an incident: {what} by {}", name(actor)),
+                format!(
+                    "no one directly: it strikes {}; who watches it may detect it",
+                    name(target)
+                ),
+            )
+        }
+        Message {
+            to,
+            from,
+            sender,
+            subject,
+            body,
+            about,
+            evidence,
+        } => {
+            line("From", sender.as_deref().map_or_else(|| from.clone(), name));
+            line("Subject", subject.clone());
+            line("Body", body.clone());
+            if let Some(a) = about {
+                line("About", format!("incident {a}"));
+            }
+            if !evidence.is_empty() {
+                line("Evidence", format!("{} handed over", items(evidence.len())));
+            }
+            (
+                format!("a message to {}: “{subject}”", teams(to)),
+                teams(to),
+            )
+        }
+        News {
+            headline,
+            body,
+            about,
+            ..
+        } => {
+            line("Headline", headline.clone());
+            line("Body", body.clone());
+            if let Some(a) = about {
+                line("About", format!("incident {a}"));
+            }
+            (
+                format!("news: “{headline}”"),
+                "every team (public news)".to_string(),
+            )
+        }
+        World(change) => {
+            let words = match change {
+                WorldChange::ContactStale(c) => {
+                    format!("contact {c} goes stale (its mail bounces)")
+                }
+                WorldChange::ContactRestored(c) => format!("contact {c} is restored"),
+                WorldChange::HotlineDown(a, b) => {
+                    format!("the {}–{} hotline goes down", name(a), name(b))
+                }
+                WorldChange::HotlineRestored(a, b) => {
+                    format!("the {}–{} hotline is restored", name(a), name(b))
+                }
+                WorldChange::Posture(s, p) => format!("{} takes a {p:?} posture", name(s)),
+                WorldChange::Outage {
+                    asset,
+                    inoperability,
+                } => format!(
+                    "an outage at {}{}, {:.0}% inoperable",
+                    name(asset),
+                    owner(asset),
+                    inoperability * 100.0
+                ),
+            };
+            line("Change", words.clone());
+            (
+                format!("a world change: {words}"),
+                "no one directly: the world changes".to_string(),
+            )
+        }
+        Question { text: q, to } => {
+            line("Question", q.clone());
+            (
+                format!("a discussion question: “{q}”"),
+                if to.is_empty() {
+                    "the room: it appears on your Timeline".to_string()
+                } else {
+                    format!("{} (on your Timeline)", teams(to))
+                },
+            )
+        }
+    };
+    (summary, recipients, text)
+}
+
+/// An attack vector in words.
+fn vector_words(vector: crate::scenario::Vector) -> &'static str {
+    use crate::scenario::Vector::*;
+    match vector {
+        Ddos => "a DDoS attack",
+        Intrusion => "an intrusion",
+        Wiper => "a wiper attack",
+        Ransomware => "ransomware",
+        Phishing => "a phishing campaign",
+        SupplyChain => "a supply-chain compromise",
+        PhysicalCut => "a physical cut",
+    }
+}
+
+/// A length of time as an author writes it: `45m`, `2h`, `1h30m`.
+fn span_words(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// `1 evidence item`, `3 evidence items`.
+fn items(n: usize) -> String {
+    format!("{n} evidence item{}", if n == 1 { "" } else { "s" })
 }
 
 fn inject_kind_name(kind: &crate::scenario::InjectKind) -> &'static str {

@@ -7,10 +7,11 @@
 
 use super::composer::{Composer, Field, Stage};
 use crate::journal::{JournalWriter, Line};
-use crate::sim::view::{FacilitatorView, InboxItem, TeamView};
+use crate::sim::view::{FacilitatorView, InboxItem, InjectQueueItem, TeamView, hhmm_span};
 use crate::sim::{Command, Control, Sim};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Who is at the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,22 @@ pub const FACILITATOR_TABS: [&str; 5] = [
 
 /// Pace settings, simulated minutes per real second.
 pub const PACES: [u32; 6] = [1, 5, 10, 30, 60, 120];
+
+/// How long a status message stays up, in wall time (not simulated time).
+pub const STATUS_TTL: Duration = Duration::from_secs(8);
+/// How long an error or a discussion question stays up.
+pub const LONG_STATUS_TTL: Duration = Duration::from_secs(20);
+
+/// How much a facilitator's `d` holds an inject back.
+pub const DELAY_MINUTES: u32 = 30;
+
+/// A facilitator's control waiting for `y` (apply) or `n` (do not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub control: Control,
+    /// The one-line question, ending in `y/n`.
+    pub question: String,
+}
 
 /// What the why popup (`w`) explains. An incident is kept by its id (the list of known
 /// incidents grows, in incident order, as the team learns of them); the other lists are fixed
@@ -323,7 +340,16 @@ pub struct App {
     pub help: bool,
     /// The why popup (`w`), open over what was selected when it opened.
     pub why: Option<WhyTarget>,
+    /// Facilitator: the preview of an inject (Enter on the Injects tab), by id.
+    pub preview: Option<String>,
+    /// Facilitator: a fire or skip waiting for `y`/`n`.
+    pub confirm: Option<Confirm>,
+    /// The status line; it clears itself after [`STATUS_TTL`] (see [`App::expire_status`]).
     pub status: String,
+    /// The status text as first seen by [`App::expire_status`], and when.
+    status_since: Option<(String, Instant)>,
+    /// A status that stays up for [`LONG_STATUS_TTL`] (an error, a question): its text.
+    long_status: Option<String>,
     /// The facilitator looks at this team's screen (Team screens tab).
     pub peek: usize,
     pub quit: bool,
@@ -370,7 +396,11 @@ impl App {
             adhoc: None,
             help: false,
             why: None,
+            preview: None,
+            confirm: None,
             status: status.into(),
+            status_since: None,
+            long_status: None,
             peek: 0,
             quit: false,
         };
@@ -391,28 +421,89 @@ impl App {
                     ex.online.clone(),
                 ),
             };
-            (
-                ex.clock(),
-                view,
-                facilitator,
-                ex.failure.clone(),
-                online,
-            )
+            (ex.clock(), view, facilitator, ex.failure.clone(), online)
         });
         if clock.over && !self.clock.over {
             // However it ended (this screen, the clock task, another session), say so.
-            self.status = Self::ENDED.into();
+            self.say(Self::ENDED);
         }
         self.clock = clock;
         self.online = online;
         self.notice_questions(facilitator.as_deref());
         self.view = view;
+        // The Injects cursor stays on its inject when the queue is re-sorted (a delay).
+        let selected = self.selected_inject().map(|i| i.id.clone());
         self.facilitator = facilitator;
+        if let Some(id) = selected {
+            self.select_inject(&id);
+        }
         // A journal that cannot be written stops the exercise, for every screen.
         if let Some(e) = error {
-            self.status = e.clone();
+            self.warn(e.clone());
             self.failure = Some(e);
             self.quit = true;
+        }
+        self.expire_served_status();
+    }
+
+    /// In `serve`, whose session loop wakes for keys and changes of the exercise, the status
+    /// line is timed and cleared then (`play`'s loop calls [`App::expire_status`] itself).
+    fn expire_served_status(&mut self) {
+        if self.served() {
+            self.expire_status(Instant::now());
+        }
+    }
+
+    /// Sets the status line (it expires after [`STATUS_TTL`]).
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.status = text.into();
+        self.status_since = None;
+        self.long_status = None;
+    }
+
+    /// Sets the status line to an error or something not to miss (it stays up for
+    /// [`LONG_STATUS_TTL`]).
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.say(text);
+        self.long_status = Some(self.status.clone());
+    }
+
+    fn status_ttl(&self) -> Duration {
+        if self.long_status.as_deref() == Some(self.status.as_str()) {
+            LONG_STATUS_TTL
+        } else {
+            STATUS_TTL
+        }
+    }
+
+    /// Clears the status line once it has been up for its time, `now` being the wall
+    /// clock (the event loop calls this before each frame; the engine never reads a wall
+    /// clock). A status is timed from the first call that sees it.
+    pub fn expire_status(&mut self, now: Instant) {
+        if self.status.is_empty() {
+            self.status_since = None;
+            return;
+        }
+        match &self.status_since {
+            Some((text, since)) if *text == self.status => {
+                if now.saturating_duration_since(*since) >= self.status_ttl() {
+                    self.status.clear();
+                    self.status_since = None;
+                    self.long_status = None;
+                }
+            }
+            _ => self.status_since = Some((self.status.clone(), now)),
+        }
+    }
+
+    /// When the status line is due to clear (none: it is empty, or not timed yet), for an
+    /// event loop that waits for keys.
+    pub fn status_deadline(&self) -> Option<Instant> {
+        match &self.status_since {
+            Some((text, since)) if *text == self.status && !self.status.is_empty() => {
+                Some(*since + self.status_ttl())
+            }
+            _ => None,
         }
     }
 
@@ -427,7 +518,7 @@ impl App {
             .rev()
             .find_map(|(_, line)| line.strip_prefix("QUESTION for discussion: "))
         {
-            self.status = format!("Discussion question now: {text}");
+            self.warn(format!("Discussion question now: {text}"));
         }
     }
 
@@ -469,7 +560,7 @@ impl App {
         let stepped = self.engine.with(true, |ex| ex.step());
         self.refresh();
         if stepped && self.clock.over {
-            self.status = Self::ENDED.into();
+            self.say(Self::ENDED);
         }
         stepped
     }
@@ -500,20 +591,91 @@ impl App {
         let name = command.name();
         match self.engine.with(true, |ex| ex.submit(team, command)) {
             Ok(()) => {
-                self.status = format!("Sent: {name} (takes effect at the next tick).");
+                self.say(format!("Sent: {name} (takes effect at the next tick)."));
                 self.refresh();
             }
-            Err(e) => self.status = format!("Not sent: {e}."),
+            Err(e) => self.warn(format!("Not sent: {e}.")),
         }
     }
 
-    /// Applies a facilitator control; journals it when accepted.
-    pub fn control(&mut self, control: Control) {
-        if self.engine.with(true, |ex| ex.control(control)) {
-            self.status = "Done.".into();
-            self.refresh();
-        } else {
-            self.status = "That did not apply.".into();
+    /// Applies a facilitator control; journals it when accepted. The status line says what
+    /// was done (or that it did not apply).
+    pub fn control(&mut self, control: Control) -> bool {
+        let inject = match &control {
+            Control::FireInject { id }
+            | Control::SkipInject { id }
+            | Control::DelayInject { id, .. } => Some(id.clone()),
+            _ => None,
+        };
+        let done = match &control {
+            Control::Message { team, subject, .. } => {
+                let name = self
+                    .teams
+                    .iter()
+                    .find(|(id, _)| id == team)
+                    .map_or(team.as_str(), |(_, n)| n.as_str());
+                format!("Sent to {name}: {subject}")
+            }
+            _ => "Done.".to_string(),
+        };
+        if !self.engine.with(true, |ex| ex.control(control.clone())) {
+            self.warn("That did not apply.");
+            return false;
+        }
+        self.refresh();
+        let row = inject.and_then(|id| {
+            self.select_inject(&id);
+            self.inject_row(&id).cloned()
+        });
+        let text = match (&control, row) {
+            (Control::FireInject { id }, Some(r)) => {
+                format!("Inject {id} {} (on your Timeline).", r.status)
+            }
+            (Control::SkipInject { id }, _) => format!("Skipped inject {id} (on your Timeline)."),
+            (Control::DelayInject { id, .. }, Some(r)) => {
+                let to = r.delayed_to_minute.unwrap_or_default();
+                let lapse = r
+                    .until_minute
+                    .filter(|u| *u < to)
+                    .map_or(String::new(), |u| {
+                        format!(" That is past its `until` {}: it will lapse.", hhmm_span(u))
+                    });
+                format!(
+                    "Delayed inject {id} to {}; d again holds it {DELAY_MINUTES} minutes more.{lapse}",
+                    hhmm_span(to)
+                )
+            }
+            _ => done,
+        };
+        self.say(text);
+        true
+    }
+
+    /// The facilitator's inject row at the Injects cursor.
+    pub fn selected_inject(&self) -> Option<&InjectQueueItem> {
+        let f = self.facilitator.as_ref()?;
+        let n = f.injects.len();
+        (n > 0).then(|| &f.injects[self.cursor[2].min(n - 1)])
+    }
+
+    /// The facilitator's row of an inject, by id.
+    pub fn inject_row(&self, id: &str) -> Option<&InjectQueueItem> {
+        self.facilitator
+            .as_ref()?
+            .injects
+            .iter()
+            .find(|i| i.id == id)
+    }
+
+    /// Puts the Injects cursor on an inject (the queue is sorted by time, so a row moves
+    /// when its inject is delayed).
+    fn select_inject(&mut self, id: &str) {
+        if let Some(n) = self
+            .facilitator
+            .as_ref()
+            .and_then(|f| f.injects.iter().position(|i| i.id == id))
+        {
+            self.cursor[2] = n;
         }
     }
 
@@ -538,10 +700,10 @@ impl App {
             ex.pace = (ex.pace as isize + delta).clamp(0, PACES.len() as isize - 1) as usize
         });
         self.refresh();
-        self.status = format!(
+        self.say(format!(
             "Pace: {} simulated minutes per second.",
             self.pace_minutes()
-        );
+        ));
     }
 
     fn rows(&self) -> usize {
@@ -636,13 +798,13 @@ impl App {
             self.why = Some(target);
             return;
         }
-        self.status = match (self.is_facilitator(), self.tab) {
+        self.say(match (self.is_facilitator(), self.tab) {
             (false, 1) => "w explains an incident or an objective: select one with ↓.",
             (false, _) => "w works on the Situation tab (incidents, objectives) and on Relations.",
             (true, 0) => "w explains an objective: select one with ↓ (below the incidents).",
+            (true, 2) => "On the Injects tab, Enter previews the selected inject.",
             (true, _) => "w works on the Escalation tab (pairs) and on Ground truth (objectives).",
-        }
-        .into();
+        });
     }
 
     /// A key while the why popup is open: Esc or `w` closes it, ↑/↓ go to the previous or
@@ -709,6 +871,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
+        self.expire_served_status();
         if key.modifiers.contains(KeyModifiers::CONTROL)
             && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q'))
         {
@@ -721,6 +884,14 @@ impl App {
         }
         if self.why.is_some() {
             self.why_key(key);
+            return;
+        }
+        if self.confirm.is_some() {
+            self.confirm_key(key);
+            return;
+        }
+        if self.preview.is_some() {
+            self.preview_key(key);
             return;
         }
         if self.composer.is_some() {
@@ -756,12 +927,12 @@ impl App {
             KeyCode::Char('?') => self.help = true,
             KeyCode::Char('w') => self.open_why(),
             KeyCode::Char(' ' | 'n' | 'N' | '+' | '=' | '-') if !self.runs_clock() => {
-                self.status = "The facilitator runs the clock.".into()
+                self.say("The facilitator runs the clock.")
             }
             KeyCode::Char(' ') => {
                 self.refresh();
                 self.set_paused(!self.clock.paused);
-                self.status = if self.clock.over {
+                let text = if self.clock.over {
                     Self::ENDED.into()
                 } else if self.clock.paused {
                     "Paused.".into()
@@ -771,6 +942,7 @@ impl App {
                         self.pace_minutes()
                     )
                 };
+                self.say(text);
             }
             // Each tick stepped writes its own mark to the journal.
             KeyCode::Char('n') => {
@@ -783,7 +955,7 @@ impl App {
             KeyCode::BackTab | KeyCode::Left => {
                 self.tab = (self.tab + self.tabs().len() - 1) % self.tabs().len()
             }
-            KeyCode::Char(d @ '1'..='6') => {
+            KeyCode::Char(d @ '1'..='9') => {
                 let i = d as usize - '1' as usize;
                 if i < self.tabs().len() {
                     self.tab = i;
@@ -805,9 +977,16 @@ impl App {
         }
     }
 
+    /// What a key that would act says once the exercise is over.
+    const OVER: &str =
+        "The exercise is over: nothing more can be sent. `cyberdrill report` makes the report.";
+
     fn player_key(&mut self, key: KeyEvent) {
         let Some(team) = self.team_id() else { return };
         match key.code {
+            KeyCode::Char('c') if self.clock.over => self.say(Self::OVER),
+            KeyCode::Enter if self.clock.over && self.tab == 2 => self.say(Self::OVER),
+            KeyCode::Char('a') if self.clock.over && self.tab == 0 => self.say(Self::OVER),
             KeyCode::Char('c') => self.composer = Some(Composer::new()),
             KeyCode::Char('/') if self.tab == 2 => {
                 self.filtering = true;
@@ -820,7 +999,7 @@ impl App {
                     .and_then(|&i| self.view.as_ref().map(|v| v.directory[i].clone()));
                 match contact {
                     Some(c) if !c.own => self.composer = Some(Composer::to_contact(&c.id)),
-                    Some(_) => self.status = "That is one of your own contacts.".into(),
+                    Some(_) => self.say("That is one of your own contacts."),
                     None => {}
                 }
             }
@@ -835,10 +1014,8 @@ impl App {
                     });
                 match item {
                     Some(Ok(m)) => self.acknowledge(&team, m),
-                    Some(Err(true)) => {
-                        self.status = "The briefing needs no acknowledgement.".into()
-                    }
-                    _ => self.status = "No message selected.".into(),
+                    Some(Err(true)) => self.say("The briefing needs no acknowledgement."),
+                    _ => self.say("No message selected."),
                 }
             }
             _ => {}
@@ -847,33 +1024,22 @@ impl App {
 
     fn acknowledge(&mut self, team: &str, m: InboxItem) {
         if m.receipt.is_some() {
-            self.status = "That is a receipt for a message you sent; nothing to acknowledge.".into()
+            self.say("That is a receipt for a message you sent; nothing to acknowledge.")
         } else if m.acknowledged {
-            self.status = format!("Message #{} is already acknowledged.", m.id)
+            self.say(format!("Message #{} is already acknowledged.", m.id))
         } else {
             self.submit(team, Command::Acknowledge { message: m.id })
         }
     }
 
     fn facilitator_key(&mut self, key: KeyEvent) {
-        let inject = self
-            .facilitator
-            .as_ref()
-            .and_then(|f| f.injects.get(self.cursor[2]).map(|i| i.id.clone()));
         match (key.code, self.tab) {
-            (KeyCode::Char('f'), 2) => {
-                if let Some(id) = inject {
-                    self.control(Control::FireInject { id });
-                }
-            }
-            (KeyCode::Char('s'), 2) => {
-                if let Some(id) = inject {
-                    self.control(Control::SkipInject { id });
-                }
-            }
-            (KeyCode::Char('d'), 2) => {
-                if let Some(id) = inject {
-                    self.control(Control::DelayInject { id, minutes: 30 });
+            (KeyCode::Char('f' | 's' | 'd' | 'm'), _) if self.clock.over => self.say(
+                "The exercise is over: injects and messages no longer apply. `cyberdrill report` makes the report.",
+            ),
+            (KeyCode::Char('f' | 's' | 'd'), 2) | (KeyCode::Enter, 2) => {
+                if let Some(id) = self.selected_inject().map(|i| i.id.clone()) {
+                    self.inject_key(key.code, &id);
                 }
             }
             (KeyCode::Char('m'), _) if !self.teams.is_empty() => {
@@ -887,13 +1053,143 @@ impl App {
         }
     }
 
+    /// `Enter`, `f`, `s` or `d` on an inject (in the queue or its preview): the preview, a
+    /// confirmation to fire or skip it, or a delay; or why that does not apply to it.
+    fn inject_key(&mut self, code: KeyCode, id: &str) {
+        let Some(row) = self.inject_row(id).cloned() else {
+            return;
+        };
+        if code == KeyCode::Enter {
+            self.preview = Some(row.id);
+            return;
+        }
+        if self.clock.over {
+            self.say("The exercise is over: injects no longer apply.");
+            return;
+        }
+        let what = format!("{} ({})", row.id, row.summary);
+        let refusal = match (code, &row) {
+            (_, r) if r.fired_minute.is_some() => Some(format!(
+                "Inject {} has {}: nothing to fire, skip or delay.",
+                r.id, r.status
+            )),
+            (KeyCode::Char('f'), r) if r.status.starts_with("fires at") => {
+                Some(format!("Inject {} already {}.", r.id, r.status))
+            }
+            (KeyCode::Char('s' | 'd'), r) if r.skipped => {
+                Some(format!("Inject {} is skipped; f fires it after all.", r.id))
+            }
+            (KeyCode::Char('s' | 'd'), r) if r.status.starts_with("lapsed") => Some(format!(
+                "Inject {} has {} (its `until`): it will not fire; f fires it after all.",
+                r.id, r.status
+            )),
+            (KeyCode::Char('d'), r) if r.status.starts_with("fires at") => Some(format!(
+                "Inject {} {} (f): nothing to delay.",
+                r.id, r.status
+            )),
+            _ => None,
+        };
+        if let Some(text) = refusal {
+            self.say(text);
+            return;
+        }
+        match code {
+            KeyCode::Char('d') => {
+                self.control(Control::DelayInject {
+                    id: row.id,
+                    minutes: DELAY_MINUTES,
+                });
+            }
+            KeyCode::Char('s') => {
+                let cost = if row.kind == "incident" {
+                    " It cancels the whole incident: it never happens."
+                } else {
+                    " It will never fire."
+                };
+                self.confirm = Some(Confirm {
+                    control: Control::SkipInject { id: row.id.clone() },
+                    question: format!("Skip inject {what}?{cost} y/n"),
+                });
+            }
+            KeyCode::Char('f') => {
+                let when = match (row.earliest_minute, row.conditional, row.skipped) {
+                    (_, _, true) => " (it was skipped)".to_string(),
+                    (Some(m), false, _) => format!(", ahead of its time {}", hhmm_span(m)),
+                    (Some(m), true, _) => format!(
+                        ", ahead of its time {} and whatever its condition",
+                        hhmm_span(m)
+                    ),
+                    (None, _, _) => ", whatever its condition".to_string(),
+                };
+                let incident = if row.kind == "incident" {
+                    " The incident starts at the next tick."
+                } else {
+                    ""
+                };
+                self.confirm = Some(Confirm {
+                    control: Control::FireInject { id: row.id.clone() },
+                    question: format!("Fire inject {what} now{when}?{incident} y/n"),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// A key while a confirmation is open: only `y` applies it; `n` or Esc drop it; other
+    /// keys do nothing until it is answered.
+    fn confirm_key(&mut self, key: KeyEvent) {
+        let Some(confirm) = self.confirm.take() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char('y' | 'Y') => {
+                self.control(confirm.control);
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+                let (verb, id) = match &confirm.control {
+                    Control::FireInject { id } => ("fired", id.as_str()),
+                    Control::SkipInject { id } => ("skipped", id.as_str()),
+                    _ => ("changed", ""),
+                };
+                self.say(format!("Not {verb}: inject {id} stays as it was."));
+            }
+            _ => self.confirm = Some(confirm),
+        }
+    }
+
+    /// A key while an inject's preview is open: Esc or Enter closes it, ↑/↓ go to the
+    /// previous or next inject of the queue (the preview follows), `f`, `s` and `d` act on
+    /// it as in the queue.
+    fn preview_key(&mut self, key: KeyEvent) {
+        let Some(id) = self.preview.clone() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Enter => self.preview = None,
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::Down | KeyCode::Char('j') => {
+                let n = self.facilitator.as_ref().map_or(0, |f| f.injects.len());
+                let up = matches!(key.code, KeyCode::Up | KeyCode::Char('k'));
+                self.select_inject(&id);
+                let c = &mut self.cursor[2];
+                *c = if up {
+                    c.saturating_sub(1)
+                } else {
+                    (*c + 1).min(n.saturating_sub(1))
+                };
+                self.preview = self.selected_inject().map(|i| i.id.clone());
+            }
+            KeyCode::Char('f' | 's' | 'd') => self.inject_key(key.code, &id),
+            _ => {}
+        }
+    }
+
     fn adhoc_key(&mut self, key: KeyEvent) {
         let teams = self.teams.len();
         let Some(a) = self.adhoc.as_mut() else { return };
         match (a.stage, key.code) {
             (_, KeyCode::Esc) => {
                 self.adhoc = None;
-                self.status = "Message discarded.".into();
+                self.say("Message discarded.");
             }
             (0, KeyCode::Up) => a.team = a.team.saturating_sub(1),
             (0, KeyCode::Down) => a.team = (a.team + 1).min(teams.saturating_sub(1)),
@@ -938,7 +1234,7 @@ impl App {
         match key.code {
             KeyCode::Esc if !c.back() => {
                 self.composer = None;
-                self.status = "Action discarded.".into();
+                self.say("Action discarded.");
             }
             KeyCode::Esc => {}
             KeyCode::Up => c.cursor = c.cursor.saturating_sub(1),
@@ -952,7 +1248,7 @@ impl App {
                 self.submit(&team, command);
             }
             KeyCode::Enter if !c.choose(&view) => {
-                self.status = "Nothing to choose here: type to filter, Esc to go back.".into();
+                self.say("Nothing to choose here: type to filter, Esc to go back.");
             }
             KeyCode::Enter => {}
             KeyCode::Char(' ')

@@ -345,7 +345,7 @@ fn session(
     };
     let mut app = App::new(sim, role, prepared.teams, journal);
     if let Some(notice) = prepared.notice {
-        app.status = format!("Note: {notice}.");
+        app.warn(format!("Note: {notice}."));
     }
     run_app(terminal, &mut app)?;
     Ok(Finished {
@@ -355,19 +355,24 @@ fn session(
     })
 }
 
-/// The event loop: draw, wait for a key or the next tick, never spin while idle.
+/// The event loop: draw, wait for a key, the next tick or the status line to expire, never
+/// spin while idle.
 pub fn run_app(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<()> {
     let mut next_tick = Instant::now();
     while !app.quit {
+        // The wall clock is read here, in the UI, never in the engine.
+        app.expire_status(Instant::now());
         terminal.draw(|frame| ui::draw(frame, app))?;
-        let timeout = if app.clock.paused {
-            None
-        } else {
-            Some(next_tick.saturating_duration_since(Instant::now()))
-        };
-        let ready = match timeout {
+        let wake = [
+            (!app.clock.paused).then_some(next_tick),
+            app.status_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let ready = match wake {
             None => true,
-            Some(t) => event::poll(t)?,
+            Some(at) => event::poll(at.saturating_duration_since(Instant::now()))?,
         };
         if ready {
             match event::read()? {

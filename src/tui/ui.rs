@@ -10,7 +10,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{
+    Block, Cell, Clear, List, ListItem, ListState, Paragraph, Row as TableRow, Table, TableState,
+    Tabs, Wrap,
+};
 
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 80;
@@ -71,6 +74,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if app.why.is_some() {
         draw_why(frame, app, area);
+    }
+    if app.preview.is_some() {
+        draw_preview(frame, app, area);
+    }
+    if app.confirm.is_some() {
+        draw_confirm(frame, app, area);
     }
     if app.help {
         draw_help(frame, app, area);
@@ -134,17 +143,27 @@ fn offset(minutes: i32) -> String {
 
 fn footer_text(app: &App) -> String {
     // Help and quit come first so they survive truncation on a narrow (80-column) terminal.
-    let common = if app.runs_clock() && app.served() {
-        "? help · q leave · space run/pause · n step · N next event · +/- pace · ←/→ tabs"
-    } else if app.runs_clock() {
-        "? help · q quit · space run/pause · n step · N next event · +/- pace · ←/→ tabs"
+    let quit = if app.served() { "q leave" } else { "q quit" };
+    if app.clock.over {
+        // Nothing runs or is sent any more: only looking around is offered.
+        let common = format!("? help · {quit} · ←/→ tabs · the exercise is over");
+        return match (app.is_facilitator(), app.tab) {
+            (true, 0 | 1) | (false, 1 | 3) => format!("w why · {common}"),
+            (true, 2) => format!("Enter preview · {common}"),
+            (true, 4) => format!("Enter show this team's screen · {common}"),
+            (false, 2) => format!("/ filter · {common}"),
+            _ => common,
+        };
+    }
+    let common = if app.runs_clock() {
+        format!("? help · {quit} · space run/pause · n step · N next event · +/- pace · ←/→ tabs")
     } else {
-        "? help · q leave · ←/→ tabs · the facilitator runs the clock"
+        "? help · q leave · ←/→ tabs · the facilitator runs the clock".to_string()
     };
     if app.is_facilitator() {
         match app.tab {
             0 | 1 => format!("w why · m message a team · {common}"),
-            2 => format!("f fire now · d delay 30m · s skip · m message a team · {common}"),
+            2 => format!("Enter preview · f fire · d delay 30m · s skip · m message · {common}"),
             4 => format!("Enter show this team's screen · m message · {common}"),
             _ => format!("m message a team · {common}"),
         }
@@ -636,29 +655,7 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                 area,
             );
         }
-        2 => {
-            let items: Vec<ListItem> = f
-                .injects
-                .iter()
-                .map(|i| {
-                    let at = i.at_minute.map_or("  —   ".to_string(), hhmm_span);
-                    ListItem::new(format!(
-                        "{at} {:<28} {:<13} {:<12} {}",
-                        cut(&i.id, 28),
-                        i.kind,
-                        if i.conditional { "conditional" } else { "" },
-                        i.status
-                    ))
-                })
-                .collect();
-            list(
-                items,
-                "Inject queue (f fire now · d delay 30 min · s skip)",
-                cursor,
-                frame,
-                area,
-            );
-        }
+        2 => draw_inject_queue(frame, f, cursor, area),
         3 => {
             let items: Vec<ListItem> = f
                 .timeline
@@ -742,6 +739,63 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
+}
+
+/// The inject queue as a table sorted by time: each inject's earliest time (its schedule, or
+/// its delay), id, kind, condition (in words where there is room) and status.
+fn draw_inject_queue(frame: &mut Frame, f: &FacilitatorView, cursor: usize, area: Rect) {
+    let inner = usize::from(area.width.saturating_sub(2));
+    const TIME: usize = 6;
+    const KIND: usize = 12;
+    const STATUS: usize = 18;
+    // Column gaps (four) and the fixed columns; the id and the condition share the rest.
+    let rest = inner.saturating_sub(TIME + KIND + STATUS + 4);
+    let (id_width, condition_width, words) = if rest >= 30 + 24 {
+        (30, rest - 30, true)
+    } else {
+        (rest.saturating_sub(12).max(8), 11, false)
+    };
+    let rows: Vec<TableRow> = f
+        .injects
+        .iter()
+        .map(|i| {
+            let condition = match &i.condition {
+                None => String::new(),
+                Some(c) if words => cut(&format!("if {c}"), condition_width),
+                Some(_) => "conditional".to_string(),
+            };
+            let done = i.fired_minute.is_some() || i.skipped || i.status.starts_with("lapsed");
+            let row = TableRow::new([
+                Cell::from(i.earliest_minute.map_or("  —".to_string(), hhmm_span)),
+                Cell::from(cut(&i.id, id_width)),
+                Cell::from(i.kind.clone()),
+                Cell::from(condition),
+                Cell::from(i.status.clone()),
+            ]);
+            if done { row.dim() } else { row }
+        })
+        .collect();
+    let header = TableRow::new(["time", "inject", "kind", "condition", "status"])
+        .style(Style::new().bold().underlined());
+    let count = rows.len();
+    let mut state = TableState::default().with_selected((count > 0).then(|| cursor.min(count - 1)));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(TIME as u16),
+            Constraint::Length(id_width as u16),
+            Constraint::Length(KIND as u16),
+            Constraint::Length(condition_width as u16),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(header)
+    .block(
+        Block::bordered()
+            .title("Inject queue by time (Enter preview · f fire now · d delay 30 min · s skip)"),
+    )
+    .row_highlight_style(Style::new().reversed());
+    frame.render_stateful_widget(table, area, &mut state);
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -928,9 +982,13 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
         )),
         // Every line fits the popup's 76 inner columns (the popup is 78 wide at 80×24).
     ];
+    // The tabs this role has: "1-5" for the facilitator, "1-6" for a team.
+    let tabs = format!("1-{}", app.tabs().len());
     if app.runs_clock() {
         lines.extend([
-            Line::from("  space       run / pause the clock      ←/→ or 1-6  switch tabs"),
+            Line::from(format!(
+                "  space       run / pause the clock      ←/→ or {tabs:<5}switch tabs"
+            )),
             Line::from("  n           one tick                   ↑/↓ j/k     move"),
             Line::from("  N           on to the next event       + / -       faster / slower"),
             Line::from(if app.served() {
@@ -942,7 +1000,9 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
         ]);
     } else {
         lines.extend([
-            Line::from("  ←/→ or 1-6  switch tabs                ↑/↓ j/k     move"),
+            Line::from(format!(
+                "  ←/→ or {tabs:<5}switch tabs                ↑/↓ j/k     move"
+            )),
             Line::from("  q or Ctrl-C leave (the exercise goes on; log in again to come back)"),
             Line::from("  The facilitator runs the clock for every team."),
             Line::from(""),
@@ -950,7 +1010,8 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
     }
     if app.is_facilitator() {
         lines.extend([
-            Line::from("  Injects tab: f fire now · d delay 30 minutes · s skip"),
+            Line::from("  Injects tab: Enter previews the inject · d delays it 30 minutes more"),
+            Line::from("              f fires it now · s skips it (each asks y/n first)"),
             Line::from("  m           send a message or discussion question to a team"),
             Line::from("  Team screens tab: Enter shows the chosen team's view"),
             Line::from("  w           why: a pair's rung changes (Escalation), an objective's"),
@@ -1183,6 +1244,105 @@ fn pair_changes<'a>(
             .find_map(|p| line.strip_prefix(p.as_str()))
             .map(|rest| (*m, rest))
     })
+}
+
+/// The preview of an inject (Enter on the Injects tab): what it is, when and on what
+/// condition it fires, whom it reaches and what it says, wrapped to fit; what does not fit
+/// is cut with a last line saying so.
+fn draw_preview(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(id) = &app.preview else { return };
+    let width = 100.min(area.width.saturating_sub(2));
+    let inner = usize::from(width.saturating_sub(2));
+    let keys = "Esc close · ↑/↓ previous/next · f fire · d delay 30 min · s skip";
+    let Some(i) = app.inject_row(id) else {
+        let popup = centered(area, width, 3);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new("That inject is no longer there.")
+                .block(Block::bordered().title("Inject").title_bottom("Esc close")),
+            popup,
+        );
+        return;
+    };
+    let plain = Style::new();
+    let field = |label: &str, text: &str| wrap(&format!("{label:<11} "), text, inner, plain);
+    let mut lines = wrap("", &i.summary, inner, Style::new().bold());
+    lines.push(Line::from(""));
+    lines.extend(field("Kind", &i.kind));
+    let time = match (i.at_minute, i.delayed_to_minute, i.conditional) {
+        (Some(at), Some(d), _) => format!(
+            "not before {} (delayed by you; scheduled for {})",
+            hhmm_span(d),
+            hhmm_span(at)
+        ),
+        (None, Some(d), _) => format!("not before {} (delayed by you)", hhmm_span(d)),
+        (Some(at), None, false) => hhmm_span(at),
+        (Some(at), None, true) => format!(
+            "{} at the earliest, once its condition holds",
+            hhmm_span(at)
+        ),
+        (None, None, _) => "none: it fires when its condition holds".to_string(),
+    };
+    lines.extend(field("Time", &time));
+    let condition = match &i.condition {
+        Some(c) => format!(
+            "{c} ({})",
+            if i.condition_holds {
+                "holds now"
+            } else {
+                "does not hold now"
+            }
+        ),
+        None => "none".to_string(),
+    };
+    lines.extend(field("Condition", &condition));
+    let until = i.until_minute.map_or("none".to_string(), |u| {
+        format!("{}: if it has not fired by then, it lapses", hhmm_span(u))
+    });
+    lines.extend(field("Until", &until));
+    lines.extend(field("Status", &i.status));
+    lines.extend(field("Reaches", &i.recipients));
+    lines.push(Line::from(""));
+    for (label, text) in &i.text {
+        lines.extend(field(label, text));
+    }
+    let room = usize::from(area.height.saturating_sub(4));
+    if lines.len() > room {
+        lines.truncate(room.saturating_sub(1));
+        lines.push(Line::from("… (cut: enlarge the terminal to read the rest)").dim());
+    }
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(format!("Inject {}", i.id))
+                .title_bottom(keys)
+                .style(Style::new().bg(Color::Black)),
+        ),
+        popup,
+    );
+}
+
+/// The confirmation of a fire or a skip: the question, wrapped to fit; only `y` applies it.
+fn draw_confirm(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(c) = &app.confirm else { return };
+    let width = 78.min(area.width.saturating_sub(2));
+    let inner = usize::from(width.saturating_sub(2));
+    let lines = wrap("", &c.question, inner, Style::new().bold());
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title("Confirm")
+                .title_bottom("y yes · n or Esc no")
+                .style(Style::new().bg(Color::Black)),
+        ),
+        popup,
+    );
 }
 
 /// The why popup (`w`) over the selected row: what it is now and why, wrapped to fit. When
