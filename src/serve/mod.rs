@@ -7,6 +7,12 @@
 //! redraws. Commands from all sessions reach the engine and the journal in one order, the
 //! order the mutex grants, so `replay` reproduces a served exercise.
 //!
+//! Before login a connection waits in the [`Lobby`], bounded in all and per address, with
+//! deadlines for its first line and its login; a full lobby reclaims the connection that has
+//! done least instead of refusing a newcomer, so a flood cannot lock out a room of players
+//! behind the flood's own address. What is dropped or reclaimed is logged, rate-limited
+//! ([`Quiet`]). A journal that cannot be written stops the server, every session told why.
+//!
 //! `access.rs` holds the teams file and the host key, `session.rs` one session's loop.
 
 pub mod access;
@@ -23,7 +29,7 @@ use session::Input;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
@@ -53,6 +59,13 @@ pub const DEFAULT_MAX_PER_TEAM: usize = 8;
 
 /// Keys and packets waiting for a session before the connection stops reading.
 const INPUT_QUEUE: usize = 64;
+/// Messages (screen updates among them) a session's handle may queue for its connection.
+const HANDLE_QUEUE: usize = 4;
+/// The exit code when the exercise stopped because its journal could not be written.
+const EXIT_JOURNAL_FAILED: u8 = EXIT_INVALID;
+/// How often the server looks whether the exercise stopped on a journal failure (it also
+/// looks on every change).
+const FAILURE_POLL: Duration = Duration::from_millis(500);
 /// Bytes taken from one packet of input; a paste longer than this is cut.
 const MAX_INPUT_PACKET: usize = 4096;
 
@@ -61,6 +74,8 @@ pub fn serve(options: ServeOptions) -> u8 {
     if options.init_teams {
         return init_teams(&options);
     }
+    #[cfg(unix)]
+    process_limits();
     let prepared = match prepare(&options) {
         Ok(p) => p,
         Err(code) => return code,
@@ -77,6 +92,29 @@ pub fn serve(options: ServeOptions) -> u8 {
         }
     };
     runtime.block_on(run(options, prepared))
+}
+
+/// File descriptors the server asks for (each connection takes two), when allowed.
+#[cfg(unix)]
+const WANTED_FILES: libc::rlim_t = 8192;
+
+/// A file size limit (`ulimit -f`) makes a journal write fail, which stops the exercise
+/// cleanly with a resumable journal, instead of killing the server (SIGXFSZ); and the server
+/// takes the file descriptors it is allowed, up to [`WANTED_FILES`].
+#[cfg(unix)]
+fn process_limits() {
+    // SAFETY: a valid signal and the "ignore" action; getrlimit/setrlimit on a local struct.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let mut files = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut files) == 0 && files.rlim_cur < WANTED_FILES {
+            files.rlim_cur = WANTED_FILES.min(files.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &files);
+        }
+    }
 }
 
 fn init_teams(options: &ServeOptions) -> u8 {
@@ -141,6 +179,8 @@ struct Prepared {
     host_key: russh::keys::PrivateKey,
     host_key_new: bool,
     listener: std::net::TcpListener,
+    /// What a resumed journal lost: its last line, cut off while it was written.
+    torn: Option<String>,
 }
 
 /// Opens the port, with a hint for the usual slips.
@@ -152,12 +192,49 @@ fn bind(listen: &str) -> Result<std::net::TcpListener, String> {
     } else {
         String::new()
     };
-    let listener = std::net::TcpListener::bind(listen)
-        .map_err(|e| format!("cannot listen on {listen}: {e}{hint}"))?;
+    let listener =
+        listen_on(listen).map_err(|e| format!("cannot listen on {listen}: {e}{hint}"))?;
     listener
         .set_nonblocking(true)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     Ok(listener)
+}
+
+/// Connections the kernel may hold for the server before it accepts them. The standard
+/// library's 128 overflows under a flood of connections, and a player's connection whose
+/// handshake the kernel drops waits a second for its retry; the kernel caps this at
+/// `net.core.somaxconn`.
+const LISTEN_BACKLOG: i32 = 4096;
+
+/// Like `std::net::TcpListener::bind` (the first address that works, `SO_REUSEADDR` on
+/// Unix), with a [`LISTEN_BACKLOG`].
+fn listen_on(listen: &str) -> std::io::Result<std::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    let mut last = None;
+    for address in listen.to_socket_addrs()? {
+        let attempt = (|| {
+            let socket = socket2::Socket::new(
+                socket2::Domain::for_address(address),
+                socket2::Type::STREAM,
+                Some(socket2::Protocol::TCP),
+            )?;
+            #[cfg(unix)]
+            socket.set_reuse_address(true)?;
+            socket.bind(&address.into())?;
+            socket.listen(LISTEN_BACKLOG)?;
+            Ok(std::net::TcpListener::from(socket))
+        })();
+        match attempt {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "could not resolve to any addresses",
+        )
+    }))
 }
 
 fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
@@ -205,6 +282,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         }
         None => (load::load(&scenario_reference(options))?, None),
     };
+    let torn = resumed.as_ref().and_then(|j| j.torn_notice());
     let access = Access::load(&options.teams, &loaded.scenario, &loaded.source_ref)
         .map_err(|(m, code)| fail(m, code))?;
     let humans = access.teams();
@@ -318,6 +396,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         host_key,
         host_key_new,
         listener,
+        torn,
     })
 }
 
@@ -326,14 +405,18 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
 struct Hub {
     exercise: SharedExercise,
     changes: watch::Receiver<u64>,
-    /// Becomes true when the server stops: every session restores its player's terminal.
-    stop: watch::Receiver<bool>,
+    /// Set when the server stops: every session restores its player's terminal and says why.
+    stop: watch::Receiver<Option<session::Stop>>,
     /// Session tasks still running.
     live: Arc<AtomicUsize>,
     /// Connections open (logged in or not).
     connections: Arc<AtomicUsize>,
-    /// Connections not logged in yet, per address.
-    pending: Arc<Mutex<BTreeMap<std::net::IpAddr, usize>>>,
+    /// Connections logged in.
+    logged_in: Arc<AtomicUsize>,
+    /// Connections not logged in yet.
+    lobby: Arc<Lobby>,
+    /// The log of connections that did not get in, rate-limited.
+    quiet: Arc<Quiet>,
     access: Arc<Access>,
     teams: Vec<(String, String)>,
     sessions: Arc<Mutex<Sessions>>,
@@ -420,88 +503,527 @@ impl Drop for Slot {
     }
 }
 
-/// A connection not logged in yet, counted per address until it logs in or goes.
-struct Pending {
-    hub: Hub,
-    ip: std::net::IpAddr,
+// ---------------------------------------------------------------------------------------
+// Before login: the lobby of connections waiting to log in, their deadlines, and the log of
+// what was refused. A room of players behind one NAT address must get in while someone
+// floods that address with half-open connections, so a full lobby never turns a newcomer
+// away: it reclaims the waiting connection that has done least, the oldest first.
+
+/// Connections that may wait to log in at once, from every address together: each costs a
+/// task, its key-exchange state and two file descriptors, so this bounds the memory and the
+/// descriptors that anonymous clients can take.
+const LOBBY_TOTAL: usize = 256;
+/// Connections from one address (an IPv6 /64 counts as one) that may wait to log in at once:
+/// twice the default session cap, so a whole exercise behind one NAT can connect at once,
+/// and half the lobby, so one address cannot take it all from the others.
+const LOBBY_PER_SOURCE: usize = 128;
+/// A client must send its SSH identification line within this time. SSH clients send it as
+/// soon as the TCP connection is up; a connection that stays silent is not a player.
+const IDENT_DEADLINE: Duration = Duration::from_secs(10);
+/// A connection must log in within this time (the player may be comparing the host key's
+/// fingerprint, then typing the password).
+const LOGIN_DEADLINE: Duration = Duration::from_secs(120);
+/// Bytes received beyond which a connection counts as in its key exchange (an
+/// identification line is at most 255 bytes; a client's key exchange offer is more).
+const KEX_BYTES: u64 = 512;
+/// The first bytes of a connection kept, to say in the log what a client that is not SSH sent.
+const FIRST_BYTES: usize = 40;
+
+// How far a connection got (`Progress::stage`), from 0: not even its identification line.
+/// Its identification line arrived.
+const GREETED: u8 = 1;
+/// The key exchange is done: it is authenticating.
+const KEYED: u8 = 2;
+const LOGGED_IN: u8 = 3;
+const IN_SESSION: u8 = 4;
+
+/// What a connection has done so far, shared by its task, its handler, its stream and the
+/// lobby.
+#[derive(Default)]
+struct Progress {
+    stage: AtomicU8,
+    /// Bytes received from the client.
+    received: AtomicU64,
+    /// Its first [`FIRST_BYTES`] bytes.
+    first: Mutex<Vec<u8>>,
 }
 
-impl Pending {
-    /// Counts a new connection from `ip`, unless too many are waiting already.
-    fn new(hub: &Hub, ip: std::net::IpAddr) -> Result<Pending, String> {
-        let mut waiting = hub.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let all: usize = waiting.values().sum();
-        let mine = waiting.get(&ip).copied().unwrap_or(0);
-        if all >= PENDING_LOGINS {
-            return Err(format!("{all} connections are waiting to log in"));
+impl Progress {
+    fn stage(&self) -> u8 {
+        self.stage.load(Ordering::SeqCst)
+    }
+
+    fn reach(&self, stage: u8) {
+        self.stage.fetch_max(stage, Ordering::SeqCst);
+    }
+
+    fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    fn saw(&self, bytes: &[u8]) {
+        let before = self
+            .received
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if before < FIRST_BYTES as u64 {
+            let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
+            let room = FIRST_BYTES.saturating_sub(first.len());
+            first.extend_from_slice(&bytes[..bytes.len().min(room)]);
         }
-        if mine >= PENDING_PER_ADDRESS {
-            return Err(format!(
-                "{mine} connections from {ip} are waiting to log in"
-            ));
+    }
+
+    fn first(&self) -> Vec<u8> {
+        self.first.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How much it has done, for the lobby: 0 nothing received, 1 its identification line
+    /// (or part of it), 2 its part of the key exchange, 3 keys exchanged.
+    fn rank(&self) -> u8 {
+        if self.stage() >= KEYED {
+            3
+        } else if self.received() >= KEX_BYTES {
+            2
+        } else if self.received() > 0 {
+            1
+        } else {
+            0
         }
-        *waiting.entry(ip).or_default() += 1;
-        Ok(Pending {
-            hub: hub.clone(),
-            ip,
-        })
+    }
+
+    fn describe(&self) -> &'static str {
+        match self.rank() {
+            0 => "had sent nothing",
+            1 => "had sent only its identification",
+            2 => "was in its key exchange",
+            _ => "was logging in",
+        }
     }
 }
 
-impl Drop for Pending {
-    fn drop(&mut self) {
-        let mut waiting = self.hub.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = waiting.get_mut(&self.ip) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                waiting.remove(&self.ip);
+/// The stream russh reads, counting what the client sends.
+struct Metered<S> {
+    inner: S,
+    progress: Arc<Progress>,
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Metered<S> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let std::task::Poll::Ready(Ok(())) = &polled
+            && let Some(new) = buf.filled().get(before..)
+            && !new.is_empty()
+        {
+            let fresh = this.progress.received() < 4;
+            this.progress.saw(new);
+            // A client that does not begin with `SSH-` (TLS, HTTP, noise) goes at once,
+            // without waiting for a line end that may never come.
+            if fresh && !could_be_ssh(&this.progress.first()) {
+                return std::task::Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "not an SSH client",
+                )));
             }
         }
+        polled
     }
 }
 
-/// Connections that may wait at the login prompt beyond the session cap.
-const PENDING_LOGINS: usize = 64;
-/// Connections from one address that may wait at the login prompt: a whole exercise room
-/// behind one NAT address logs in at once, so this is not small.
-const PENDING_PER_ADDRESS: usize = 32;
-/// A connection must log in within this time.
-const LOGIN_DEADLINE: Duration = Duration::from_secs(120);
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Metered<S> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
 
-/// Accepts connections for ever: at most `max_sessions + PENDING_LOGINS` at once, each to log
-/// in within [`LOGIN_DEADLINE`].
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// The address a limit counts: an IPv4 address, or the /64 network of an IPv6 one (one
+/// site's network; its owner has all 2^64 addresses in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Source(std::net::IpAddr);
+
+impl Source {
+    fn of(ip: std::net::IpAddr) -> Source {
+        use std::net::{IpAddr, Ipv6Addr};
+        match ip {
+            IpAddr::V4(_) => Source(ip),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Source(IpAddr::V4(v4)),
+                None => Source(IpAddr::V6(Ipv6Addr::from_bits(
+                    v6.to_bits() & !((1u128 << 64) - 1),
+                ))),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            std::net::IpAddr::V4(a) => write!(f, "{a}"),
+            std::net::IpAddr::V6(a) => write!(f, "{a}/64"),
+        }
+    }
+}
+
+/// Connections that have not logged in yet.
+#[derive(Default)]
+struct Lobby {
+    state: Mutex<LobbyState>,
+}
+
+#[derive(Default)]
+struct LobbyState {
+    next: u64,
+    waiting: BTreeMap<u64, Waiting>,
+    per_source: BTreeMap<Source, usize>,
+}
+
+struct Waiting {
+    source: Source,
+    peer: SocketAddr,
+    since: tokio::time::Instant,
+    progress: Arc<Progress>,
+    /// Tells the connection's task to go.
+    reclaim: Arc<Notify>,
+}
+
+/// A connection's place in the lobby, given back when dropped (at login or when it goes).
+struct Ticket {
+    lobby: Arc<Lobby>,
+    id: u64,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.lobby.lock().remove(self.id);
+    }
+}
+
+/// A waiting connection that gave its place to a newcomer.
+struct Reclaimed {
+    source: Source,
+    line: String,
+}
+
+impl LobbyState {
+    fn remove(&mut self, id: u64) -> Option<Waiting> {
+        let w = self.waiting.remove(&id)?;
+        if let Some(n) = self.per_source.get_mut(&w.source) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.per_source.remove(&w.source);
+            }
+        }
+        Some(w)
+    }
+
+    /// The connection to reclaim among those of `only` (or all): the one that has done least;
+    /// among equals, one from the address with most waiting, then the oldest.
+    fn victim(&self, only: Option<Source>) -> Option<u64> {
+        self.waiting
+            .iter()
+            .filter(|(_, w)| only.is_none_or(|s| w.source == s))
+            .min_by_key(|(id, w)| {
+                let crowd = self.per_source.get(&w.source).copied().unwrap_or(0);
+                (w.progress.rank(), std::cmp::Reverse(crowd), w.since, **id)
+            })
+            .map(|(id, _)| *id)
+    }
+
+    /// "waiting to log in: 256 (128 from 127.0.0.1)": the lobby now, for the log.
+    fn status(&self, source: Source) -> String {
+        format!(
+            "waiting to log in now: {} ({} from {source})",
+            self.waiting.len(),
+            self.per_source.get(&source).copied().unwrap_or(0)
+        )
+    }
+}
+
+impl Lobby {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LobbyState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Lets a new connection wait to log in. When its address already has
+    /// [`LOBBY_PER_SOURCE`] waiting, or the lobby [`LOBBY_TOTAL`], the waiting connection
+    /// that has done least (of that address, or of all) is reclaimed for it.
+    fn admit(
+        self: &Arc<Self>,
+        peer: SocketAddr,
+        progress: Arc<Progress>,
+        reclaim: Arc<Notify>,
+    ) -> (Ticket, Option<Reclaimed>) {
+        let source = Source::of(peer.ip());
+        let now = tokio::time::Instant::now();
+        let mut state = self.lock();
+        let mine = state.per_source.get(&source).copied().unwrap_or(0);
+        let full = if mine >= LOBBY_PER_SOURCE {
+            Some((
+                Some(source),
+                format!("{mine} connections from {source} were waiting to log in"),
+            ))
+        } else if state.waiting.len() >= LOBBY_TOTAL {
+            Some((
+                None,
+                format!("{} connections were waiting to log in", state.waiting.len()),
+            ))
+        } else {
+            None
+        };
+        let reclaimed = full.and_then(|(only, why)| {
+            let id = state.victim(only)?;
+            let victim = state.remove(id)?;
+            victim.reclaim.notify_one();
+            Some(Reclaimed {
+                source: victim.source,
+                line: format!(
+                    "reclaimed {} for a new connection from {peer}: it {} after {:.1} s, and {why}",
+                    victim.peer,
+                    victim.progress.describe(),
+                    now.saturating_duration_since(victim.since).as_secs_f64(),
+                ),
+            })
+        });
+        state.next += 1;
+        let id = state.next;
+        state.waiting.insert(
+            id,
+            Waiting {
+                source,
+                peer,
+                since: now,
+                progress,
+                reclaim,
+            },
+        );
+        *state.per_source.entry(source).or_default() += 1;
+        let reclaimed = reclaimed.map(|r| Reclaimed {
+            line: format!("{}; {}", r.line, state.status(source)),
+            ..r
+        });
+        (
+            Ticket {
+                lobby: self.clone(),
+                id,
+            },
+            reclaimed,
+        )
+    }
+}
+
+/// What the log says about connections that did not get in, by kind: at most
+/// [`LOG_BURST`] lines of a kind per [`LOG_WINDOW`], then one line that counts the rest, so a
+/// flood of connections does not flood the facilitator's terminal.
+#[derive(Default)]
+struct Quiet {
+    kinds: Mutex<BTreeMap<&'static str, Window>>,
+}
+
+const LOG_BURST: u32 = 5;
+const LOG_WINDOW: Duration = Duration::from_secs(10);
+/// Addresses named in a summary line.
+const LOG_SOURCES: usize = 4;
+
+/// Kinds of lines, as the summary names them.
+const RECLAIMED: &str = "waiting connections reclaimed";
+const SILENT_DROPPED: &str = "connections dropped for sending no identification";
+const NOT_SSH: &str = "connections dropped for not speaking SSH";
+const BROKEN: &str = "connections dropped for a broken handshake";
+const NO_LOGIN: &str = "connections closed for not logging in";
+const REFUSED: &str = "connections refused";
+const ACCEPT_FAILED: &str = "failures to accept a connection";
+
+struct Window {
+    since: tokio::time::Instant,
+    shown: u32,
+    hidden: u64,
+    sources: std::collections::BTreeSet<Source>,
+    more_sources: bool,
+}
+
+impl Window {
+    fn new(since: tokio::time::Instant) -> Window {
+        Window {
+            since,
+            shown: 0,
+            hidden: 0,
+            sources: Default::default(),
+            more_sources: false,
+        }
+    }
+
+    fn summary(&self, kind: &str, now: tokio::time::Instant) -> Option<String> {
+        if self.hidden == 0 {
+            return None;
+        }
+        let mut from: Vec<String> = self.sources.iter().map(|s| s.to_string()).collect();
+        if self.more_sources {
+            from.push("others".into());
+        }
+        Some(format!(
+            "… {} more {kind} in the last {:.0} s (from {})",
+            self.hidden,
+            now.saturating_duration_since(self.since).as_secs_f64(),
+            from.join(", ")
+        ))
+    }
+}
+
+impl Quiet {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, Window>> {
+        self.kinds.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Logs `line` unless [`LOG_BURST`] lines of its kind were logged in this window.
+    fn note(&self, kind: &'static str, source: Option<Source>, line: &str) {
+        let (summary, show) = self.count(kind, source, tokio::time::Instant::now());
+        if let Some(s) = summary {
+            log(&s);
+        }
+        if show {
+            log(line);
+        }
+    }
+
+    /// Counts a line of `kind`: whether to show it, and the summary of the window it ended.
+    fn count(
+        &self,
+        kind: &'static str,
+        source: Option<Source>,
+        now: tokio::time::Instant,
+    ) -> (Option<String>, bool) {
+        {
+            let mut kinds = self.lock();
+            let w = kinds.entry(kind).or_insert_with(|| Window::new(now));
+            let mut summary = None;
+            if now.saturating_duration_since(w.since) >= LOG_WINDOW {
+                summary = w.summary(kind, now);
+                *w = Window::new(now);
+            }
+            let show = w.shown < LOG_BURST;
+            if show {
+                w.shown += 1;
+            } else {
+                w.hidden += 1;
+                if let Some(s) = source
+                    && !w.sources.contains(&s)
+                {
+                    if w.sources.len() < LOG_SOURCES {
+                        w.sources.insert(s);
+                    } else {
+                        w.more_sources = true;
+                    }
+                }
+            }
+            (summary, show)
+        }
+    }
+
+    /// Logs the count of what was left out of windows that have ended.
+    fn flush(&self) {
+        self.flush_older(LOG_WINDOW);
+    }
+
+    /// Logs every count not logged yet (when the server stops).
+    fn flush_all(&self) {
+        self.flush_older(Duration::ZERO);
+    }
+
+    fn flush_older(&self, age: Duration) {
+        let now = tokio::time::Instant::now();
+        let lines: Vec<String> = {
+            let mut kinds = self.lock();
+            let mut lines = Vec::new();
+            kinds.retain(|kind, w| {
+                if now.saturating_duration_since(w.since) < age {
+                    return true;
+                }
+                lines.extend(w.summary(kind, now));
+                false
+            });
+            lines
+        };
+        for line in lines {
+            log(&line);
+        }
+    }
+}
+
+/// Logs the counts of left-out lines as their windows end, for ever.
+async fn flush_quiet(quiet: Arc<Quiet>) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        quiet.flush();
+    }
+}
+
+/// At most this many connections logged in at once (with a session or still opening one).
+fn logged_in_limit(max_sessions: usize) -> usize {
+    2 * max_sessions.max(8)
+}
+
+/// Accepts connections for ever. Each waits in the [`Lobby`] until it logs in: it must send
+/// its identification within [`IDENT_DEADLINE`] and log in within [`LOGIN_DEADLINE`].
 async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Config>, hub: Hub) {
     let open = hub.connections.clone();
-    let limit = hub.max_sessions + PENDING_LOGINS;
+    let limit = logged_in_limit(hub.max_sessions);
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(e) => {
                 // Out of file descriptors and the like: wait rather than spin.
-                log(&format!("cannot accept a connection: {e}"));
+                hub.quiet.note(
+                    ACCEPT_FAILED,
+                    None,
+                    &format!("cannot accept a connection: {e}"),
+                );
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 continue;
             }
         };
-        if open.load(Ordering::SeqCst) >= limit {
-            log(&format!(
-                "refused connection from {peer}: {limit} open already"
-            ));
+        let source = Source::of(peer.ip());
+        let logged_in = hub.logged_in.load(Ordering::SeqCst);
+        if logged_in >= limit {
+            hub.quiet.note(
+                REFUSED,
+                Some(source),
+                &format!("refused connection from {peer}: {logged_in} connections are logged in (the limit)"),
+            );
             continue;
         }
-        let pending = match Pending::new(&hub, peer.ip()) {
-            Ok(p) => p,
-            Err(why) => {
-                log(&format!("refused connection from {peer}: {why}"));
-                continue;
-            }
-        };
         // A second handle on the socket, to cut a connection that overstays its welcome even
         // when its client no longer answers.
         let (stream, cutter) = match split_off_cutter(stream) {
             Ok(pair) => pair,
             Err(e) => {
-                log(&format!("cannot take the connection from {peer}: {e}"));
+                hub.quiet.note(
+                    ACCEPT_FAILED,
+                    Some(source),
+                    &format!("cannot take the connection from {peer}: {e}"),
+                );
                 continue;
             }
         };
@@ -513,58 +1035,208 @@ async fn accept(listener: tokio::net::TcpListener, config: Arc<russh::server::Co
                 .with_retries(3),
         );
         let counted = OpenConnection::new(open.clone());
-        let progress = Arc::new(AtomicU8::new(CONNECTED));
+        let progress = Arc::new(Progress::default());
+        let reclaim = Arc::new(Notify::new());
+        let (ticket, reclaimed) = hub.lobby.admit(peer, progress.clone(), reclaim.clone());
+        if let Some(r) = reclaimed {
+            hub.quiet.note(RECLAIMED, Some(r.source), &r.line);
+        }
         let connection = Connection {
             hub: hub.clone(),
             peer: Some(peer),
             who: None,
             progress: progress.clone(),
-            pending: Some(pending),
+            ticket: Some(ticket),
+            logged_in: None,
             channel: None,
             size: None,
             resize: None,
             input: None,
         };
-        let config = config.clone();
-        tokio::spawn(async move {
-            let _counted = counted;
-            let started = tokio::time::timeout(
-                LOGIN_DEADLINE,
-                russh::server::run_stream(config, stream, connection),
-            )
-            .await;
-            let Ok(Ok(running)) = started else { return };
-            let handle = running.handle();
-            tokio::pin!(running);
-            tokio::select! {
-                _ = &mut running => return,
-                _ = tokio::time::sleep(LOGIN_DEADLINE) => {}
-            }
-            // A connection that never logs in, or logs in and opens no terminal (`ssh -N`),
-            // holds a slot for nothing.
-            let why = match progress.load(Ordering::SeqCst) {
-                CONNECTED => Some("no login"),
-                LOGGED_IN => Some("no terminal session"),
-                _ => None,
-            };
-            if let Some(why) = why {
-                log(&format!(
-                    "disconnected {peer}: {why} within {LOGIN_DEADLINE:?}"
-                ));
-                let _ = handle
-                    .disconnect(
-                        russh::Disconnect::ByApplication,
-                        format!("{why} within two minutes"),
-                        "en".into(),
-                    )
-                    .await;
-                // Whether or not the client answers, the connection goes.
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                let _ = cutter.shutdown(std::net::Shutdown::Both);
-            }
-            let _ = running.await;
-        });
+        let stream = Metered {
+            inner: stream,
+            progress: progress.clone(),
+        };
+        let talk = Talk {
+            peer,
+            progress,
+            reclaim,
+            cutter,
+            quiet: hub.quiet.clone(),
+        };
+        tokio::spawn(talk.run(config.clone(), stream, connection, counted));
     }
+}
+
+/// One connection's life, from the TCP connection to its end.
+struct Talk {
+    peer: SocketAddr,
+    progress: Arc<Progress>,
+    reclaim: Arc<Notify>,
+    /// A duplicate of the socket, to shut it down from outside russh.
+    cutter: std::net::TcpStream,
+    quiet: Arc<Quiet>,
+}
+
+impl Talk {
+    async fn run(
+        self,
+        config: Arc<russh::server::Config>,
+        stream: Metered<tokio::net::TcpStream>,
+        connection: Connection,
+        counted: OpenConnection,
+    ) {
+        let _counted = counted;
+        let peer = self.peer;
+        let source = Some(Source::of(peer.ip()));
+        let started_at = tokio::time::Instant::now();
+        // Its identification line first, soon; unless reclaimed while it says nothing.
+        // (Dropping the unfinished handshake closes the socket.)
+        let greeting = tokio::time::timeout(
+            IDENT_DEADLINE,
+            russh::server::run_stream(config, stream, connection),
+        );
+        let started = tokio::select! {
+            started = greeting => started,
+            () = self.reclaim.notified() => return,
+        };
+        let running = match started {
+            Err(_) => {
+                let what = if self.progress.received() == 0 {
+                    "it sent nothing"
+                } else {
+                    "it sent no SSH identification line"
+                };
+                self.quiet.note(
+                    SILENT_DROPPED,
+                    source,
+                    &format!(
+                        "dropped {peer}: {what} within {} s",
+                        IDENT_DEADLINE.as_secs()
+                    ),
+                );
+                return;
+            }
+            Ok(Err(e)) => {
+                if let Some(why) = self.not_ssh(&e) {
+                    self.quiet
+                        .note(NOT_SSH, source, &format!("dropped {peer}: {why}"));
+                }
+                return;
+            }
+            Ok(Ok(running)) => running,
+        };
+        self.progress.reach(GREETED);
+        let handle = running.handle();
+        tokio::pin!(running);
+        let reclaimed = loop {
+            tokio::select! {
+                ended = &mut running => {
+                    if let Err(e) = ended
+                        && self.progress.stage() < LOGGED_IN
+                        && !left(&e)
+                    {
+                        self.quiet.note(
+                            BROKEN,
+                            source,
+                            &format!("dropped {peer}: its SSH handshake failed ({e})"),
+                        );
+                    }
+                    return;
+                }
+                () = tokio::time::sleep_until(started_at + LOGIN_DEADLINE) => break false,
+                // Reclaimed, unless it logged in meanwhile.
+                () = self.reclaim.notified() => if self.progress.stage() < LOGGED_IN {
+                    break true;
+                },
+            }
+        };
+        // A connection that never logs in, or logs in and opens no terminal (`ssh -N`),
+        // holds a place for nothing.
+        let why = if reclaimed {
+            Some("the server is busy with other connections; connect again")
+        } else {
+            match self.progress.stage() {
+                s if s < LOGGED_IN => Some("no login within two minutes"),
+                LOGGED_IN => Some("no terminal session within two minutes"),
+                _ => None,
+            }
+        };
+        if let Some(why) = why {
+            let line = format!("disconnected {peer}: {why}");
+            match self.progress.stage() {
+                _ if reclaimed => {}
+                // Logged in: few, and worth a line each.
+                LOGGED_IN => log(&line),
+                _ => self.quiet.note(NO_LOGIN, source, &line),
+            }
+            let bye = handle.disconnect(russh::Disconnect::ByApplication, why.into(), "en".into());
+            let _ = tokio::time::timeout(Duration::from_millis(500), bye).await;
+            // Whether or not the client answers, the connection goes.
+            let grace = if reclaimed { 100 } else { 1000 };
+            tokio::time::sleep(Duration::from_millis(grace)).await;
+            let _ = self.cutter.shutdown(std::net::Shutdown::Both);
+            let _ = tokio::time::timeout(Duration::from_secs(5), &mut running).await;
+            return;
+        }
+        let _ = running.await;
+    }
+
+    /// Why a connection that failed before its identification was not SSH; None when it
+    /// just went away without a word (a port scan, a health check).
+    fn not_ssh(&self, e: &russh::Error) -> Option<String> {
+        let first = self.progress.first();
+        if first.is_empty() {
+            return None;
+        }
+        let more = if self.progress.received() > first.len() as u64 {
+            "…"
+        } else {
+            ""
+        };
+        let sent = format!("it sent \"{}{more}\"", escape_bytes(&first));
+        Some(if !could_be_ssh(&first) {
+            format!("not an SSH client: {sent}")
+        } else if left(e) {
+            // Gone in the middle of its identification line.
+            return None;
+        } else if first.contains(&b'\n') {
+            format!("not SSH 2.0: {sent}")
+        } else {
+            format!("its identification line is longer than 255 bytes: {sent}")
+        })
+    }
+}
+
+/// Whether a client's first bytes may begin an SSH identification line (`SSH-`): a client
+/// sends nothing before it (only a server may).
+fn could_be_ssh(first: &[u8]) -> bool {
+    first.iter().zip(b"SSH-").all(|(a, b)| a == b)
+}
+
+/// Bytes for the log: printable ASCII as it is, the rest escaped.
+fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
+}
+
+/// Whether an error only says the client went away.
+fn left(e: &russh::Error) -> bool {
+    matches!(
+        e,
+        russh::Error::Disconnect | russh::Error::HUP | russh::Error::IO(_)
+    )
 }
 
 /// The stream for russh and a duplicate of its socket to shut it down from outside.
@@ -575,11 +1247,6 @@ fn split_off_cutter(
     let cutter = std.try_clone()?;
     Ok((tokio::net::TcpStream::from_std(std)?, cutter))
 }
-
-/// How far a connection got: connected, logged in, or with a terminal session.
-const CONNECTED: u8 = 0;
-const LOGGED_IN: u8 = 1;
-const IN_SESSION: u8 = 2;
 
 /// Counts an open connection until dropped.
 struct OpenConnection(Arc<AtomicUsize>);
@@ -602,9 +1269,11 @@ struct Connection {
     hub: Hub,
     peer: Option<SocketAddr>,
     who: Option<Who>,
-    progress: Arc<AtomicU8>,
-    /// Held until login.
-    pending: Option<Pending>,
+    progress: Arc<Progress>,
+    /// Its place in the lobby, held until login.
+    ticket: Option<Ticket>,
+    /// Counts it among the logged-in connections, from login on.
+    logged_in: Option<OpenConnection>,
     channel: Option<ChannelId>,
     size: Option<(u16, u16)>,
     /// Where window sizes go once the session runs (only the latest matters).
@@ -622,8 +1291,11 @@ impl Connection {
             Some(w) => {
                 log(&format!("login {} ({how}) from {}", w.user(), self.peer()));
                 self.who = Some(w);
-                self.progress.store(LOGGED_IN, Ordering::SeqCst);
-                self.pending = None;
+                self.progress.reach(LOGGED_IN);
+                self.ticket = None;
+                if self.logged_in.is_none() {
+                    self.logged_in = Some(OpenConnection::new(self.hub.logged_in.clone()));
+                }
                 Auth::Accept
             }
             None => {
@@ -663,6 +1335,12 @@ impl Connection {
 
 impl russh::server::Handler for Connection {
     type Error = russh::Error;
+
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        // Asked when the client starts to authenticate: the key exchange is done.
+        self.progress.reach(KEYED);
+        Ok(None)
+    }
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
         let who = self.hub.access.password(user, password);
@@ -770,7 +1448,7 @@ impl russh::server::Handler for Connection {
                 return Ok(());
             }
         };
-        self.progress.store(IN_SESSION, Ordering::SeqCst);
+        self.progress.reach(IN_SESSION);
         let role = match &who {
             Who::Facilitator => Role::Facilitator,
             Who::Team(t) => Role::Team(t.clone()),
@@ -790,17 +1468,30 @@ impl russh::server::Handler for Connection {
         let user = who.user().to_string();
         let peer = self.peer();
         log(&format!("session {id} opened: {user} from {peer}"));
+        let io = session::Io {
+            handle: handle.clone(),
+            channel,
+            input: rx,
+            size: resize_rx,
+            changes,
+            stop,
+            label: format!("session {id} ({user})"),
+        };
         tokio::spawn(async move {
             let _live = live;
-            let why =
-                session::run(app, handle.clone(), channel, rx, resize_rx, changes, stop).await;
+            let why = session::run(app, io).await;
             // The slot is free again as soon as the session ends, even if the connection
             // stays (an `ssh` ControlMaster may open another session on it).
             drop(slot);
             log(&format!("session {id} closed: {user} ({why})"));
-            let _ = handle.exit_status_request(channel, 0).await;
-            let _ = handle.eof(channel).await;
-            let _ = handle.close(channel).await;
+            let status = u32::from(why == "the journal cannot be written");
+            // Bounded: a client that does not read may never take these.
+            let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                let _ = handle.exit_status_request(channel, status).await;
+                let _ = handle.eof(channel).await;
+                let _ = handle.close(channel).await;
+            })
+            .await;
         });
         Ok(())
     }
@@ -1005,16 +1696,19 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         exercise: Arc::new(Mutex::new(prepared.exercise)),
         changed,
     };
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let (stop_tx, stop_rx) = watch::channel(None);
     let live = Arc::new(AtomicUsize::new(0));
     let connections = Arc::new(AtomicUsize::new(0));
+    let quiet = Arc::new(Quiet::default());
     let hub = Hub {
         exercise: exercise.clone(),
-        changes: version_rx,
+        changes: version_rx.clone(),
         stop: stop_rx,
         live: live.clone(),
         connections: connections.clone(),
-        pending: Arc::new(Mutex::new(BTreeMap::new())),
+        logged_in: Arc::new(AtomicUsize::new(0)),
+        lobby: Arc::new(Lobby::default()),
+        quiet: quiet.clone(),
         access: Arc::new(prepared.access),
         teams: prepared.teams.clone(),
         sessions: Arc::new(Mutex::new(Sessions::default())),
@@ -1035,16 +1729,32 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         keepalive_interval: None,
         max_auth_attempts: 6,
         nodelay: true,
+        // What a session's handle may queue for the connection: with the one screen update
+        // a session keeps in flight (session.rs), this bounds what waits in the server for
+        // a client that does not read.
+        event_buffer_size: HANDLE_QUEUE,
         ..Default::default()
     });
     let clock = tokio::spawn(run_clock(exercise.clone(), clock_wake, version_tx.clone()));
-    tokio::select! {
-        _ = accept(listener, config, hub) => {}
-        _ = shutdown_signal() => log("stopping (signal)"),
-    }
+    let flusher = tokio::spawn(flush_quiet(quiet.clone()));
+    let failure = tokio::select! {
+        _ = accept(listener, config, hub) => None,
+        _ = shutdown_signal() => {
+            log("stopping (signal)");
+            None
+        }
+        failure = journal_failure(exercise.clone(), version_rx) => {
+            log(&format!("stopping: {failure}"));
+            Some(failure)
+        }
+    };
     clock.abort();
-    // Give every session the chance to leave the alternate screen and close its channel.
-    let _ = stop_tx.send(true);
+    // Give every session the chance to leave the alternate screen, say why, and close its
+    // channel.
+    let _ = stop_tx.send(Some(match &failure {
+        Some(f) => session::Stop::Failed(f.clone()),
+        None => session::Stop::Signal,
+    }));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
     while live.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -1054,6 +1764,8 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
     while connections.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    flusher.abort();
+    quiet.flush_all();
     let (tick, minute, over) = {
         let mut ex = exercise.lock();
         ex.mark();
@@ -1061,6 +1773,20 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         (tick, tick * ex.sim.tick_minutes(), ex.sim.is_over())
     };
     let path = prepared.journal_path.display();
+    if let Some(failure) = failure {
+        // The journal holds every line up to the failure, whole (journal.rs cuts a failed
+        // line back off); nothing was accepted after it.
+        say(&format!("The exercise stopped: {failure}."));
+        say(&format!(
+            "Stopped at tick {tick} ({}). Journal: {path}: it holds every action accepted before the failure, in whole lines; a resumed exercise goes on from its last line.",
+            crate::sim::view::hhmm_span(minute)
+        ));
+        say(&format!(
+            "Make room on its disk (or copy it to a disk with room), then continue with: cyberdrill serve --resume {path}{}",
+            same_options(&options)
+        ));
+        return EXIT_JOURNAL_FAILED;
+    }
     say(&format!(
         "Stopped at tick {tick} ({}){}. Journal: {path}",
         crate::sim::view::hhmm_span(minute),
@@ -1077,6 +1803,23 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
     ));
     say(&format!("Check it replays: cyberdrill replay {path}"));
     EXIT_OK
+}
+
+/// Waits until the exercise stops because its journal could not be written; its message.
+async fn journal_failure(exercise: SharedExercise, mut changes: watch::Receiver<u64>) -> String {
+    loop {
+        if let Some(f) = exercise.lock().failure() {
+            return f.to_string();
+        }
+        tokio::select! {
+            changed = changes.changed() => {
+                if changed.is_err() {
+                    return std::future::pending().await;
+                }
+            }
+            () = tokio::time::sleep(FAILURE_POLL) => {}
+        }
+    }
 }
 
 /// The options a resumed server needs to be reached as before.
@@ -1113,6 +1856,7 @@ struct Summary {
     bots: Vec<String>,
     /// Simulated minutes already played (when resumed).
     minute: u32,
+    torn: Option<String>,
 }
 
 fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
@@ -1138,6 +1882,7 @@ fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
             .map(|(_, n)| n.clone())
             .collect(),
         minute: prepared.exercise.sim.tick() * prepared.exercise.sim.tick_minutes(),
+        torn: prepared.torn.clone(),
     }
 }
 
@@ -1162,6 +1907,9 @@ fn print_banner(options: &ServeOptions, s: &Summary) {
     say(&format!("Host key fingerprint: {}", s.fingerprint));
     say("  (players: check that `ssh` shows this fingerprint before answering yes)");
     say(&format!("Journal: {}", s.journal.display()));
+    if let Some(torn) = &s.torn {
+        say(&format!("Note: {torn}."));
+    }
     if s.minute > 0 {
         say(&format!(
             "Resumed at {}.",
@@ -1257,5 +2005,186 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(ip: &str, port: u16) -> SocketAddr {
+        SocketAddr::new(ip.parse().unwrap(), port)
+    }
+
+    /// A connection that has received `bytes` (and reached `stage`).
+    fn progress(bytes: usize, stage: u8) -> Arc<Progress> {
+        let p = Arc::new(Progress::default());
+        if bytes > 0 {
+            p.saw(&vec![b'S'; bytes]);
+        }
+        p.reach(stage);
+        p
+    }
+
+    #[test]
+    fn a_full_address_gives_up_its_least_advanced_oldest_connection() {
+        let lobby = Arc::new(Lobby::default());
+        let mut tickets = Vec::new();
+        let mut kept = Vec::new();
+        // A player in its key exchange, one logging in, then silent connections.
+        for (i, (bytes, stage)) in [(2000, GREETED), (2000, KEYED)]
+            .into_iter()
+            .chain(std::iter::repeat_n((0, 0), LOBBY_PER_SOURCE - 2))
+            .enumerate()
+        {
+            let reclaim = Arc::new(Notify::new());
+            let (t, r) = lobby.admit(
+                peer("10.0.0.1", 1000 + i as u16),
+                progress(bytes, stage),
+                reclaim.clone(),
+            );
+            assert!(r.is_none());
+            tickets.push(t);
+            kept.push(reclaim);
+        }
+        // Another address is not touched when this one is full.
+        let (_other, r) = lobby.admit(peer("10.0.0.2", 1), progress(0, 0), Arc::new(Notify::new()));
+        assert!(r.is_none());
+        let (_new, r) = lobby.admit(
+            peer("10.0.0.1", 9999),
+            progress(0, 0),
+            Arc::new(Notify::new()),
+        );
+        let r = r.expect("a place reclaimed");
+        // The oldest silent one: the third admitted.
+        assert!(r.line.starts_with("reclaimed 10.0.0.1:1002 "), "{}", r.line);
+        assert!(r.line.contains("it had sent nothing"), "{}", r.line);
+        assert!(
+            r.line
+                .contains("128 connections from 10.0.0.1 were waiting to log in"),
+            "{}",
+            r.line
+        );
+        let state = lobby.lock();
+        assert_eq!(state.waiting.len(), LOBBY_PER_SOURCE + 1);
+        assert_eq!(
+            state
+                .per_source
+                .get(&Source::of("10.0.0.1".parse().unwrap())),
+            Some(&LOBBY_PER_SOURCE)
+        );
+        drop(state);
+        // The reclaimed one was told; its ticket's drop changes nothing more.
+        drop(tickets.remove(2));
+        assert_eq!(lobby.lock().waiting.len(), LOBBY_PER_SOURCE + 1);
+        drop(tickets);
+        // The other address's and the newcomer's.
+        assert_eq!(lobby.lock().waiting.len(), 2);
+    }
+
+    #[test]
+    fn a_full_lobby_gives_up_a_connection_of_the_most_crowded_address() {
+        let lobby = Arc::new(Lobby::default());
+        let mut tickets = Vec::new();
+        // Three addresses under their cap, at the same progress, one with most waiting.
+        for i in 0..LOBBY_TOTAL {
+            let ip = match i {
+                0..100 => "10.0.0.1",
+                100..220 => "10.0.0.2",
+                _ => "10.0.0.4",
+            };
+            let (t, r) = lobby.admit(
+                peer(ip, i as u16),
+                progress(20, GREETED),
+                Arc::new(Notify::new()),
+            );
+            assert!(r.is_none(), "{i}");
+            tickets.push(t);
+        }
+        let (_new, r) = lobby.admit(peer("10.0.0.3", 1), progress(0, 0), Arc::new(Notify::new()));
+        let r = r.expect("a place reclaimed");
+        assert_eq!(r.source, Source::of("10.0.0.2".parse().unwrap()));
+        assert!(
+            r.line.contains("256 connections were waiting"),
+            "{}",
+            r.line
+        );
+        assert_eq!(lobby.lock().waiting.len(), LOBBY_TOTAL);
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let a = Source::of("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = Source::of("2001:db8:1:2:bbbb::2".parse().unwrap());
+        let c = Source::of("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.to_string(), "2001:db8:1:2::/64");
+        assert_eq!(
+            Source::of("::ffff:192.0.2.7".parse().unwrap()).to_string(),
+            "192.0.2.7"
+        );
+    }
+
+    #[test]
+    fn what_a_client_sent_is_shown_safely() {
+        assert!(could_be_ssh(b"SSH-2.0-x"));
+        assert!(could_be_ssh(b"SS"));
+        assert!(!could_be_ssh(b"GET /"));
+        assert!(!could_be_ssh(b"\x16\x03"));
+        assert_eq!(
+            escape_bytes(b"GET /\r\n\"\\\x00\xff"),
+            "GET /\\r\\n\\\"\\\\\\x00\\xff"
+        );
+        let p = progress(0, 0);
+        p.saw(&[b'x'; 100]);
+        assert_eq!(p.first().len(), FIRST_BYTES);
+        assert_eq!(p.received(), 100);
+        assert_eq!(p.rank(), 1);
+        p.saw(&[b'x'; 500]);
+        assert_eq!(p.rank(), 2);
+        p.reach(KEYED);
+        assert_eq!(p.rank(), 3);
+        // Stages only go forward.
+        p.reach(GREETED);
+        assert_eq!(p.stage(), KEYED);
+    }
+
+    #[test]
+    fn the_log_of_refusals_is_rate_limited_and_counts_the_rest() {
+        let quiet = Quiet::default();
+        let source = Some(Source::of("192.0.2.9".parse().unwrap()));
+        let start = tokio::time::Instant::now();
+        let shown = (0..100)
+            .filter(|_| quiet.count(RECLAIMED, source, start).1)
+            .count();
+        assert_eq!(shown, LOG_BURST as usize);
+        {
+            let kinds = quiet.lock();
+            let w = &kinds[RECLAIMED];
+            assert_eq!(w.shown, LOG_BURST);
+            assert_eq!(w.hidden, 100 - u64::from(LOG_BURST));
+            let summary = w.summary(RECLAIMED, w.since + LOG_WINDOW).unwrap();
+            assert_eq!(
+                summary,
+                "… 95 more waiting connections reclaimed in the last 10 s (from 192.0.2.9)"
+            );
+        }
+        // The next window starts with the summary of the last.
+        let (summary, shown) = quiet.count(RECLAIMED, None, start + LOG_WINDOW);
+        assert!(shown);
+        assert!(summary.unwrap().starts_with("… 95 more"));
+    }
+
+    #[test]
+    fn a_listener_takes_the_usual_addresses() {
+        let l = listen_on("127.0.0.1:0").expect("listen");
+        assert!(l.local_addr().unwrap().port() > 0);
+        assert!(listen_on("2847").is_err());
+        let taken = l.local_addr().unwrap().to_string();
+        assert_eq!(
+            listen_on(&taken).unwrap_err().kind(),
+            std::io::ErrorKind::AddrInUse
+        );
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! The connection handler forwards what the client sends as [`Input`]; this task turns the
 //! bytes into keys, redraws on a key, a resize or a change of the exercise (at most
-//! [`FRAME_GAP`] apart for changes), and otherwise sleeps: an idle session costs nothing.
+//! [`FRAME_GAP`] apart for changes and resizes, `KEY_GAP` for keys), and otherwise sleeps:
+//! an idle session costs nothing. At most one screen update is in flight to the client; a
+//! client that does not read gets no new frames until it does (see `Outbox`).
 
 use crate::tui::app::App;
 use crate::tui::ui;
@@ -67,6 +69,39 @@ impl KeyParser {
 
 type SshTerminal = Terminal<CrosstermBackend<Sink>>;
 
+/// The shortest time between two redraws caused by keys: a client that sends thousands of
+/// keys a second gets at most this many frames, a typist never notices.
+const KEY_GAP: Duration = Duration::from_millis(10);
+/// A screen update the client has not taken for this long is logged (once per stall).
+const STALL: Duration = Duration::from_secs(5);
+/// How long the last words to a client may take when the session ends.
+const FAREWELL: Duration = Duration::from_secs(2);
+
+/// Why the server ends every session at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// Ctrl-C, SIGTERM or SIGHUP on the server.
+    Signal,
+    /// The exercise stopped: its journal could not be written.
+    Failed(String),
+}
+
+/// What one session talks through.
+pub struct Io {
+    pub handle: Handle,
+    pub channel: ChannelId,
+    /// What the client typed, from the connection.
+    pub input: mpsc::Receiver<Input>,
+    /// The client's terminal size (only the latest matters).
+    pub size: watch::Receiver<(u16, u16)>,
+    /// The exercise's version: it changed.
+    pub changes: watch::Receiver<u64>,
+    /// Set when the server stops.
+    pub stop: watch::Receiver<Option<Stop>>,
+    /// How the server's log names the session, e.g. `session 3 (team-varesh)`.
+    pub label: String,
+}
+
 /// Where the terminal writes: bytes collected until they are sent as one packet.
 #[derive(Clone, Default)]
 struct Sink(Arc<std::sync::Mutex<Vec<u8>>>);
@@ -90,47 +125,151 @@ impl std::io::Write for Sink {
     }
 }
 
-/// Runs one session until the player quits or the connection goes; returns why it ended.
-pub async fn run(
-    mut app: App,
+type Sending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ()>> + Send>>;
+
+/// A session's screen updates on their way to the client, one at a time. While one waits
+/// (the client does not read, its SSH window or its TCP window is full), no new frame is
+/// drawn: the next one, drawn once the client took the last, carries everything that changed
+/// meanwhile (ratatui sends the difference from the screen last sent). So a client that
+/// stops reading costs one frame here, and what the SSH layer queues (a few packets), never
+/// more; and when it reads again it gets the current screen, not a backlog.
+struct Outbox {
     handle: Handle,
     channel: ChannelId,
-    mut input: mpsc::Receiver<Input>,
-    mut size: watch::Receiver<(u16, u16)>,
-    mut changes: watch::Receiver<u64>,
-    mut stop: watch::Receiver<bool>,
-) -> &'static str {
+    sending: Option<Sending>,
+    since: Instant,
+}
+
+impl Outbox {
+    fn busy(&self) -> bool {
+        self.sending.is_some()
+    }
+
+    /// Sends an update. Only when none is in flight: the caller draws only then, since
+    /// ratatui counts what it drew as shown.
+    fn push(&mut self, bytes: Vec<u8>) {
+        debug_assert!(self.sending.is_none(), "an update is already in flight");
+        if bytes.is_empty() {
+            return;
+        }
+        let (handle, channel) = (self.handle.clone(), self.channel);
+        self.sending = Some(Box::pin(async move {
+            handle.data(channel, bytes).await.map_err(|_| ())
+        }));
+        self.since = Instant::now();
+    }
+
+    /// Waits until the update in flight is handed over (for ever when there is none).
+    /// Cancel-safe: the update stays in flight.
+    async fn sent(&mut self) -> Result<(), ()> {
+        let Some(sending) = self.sending.as_mut() else {
+            return std::future::pending().await;
+        };
+        let result = sending.await;
+        self.sending = None;
+        result
+    }
+
+    /// Waits until nothing is in flight.
+    async fn flush(&mut self) -> Result<(), ()> {
+        if self.busy() {
+            self.sent().await
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Runs one session until the player quits or the connection goes; returns why it ended.
+pub async fn run(mut app: App, io: Io) -> &'static str {
+    let Io {
+        handle,
+        channel,
+        mut input,
+        mut size,
+        mut changes,
+        mut stop,
+        label,
+    } = io;
     let mut sink = Sink::default();
-    let first_size = *size.borrow_and_update();
-    let mut terminal = match new_terminal(first_size, sink.clone()) {
+    let mut shown = *size.borrow_and_update();
+    let mut terminal = match new_terminal(shown, sink.clone()) {
         Ok(t) => t,
         Err(_) => return "terminal error",
     };
     let mut parser = KeyParser::default();
+    let mut out = Outbox {
+        handle,
+        channel,
+        sending: None,
+        since: Instant::now(),
+    };
     // Enter the alternate screen: the player's shell comes back as it was when we leave.
     let _ = execute!(sink, terminal::EnterAlternateScreen, cursor::Hide);
     let mut dirty = true;
-    let mut next_frame = Instant::now();
+    let mut last_frame = Instant::now();
+    let mut next_frame = last_frame;
+    let mut stalled = false;
     // The version of the exercise this screen shows: keys that change nothing (moving,
     // typing in the composer) redraw without reading the exercise again.
     let mut seen = None;
     let why = loop {
-        if dirty && Instant::now() >= next_frame {
+        // (Also a stop sent before this session began, which `changed` does not report.)
+        if let Some(why) = stopped(&stop.borrow()) {
+            break why;
+        }
+        let now = Instant::now();
+        if dirty && !out.busy() && now >= next_frame {
+            // Only the latest size matters: a storm of resizes costs one redraw per frame.
+            let wanted = *size.borrow_and_update();
+            if wanted != shown {
+                // `resize` clears the viewport by writing to the sink; nothing asks the
+                // server's own terminal (`Terminal::clear` would).
+                let _ = terminal.resize(Rect::new(0, 0, wanted.0.max(1), wanted.1.max(1)));
+                shown = wanted;
+            }
             let version = *changes.borrow_and_update();
             if seen != Some(version) {
                 app.refresh();
                 seen = Some(version);
+                if app.quit {
+                    break if app.failure.is_some() {
+                        "the journal cannot be written"
+                    } else {
+                        "quit"
+                    };
+                }
             }
-            if draw(&mut terminal, &sink, &app, &handle, channel)
-                .await
-                .is_err()
-            {
-                break "connection lost";
+            if terminal.draw(|frame| ui::draw(frame, &app)).is_err() {
+                break "terminal error";
             }
+            out.push(sink.take());
             dirty = false;
-            next_frame = Instant::now() + FRAME_GAP;
+            last_frame = now;
+            next_frame = now + FRAME_GAP;
         }
+        let busy = out.busy();
+        let stall_at = out.since + STALL;
         tokio::select! {
+            sent = out.sent(), if busy => {
+                if sent.is_err() {
+                    break "connection lost";
+                }
+                if stalled {
+                    stalled = false;
+                    super::log(&format!(
+                        "{label}: its client reads again after {:.0} s; it gets the current screen",
+                        out.since.elapsed().as_secs_f64()
+                    ));
+                }
+            }
+            () = tokio::time::sleep_until(stall_at), if busy && !stalled => {
+                stalled = true;
+                super::log(&format!(
+                    "{label}: its client has taken no screen update for {} s; frames are skipped until it reads again",
+                    STALL.as_secs()
+                ));
+            }
             message = input.recv() => match message {
                 None => break "disconnected",
                 Some(Input::Bytes(bytes)) => {
@@ -144,19 +283,15 @@ pub async fn run(
                         break "quit";
                     }
                     dirty = true;
-                    next_frame = Instant::now();
+                    next_frame = Instant::now().max(last_frame + KEY_GAP);
                 }
             },
             resized = size.changed() => {
                 if resized.is_err() {
                     break "disconnected";
                 }
-                let (cols, rows) = *size.borrow_and_update();
-                // `resize` clears the viewport by writing to the sink; nothing asks the
-                // server's own terminal (`Terminal::clear` would).
-                let _ = terminal.resize(Rect::new(0, 0, cols.max(1), rows.max(1)));
+                // Drawn at the next frame (at most every FRAME_GAP), at the size then.
                 dirty = true;
-                next_frame = Instant::now();
             }
             changed = changes.changed(), if !dirty => {
                 if changed.is_err() {
@@ -164,20 +299,44 @@ pub async fn run(
                 }
                 dirty = true;
             }
-            _ = tokio::time::sleep_until(next_frame), if dirty => {}
-            _ = stop.changed() => break "server stopping",
+            () = tokio::time::sleep_until(next_frame), if dirty && !busy => {}
+            _ = stop.changed() => break stopped(&stop.borrow()).unwrap_or("server stopping"),
         }
     };
-    let _ = execute!(sink, cursor::Show, terminal::LeaveAlternateScreen);
-    if why == "server stopping" {
+    // Last words, after the frame in flight; bounded, for a client that does not read.
+    let failure = match &*stop.borrow() {
+        Some(Stop::Failed(f)) => Some(f.clone()),
+        _ => app.failure.clone(),
+    };
+    let _ = tokio::time::timeout(FAREWELL, async {
+        out.flush().await?;
+        let _ = execute!(sink, cursor::Show, terminal::LeaveAlternateScreen);
         use std::io::Write;
-        let _ = write!(
-            sink,
-            "The facilitator stopped the exercise server. Your team's actions are kept in its journal.\r\n"
-        );
-    }
-    let _ = send(&handle, channel, &sink).await;
+        if let Some(f) = &failure {
+            let _ = write!(
+                sink,
+                "The exercise has stopped: {f}.\r\nEvery action accepted before this is kept in its journal; the facilitator can resume it.\r\n"
+            );
+        } else if why == "server stopping" {
+            let _ = write!(
+                sink,
+                "The facilitator stopped the exercise server. Your team's actions are kept in its journal.\r\n"
+            );
+        }
+        out.push(sink.take());
+        out.flush().await
+    })
+    .await;
     why
+}
+
+/// Why a session ends when the server stops, once it does.
+fn stopped(stop: &Option<Stop>) -> Option<&'static str> {
+    match stop {
+        None => None,
+        Some(Stop::Signal) => Some("server stopping"),
+        Some(Stop::Failed(_)) => Some("the journal cannot be written"),
+    }
 }
 
 fn new_terminal((cols, rows): (u16, u16), sink: Sink) -> std::io::Result<SshTerminal> {
@@ -187,27 +346,6 @@ fn new_terminal((cols, rows): (u16, u16), sink: Sink) -> std::io::Result<SshTerm
             viewport: Viewport::Fixed(Rect::new(0, 0, cols.max(1), rows.max(1))),
         },
     )
-}
-
-async fn draw(
-    terminal: &mut SshTerminal,
-    sink: &Sink,
-    app: &App,
-    handle: &Handle,
-    channel: ChannelId,
-) -> Result<(), ()> {
-    terminal
-        .draw(|frame| ui::draw(frame, app))
-        .map_err(|_| ())?;
-    send(handle, channel, sink).await
-}
-
-async fn send(handle: &Handle, channel: ChannelId, sink: &Sink) -> Result<(), ()> {
-    let bytes = sink.take();
-    if bytes.is_empty() {
-        return Ok(());
-    }
-    handle.data(channel, bytes).await.map_err(|_| ())
 }
 
 #[cfg(test)]
