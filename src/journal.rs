@@ -439,11 +439,7 @@ impl Journal {
 }
 
 /// Records a cut-off last line; a journal cut off in its header has nothing to resume.
-fn mark_torn(
-    journal: &mut Option<Journal>,
-    line: usize,
-    bytes: usize,
-) -> Result<(), JournalError> {
+fn mark_torn(journal: &mut Option<Journal>, line: usize, bytes: usize) -> Result<(), JournalError> {
     match journal {
         Some(j) => {
             j.torn = Some((line, bytes));
@@ -543,7 +539,10 @@ mod tests {
             let bytes = &full[..cut];
             let parsed = Journal::parse(bytes);
             if cut < header_len - 1 {
-                assert!(parsed.is_err(), "cut {cut}: no whole header, nothing to resume");
+                assert!(
+                    parsed.is_err(),
+                    "cut {cut}: no whole header, nothing to resume"
+                );
                 continue;
             }
             let j = parsed.unwrap_or_else(|e| panic!("cut {cut}: {e}"));

@@ -22,7 +22,7 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
             .map(|b| b.source.as_bytes().to_vec());
         let read = match builtin {
             Some(bytes) => Ok(bytes),
-            None => std::fs::read(path),
+            None => scenario::read_file(path),
         };
         let bytes = match read {
             Ok(bytes) => bytes,
@@ -98,10 +98,11 @@ fn counts_text(s: &Scenario) -> String {
 }
 
 fn json_entry(checked: &Checked) -> serde_json::Value {
+    let lines = scenario::diagnostic::Lines::of(&checked.source);
     let diagnostics: Vec<_> = checked
         .diagnostics
         .iter()
-        .map(|d| d.to_json(&checked.source))
+        .map(|d| d.to_json_in(&checked.source, &lines))
         .collect();
     let counts = checked.scenario.as_ref().map(|s| {
         counts(s)

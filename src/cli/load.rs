@@ -56,7 +56,7 @@ pub fn load(reference: &str) -> Result<Loaded, u8> {
             }
         }
     } else {
-        match std::fs::read(reference) {
+        match scenario::read_file(std::path::Path::new(reference)) {
             Ok(bytes) => (bytes, reference.to_string()),
             Err(e) => {
                 eprintln!("error: cannot read {reference}: {e}");

@@ -86,10 +86,14 @@ impl Diagnostic {
     /// [`Diagnostic::render`] with the lines of `source` found already, for rendering many
     /// diagnostics of one source.
     pub fn render_in(&self, file: &str, source: &str, lines: &Lines, color: bool) -> String {
-        let span = self.clamped_span(source);
+        let mut span = self.clamped_span(source);
         let window = span
             .as_ref()
             .map(|span| Window::around(file, source, lines, span.clone()));
+        // On a cropped long line, the label ends where the excerpt does.
+        if let (Some(s), Some(w)) = (&mut span, &window) {
+            s.end = s.end.min(w.offset + w.text.len()).max(s.start);
+        }
         let location = match (&span, &window) {
             (Some(span), Some(window)) => {
                 let (line, col) = window.line_col(source, span.start);
@@ -169,10 +173,16 @@ impl Diagnostic {
 
     /// The machine-readable form for `check --format json`.
     pub fn to_json(&self, source: &str) -> JsonDiagnostic {
+        self.to_json_in(source, &Lines::of(source))
+    }
+
+    /// [`Diagnostic::to_json`] with the lines of `source` found already, for many
+    /// diagnostics of one source (positions then cost no reading of the source).
+    pub fn to_json_in(&self, source: &str, lines: &Lines) -> JsonDiagnostic {
         let (start, end) = match self.clamped_span(source) {
             Some(span) => (
-                Some(line_col(source, span.start)),
-                Some(line_col(source, span.end)),
+                Some(lines.line_col(source, span.start)),
+                Some(lines.line_col(source, span.end)),
             ),
             None => (None, None),
         };
@@ -205,6 +215,9 @@ struct Window {
     line: usize,
     /// How many `\n` come before `text` (for our own line numbers, which count only those).
     newlines: usize,
+    /// Characters of its line before `text` starts: 0, except on a long line, of which the
+    /// window holds only an excerpt around the span.
+    column: usize,
 }
 
 impl Window {
@@ -227,6 +240,9 @@ impl Window {
             .get(lines.newlines_before(end) + Self::CONTEXT)
             .map_or(source.len(), |&i| i + 1);
         let newlines = lines.newlines_before(from);
+        if Self::longest_line(lines, from, to) > Self::LONG_LINE {
+            return Self::excerpt(name, source, lines, start, end);
+        }
         Window {
             name: name.to_string(),
             text: source[from..to].to_string(),
@@ -234,6 +250,58 @@ impl Window {
             // `from` follows a `\n` (or is 0), so a `\r` just before it is not lone.
             line: newlines + lines.lone_cr.partition_point(|&i| i < from),
             newlines,
+            column: 0,
+        }
+    }
+
+    /// Lines longer than this (in bytes) are shown as an excerpt around the span: miette
+    /// cannot draw a caret beyond column 65535 (it panics), and a line of megabytes helps
+    /// nobody.
+    const LONG_LINE: usize = 4096;
+    /// Bytes of a long line kept before the span, and after its start.
+    const EXCERPT: usize = 120;
+
+    /// The length of the longest line in `from..to`.
+    fn longest_line(lines: &Lines, from: usize, to: usize) -> usize {
+        let first = lines.newlines_before(from);
+        let last = lines.newlines_before(to);
+        let mut start = from;
+        let mut longest = 0;
+        for &nl in &lines.newlines[first..last] {
+            longest = longest.max(nl - start);
+            start = nl + 1;
+        }
+        longest.max(to.saturating_sub(start))
+    }
+
+    /// The window of a span on a long line: an excerpt of that line alone.
+    fn excerpt(name: &str, source: &str, lines: &Lines, start: usize, end: usize) -> Window {
+        let before = lines.newlines_before(start);
+        let line_start = match before {
+            0 => 0,
+            n => lines.newlines[n - 1] + 1,
+        };
+        let line_end = lines.newlines.get(before).copied().unwrap_or(source.len());
+        let mut from = start.saturating_sub(Self::EXCERPT).max(line_start);
+        while !source.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = end
+            .max(start)
+            .min(start + Self::EXCERPT)
+            .max(start + 1)
+            .min(line_end)
+            .max(from);
+        while !source.is_char_boundary(to) {
+            to += 1;
+        }
+        Window {
+            name: name.to_string(),
+            text: source[from..to].to_string(),
+            offset: from,
+            line: before + lines.lone_cr.partition_point(|&i| i < from),
+            newlines: before,
+            column: lines.chars_before(source, from) - lines.chars_before(source, line_start),
         }
     }
 
@@ -243,6 +311,7 @@ impl Window {
             return line_col(source, offset);
         }
         let (line, col) = line_col(&self.text, offset - self.offset);
+        let col = if line == 1 { col + self.column } else { col };
         (line + self.newlines, col)
     }
 }
@@ -254,6 +323,9 @@ pub struct Lines {
     newlines: Vec<usize>,
     /// Offsets of every `\r` not followed by `\n` (miette counts those as line ends too).
     lone_cr: Vec<usize>,
+    /// (byte offset, characters before it), every [`Lines::MARK`] bytes or so: columns are
+    /// counted from the nearest mark, not from the start of a long line.
+    marks: Vec<(usize, usize)>,
 }
 
 impl Lines {
@@ -266,7 +338,46 @@ impl Lines {
                 .map(|(i, _)| i)
                 .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
                 .collect(),
+            marks: Self::marks(source),
         }
+    }
+
+    const MARK: usize = 4096;
+
+    fn marks(source: &str) -> Vec<(usize, usize)> {
+        let mut marks = vec![(0, 0)];
+        let mut next = Self::MARK;
+        for (chars, (i, _)) in source.char_indices().enumerate() {
+            if i >= next {
+                marks.push((i, chars));
+                next = i + Self::MARK;
+            }
+        }
+        marks
+    }
+
+    /// Characters before `offset` (a char boundary of `source`, the source these lines are
+    /// of).
+    fn chars_before(&self, source: &str, offset: usize) -> usize {
+        let offset = offset.min(source.len());
+        let (at, chars) = self
+            .marks
+            .partition_point(|&(i, _)| i <= offset)
+            .checked_sub(1)
+            .map_or((0, 0), |k| self.marks[k]);
+        chars + source.get(at..offset).map_or(0, |s| s.chars().count())
+    }
+
+    /// [`line_col`], from the lines found already.
+    pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(source.len());
+        let before = self.newlines_before(offset);
+        let line_start = match before {
+            0 => 0,
+            n => self.newlines[n - 1] + 1,
+        };
+        let col = self.chars_before(source, offset) - self.chars_before(source, line_start);
+        (before + 1, col + 1)
     }
 
     /// How many `\n` come before `offset`.
@@ -299,7 +410,11 @@ impl SourceCode for Window {
                 inner.span().len(),
             ),
             inner.line() + self.line,
-            inner.column(),
+            if inner.line() == 0 {
+                inner.column() + self.column
+            } else {
+                inner.column()
+            },
             inner.line_count() + self.line,
         )))
     }

@@ -236,8 +236,49 @@ pub struct Msel {
     pub columns: Vec<(String, Option<Column>)>,
 }
 
-/// Reads an MSEL: JSON (a list of objects) when it starts with `[`, CSV otherwise.
+/// The most rows an MSEL may have: each becomes an inject and up to two questions, within
+/// the scenario's limit of injects (`scenario::limits`).
+pub const MAX_ROWS: usize = 1000;
+/// The most recipients an MSEL may name: each becomes a team when there is no base.
+pub const MAX_RECIPIENTS: usize = super::limits::MAX_TEAMS;
+
+/// Reads an MSEL: JSON (a list of objects) when it starts with `[`, CSV otherwise. Files over
+/// [`super::limits::MAX_FILE_BYTES`], with more than [`MAX_ROWS`] rows or more than
+/// [`MAX_RECIPIENTS`] recipients are refused (a scenario that large would not pass `check`).
 pub fn read(bytes: &[u8]) -> Result<Msel, String> {
+    let max = super::limits::MAX_FILE_BYTES;
+    if bytes.len() > max {
+        return Err(format!(
+            "the MSEL is larger than {} MiB; split it into several exercises",
+            max / (1024 * 1024)
+        ));
+    }
+    let msel = read_any(bytes)?;
+    let mut names: Vec<String> = Vec::new();
+    for row in &msel.rows {
+        for r in recipients(&row.to) {
+            let s = slug(&r);
+            if r != "*" && !names.contains(&s) {
+                names.push(s);
+            }
+        }
+    }
+    if names.len() > MAX_RECIPIENTS {
+        return Err(format!(
+            "the MSEL names {} recipients; a scenario has at most {MAX_RECIPIENTS} teams",
+            names.len()
+        ));
+    }
+    Ok(msel)
+}
+
+fn too_many_rows() -> String {
+    format!(
+        "the MSEL has more than {MAX_ROWS} injects, the most a scenario takes: split it into several exercises"
+    )
+}
+
+fn read_any(bytes: &[u8]) -> Result<Msel, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
             "the file is not UTF-8 text (at byte {}); save it as \"CSV UTF-8\" or JSON",
@@ -278,6 +319,9 @@ fn read_csv(text: &str) -> Result<Msel, String> {
         }
         if !row.is_empty() {
             rows.push(row);
+        }
+        if rows.len() > MAX_ROWS {
+            return Err(too_many_rows());
         }
     }
     Ok(Msel {
@@ -325,6 +369,9 @@ fn read_json(text: &str) -> Result<Msel, String> {
         if !row.is_empty() {
             rows.push(row);
         }
+        if rows.len() > MAX_ROWS {
+            return Err(too_many_rows());
+        }
     }
     Ok(Msel {
         rows,
@@ -357,7 +404,10 @@ pub fn parse_time(text: &str) -> Option<When> {
         let r = r.trim();
         if let Some((h, m)) = r.split_once(':') {
             let (h, m): (u32, u32) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
-            return (m < 60).then_some(When::After(h * 60 + m));
+            return (m < 60)
+                .then(|| h.checked_mul(60)?.checked_add(m))
+                .flatten()
+                .map(When::After);
         }
         if let Ok(m) = r.parse::<u32>() {
             return Some(When::After(m));
@@ -375,9 +425,11 @@ pub fn parse_time(text: &str) -> Option<When> {
             .since(jiff::civil::date(2000, 1, 1))
             .ok()?
             .get_days();
-        return Some(When::Moment(
-            u32::try_from(days).ok()? * 1440 + dt.hour() as u32 * 60 + dt.minute() as u32,
-        ));
+        return u32::try_from(days)
+            .ok()?
+            .checked_mul(1440)?
+            .checked_add(dt.hour() as u32 * 60 + dt.minute() as u32)
+            .map(When::Moment);
     }
     let mut day = 0u32;
     let mut rest = t.as_str();
@@ -417,7 +469,48 @@ pub fn parse_time(text: &str) -> Option<When> {
         Some(false) if h == 12 => h = 0,
         _ => {}
     }
-    Some(When::Moment(day * 1440 + h * 60 + m))
+    day.checked_mul(1440)?
+        .checked_add(h * 60 + m)
+        .map(When::Moment)
+}
+
+/// The latest minute an imported inject is placed at: an exercise lasts at most 30 days, and
+/// the placeholder world an hour more than its last inject.
+const LAST_MINUTE: u32 = 30 * 24 * 60 - 60;
+
+/// The longest part of an id taken from a name: ids have at most 64 characters, and the part
+/// gets a prefix or a suffix (`org-`, `-desk`, `-2`).
+const ID_PART: usize = 48;
+
+/// A slug cut to `max` characters (at least 10) when longer, ending with a hash of the whole
+/// slug so that two long names that start alike stay two ids.
+fn shorten(slug: &str, max: usize) -> String {
+    if slug.len() <= max {
+        return slug.to_string();
+    }
+    let hash = slug.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    // Slugs are ASCII; anything else is cut at a character boundary.
+    let mut keep = max.max(10) - 9;
+    while !slug.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}-{hash:08x}", slug[..keep].trim_end_matches('-'))
+}
+
+/// Every id of a scenario (all kinds share one namespace).
+fn ids_of(s: &Scenario) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    ids.extend(s.states.iter().map(|x| x.id.clone()));
+    ids.extend(s.organisations.iter().map(|x| x.id.clone()));
+    ids.extend(s.assets.iter().map(|x| x.id.clone()));
+    ids.extend(s.contacts.iter().map(|x| x.id.clone()));
+    ids.extend(s.actors.iter().map(|x| x.id.clone()));
+    ids.extend(s.teams.iter().map(|x| x.id.clone()));
+    ids.extend(s.injects.iter().map(|x| x.id.clone()));
+    ids.extend(s.objectives.iter().map(|x| x.id.clone()));
+    ids
 }
 
 /// A lowercase id from a name: `PR/Comm` → `pr-comm`.
@@ -554,7 +647,7 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
         ));
     }
     let mut previous = 0u32;
-    let mut used_ids: Vec<String> = scenario.injects.iter().map(|i| i.id.clone()).collect();
+    let mut used_ids: Vec<String> = ids_of(&scenario);
     let mut objectives: Vec<String> = Vec::new();
     for (row, when) in msel.rows.iter().zip(&parsed) {
         let minute = match when {
@@ -587,6 +680,17 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
                 }
                 guess
             }
+        };
+        let minute = if minute > LAST_MINUTE {
+            todo.push(format!(
+                "{}: at {}, later than the 30 days an exercise may last; the inject is placed at {}: give it an `at`",
+                row.place,
+                Span(minute),
+                Span(LAST_MINUTE)
+            ));
+            LAST_MINUTE
+        } else {
+            minute
         };
         previous = minute;
         let mut to: Vec<Id> = Vec::new();
@@ -712,6 +816,15 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
             .filter(|t| t.starts_with("row ") || t.starts_with("entry "))
             .count()
     ));
+    // `meta.todo` is a list like any other: within the limits, the rest summed up.
+    let room = super::limits::MAX_LIST_ITEMS.saturating_sub(scenario.meta.todo.len() + 1);
+    if todo.len() > room {
+        let more = todo.len() - room;
+        todo.truncate(room);
+        todo.push(format!(
+            "and {more} more rows with something to complete (as above)"
+        ));
+    }
     scenario.meta.todo.extend(todo);
     Imported { scenario, notes }
 }
@@ -743,7 +856,9 @@ fn first_words(text: &str, chars: usize) -> String {
 }
 
 fn unique(base: &str, used: &mut Vec<String>) -> String {
-    let mut id = base.to_string();
+    // Room for `-N` within the 64 characters of an id.
+    let base = shorten(base, 58);
+    let mut id = base.clone();
     let mut n = 2;
     while used.contains(&id) {
         id = format!("{base}-{n}");
@@ -756,7 +871,7 @@ fn unique(base: &str, used: &mut Vec<String>) -> String {
 /// The world of an MSEL with no base: one state, exercise control's CERT, and the teams added
 /// by [`add_team`].
 fn skeleton(name: &str) -> Scenario {
-    let id = slug(name);
+    let id = shorten(&slug(name), 64);
     Scenario {
         meta: Meta {
             id: id.clone(),
@@ -806,7 +921,23 @@ fn skeleton(name: &str) -> Scenario {
 
 /// A team for a recipient of the MSEL: its organisation and a duty contact.
 fn add_team(s: &mut Scenario, name: &str) {
-    let id = slug(name);
+    // `org-ID`, `ID-desk` and `team-ID` must be new ids (a recipient called "Control" is not
+    // exercise control's desk) of at most 64 characters.
+    let base = shorten(&slug(name), ID_PART);
+    let taken = ids_of(s);
+    let mut id = base.clone();
+    let mut n = 2;
+    while [
+        format!("org-{id}"),
+        format!("{id}-desk"),
+        format!("team-{id}"),
+    ]
+    .iter()
+    .any(|x| taken.contains(x))
+    {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
     let org = format!("org-{id}");
     s.organisations.push(Organisation {
         id: org.clone(),

@@ -18,7 +18,7 @@ pub use diagnostic::{Diagnostic, Severity};
 /// The facilitator's name where a team id could stand: the SSH login of `serve`, the player
 /// of a journal. No team may take it.
 pub const FACILITATOR: &str = "facilitator";
-pub use parse::ron_options;
+pub use parse::{limits, ron_options};
 pub use types::*;
 pub use validate::{IdKind, ordered};
 
@@ -67,8 +67,29 @@ impl Checked {
     }
 }
 
-/// Decodes, parses and validates one scenario. Never panics, whatever the bytes.
+/// Reads a scenario file for [`check_bytes`]: at most one byte more than
+/// [`limits::MAX_FILE_BYTES`], so that a larger file (or `/dev/zero`) gets
+/// `scenario::too-large` without being read whole.
+pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limits::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Decodes, parses and validates one scenario. Never panics, whatever the bytes; a scenario
+/// over the [`limits`] gets `scenario::too-large` and is not validated further.
 pub fn check_bytes(file: &str, bytes: &[u8]) -> Checked {
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return Checked {
+            file: file.to_string(),
+            source: String::new(),
+            scenario: None,
+            diagnostics: vec![limits::file_too_large(bytes.len())],
+        };
+    }
     let source = match parse::decode(bytes) {
         Ok(text) => text,
         Err(diagnostic) => {
@@ -83,7 +104,15 @@ pub fn check_bytes(file: &str, bytes: &[u8]) -> Checked {
     let (scenario, mut diagnostics) = match parse::parse(source) {
         Ok(scenario) => {
             let locations = locate::Locations::of(source);
-            let diagnostics = validate::validate(&scenario, &locations);
+            let exceeded = limits::exceeded(&scenario);
+            let diagnostics = if exceeded.is_empty() {
+                validate::validate(&scenario, &locations)
+            } else {
+                exceeded
+                    .iter()
+                    .map(|e| e.diagnostic(locations.get(&e.path)))
+                    .collect()
+            };
             (Some(scenario), diagnostics)
         }
         Err(diagnostic) => (None, vec![diagnostic]),

@@ -334,3 +334,215 @@ fn balanced(source: &str) -> bool {
     }
     stack.is_empty()
 }
+
+/// How big a scenario may be: enough for any exercise people play, small enough that
+/// checking and running one never runs out of memory or time. A scenario over a limit gets a
+/// `scenario::too-large` error and is not validated further; the engine never sees it. The
+/// limits are documented in `docs/scenario-format.md`, "Limits".
+pub mod limits {
+    use super::super::diagnostic::Diagnostic;
+    use super::super::types::{Condition, Criterion, InjectKind, Scenario};
+
+    /// The largest file `check` (and every command that loads a scenario) reads: 8 MiB.
+    /// Larger files are not read past this size.
+    pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+    pub const MAX_STATES: usize = 256;
+    pub const MAX_ORGANISATIONS: usize = 2048;
+    pub const MAX_ASSETS: usize = 2048;
+    pub const MAX_CONTACTS: usize = 4096;
+    pub const MAX_ACTORS: usize = 256;
+    pub const MAX_RELATIONS: usize = 4096;
+    pub const MAX_TEAMS: usize = 256;
+    pub const MAX_INJECTS: usize = 4096;
+    pub const MAX_OBJECTIVES: usize = 1024;
+    /// Items in any one list inside an item (`red_lines`, `watches`, `depends_on`, a team's
+    /// `organisations`, a message's `to`, an `All`/`Any`, `meta.todo`, ...).
+    pub const MAX_LIST_ITEMS: usize = 1024;
+    /// Evidence items of all injects together.
+    pub const MAX_EVIDENCE: usize = 8192;
+    /// Nodes of all the injects' conditions together (`All`, `Any`, `Not` and the tests).
+    pub const MAX_CONDITION_NODES: usize = 8192;
+    /// How deep conditions may nest (`Not(Any([All([...])]))` is 3 deep). The RON reader
+    /// stops at 128 nested brackets anyway (`scenario::too-deep`).
+    pub const MAX_CONDITION_DEPTH: usize = 32;
+
+    /// The error for a file over [`MAX_FILE_BYTES`] (`len` is what was read of it).
+    pub fn file_too_large(len: usize) -> Diagnostic {
+        Diagnostic::error(
+            "scenario::too-large",
+            format!(
+                "the file is larger than {} MiB ({} bytes or more)",
+                MAX_FILE_BYTES / (1024 * 1024),
+                len
+            ),
+        )
+        .help(format!(
+            "a scenario file may be at most {} MiB ({MAX_FILE_BYTES} bytes); is this the right \
+             file? See \"Limits\" in docs/scenario-format.md",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+    }
+
+    /// One limit exceeded: where (a path for the locations), what, how many, the limit.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Exceeded {
+        /// The path of the first item past the limit (`.contacts[4096]`), or of the item
+        /// whose list is too long.
+        pub path: String,
+        /// What there are too many of ("contacts", "items in `red_lines`").
+        pub what: String,
+        pub found: usize,
+        pub limit: usize,
+    }
+
+    impl Exceeded {
+        pub fn diagnostic(&self, span: Option<std::ops::Range<usize>>) -> Diagnostic {
+            Diagnostic::error(
+                "scenario::too-large",
+                format!(
+                    "too many {}: {} (at most {})",
+                    self.what, self.found, self.limit
+                ),
+            )
+            .at(span, "over the limit from here")
+            .help(format!(
+                "a scenario may have at most {} {}: no exercise needs more, and checking and \
+                 running it must fit in memory; split the exercise, or see \"Limits\" in \
+                 docs/scenario-format.md",
+                self.limit, self.what
+            ))
+        }
+    }
+
+    /// Every limit the scenario exceeds (none for any scenario people write).
+    pub fn exceeded(s: &Scenario) -> Vec<Exceeded> {
+        let mut out = Vec::new();
+        let mut top = |field: &str, found: usize, limit: usize| {
+            if found > limit {
+                out.push(Exceeded {
+                    path: format!(".{field}[{limit}]"),
+                    what: field.to_string(),
+                    found,
+                    limit,
+                });
+            }
+        };
+        top("states", s.states.len(), MAX_STATES);
+        top("organisations", s.organisations.len(), MAX_ORGANISATIONS);
+        top("assets", s.assets.len(), MAX_ASSETS);
+        top("contacts", s.contacts.len(), MAX_CONTACTS);
+        top("actors", s.actors.len(), MAX_ACTORS);
+        top("relations", s.relations.len(), MAX_RELATIONS);
+        top("teams", s.teams.len(), MAX_TEAMS);
+        top("injects", s.injects.len(), MAX_INJECTS);
+        top("objectives", s.objectives.len(), MAX_OBJECTIVES);
+
+        // `path` is the list's; its last field names it.
+        let mut list = |path: String, found: usize| {
+            if found > MAX_LIST_ITEMS {
+                let name = path.rsplit('.').next().unwrap_or("a list").to_string();
+                out.push(Exceeded {
+                    path: format!("{path}[{MAX_LIST_ITEMS}]"),
+                    what: format!("items in one `{name}`"),
+                    found,
+                    limit: MAX_LIST_ITEMS,
+                });
+            }
+        };
+        list(".meta.todo".into(), s.meta.todo.len());
+        for (i, x) in s.states.iter().enumerate() {
+            list(format!(".states[{i}].red_lines"), x.red_lines.len());
+        }
+        for (i, x) in s.organisations.iter().enumerate() {
+            list(format!(".organisations[{i}].watches"), x.watches.len());
+        }
+        for (i, x) in s.assets.iter().enumerate() {
+            list(format!(".assets[{i}].depends_on"), x.depends_on.len());
+        }
+        for (i, x) in s.relations.iter().enumerate() {
+            list(format!(".relations[{i}].cbms"), x.cbms.len());
+        }
+        for (i, x) in s.teams.iter().enumerate() {
+            list(format!(".teams[{i}].organisations"), x.organisations.len());
+        }
+        let mut evidence = 0;
+        let mut nodes = 0;
+        let mut deepest: Option<(usize, usize)> = None;
+        for (i, inject) in s.injects.iter().enumerate() {
+            match &inject.kind {
+                InjectKind::Incident { evidence: e, .. } | InjectKind::News { evidence: e, .. } => {
+                    list(format!(".injects[{i}].kind.evidence"), e.len());
+                    evidence += e.len();
+                }
+                InjectKind::Message {
+                    to, evidence: e, ..
+                } => {
+                    list(format!(".injects[{i}].kind.to"), to.len());
+                    list(format!(".injects[{i}].kind.evidence"), e.len());
+                    evidence += e.len();
+                }
+                InjectKind::Question { to, .. } => {
+                    list(format!(".injects[{i}].kind.to"), to.len());
+                }
+                InjectKind::World(_) => {}
+            }
+            if let Some(when) = &inject.when {
+                let mut stack = vec![(when, 1usize)];
+                while let Some((c, depth)) = stack.pop() {
+                    nodes += 1;
+                    if depth > MAX_CONDITION_DEPTH && deepest.is_none_or(|(_, d)| depth > d) {
+                        deepest = Some((i, depth));
+                    }
+                    match c {
+                        Condition::All(cs) | Condition::Any(cs) => {
+                            list(format!(".injects[{i}].when"), cs.len());
+                            stack.extend(cs.iter().map(|c| (c, depth + 1)));
+                        }
+                        Condition::Not(c) => stack.push((c, depth + 1)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for (i, o) in s.objectives.iter().enumerate() {
+            match &o.criterion {
+                Criterion::NotifyWithin { to, .. } => {
+                    list(format!(".objectives[{i}].criterion.to"), to.len());
+                }
+                Criterion::AcknowledgeWithin {
+                    contacts, kinds, ..
+                } => {
+                    let c = format!(".objectives[{i}].criterion");
+                    list(format!("{c}.contacts"), contacts.len());
+                    list(format!("{c}.kinds"), kinds.len());
+                }
+                _ => {}
+            }
+        }
+        if evidence > MAX_EVIDENCE {
+            out.push(Exceeded {
+                path: ".injects".into(),
+                what: "evidence items (in all injects)".into(),
+                found: evidence,
+                limit: MAX_EVIDENCE,
+            });
+        }
+        if nodes > MAX_CONDITION_NODES {
+            out.push(Exceeded {
+                path: ".injects".into(),
+                what: "condition nodes (in all `when`s)".into(),
+                found: nodes,
+                limit: MAX_CONDITION_NODES,
+            });
+        }
+        if let Some((i, depth)) = deepest {
+            out.push(Exceeded {
+                path: format!(".injects[{i}].when"),
+                what: "levels of nested conditions".into(),
+                found: depth,
+                limit: MAX_CONDITION_DEPTH,
+            });
+        }
+        out
+    }
+}

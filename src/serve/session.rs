@@ -50,6 +50,18 @@ impl KeyParser {
             if self.pending == [0x1b] && more {
                 continue;
             }
+            match mouse_report(&self.pending) {
+                Mouse::Complete => {
+                    self.pending.clear();
+                    continue;
+                }
+                Mouse::Incomplete if self.pending.len() < MAX_PENDING => continue,
+                Mouse::Incomplete => {
+                    self.pending.clear();
+                    continue;
+                }
+                Mouse::No => {}
+            }
             match terminput::Event::parse_from(&self.pending) {
                 Ok(Some(event)) => {
                     self.pending.clear();
@@ -64,6 +76,48 @@ impl KeyParser {
             }
         }
         keys
+    }
+}
+
+/// Whether the bytes are a mouse report. The session asks for no mouse, but any client can
+/// send reports; they are dropped before the parser sees them, since terminput 0.5 subtracts
+/// 1 from a column or row of 0 (a panic in debug builds).
+#[derive(Debug, PartialEq, Eq)]
+enum Mouse {
+    No,
+    Incomplete,
+    Complete,
+}
+
+fn mouse_report(p: &[u8]) -> Mouse {
+    let Some(rest) = p.strip_prefix(b"\x1b[") else {
+        return Mouse::No;
+    };
+    // SGR: ESC [ < b ; x ; y (M|m)
+    if let Some(body) = rest.strip_prefix(b"<") {
+        return match body.last() {
+            Some(b'M' | b'm') => Mouse::Complete,
+            _ if body.iter().all(|c| c.is_ascii_digit() || *c == b';') => Mouse::Incomplete,
+            _ => Mouse::Complete,
+        };
+    }
+    // X10: ESC [ M b x y (three raw bytes)
+    if let Some(body) = rest.strip_prefix(b"M") {
+        return if body.len() >= 3 {
+            Mouse::Complete
+        } else {
+            Mouse::Incomplete
+        };
+    }
+    // rxvt: ESC [ b ; x ; y M
+    match rest.split_last() {
+        Some((b'M', params))
+            if params.iter().filter(|&&c| c == b';').count() == 2
+                && params.iter().all(|c| c.is_ascii_digit() || *c == b';') =>
+        {
+            Mouse::Complete
+        }
+        _ => Mouse::No,
     }
 }
 
@@ -355,6 +409,28 @@ mod tests {
 
     fn codes(keys: Vec<KeyEvent>) -> Vec<KeyCode> {
         keys.into_iter().map(|k| k.code).collect()
+    }
+
+    #[test]
+    fn mouse_reports_are_dropped_and_keys_around_them_kept() {
+        let mut p = KeyParser::default();
+        let mut bytes = b"a\x1b[<0;0;5Mb\x1b[41;10;0Mc\x1b[M !!d".to_vec();
+        bytes.extend(b"\x1b[A\x1b[1;5B");
+        assert_eq!(
+            codes(p.feed(&bytes)),
+            vec![
+                KeyCode::Char('a'),
+                KeyCode::Char('b'),
+                KeyCode::Char('c'),
+                KeyCode::Char('d'),
+                KeyCode::Up,
+                KeyCode::Down
+            ]
+        );
+        // Split across packets.
+        let mut p = KeyParser::default();
+        assert!(p.feed(b"\x1b[<0;0").is_empty());
+        assert_eq!(codes(p.feed(b";5Mx")), vec![KeyCode::Char('x')]);
     }
 
     #[test]

@@ -419,13 +419,16 @@ impl Sim {
         if facts.fired[i].is_some() {
             return true;
         }
-        let previous = facts.delayed.get(&i).map(|&t| t * clock.tick_minutes);
+        let previous = facts
+            .delayed
+            .get(&i)
+            .map(|&t| t.saturating_mul(clock.tick_minutes));
         let tick = delayed_tick(clock.tick, clock.tick_minutes, at, previous, minutes);
         self.world.resource_mut::<Facts>().delayed.insert(i, tick);
         self.log_control(
             i,
             event::InjectControl::Delay {
-                to_minute: tick * clock.tick_minutes,
+                to_minute: tick.saturating_mul(clock.tick_minutes),
             },
         );
         true
@@ -439,7 +442,7 @@ impl Sim {
             .resource::<Facts>()
             .delayed
             .get(&i)
-            .map(|&t| t * clock.tick_minutes)
+            .map(|&t| t.saturating_mul(clock.tick_minutes))
     }
 
     /// Puts a facilitator's control of an inject on the facilitator's timeline.
@@ -464,14 +467,14 @@ fn delayed_tick(
     minutes: u32,
 ) -> u32 {
     let tick_minutes = tick_minutes.max(1);
-    let from = [Some(now_tick * tick_minutes), at, previous]
+    let from = [Some(now_tick.saturating_mul(tick_minutes)), at, previous]
         .into_iter()
         .flatten()
         .max()
         .unwrap_or(0);
     from.saturating_add(minutes)
         .div_ceil(tick_minutes)
-        .max(now_tick + 1)
+        .max(now_tick.saturating_add(1))
 }
 
 #[cfg(test)]
