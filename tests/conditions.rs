@@ -14,6 +14,24 @@ const EXTRA: &str = r#"
         (id: "t-lapses", at: "1h", until: "2h", when: RungReached(between: ("varesh", "kelmora"), rung: Sanctions), kind: News(headline: "lapsed")),
 "#;
 
+/// The flagship with one more inject is an error with this code.
+fn assert_inject_error(flagship: &str, inject: &str, code: &str) {
+    let source = flagship.replacen(
+        "    injects: [\n",
+        &format!("    injects: [\n        {inject}\n"),
+        1,
+    );
+    let checked = cyberdrill::scenario::check_bytes("f.ron", source.as_bytes());
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.code == code),
+        "{inject}: {}",
+        checked.render(false)
+    );
+}
+
 fn scenario() -> cyberdrill::scenario::Scenario {
     let b = cyberdrill::builtin::find("flagship").unwrap();
     let source = b
@@ -150,20 +168,7 @@ fn new_conditions_are_checked_like_the_others() {
             "scenario::never-fires",
         ),
     ] {
-        let source = b.source.replacen(
-            "    injects: [\n",
-            &format!("    injects: [\n        {bad}\n"),
-            1,
-        );
-        let checked = cyberdrill::scenario::check_bytes("f.ron", source.as_bytes());
-        assert!(
-            checked
-                .diagnostics
-                .iter()
-                .any(|d| d.is_error() && d.code == code),
-            "{bad}: {}",
-            checked.render(false)
-        );
+        assert_inject_error(b.source, bad, code);
     }
 }
 
@@ -374,19 +379,6 @@ fn an_inject_sender_can_be_a_directory_contact() {
             "scenario::missing-field",
         ),
     ] {
-        let source = b.source.replacen(
-            "    injects: [\n",
-            &format!("    injects: [\n        {bad}\n"),
-            1,
-        );
-        let checked = cyberdrill::scenario::check_bytes("f.ron", source.as_bytes());
-        assert!(
-            checked
-                .diagnostics
-                .iter()
-                .any(|d| d.is_error() && d.code == code),
-            "{bad}: {}",
-            checked.render(false)
-        );
+        assert_inject_error(b.source, &bad, code);
     }
 }
