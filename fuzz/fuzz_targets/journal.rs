@@ -5,8 +5,7 @@
 #![no_main]
 
 use cyberdrill::cli::replay;
-use cyberdrill::journal::{self, Journal, Line};
-use cyberdrill::sim::Control;
+use cyberdrill::journal::{self, Journal};
 use cyberdrill_fuzz::{builtin, flagship};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
@@ -14,32 +13,10 @@ use std::path::Path;
 /// Replays stop here: about a simulated day at 5-minute ticks.
 const CAP: u32 = 288;
 
-/// A known bug, reported and not fixed yet (`tests/fuzz_regressions.rs`,
-/// `journal_delay_near_u32_max`): `Sim::delay_inject` overflows `u32` when the delays reach
-/// about `u32::MAX` minutes. Journals that reach it are skipped, so that fuzzing goes on past
-/// it; remove this when it is fixed.
-fn known_bug(j: &Journal) -> bool {
-    let total: u64 = j
-        .entries
-        .iter()
-        .map(|e| match e {
-            Line::Control {
-                control: Control::DelayInject { minutes, .. },
-                ..
-            } => u64::from(*minutes),
-            _ => 0,
-        })
-        .sum();
-    total >= u64::from(u32::MAX) - 100_000
-}
-
 fuzz_target!(|data: &[u8]| {
     let Ok(j) = Journal::parse(data) else {
         return;
     };
-    if known_bug(&j) {
-        return;
-    }
     let _ = journal::current_humans(&j);
     let _ = journal::prefix_hash(&j, j.reached);
     let scenario = builtin(&j.scenario).unwrap_or_else(flagship);

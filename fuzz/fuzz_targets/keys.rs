@@ -5,38 +5,10 @@
 use cyberdrill::serve::session::KeyParser;
 use libfuzzer_sys::fuzz_target;
 
-/// A known bug, reported and not fixed yet (`tests/fuzz_regressions.rs`,
-/// `keys_mouse_report_at_column_0`): terminput's mouse parsers (SGR `ESC [ < b ; x ; y M`
-/// and rxvt `ESC [ b ; x ; y M`) subtract 1 from a 0 coordinate, an overflow. Inputs that
-/// hold such a report are skipped, so that fuzzing goes on past it; remove this when it is
-/// fixed.
-fn known_bug(stream: &[u8]) -> bool {
-    stream.windows(2).enumerate().any(|(i, w)| {
-        if w != b"\x1b[" {
-            return false;
-        }
-        let rest = &stream[i + 2..];
-        let rest = rest.strip_prefix(b"<").unwrap_or(rest);
-        let end = rest
-            .iter()
-            .position(|&b| b == b'M' || b == b'm')
-            .unwrap_or(rest.len());
-        rest[..end].split(|&b| b == b';').skip(1).take(2).any(|f| {
-            std::str::from_utf8(f)
-                .ok()
-                .and_then(|t| t.parse::<u16>().ok())
-                == Some(0)
-        })
-    })
-}
-
 fuzz_target!(|data: &[u8]| {
     let Some((&first, mut rest)) = data.split_first() else {
         return;
     };
-    if known_bug(rest) {
-        return;
-    }
     let mut parser = KeyParser::default();
     let mut state = u32::from(first) | 1;
     while !rest.is_empty() {

@@ -291,12 +291,10 @@ fn control(scenario: &Scenario, u: &mut Unstructured) -> Result<Control> {
         1 => Control::SkipInject {
             id: pick(u, &injects, scenario)?,
         },
-        // At most 2^28 minutes (510 years): beyond about 2^32 in all, `Sim::delay_inject`
-        // overflows, a known bug (`journal_delay_near_u32_max` in tests/fuzz_regressions.rs).
         2 => Control::DelayInject {
             id: pick(u, &injects, scenario)?,
             minutes: if u.ratio(1u8, 4u8)? {
-                u.arbitrary::<u32>()? >> 4
+                u.arbitrary()?
             } else {
                 u.int_in_range(0..=24 * 60)?
             },
