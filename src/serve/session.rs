@@ -109,14 +109,10 @@ fn mouse_report(p: &[u8]) -> Mouse {
             Mouse::Incomplete
         };
     }
-    // rxvt: ESC [ b ; x ; y M
+    // rxvt (ESC [ b ; x ; y M) and any other control sequence ending in `M`: no key ends so
+    // (parameter and intermediate bytes are 0x20–0x3F).
     match rest.split_last() {
-        Some((b'M', params))
-            if params.iter().filter(|&&c| c == b';').count() == 2
-                && params.iter().all(|c| c.is_ascii_digit() || *c == b';') =>
-        {
-            Mouse::Complete
-        }
+        Some((b'M', params)) if params.iter().all(|c| (0x20..=0x3f).contains(c)) => Mouse::Complete,
         _ => Mouse::No,
     }
 }
@@ -414,7 +410,7 @@ mod tests {
     #[test]
     fn mouse_reports_are_dropped_and_keys_around_them_kept() {
         let mut p = KeyParser::default();
-        let mut bytes = b"a\x1b[<0;0;5Mb\x1b[41;10;0Mc\x1b[M !!d".to_vec();
+        let mut bytes = b"a\x1b[<0;0;5Mb\x1b[41;10;0Mc\x1b[M !!d\x1b[39;0M\x1b[39;+0;5M".to_vec();
         bytes.extend(b"\x1b[A\x1b[1;5B");
         assert_eq!(
             codes(p.feed(&bytes)),
