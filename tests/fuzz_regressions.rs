@@ -217,7 +217,6 @@ fn keys_rxvt_mouse_report_of_any_shape() {
 /// `parse_csi_rxvt_mouse` with a column of 0 (parser/mod.rs:642), past `mouse_report`'s
 /// 0x20..=0x3F check.
 #[test]
-#[ignore = "issue 15: an rxvt mouse report with a control or non-ASCII byte still reaches terminput (src/serve/session.rs)"]
 fn keys_rxvt_mouse_report_with_other_bytes() {
     keys_target(&read("keys", "rxvt-mouse-control-byte"));
     keys_target(&read("keys", "rxvt-mouse-non-ascii"));

@@ -6,11 +6,11 @@ use cyberdrill::serve::session::KeyParser;
 use libfuzzer_sys::fuzz_target;
 
 /// A known bug, reported and not fixed yet (`tests/fuzz_regressions.rs`,
-/// `keys_rxvt_mouse_report_of_any_shape`): terminput reads any `ESC [ <digit> ... M` as an
-/// rxvt mouse report and subtracts 1 from a column or row of 0, which
-/// `session::mouse_report` does not catch when the report is not exactly `b;x;y` in digits.
-/// Inputs that hold such a report are skipped, so that fuzzing goes on past it; remove this
-/// when it is fixed.
+/// `keys_rxvt_mouse_report_of_any_shape`, `keys_rxvt_mouse_report_with_other_bytes`):
+/// terminput reads any `ESC [ <digit> ...` up to a byte in 64..=126 as one sequence and, when
+/// that byte is `M`, as an rxvt mouse report, subtracting 1 from a column or row of 0;
+/// `session::mouse_report` does not catch every such report. Inputs that hold one are
+/// skipped, so that fuzzing goes on past it; remove this when it is fixed.
 fn known_bug(stream: &[u8]) -> bool {
     stream.windows(3).enumerate().any(|(i, w)| {
         if w[..2] != *b"\x1b[" || !w[2].is_ascii_digit() {

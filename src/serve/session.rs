@@ -112,7 +112,12 @@ fn mouse_report(p: &[u8]) -> Mouse {
     // rxvt (ESC [ b ; x ; y M) and any other control sequence ending in `M`: no key ends so
     // (parameter and intermediate bytes are 0x20–0x3F).
     match rest.split_last() {
-        Some((b'M', params)) if params.iter().all(|c| (0x20..=0x3f).contains(c)) => Mouse::Complete,
+        Some((b'M', params))
+            if params.first().is_some_and(u8::is_ascii_digit)
+                || params.iter().all(|c| (0x20..=0x3f).contains(c)) =>
+        {
+            Mouse::Complete
+        }
         _ => Mouse::No,
     }
 }
