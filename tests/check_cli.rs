@@ -1020,3 +1020,34 @@ fn sponsored_group_without_a_public_name_is_warned() {
         &[("kind: Criminal)", r#"kind: StateUnit, sponsor: "dorsa")"#)],
     );
 }
+
+/// A question's `pause` is checked: `true` or `false`, nothing else; `true` is valid.
+#[test]
+fn a_question_pause_takes_true_or_false() {
+    let incident = r#"        (id: "outage", at: "1h", kind: Incident(actor: "ghost", target: "grid", vector: Wiper, severity: 0.6)),"#;
+    let with = |pause: &str| {
+        format!(
+            "{incident}\n        (id: \"q\", at: \"2h\", kind: Question(text: \"Who knew?\", to: [\"team-kelvar\"], pause: {pause})),"
+        )
+    };
+    let ok = with("true");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pause.ron"), edited(&[(incident, &ok)])).unwrap();
+    let run = run_check(dir.path(), &["pause.ron"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    let bad = with("\"yes\"");
+    let text = edited(&[(incident, &bad)]);
+    let (line, row) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("pause: \"yes\""))
+        .expect("the edited line");
+    let col = row[..row.find("\"yes\"").unwrap()].chars().count() + 1;
+    assert_case(case(
+        "pause-not-bool",
+        &[(incident, &bad)],
+        (line + 1, col),
+        "\"yes\"",
+        &["`pause` takes `true` or `false`", "scenario::wrong-type"],
+    ));
+}

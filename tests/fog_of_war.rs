@@ -152,6 +152,9 @@ struct Coverage {
     own_control_words_seen: usize,
     secret_seen_by_kelmora: bool,
     varesh_text_seen: usize,
+    /// Notices in the inbox, and the team's own acts that are not messages.
+    notices: usize,
+    acts: usize,
 }
 
 /// Whether the team's state may have learnt of some incident by now: one of its
@@ -447,12 +450,64 @@ fn check_team(
     // incident it does not know (except public attributions, which are public).
     let message_prefixes = [
         "sent #",
+        "awaiting clearance: #",
         "cleared for release: #",
         "delivered #",
+        "received #",
         "acknowledged #",
         "BOUNCED #",
     ];
-    for (minute, line) in &view.timeline {
+    // Questions: only those addressed to this team by name (a question to the room is the
+    // facilitator's, and may reveal the ground truth).
+    for q in &view.questions {
+        let def = s.injects.iter().find(|i| i.id == q.inject).unwrap();
+        match &def.kind {
+            cyberdrill::scenario::InjectKind::Question { to, .. } => assert!(
+                to.contains(&team.id),
+                "{what}: sees question {} addressed to {to:?}",
+                q.inject
+            ),
+            other => panic!("{what}: question {} is {other:?}", q.inject),
+        }
+        assert!(q.minute <= view.minute, "{what}");
+    }
+    // Acts: only the team's own.
+    for a in &view.acts {
+        assert!(a.minute <= view.minute, "{what}");
+        cov.acts += 1;
+    }
+    // Objectives' aims name no incident the team does not know.
+    for o in &view.objectives {
+        for inc in &truth.incidents {
+            assert!(
+                !o.aim.contains(&format!("incident {}", inc.id)) || known.contains(inc.id.as_str()),
+                "{what}: objective {} names incident {} it does not know: {}",
+                o.id,
+                inc.id,
+                o.aim
+            );
+        }
+    }
+    // A sender never reads of its message's delivery (only of an acknowledgement).
+    for (_, line) in &view.timeline {
+        if let Some(rest) = line.strip_prefix("delivered #") {
+            let id: usize = rest.split(' ').next().and_then(|n| n.parse().ok()).unwrap();
+            let m = &truth.messages[id];
+            assert!(
+                team.orgs.contains(org_of_contact(s, &m.2)),
+                "{what}: reads of the delivery of its own message: `{line}`"
+            );
+        }
+    }
+    // Notices pass every test the timeline does (questions apart, checked above).
+    let notices: Vec<(u32, String)> = view
+        .notices
+        .iter()
+        .filter(|n| n.kind != cyberdrill::sim::view::NoticeKind::Question)
+        .map(|n| (n.minute, n.text.clone()))
+        .collect();
+    cov.notices += notices.len();
+    for (minute, line) in view.timeline.iter().chain(&notices) {
         assert!(*minute <= view.minute, "{what}: {line}");
         if let Some(rest) = message_prefixes.iter().find_map(|p| line.strip_prefix(p)) {
             cov.message_lines += 1;
@@ -680,6 +735,7 @@ fn team_views_hold_only_what_the_team_knows() {
     assert!(cov.own_control_words_seen > 0, "{cov:?}");
     assert!(cov.secret_seen_by_kelmora, "{cov:?}");
     assert!(cov.varesh_text_seen > 0, "{cov:?}");
+    assert!(cov.notices > 100, "{cov:?}");
 }
 
 /// With every team idle, the engine's own traffic and the incidents' course must not leak

@@ -73,7 +73,7 @@ const VARESH_NAME: &str = "Varesh (VarCERT + MFA)";
 
 /// The row of a team screen where a tab's panel starts, and how each tab's panel starts.
 const PANEL_ROW: usize = 3;
-const INBOX: &str = "┌Inbox (";
+const INBOX: &str = "┌Inbox: ";
 const SITUATION: &str = "┌Our infrastructure";
 
 // ------------------------------------------------------------------------------ the tests

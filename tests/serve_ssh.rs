@@ -681,7 +681,7 @@ fn wait_connected(t: &Term, name: &str) -> String {
 /// In the Inbox of `t`, moves down the list until the open message shows `needle`.
 fn open_inbox_message(t: &Term, needle: &str) -> String {
     t.keys(&["1"]);
-    t.wait_for("Inbox (");
+    t.wait_for("Inbox: ");
     for _ in 0..60 {
         let screen = t.wait("a settled inbox", |_| true);
         if screen.contains(needle) {
@@ -848,16 +848,16 @@ fn a_message_from_one_team_reaches_the_other_teams_inbox() {
     k.keys(&["6"]);
     let before = k.wait_for("Timeline (what our team has seen)");
     assert!(
-        !before.contains("Notify from VarCERT"),
+        !before.contains("notification from VarCERT"),
         "delivered while the clock was paused:\n{before}"
     );
 
     // The facilitator runs the clock until the engine delivers it (clearance, transit, hours).
     run_fast(&f);
     let delivered = k.wait_running("the delivery on Kelmora's timeline", |s| {
-        s.contains("delivered #")
-            && s.contains("Notify from VarCERT")
-            && s.contains("kel-cert-desk")
+        s.contains("received #")
+            && s.contains("notification from VarCERT")
+            && s.contains("KelCERT incident desk")
     });
     assert!(minutes(&delivered) > 0, "{delivered}");
     pause(&f, &[&v, &k]);
@@ -867,7 +867,7 @@ fn a_message_from_one_team_reaches_the_other_teams_inbox() {
         message.contains("From: VarCERT (Varesh national CERT)"),
         "the inbox names the sender:\n{message}"
     );
-    assert!(message.contains("To: kel-cert-desk"), "{message}");
+    assert!(message.contains("To: KelCERT incident desk"), "{message}");
     assert!(
         header(&message).contains(KELMORA_NAME) && !header(&message).contains(VARESH_NAME),
         "Kelmora's screen is Kelmora's:\n{message}"
@@ -875,12 +875,12 @@ fn a_message_from_one_team_reaches_the_other_teams_inbox() {
     // The sender learns of delivery only by an acknowledgement: on its Sent tab, it is sent.
     v.keys(&["5"]);
     let sent = v.wait("the notify on the Sent tab", |s| {
-        s.contains("Sent (you learn") && s.contains("kel-cert-desk")
+        s.contains("Sent: you learn") && s.contains("KelCERT incident desk")
     });
     assert!(sent.contains("Notification"), "{sent}");
     // The sender's own inbox has no copy of it.
     v.keys(&["1"]);
-    let own = v.wait_for("Inbox (");
+    let own = v.wait_for("Inbox: ");
     assert!(!own.contains(text), "{own}");
 
     // The journal has the command, as team-varesh's.
@@ -1321,8 +1321,8 @@ fn killing_one_client_leaves_the_others_and_the_exercise_running() {
     // The notify took effect at the first tick: it is on the Sent tab.
     v.keys(&["5"]);
     let sent_row = |s: &str| -> Option<String> {
-        s.contains("Sent (you learn")
-            .then(|| s.lines().find(|l| l.contains("kel-cert-desk")))
+        s.contains("Sent: you learn")
+            .then(|| s.lines().find(|l| l.contains("KelCERT incident desk")))
             .flatten()
             .map(|l| l.trim_end().to_string())
     };
@@ -1378,7 +1378,7 @@ fn killing_one_client_leaves_the_others_and_the_exercise_running() {
         "the Sent tab after reconnecting:\n{sent}"
     );
     assert_eq!(
-        sent.matches("kel-cert-desk").count(),
+        sent.matches("KelCERT incident desk").count(),
         1,
         "sent once, not twice:\n{sent}"
     );

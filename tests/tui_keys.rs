@@ -198,19 +198,19 @@ fn w_opens_why_and_esc_closes_it() {
     press(&mut player, KeyCode::Esc);
     assert_eq!(player.why, None);
     assert_eq!(player.tab, 3, "Esc only closes the popup");
-    // Situation: an asset has no why; the first objective below them has.
+    // Situation: an asset has no why.
     press(&mut player, KeyCode::Char('2'));
     press(&mut player, KeyCode::Char('w'));
     assert_eq!(player.why, None);
-    let assets = player.view.as_ref().unwrap().assets.len();
-    for _ in 0..assets {
-        press(&mut player, KeyCode::Down);
-    }
+    // Objectives: every objective has one; ↓ follows the selection, and ↑ from the first
+    // stays on it.
+    press(&mut player, KeyCode::Char('7'));
     press(&mut player, KeyCode::Char('w'));
     assert_eq!(player.why, Some(WhyTarget::Objective(0)));
-    // ↑ from the first objective would land on an asset: the popup stays where it is.
     press(&mut player, KeyCode::Up);
     assert_eq!(player.why, Some(WhyTarget::Objective(0)));
+    press(&mut player, KeyCode::Down);
+    assert_eq!(player.why, Some(WhyTarget::Objective(1)));
     press(&mut player, KeyCode::Char('w'));
     assert_eq!(player.why, None, "w closes it too");
 
@@ -386,6 +386,13 @@ fn skip_and_fire_ask_first_and_delay_adds_up() {
     assert_eq!(status(&app, "q-phase1"), "fires at +00:05");
     app.step();
     assert_eq!(status(&app, "q-phase1"), "fired at +00:05");
+    // It asks for a pause: the clock stops and the question stays up until dismissed.
+    assert!(app.clock.paused);
+    assert!(app.question.is_some());
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.question.is_some(), "other keys wait for the question");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.question, None);
     press(&mut app, KeyCode::Char('f'));
     assert_eq!(app.confirm, None, "nothing to fire any more");
     assert!(app.status.contains("has fired at +00:05"), "{}", app.status);

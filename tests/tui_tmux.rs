@@ -198,8 +198,11 @@ fn notify_toracert(t: &Tmux, text: &str) {
     t.wait_for(text);
     t.keys(&["Enter"]);
     let confirm = t.wait_for("How it will travel");
-    assert!(confirm.contains("Notify tor-cert-desk"), "{confirm}");
-    assert!(confirm.contains("Email to ToraCERT"), "{confirm}");
+    assert!(
+        confirm.contains("Notify ToraCERT 24/7 operations"),
+        "{confirm}"
+    );
+    assert!(confirm.contains("by email to ToraCERT"), "{confirm}");
     t.keys(&["Enter"]);
     t.wait_for("Sent: notify");
 }
@@ -241,7 +244,7 @@ fn notify_is_acknowledged_and_quit_restores_the_terminal() {
         });
     }
     t.keys(&["1"]);
-    let inbox = t.wait_for("Acknowledged by tor-cert-desk");
+    let inbox = t.wait_for("Acknowledged by ToraCERT 24/7 operations");
     assert!(inbox.contains("↩"), "a receipt is marked as one:\n{inbox}");
 
     t.keys(&["q"]);
@@ -294,11 +297,11 @@ fn resume_after_sigkill_comes_back_to_the_same_state() {
     t.keys(&["5"]);
     // The Sent tab lists recipient and subject (not the text typed).
     let sent_before = t.wait("the notify on the Sent tab", |s| {
-        s.contains("Sent (you learn") && s.contains("tor-cert-desk")
+        s.contains("Sent: you learn") && s.contains("ToraCERT 24/7")
     });
     assert_eq!(clock(&sent_before), "+01:40 of +48:00");
     t.keys(&["1"]);
-    let inbox_before = t.wait_for("Inbox (");
+    let inbox_before = t.wait_for("Inbox: ");
 
     // No chance to clean up: SIGKILL.
     let pid = t.app_pid();
@@ -323,7 +326,7 @@ fn resume_after_sigkill_comes_back_to_the_same_state() {
     );
     r.keys(&["5"]);
     let sent_after = r.wait("the notify on the Sent tab", |s| {
-        s.contains("Sent (you learn") && s.contains("tor-cert-desk")
+        s.contains("Sent: you learn") && s.contains("ToraCERT 24/7")
     });
     // The same state: every row but the status line reads the same as before the kill.
     assert_eq!(
@@ -392,13 +395,13 @@ fn w_explains_a_rung_and_escape_closes_it() {
     );
     t.wait_for("⏸ PAUSED");
     t.keys(&["4"]);
-    t.wait_for("Relations: our hostility");
+    t.wait_for("Relations: our tension");
     t.keys(&["w"]);
     let popup = t.wait_for("Why: relations with Kingdom of Kelmora");
     assert!(popup.contains("No change of rung yet"), "{popup}");
     t.keys(&["Escape"]);
     t.wait("the popup to close", |s| {
-        !s.contains("Why: relations with") && s.contains("Relations: our hostility")
+        !s.contains("Why: relations with") && s.contains("Relations: our tension")
     });
     t.keys(&["q"]);
     let after = t.wait_for("EXITED-");

@@ -781,6 +781,7 @@ pub fn build(msel: &Msel, name: &str, base: Option<&Scenario>) -> Imported {
                 kind: InjectKind::Question {
                     text: question,
                     to: Vec::new(),
+                    pause: false,
                 },
             });
         }

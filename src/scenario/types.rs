@@ -531,6 +531,11 @@ pub enum InjectKind {
         text: String,
         #[serde(default)]
         to: Vec<Id>,
+        /// Pause the clock when it is posed, so the room discusses it while time stands
+        /// still (the facilitator runs the clock again). Only the clock of `play` and
+        /// `serve` stops; the simulation itself is the same.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pause: bool,
     },
 }
 

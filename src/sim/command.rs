@@ -571,7 +571,11 @@ pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), C
                         incident: Some(inc),
                         evidence: evidence.clone(),
                         tlp: *level,
-                        subject: format!("Indicators on {incident} ({} items)", evidence.len()),
+                        subject: format!(
+                            "Indicators on {incident} ({} item{})",
+                            evidence.len(),
+                            if evidence.len() == 1 { "" } else { "s" }
+                        ),
                         text: String::new(),
                     },
                 );

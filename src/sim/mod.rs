@@ -288,6 +288,13 @@ impl Sim {
         view::team_view(&self.world, team)
     }
 
+    /// The discussion questions posed at this tick that ask for the clock to pause
+    /// (`pause: true`), each with the ids of the teams it is addressed to (empty: the whole
+    /// room); `play` and `serve` pause their clock on them.
+    pub fn pausing_questions(&self) -> Vec<(String, Vec<String>)> {
+        view::pausing_questions_now(&self.world)
+    }
+
     /// The ground truth, for the facilitator.
     pub fn facilitator_view(&self) -> FacilitatorView {
         view::facilitator_view(&self.world)
@@ -500,6 +507,7 @@ mod tests {
             kind: InjectKind::Question {
                 text: format!("{id}?"),
                 to: Vec::new(),
+                pause: false,
             },
         }
     }

@@ -64,6 +64,10 @@ pub struct KnownIncidentView {
     pub told_by: Option<String>,
     pub evidence: usize,
     pub discounted: usize,
+    /// When the team learnt the incident was contained, and recovered from (as its
+    /// timeline tells it).
+    pub contained_minute: Option<u32>,
+    pub recovered_minute: Option<u32>,
     /// (candidate name, probability), highest first; empty while the team's analysts have no
     /// suspect (the evidence has not yet lifted anyone above the prior).
     pub beliefs: Vec<(String, f64)>,
@@ -87,7 +91,7 @@ pub struct EvidenceView {
 pub struct RelationView {
     pub state: String,
     pub name: String,
-    /// The team's own hostility towards that state.
+    /// The team's own tension towards that state (how hostile it is, 0..1).
     pub tension: f64,
     pub rung: Rung,
     pub hotline: bool,
@@ -122,6 +126,69 @@ pub struct ObjectiveView {
     pub status: String,
     /// Why it was met or missed, once decided.
     pub reason: Option<String>,
+    /// What it asks, in plain words: its deadline or condition.
+    pub aim: String,
+    /// When it was met or missed.
+    pub decided_minute: Option<u32>,
+    /// The team it is set for, by name (none: exercise-wide).
+    pub team: Option<String>,
+}
+
+/// A discussion question the scenario has posed (its inject fired).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionView {
+    /// The inject's id.
+    pub inject: String,
+    pub minute: u32,
+    pub text: String,
+    /// The scenario asks for the clock to pause while the room discusses it.
+    pub pause: bool,
+    /// The teams it is put to, by name (empty: the whole room).
+    pub to: Vec<String>,
+}
+
+/// What a notice in a team's inbox reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NoticeKind {
+    /// One of our organisations detected an incident.
+    Detection,
+    /// Public news.
+    News,
+    /// A hotline call we made or received.
+    Hotline,
+    /// A state declared an attack a red line crossed.
+    RedLine,
+    /// A public attribution.
+    Attribution,
+    /// Our relations with a state moved on the escalation ladder.
+    Rung,
+    /// An incident we know of was contained or recovered.
+    IncidentEnded,
+    /// One of our objectives was met or missed.
+    Objective,
+    /// A discussion question put to our team (or the whole room).
+    Question,
+}
+
+/// Something that happened which the team can know, kept in its inbox beside the messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    pub minute: u32,
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+/// One of the team's own acts that is not a message (a hotline call, an alert change, a
+/// statement…), for its Sent tab.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActView {
+    pub minute: u32,
+    /// What kind of act, in a word or two ("hotline call").
+    pub what: String,
+    /// To whom or on what, in words.
+    pub to: String,
+    /// What came of it, as far as the team can tell.
+    pub result: String,
 }
 
 /// Everything one team knows.
@@ -159,6 +226,14 @@ pub struct TeamView {
     /// What only this team is told at the start.
     pub brief: String,
     pub over: bool,
+    /// What happened that the team can know and should not miss (detections, news, calls,
+    /// red lines, objective results, questions), oldest first.
+    pub notices: Vec<Notice>,
+    /// The discussion questions addressed to this team by name, oldest first (a question
+    /// to the whole room is the facilitator's to put, and may reveal the ground truth).
+    pub questions: Vec<QuestionView>,
+    /// The team's own acts that are not messages, oldest first.
+    pub acts: Vec<ActView>,
 }
 
 impl TeamView {
@@ -284,12 +359,17 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             channel: m.channel,
             kind: m.kind,
             subject: if what == "bounced" {
-                format!("BOUNCED: {} (address {} is stale)", m.subject, contact.id)
+                format!(
+                    "BOUNCED: {} (the {} address of {} is out of date)",
+                    m.subject,
+                    channel_words(contact.channel),
+                    contact.name
+                )
             } else {
-                format!("Acknowledged by {}: {}", contact.id, m.subject)
+                format!("Acknowledged by {}: {}", contact.name, m.subject)
             },
             text: if what == "bounced" {
-                format!("Your message to {} ({:?}, {}) could not be delivered: the address is out of date. Find another contact for {} in the directory.", contact.id, contact.channel, contact.address, region.orgs[m.to_org].name)
+                format!("Your message to {} ({}, {} {}) could not be delivered: the address is out of date. Find another contact for {} in the directory.", contact.name, region.orgs[m.to_org].name, channel_words(contact.channel), contact.address, region.orgs[m.to_org].name)
             } else {
                 format!("{} acknowledged your message sent at {}.", region.orgs[m.to_org].name, hhmm_span(minute(m.sent)))
             },
@@ -342,7 +422,24 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             }
         })
         .collect();
-    let incidents = mind
+    let visible: Vec<&Event> = world
+        .resource::<EventLog>()
+        .0
+        .iter()
+        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail, &mind))
+        .collect();
+    let ended = |inc: usize, recovered: bool| {
+        visible.iter().find_map(|e| match e.kind {
+            EventKind::Contained { incident } if !recovered && incident == inc => {
+                Some(minute(e.tick))
+            }
+            EventKind::Recovered { incident } if recovered && incident == inc => {
+                Some(minute(e.tick))
+            }
+            _ => None,
+        })
+    };
+    let incidents: Vec<KnownIncidentView> = mind
         .known
         .iter()
         .map(|(&inc, known)| {
@@ -383,6 +480,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 told_by: known.told_by.map(|s| region.states[s].name.clone()),
                 evidence: held.len(),
                 discounted: held.iter().filter(|(_, h)| h.discounted).count(),
+                contained_minute: ended(inc, false),
+                recovered_minute: ended(inc, true),
                 beliefs,
                 why,
             }
@@ -449,12 +548,18 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             }
         })
         .collect();
-    let timeline = world
-        .resource::<EventLog>()
-        .0
+    let timeline = visible
         .iter()
-        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail, &mind))
         .map(|e| (minute(e.tick), describe_as(world, e, Some(me))))
+        .collect();
+    let notices = team_notices(world, &visible, me, &team_def.id);
+    let acts = team_acts(world, &visible, me);
+    let questions = questions(world)
+        .into_iter()
+        // A question to the room is the facilitator's to put; a team reads only those
+        // addressed to it.
+        .filter(|(_, to)| to.contains(&t))
+        .map(|(q, _)| q)
         .collect();
     let objectives = region
         .objectives
@@ -466,6 +571,15 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             title: o.title.clone(),
             status: objective_status(facts, i),
             reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
+            aim: criterion_words(region, &o.criterion, &|id| {
+                if incidents.iter().any(|k| k.id == id) {
+                    format!("incident {id}")
+                } else {
+                    "an incident we do not know of yet".to_string()
+                }
+            }),
+            decided_minute: facts.met[i].or(facts.failed[i]).map(minute),
+            team: o.team.as_ref().map(|_| team_def.name.clone()),
         })
         .collect();
     let (local, _) = clock.local_at(clock.tick, region.states[me].offset_minutes);
@@ -516,6 +630,9 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         briefing: region.briefing.clone(),
         brief: team_def.brief.clone(),
         over: clock.is_over(),
+        notices,
+        questions,
+        acts,
     })
 }
 
@@ -543,6 +660,12 @@ fn visible_to_team(
         | EventKind::Bounced { message } => Some(*message),
         _ => None,
     };
+    // A sender learns of delivery only from an acknowledgement (or a bounce).
+    if let EventKind::Delivered { message } = &event.kind
+        && !orgs.contains(&mail.0[*message].to_org)
+    {
+        return false;
+    }
     message.is_none_or(|id| {
         let m = &mail.0[id];
         orgs.contains(&m.to_org) || m.from_org.is_some_and(|o| orgs.contains(&o))
@@ -695,7 +818,7 @@ pub fn cause_text(world: &World, cause: &Cause, viewer: Option<usize>) -> String
                 )
             }
         }
-        Cause::Drift => "hostility feeding on hostility (or easing back) over time".to_string(),
+        Cause::Drift => "tension feeding on tension (or easing back) over time".to_string(),
     }
 }
 
@@ -716,10 +839,23 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
         let from = m
             .from_org
             .map_or_else(|| m.from_label.clone(), |o| region.orgs[o].name.clone());
+        let to = &region.contacts[m.to_contact];
         format!(
-            "#{id} {:?} from {from} to {} ({:?})",
-            m.kind, region.contacts[m.to_contact].id, m.channel
+            "#{id} {} from {from} to {} at {}, by {}",
+            kind_words(m.kind),
+            to.name,
+            region.orgs[to.org].name,
+            channel_words(m.channel)
         )
+    };
+    // The sending state reads its own messages' course as its Sent tab tells it.
+    let sender = |id: usize| {
+        let m = &mail.0[id];
+        viewer.is_some_and(|v| m.from_org.is_some_and(|o| region.orgs[o].state == v))
+    };
+    let recipient = |id: usize| {
+        let m = &mail.0[id];
+        viewer.is_some_and(|v| region.orgs[m.to_org].state == v)
     };
     match &event.kind {
         EventKind::InjectFired { inject } => format!("inject {} fired", region.injects[*inject].id),
@@ -765,8 +901,22 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
         EventKind::PlantedRecognised { state: s, evidence } => {
             format!("{} judged evidence #{evidence} to be planted", state(*s))
         }
+        EventKind::MessageSent { message }
+            if sender(*message) && mail.0[*message].needed_clearance =>
+        {
+            format!(
+                "awaiting clearance: {} (our government must clear it before it leaves)",
+                msg(*message)
+            )
+        }
         EventKind::MessageSent { message } => format!("sent {}", msg(*message)),
+        EventKind::Cleared { message } if sender(*message) => {
+            format!("cleared for release: {} (sent now)", msg(*message))
+        }
         EventKind::Cleared { message } => format!("cleared for release: {}", msg(*message)),
+        EventKind::Delivered { message } if recipient(*message) => {
+            format!("received {}", msg(*message))
+        }
         EventKind::Delivered { message } => format!("delivered {}", msg(*message)),
         EventKind::Acknowledged { message } => format!("acknowledged {}", msg(*message)),
         EventKind::Bounced { message } => match mail.0[*message].bounce {
@@ -830,7 +980,7 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             format!("{} delivers a démarche to {}", state(*from), state(*to))
         }
         EventKind::RestraintStatement { by } => format!(
-            "{} issues a statement of restraint: others' hostility towards it eases (never below its baseline)",
+            "{} issues a statement of restraint: others' tension towards it eases (never below its baseline)",
             state(*by)
         ),
         EventKind::HotlineCall { from, to, answered } => format!(
@@ -847,7 +997,7 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             format!("{} and {} hold consultations", state(*a), state(*b))
         }
         EventKind::RegionalCoordination { convened_by, org } => format!(
-            "{} convenes regional coordination: hostility eases a little between every pair",
+            "{} convenes regional coordination: tension eases a little between every pair",
             org.map_or_else(|| state(*convened_by), |o| region.orgs[o].name.clone())
         ),
         EventKind::AssistanceGiven {
@@ -1029,6 +1179,8 @@ pub struct FacilitatorView {
     pub teams: Vec<(String, String)>,
     pub timeline: Vec<(u32, String)>,
     pub objectives: Vec<ObjectiveView>,
+    /// Every discussion question posed so far, oldest first.
+    pub questions: Vec<QuestionView>,
     /// Every state's beliefs: (state, incident, [(candidate, probability)]).
     pub beliefs: Vec<StateBelief>,
     /// Every message: (id, from, to contact, kind, status).
@@ -1144,8 +1296,14 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                 title: o.title.clone(),
                 status: objective_status(facts, i),
                 reason: facts.reasons[i].as_ref().map(|r| r.full()),
+                aim: criterion_words(region, &o.criterion, &|id| format!("incident {id}")),
+                decided_minute: facts.met[i]
+                    .or(facts.failed[i])
+                    .map(|t| t * clock.tick_minutes),
+                team: o.team.as_deref().map(|t| name_of(region, t)),
             })
             .collect(),
+        questions: questions(world).into_iter().map(|(q, _)| q).collect(),
         beliefs: (0..region.n_states())
             .flat_map(|s| {
                 let mind = world.get::<Mind>(entities.states[s]);
@@ -1327,7 +1485,7 @@ pub fn condition_words(region: &Region, condition: &crate::scenario::Condition) 
             format!("{} has shared evidence with {}", name(from), name(to))
         }
         TensionAbove { between, value } => format!(
-            "hostility between {} and {} is above {value:.2}",
+            "tension between {} and {} is above {value:.2}",
             name(&between.0),
             name(&between.1)
         ),
@@ -1498,8 +1656,14 @@ fn inject_words(
                 "no one directly: the world changes".to_string(),
             )
         }
-        Question { text: q, to } => {
+        Question { text: q, to, pause } => {
             line("Question", q.clone());
+            if *pause {
+                line(
+                    "Pause",
+                    "yes: the clock stops when it is posed; space runs it again".to_string(),
+                );
+            }
             (
                 format!("a discussion question: “{q}”"),
                 if to.is_empty() {
@@ -1549,5 +1713,345 @@ fn inject_kind_name(kind: &crate::scenario::InjectKind) -> &'static str {
         News { .. } => "news",
         World(_) => "world change",
         Question { .. } => "question",
+    }
+}
+
+/// The discussion questions whose injects have fired, oldest first, each with the teams it
+/// is put to (indices into the region's teams; empty: the whole room).
+fn questions(world: &World) -> Vec<(QuestionView, Vec<usize>)> {
+    let region = world.resource::<Region>();
+    let facts = world.resource::<Facts>();
+    let tick_minutes = world.resource::<Clock>().tick_minutes;
+    let mut out: Vec<(QuestionView, Vec<usize>)> = region
+        .injects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, inj)| {
+            let fired = facts.fired.get(i).copied().flatten()?;
+            let crate::scenario::InjectKind::Question { text, to, pause } = &inj.kind else {
+                return None;
+            };
+            let teams: Vec<usize> = to
+                .iter()
+                .filter_map(|id| match region.ids.get(id) {
+                    Some(Ref::Team(t)) => Some(*t),
+                    _ => None,
+                })
+                .collect();
+            Some((
+                QuestionView {
+                    inject: inj.id.clone(),
+                    minute: fired * tick_minutes,
+                    text: text.clone(),
+                    pause: *pause,
+                    to: teams
+                        .iter()
+                        .map(|&t| region.teams[t].name.clone())
+                        .collect(),
+                },
+                teams,
+            ))
+        })
+        .collect();
+    out.sort_by_key(|(q, _)| q.minute);
+    out
+}
+
+/// The questions that ask for the clock to pause posed at this tick (the front ends pause
+/// their clock then), each with the ids of the teams it is addressed to (empty: the room).
+pub fn pausing_questions_now(world: &World) -> Vec<(String, Vec<String>)> {
+    let clock = *world.resource::<Clock>();
+    let region = world.resource::<Region>();
+    questions(world)
+        .into_iter()
+        .filter(|(q, _)| q.pause && q.minute == clock.minutes())
+        .map(|(q, to)| {
+            (
+                q.text,
+                to.iter().map(|&t| region.teams[t].id.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The notices of a team: the events it can see that it should not miss, and the questions
+/// put to it, oldest first.
+fn team_notices(world: &World, visible: &[&Event], me: usize, team: &str) -> Vec<Notice> {
+    let region = world.resource::<Region>();
+    let minutes = world.resource::<Clock>().tick_minutes;
+    let ours = |o: usize| {
+        region.objectives[o]
+            .team
+            .as_deref()
+            .is_none_or(|t| t == team)
+    };
+    let mut notices: Vec<Notice> = visible
+        .iter()
+        .filter_map(|e| {
+            let kind = match &e.kind {
+                EventKind::Detected { state, .. } if *state == me => NoticeKind::Detection,
+                EventKind::News { .. } => NoticeKind::News,
+                EventKind::HotlineCall { from, to, .. } if *from == me || *to == me => {
+                    NoticeKind::Hotline
+                }
+                EventKind::RedLineCrossed { .. } => NoticeKind::RedLine,
+                EventKind::PublicAttribution { .. } => NoticeKind::Attribution,
+                EventKind::RungChanged { a, b, .. } if *a == me || *b == me => NoticeKind::Rung,
+                EventKind::Contained { .. } | EventKind::Recovered { .. } => {
+                    NoticeKind::IncidentEnded
+                }
+                EventKind::ObjectiveMet { objective }
+                | EventKind::ObjectiveFailed { objective }
+                    if ours(*objective) =>
+                {
+                    NoticeKind::Objective
+                }
+                _ => return None,
+            };
+            Some(Notice {
+                minute: e.tick * minutes,
+                kind,
+                text: describe_as(world, e, Some(me)),
+            })
+        })
+        .collect();
+    let t = region.teams.iter().position(|t| t.id == team);
+    notices.extend(
+        questions(world)
+            .into_iter()
+            .filter(|(_, to)| t.is_some_and(|t| to.contains(&t)))
+            .map(|(q, _)| Notice {
+                minute: q.minute,
+                kind: NoticeKind::Question,
+                text: format!("QUESTION for discussion: {}", q.text),
+            }),
+    );
+    // A stable sort: events keep the order they happened in.
+    notices.sort_by_key(|n| n.minute);
+    notices
+}
+
+/// The team's own acts that are not messages, from the events it can see.
+fn team_acts(world: &World, visible: &[&Event], me: usize) -> Vec<ActView> {
+    let region = world.resource::<Region>();
+    let minutes = world.resource::<Clock>().tick_minutes;
+    let state = |s: usize| region.states[s].name.clone();
+    let asset = |a: usize| region.assets[a].name.clone();
+    let incident = |i: usize| {
+        world
+            .get::<Incident>(world.resource::<Incidents>().0[i])
+            .map(|x| x.id.clone())
+            .unwrap_or_default()
+    };
+    visible
+        .iter()
+        .filter_map(|e| {
+            let (what, to, result) = match &e.kind {
+                EventKind::HotlineCall { from, to, answered } if *from == me => (
+                    "hotline call",
+                    state(*to),
+                    if *answered {
+                        "answered"
+                    } else {
+                        "not answered"
+                    }
+                    .to_string(),
+                ),
+                EventKind::AlertRaised { state: s, level } if *s == me => (
+                    "alert level",
+                    format!("level {level}"),
+                    format!(
+                        "our watchers detect {:.0}% faster",
+                        100.0 * super::constants::ALERT_PER_LEVEL * f64::from(*level)
+                    ),
+                ),
+                EventKind::RestraintStatement { by } if *by == me => (
+                    "restraint statement",
+                    "everyone (public)".to_string(),
+                    "others' tension towards us eases".to_string(),
+                ),
+                EventKind::PublicAttribution {
+                    by,
+                    incident: i,
+                    blamed,
+                    ..
+                } if *by == me => (
+                    "public attribution",
+                    format!(
+                        "{} blamed for {}",
+                        region.candidate_name(*blamed),
+                        incident(*i)
+                    ),
+                    "public".to_string(),
+                ),
+                EventKind::Retaliation {
+                    by,
+                    against,
+                    asset: a,
+                    ..
+                } if *by == me => (
+                    "retaliation",
+                    format!("{} ({})", asset(*a), state(*against)),
+                    "carried out".to_string(),
+                ),
+                EventKind::AssetIsolated { asset: a } if region.assets[*a].state == me => {
+                    ("isolation", asset(*a), "isolated".to_string())
+                }
+                EventKind::AssetRestored { asset: a } if region.assets[*a].state == me => {
+                    ("restoration", asset(*a), "back in service".to_string())
+                }
+                _ => return None,
+            };
+            Some(ActView {
+                minute: e.tick * minutes,
+                what: what.to_string(),
+                to,
+                result,
+            })
+        })
+        .collect()
+}
+
+/// An objective's criterion in plain words: what is asked, by whom, and by when.
+///
+/// `incident` names an incident by its inject id: a team is told only of those it knows.
+pub fn criterion_words(
+    region: &Region,
+    criterion: &crate::scenario::Criterion,
+    incident: &dyn Fn(&str) -> String,
+) -> String {
+    use crate::scenario::Criterion::*;
+    let name = |id: &str| name_of(region, id);
+    let span = |s: crate::scenario::Span| super::objectives::span_text(s.minutes());
+    let names = |ids: &[String]| {
+        let n: Vec<String> = ids.iter().map(|i| name(i)).collect();
+        match n.len() {
+            0 => String::new(),
+            1 => n[0].clone(),
+            _ => format!(
+                "{} and {}",
+                n[..n.len() - 1].join(", "),
+                n.last().cloned().unwrap_or_default()
+            ),
+        }
+    };
+    match criterion {
+        DetectWithin {
+            incident: i,
+            by,
+            within,
+        } => format!(
+            "{} detects {} within {} of the attack starting",
+            name(by),
+            incident(i),
+            span(*within)
+        ),
+        NotifyWithin {
+            incident: i,
+            from,
+            to,
+            within,
+        } => format!(
+            "{} notifies {} of {} within {} of detecting it",
+            name(from),
+            names(to),
+            incident(i),
+            span(*within)
+        ),
+        AcknowledgeWithin {
+            contacts,
+            within,
+            share,
+            after,
+            before,
+            from,
+            kinds,
+        } => {
+            let who = if contacts.is_empty() {
+                "the contacts written to".to_string()
+            } else {
+                names(contacts)
+            };
+            let how_many = if *share >= 1.0 {
+                format!("every one of {who}")
+            } else {
+                format!("at least {:.0}% of {who}", share * 100.0)
+            };
+            let mut what = "a message".to_string();
+            if !kinds.is_empty() {
+                let k: Vec<&str> = kinds.iter().map(|k| kind_words(*k)).collect();
+                what = format!("a message ({})", k.join(" or "));
+            }
+            if let Some(f) = from {
+                what.push_str(&format!(" from {}", name(f)));
+            }
+            let mut when = String::new();
+            if let Some(a) = after {
+                when.push_str(&format!(
+                    ", counting messages sent from {}",
+                    hhmm_span(a.minutes())
+                ));
+            }
+            if let Some(b) = before {
+                when.push_str(&format!(", sent before {}", hhmm_span(b.minutes())));
+            }
+            format!(
+                "{how_many} acknowledges {what} within {} of its sending{when}; missed if not by the end",
+                span(*within)
+            )
+        }
+        EvidenceBeforeAttribution { state } => format!(
+            "{} shares evidence abroad before it attributes any incident publicly (or never attributes)",
+            name(state)
+        ),
+        NoWrongfulAttribution { state } => format!(
+            "{} never publicly blames anyone but the true perpetrator, to the end",
+            name(state)
+        ),
+        PeakRungAtMost { between, rung } => format!(
+            "{} never go beyond {}, to the end",
+            between.as_ref().map_or_else(
+                || "relations between any two states".to_string(),
+                |(a, b)| format!("relations between {} and {}", name(a), name(b))
+            ),
+            rung_name(*rung)
+        ),
+        DowntimeBelow {
+            sector,
+            state,
+            hours,
+        } => format!(
+            "downtime{}{} stays below {hours} sector-hours by the end",
+            sector.map_or(String::new(), |s| format!(" in the {s:?} sector")),
+            state
+                .as_deref()
+                .map_or(String::new(), |s| format!(" of {}", name(s)))
+        ),
+    }
+}
+
+/// A kind of message in words.
+pub fn kind_words(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Notify => "notification",
+        MessageKind::ShareEvidence => "shared evidence",
+        MessageKind::RequestAssistance => "request for assistance",
+        MessageKind::RequestConsultation => "request for consultations",
+        MessageKind::Demarche => "démarche",
+        MessageKind::HotlineCall => "hotline call",
+        MessageKind::RegionalCoordination => "regional coordination",
+        MessageKind::RequestTakedown => "takedown request",
+        MessageKind::Control => "from exercise control",
+    }
+}
+
+/// A channel in words.
+pub fn channel_words(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Phone => "phone",
+        Channel::Portal => "portal",
+        Channel::DiplomaticNote => "diplomatic note",
+        Channel::Hotline => "hotline",
     }
 }

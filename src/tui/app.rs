@@ -7,7 +7,10 @@
 
 use super::composer::{Composer, Field, Stage};
 use crate::journal::{JournalWriter, Line};
-use crate::sim::view::{FacilitatorView, InboxItem, InjectQueueItem, TeamView, hhmm_span};
+use crate::sim::view::{
+    FacilitatorView, InboxItem, InjectQueueItem, Notice, NoticeKind, QuestionView, TeamView,
+    hhmm_span,
+};
 use crate::sim::{Command, Control, Sim};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,22 +24,69 @@ pub enum Role {
 }
 
 /// Player tabs.
-pub const PLAYER_TABS: [&str; 6] = [
+pub const PLAYER_TABS: [&str; 7] = [
     "Inbox",
     "Situation",
     "Directory",
     "Relations",
     "Sent",
     "Timeline",
+    "Objectives",
 ];
 /// Facilitator tabs.
-pub const FACILITATOR_TABS: [&str; 5] = [
+pub const FACILITATOR_TABS: [&str; 6] = [
     "Ground truth",
     "Escalation",
     "Injects",
     "Timeline",
     "Team screens",
+    "Objectives",
 ];
+
+/// The player's Objectives tab.
+pub const PLAYER_OBJECTIVES: usize = 6;
+/// The facilitator's Objectives tab.
+pub const FACILITATOR_OBJECTIVES: usize = 5;
+
+/// What `N` (on to the next event) stops on; `e` changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StopOn {
+    /// What matters: a message to read or answer, a notice (a detection, news, a call, a
+    /// red line, an objective's result, a question) — for the facilitator, an inject fired,
+    /// an objective decided, a rung or an incident's phase changed.
+    #[default]
+    WhatMatters,
+    /// Any new inbox entry, receipts (acknowledgements, bounces) included.
+    AnyMessage,
+    /// Any new line on the Timeline.
+    Everything,
+}
+
+impl StopOn {
+    /// The next setting (`e`).
+    pub fn next(self) -> StopOn {
+        match self {
+            StopOn::WhatMatters => StopOn::AnyMessage,
+            StopOn::AnyMessage => StopOn::Everything,
+            StopOn::Everything => StopOn::WhatMatters,
+        }
+    }
+
+    /// In words, for the status line and the help.
+    pub fn words(self, facilitator: bool) -> &'static str {
+        match (self, facilitator) {
+            (StopOn::WhatMatters, false) => {
+                "what matters (a message to read, a notice: detection, news, call, red line, objective, question)"
+            }
+            (StopOn::WhatMatters, true) => {
+                "what matters (an inject fired, an objective decided, a rung or an incident changed, a question)"
+            }
+            (StopOn::AnyMessage, false) => "any new inbox entry, receipts included",
+            (StopOn::AnyMessage, true) => "any inject fired or message sent",
+            (StopOn::Everything, _) => "every new line on the Timeline",
+        }
+    }
+}
 
 /// Pace settings, simulated minutes per real second.
 pub const PACES: [u32; 6] = [1, 5, 10, 30, 60, 120];
@@ -112,6 +162,9 @@ pub struct Exercise {
     /// facilitators) build each only once; emptied by every step, command and control.
     views: std::collections::BTreeMap<String, Arc<TeamView>>,
     facilitator_view: Option<Arc<FacilitatorView>>,
+    /// `play` as one team, without a facilitator: only questions put to this team pause
+    /// the clock.
+    pub solo_team: Option<String>,
 }
 
 impl Exercise {
@@ -126,6 +179,7 @@ impl Exercise {
             online: std::collections::BTreeMap::new(),
             views: std::collections::BTreeMap::new(),
             facilitator_view: None,
+            solo_team: None,
         }
     }
 
@@ -162,7 +216,24 @@ impl Exercise {
             // Every tick reached is journaled, so a resumed session loses nothing.
             self.write(&Line::Mark { tick });
         }
+        // A question the scenario wants discussed stops the clock (`pause: true`): always
+        // where a facilitator runs it; for a team playing alone only when the question is
+        // put to that team (a question to the room is the facilitator's, and is not shown).
+        if self.pauses_now() {
+            self.paused = true;
+        }
         true
+    }
+
+    /// Whether a question posed at this tick stops this exercise's clock.
+    pub fn pauses_now(&self) -> bool {
+        self.sim
+            .pausing_questions()
+            .iter()
+            .any(|(_, to)| match &self.solo_team {
+                None => true,
+                Some(team) => to.contains(team),
+            })
     }
 
     /// Submits a team command; journals it when accepted, in the order accepted.
@@ -332,7 +403,17 @@ pub struct App {
     pub facilitator: Option<Arc<FacilitatorView>>,
     pub tab: usize,
     /// Highlighted row per tab.
-    pub cursor: [usize; 6],
+    pub cursor: [usize; 7],
+    /// What `N` stops on.
+    pub stop_on: StopOn,
+    /// The help's page (0: keys, 1: glossary) and how far it is scrolled.
+    pub help_page: usize,
+    pub help_scroll: usize,
+    /// A discussion question shown in large type until dismissed (Enter or Esc).
+    pub question: Option<QuestionView>,
+    /// How many of this screen's questions were already seen (none: not read yet; the
+    /// questions posed before a screen opens are not shown again).
+    questions_seen: Option<usize>,
     pub filter: String,
     pub filtering: bool,
     pub composer: Option<Composer>,
@@ -363,11 +444,11 @@ impl App {
         teams: Vec<(String, String)>,
         journal: Option<JournalWriter>,
     ) -> App {
-        App::over(
-            Engine::Own(Box::new(Exercise::new(sim, journal))),
-            role,
-            teams,
-        )
+        let mut exercise = Exercise::new(sim, journal);
+        if let Role::Team(t) = &role {
+            exercise.solo_team = Some(t.clone());
+        }
+        App::over(Engine::Own(Box::new(exercise)), role, teams)
     }
 
     /// A new app over an exercise it may share.
@@ -389,7 +470,12 @@ impl App {
             view: None,
             facilitator: None,
             tab: 0,
-            cursor: [0; 6],
+            cursor: [0; 7],
+            stop_on: StopOn::default(),
+            help_page: 0,
+            help_scroll: 0,
+            question: None,
+            questions_seen: None,
             filter: String::new(),
             filtering: false,
             composer: None,
@@ -430,6 +516,7 @@ impl App {
         self.clock = clock;
         self.online = online;
         self.notice_questions(facilitator.as_deref());
+        self.show_questions(view.as_deref(), facilitator.as_deref());
         self.view = view;
         // The Injects cursor stays on its inject when the queue is re-sorted (a delay).
         let selected = self.selected_inject().map(|i| i.id.clone());
@@ -522,6 +609,32 @@ impl App {
         }
     }
 
+    /// Opens the newest question posed since this screen last looked, if the scenario asks
+    /// for the room to stop on it (`pause: true`): the facilitator sees every such question,
+    /// a team those addressed to it by name.
+    fn show_questions(&mut self, team: Option<&TeamView>, truth: Option<&FacilitatorView>) {
+        let questions = match (&self.role, team, truth) {
+            (Role::Facilitator, _, Some(f)) => &f.questions,
+            (Role::Team(_), Some(v), _) => &v.questions,
+            _ => return,
+        };
+        let len = questions.len();
+        let seen = self.questions_seen.replace(len).unwrap_or(len).min(len);
+        if let Some(q) = questions[seen..].iter().rev().find(|q| q.pause) {
+            self.question = Some(q.clone());
+        }
+    }
+
+    /// A key while a question is shown: Enter or Esc dismisses it; other keys wait.
+    fn question_key(&mut self, key: KeyEvent) {
+        if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+            self.question = None;
+            if self.runs_clock() && self.clock.paused && !self.clock.over {
+                self.say("The clock is paused for the discussion: space runs it again.");
+            }
+        }
+    }
+
     /// Whether the keys at this screen run the clock: always in `play`, only the
     /// facilitator's in `serve`.
     pub fn runs_clock(&self) -> bool {
@@ -568,21 +681,59 @@ impl App {
     const ENDED: &str =
         "The exercise is over. Press q to quit; `cyberdrill report` makes the after-action report.";
 
-    /// Steps until something new reaches the screen (or a day passes).
+    /// Steps until something new reaches the screen that counts for [`App::stop_on`] (or a
+    /// day passes, or a question pauses the clock).
     pub fn step_to_next_event(&mut self) {
         let before = self.event_count();
         let limit = self.clock.tick + 24 * 60 / self.clock.tick_minutes.max(1);
         while self.clock.tick < limit && self.step() {
-            if self.event_count() != before {
+            if self.event_count() != before || self.question.is_some() {
+                break;
+            }
+            if self.read(|ex| ex.paused && ex.pauses_now()) {
                 break;
             }
         }
     }
 
+    /// A count that grows whenever something `N` stops on happens.
     fn event_count(&self) -> usize {
-        match (&self.role, &self.view) {
-            (Role::Team(_), Some(v)) => v.timeline.len() + v.inbox.len(),
-            _ => self.facilitator.as_ref().map_or(0, |f| f.timeline.len()),
+        match (&self.role, &self.view, &self.facilitator) {
+            (Role::Team(_), Some(v), _) => match self.stop_on {
+                StopOn::WhatMatters => {
+                    // Messages to read or answer (not receipts) and every notice.
+                    v.inbox.iter().filter(|m| m.receipt.is_none()).count() + v.notices.len()
+                }
+                StopOn::AnyMessage => v.inbox.len() + v.notices.len(),
+                StopOn::Everything => v.timeline.len() + v.inbox.len() + v.notices.len(),
+            },
+            (Role::Facilitator, _, Some(f)) => match self.stop_on {
+                StopOn::WhatMatters => {
+                    let fired = f
+                        .injects
+                        .iter()
+                        .filter(|i| i.fired_minute.is_some())
+                        .count();
+                    let decided = f.objectives.iter().filter(|o| o.status != "open").count();
+                    // Rungs and phases only ever move on, so their sums grow with each change.
+                    let rungs: usize = f
+                        .pairs
+                        .iter()
+                        .map(|p| p.rung as usize + p.peak as usize)
+                        .sum();
+                    let phases: usize = f.incidents.iter().map(|i| i.phase as usize + 1).sum();
+                    fired + decided + rungs + phases + f.questions.len()
+                }
+                StopOn::AnyMessage => {
+                    f.injects
+                        .iter()
+                        .filter(|i| i.fired_minute.is_some())
+                        .count()
+                        + f.message_log.len()
+                }
+                StopOn::Everything => f.timeline.len(),
+            },
+            _ => 0,
         }
     }
 
@@ -710,40 +861,38 @@ impl App {
         let v = self.view.as_ref();
         let f = self.facilitator.as_ref();
         match (self.is_facilitator(), self.tab) {
-            (false, 0) => v.map_or(0, |v| v.inbox.len() + usize::from(v.has_briefing())),
-            (false, 1) => v.map_or(0, |v| {
-                v.assets.len() + v.objectives.len() + v.incidents.len()
-            }),
+            (false, 0) => v.map_or(0, |v| inbox_len(v)),
+            (false, 1) => v.map_or(0, |v| v.assets.len() + v.incidents.len()),
             (false, 2) => self.directory_rows().len(),
             (false, 3) => v.map_or(0, |v| v.relations.len()),
-            (false, 4) => v.map_or(0, |v| v.sent.len()),
-            (false, _) => v.map_or(0, |v| v.timeline.len()),
+            (false, 4) => v.map_or(0, |v| v.sent.len() + v.acts.len()),
+            (false, 5) => v.map_or(0, |v| v.timeline.len()),
+            (false, _) => v.map_or(0, |v| v.objectives.len()),
             (true, 0) => f.map_or(0, |f| f.incidents.len() + f.objectives.len()),
             (true, 1) => f.map_or(0, |f| f.pairs.len()),
             (true, 2) => f.map_or(0, |f| f.injects.len()),
             (true, 3) => f.map_or(0, |f| f.timeline.len()),
-            (true, _) => self.teams.len(),
+            (true, 4) => self.teams.len(),
+            (true, _) => f.map_or(0, |f| f.objectives.len()),
         }
     }
 
-    /// The highlighted row of the player's Situation tab: our assets, then our objectives,
-    /// then the incidents we know (last, as that list grows).
+    /// The highlighted row of the player's Situation tab: our assets, then the incidents we
+    /// know (last, as that list grows). Our objectives have their own tab.
     pub fn situation_row(&self) -> Row {
         let Some(v) = &self.view else {
             return Row::None;
         };
-        let (a, o) = (v.assets.len(), v.objectives.len());
-        let rows = a + o + v.incidents.len();
+        let a = v.assets.len();
+        let rows = a + v.incidents.len();
         if rows == 0 {
             return Row::None;
         }
         let c = self.cursor[1].min(rows - 1);
         if c < a {
             Row::Asset(c)
-        } else if c < a + o {
-            Row::Objective(c - a)
         } else {
-            Row::Incident(c - a - o)
+            Row::Incident(c - a)
         }
     }
 
@@ -776,6 +925,9 @@ impl App {
                     _ => None,
                 },
                 1 => last(f.pairs.len(), self.cursor[1]).map(WhyTarget::Pair),
+                FACILITATOR_OBJECTIVES => {
+                    last(f.objectives.len(), self.cursor[5]).map(WhyTarget::ExerciseObjective)
+                }
                 _ => None,
             }
         } else {
@@ -783,10 +935,12 @@ impl App {
             match self.tab {
                 1 => match self.situation_row() {
                     Row::Incident(i) => Some(WhyTarget::Incident(v.incidents[i].id.clone())),
-                    Row::Objective(i) => Some(WhyTarget::Objective(i)),
                     _ => None,
                 },
                 3 => last(v.relations.len(), self.cursor[3]).map(WhyTarget::Relation),
+                PLAYER_OBJECTIVES => {
+                    last(v.objectives.len(), self.cursor[6]).map(WhyTarget::Objective)
+                }
                 _ => None,
             }
         }
@@ -799,11 +953,12 @@ impl App {
             return;
         }
         self.say(match (self.is_facilitator(), self.tab) {
-            (false, 1) => "w explains an incident or an objective: select one with ↓.",
-            (false, _) => "w works on the Situation tab (incidents, objectives) and on Relations.",
+            (false, 1) => "w explains an incident: select one with ↓ (below our infrastructure).",
+            (false, PLAYER_OBJECTIVES) => "No objective is set for your team.",
+            (false, _) => "w works on Situation (incidents), Relations and Objectives.",
             (true, 0) => "w explains an objective: select one with ↓ (below the incidents).",
             (true, 2) => "On the Injects tab, Enter previews the selected inject.",
-            (true, _) => "w works on the Escalation tab (pairs) and on Ground truth (objectives).",
+            (true, _) => "w works on Escalation (pairs), Ground truth and Objectives.",
         });
     }
 
@@ -819,12 +974,12 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => 1,
             _ => return,
         };
-        let before = self.cursor[self.tab.min(5)];
+        let before = self.cursor[self.tab.min(6)];
         self.move_cursor(step);
         match self.why_target() {
             Some(target) => self.why = Some(target),
             // Off the rows that have a why (onto an asset): stay where we were.
-            None => self.cursor[self.tab.min(5)] = before,
+            None => self.cursor[self.tab.min(6)] = before,
         }
     }
 
@@ -858,7 +1013,7 @@ impl App {
         // On a timeline, moving up the screen goes further back from the newest entry.
         let delta = if self.on_timeline() { -delta } else { delta };
         let rows = self.rows();
-        let c = &mut self.cursor[self.tab.min(5)];
+        let c = &mut self.cursor[self.tab.min(6)];
         if rows == 0 {
             *c = 0;
             return;
@@ -879,7 +1034,11 @@ impl App {
             return;
         }
         if self.help {
-            self.help = false;
+            self.help_key(key);
+            return;
+        }
+        if self.question.is_some() {
+            self.question_key(key);
             return;
         }
         if self.why.is_some() {
@@ -924,7 +1083,16 @@ impl App {
         }
         match key.code {
             KeyCode::Char('q') => self.quit = true,
-            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('?') => {
+                self.help = true;
+                self.help_page = 0;
+                self.help_scroll = 0;
+            }
+            KeyCode::Char('e') => {
+                self.stop_on = self.stop_on.next();
+                let words = self.stop_on.words(self.is_facilitator());
+                self.say(format!("N now stops on {words}."));
+            }
             KeyCode::Char('w') => self.open_why(),
             KeyCode::Char(' ' | 'n' | 'N' | '+' | '=' | '-') if !self.runs_clock() => {
                 self.say("The facilitator runs the clock.")
@@ -970,6 +1138,28 @@ impl App {
         }
     }
 
+    /// A key while the help is open: →, Tab or PageDown turn to the glossary, ← or BackTab
+    /// back to the keys, ↑/↓ scroll; any other key closes it.
+    fn help_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Right | KeyCode::Tab | KeyCode::Char('g') => {
+                self.help_page = (self.help_page + 1).min(1);
+                self.help_scroll = 0;
+            }
+            KeyCode::Left | KeyCode::BackTab => {
+                self.help_page = self.help_page.saturating_sub(1);
+                self.help_scroll = 0;
+            }
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown => {
+                self.help_scroll = (self.help_scroll + 1).min(200)
+            }
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => {
+                self.help_scroll = self.help_scroll.saturating_sub(1)
+            }
+            _ => self.help = false,
+        }
+    }
+
     fn team_id(&self) -> Option<String> {
         match &self.role {
             Role::Team(t) => Some(t.clone()),
@@ -1008,14 +1198,17 @@ impl App {
                     .view
                     .as_ref()
                     .map(|v| match inbox_row(v, self.cursor[0]) {
-                        InboxRow::Briefing => Err(true),
+                        InboxRow::Briefing => Err("The briefing needs no acknowledgement."),
                         InboxRow::Message(m) => Ok(m.clone()),
-                        InboxRow::None => Err(false),
+                        InboxRow::Notice(_) => Err(
+                            "A notice tells you what happened; there is nothing to acknowledge.",
+                        ),
+                        InboxRow::None => Err("No message selected."),
                     });
                 match item {
                     Some(Ok(m)) => self.acknowledge(&team, m),
-                    Some(Err(true)) => self.say("The briefing needs no acknowledgement."),
-                    _ => self.say("No message selected."),
+                    Some(Err(why)) => self.say(why),
+                    None => self.say("No message selected."),
                 }
             }
             _ => {}
@@ -1281,25 +1474,67 @@ impl App {
 }
 
 /// A row of the Inbox: the briefing, pinned first when the scenario gives one, then the
-/// messages.
+/// messages and the notices, oldest first.
 #[derive(Debug, Clone, Copy)]
 pub enum InboxRow<'a> {
     Briefing,
     Message(&'a InboxItem),
+    Notice(&'a Notice),
     None,
+}
+
+/// Every row of the Inbox, top to bottom: messages and notices by the minute they came,
+/// a message before a notice of the same minute.
+pub fn inbox_rows(view: &TeamView) -> Vec<InboxRow<'_>> {
+    let mut rows = Vec::with_capacity(view.inbox.len() + view.notices.len() + 1);
+    if view.has_briefing() {
+        rows.push(InboxRow::Briefing);
+    }
+    let (mut m, mut n) = (view.inbox.iter().peekable(), view.notices.iter().peekable());
+    loop {
+        match (m.peek(), n.peek()) {
+            (Some(a), Some(b)) if a.received_minute <= b.minute => {
+                rows.push(InboxRow::Message(a));
+                m.next();
+            }
+            (_, Some(b)) => {
+                rows.push(InboxRow::Notice(b));
+                n.next();
+            }
+            (Some(a), None) => {
+                rows.push(InboxRow::Message(a));
+                m.next();
+            }
+            (None, None) => break,
+        }
+    }
+    rows
+}
+
+/// How many rows the Inbox has.
+pub fn inbox_len(view: &TeamView) -> usize {
+    view.inbox.len() + view.notices.len() + usize::from(view.has_briefing())
 }
 
 /// The Inbox row at the cursor.
 pub fn inbox_row(view: &TeamView, cursor: usize) -> InboxRow<'_> {
-    let message = if view.has_briefing() {
-        match cursor.checked_sub(1) {
-            None => return InboxRow::Briefing,
-            Some(i) => i,
-        }
-    } else {
-        cursor
-    };
-    view.inbox
-        .get(message)
-        .map_or(InboxRow::None, InboxRow::Message)
+    inbox_rows(view)
+        .get(cursor)
+        .copied()
+        .unwrap_or(InboxRow::None)
+}
+
+/// A notice's mark and label in the Inbox.
+pub fn notice_label(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Detection => "detected",
+        NoticeKind::News => "news",
+        NoticeKind::Hotline => "hotline",
+        NoticeKind::RedLine => "red line",
+        NoticeKind::Attribution => "blame",
+        NoticeKind::Rung => "ladder",
+        NoticeKind::IncidentEnded => "incident",
+        NoticeKind::Objective => "objective",
+        NoticeKind::Question => "question",
+    }
 }

@@ -195,12 +195,12 @@ impl Composer {
                         Choice {
                             value: c.id.clone(),
                             label: format!(
-                                "{mark}{}{} — {} ({}) · {:?}{}",
+                                "{mark}{}{} — {} ({}) · {}{}",
                                 if mark.is_empty() { "" } else { " " },
-                                c.id,
+                                c.name,
                                 c.organisation,
                                 c.state,
-                                c.channel,
+                                crate::sim::view::channel_words(c.channel),
                                 if c.known_stale {
                                     " · BOUNCED before"
                                 } else {
@@ -246,7 +246,12 @@ impl Composer {
                         .filter(|r| !hotline_only || r.hotline)
                         .map(|r| Choice {
                             value: r.state.clone(),
-                            label: format!("{} (tension {:.2}, {:?})", r.name, r.tension, r.rung),
+                            label: format!(
+                                "{} (our tension {:.2}, {})",
+                                r.name,
+                                r.tension,
+                                crate::tui::ladder::rung_label(r.rung)
+                            ),
                         })
                         .collect();
                     if blame {
@@ -287,21 +292,26 @@ impl Composer {
                 Some(Field::Level) => LEVELS
                     .iter()
                     .enumerate()
-                    .map(|(i, (name, _))| Choice {
+                    .map(|(i, (name, tlp))| Choice {
                         value: i.to_string(),
-                        label: (*name).to_string(),
+                        label: format!("{name} — {}", tlp_meaning(*tlp)),
                     })
                     .collect(),
                 Some(Field::Alert) => (0..=3)
                     .map(|l| Choice {
                         value: l.to_string(),
-                        label: format!("alert level {l}"),
+                        label: format!("alert level {l} — {}", alert_meaning(l)),
                     })
                     .collect(),
                 Some(Field::Text) | None => Vec::new(),
             },
         };
-        list.into_iter().filter(|c| keep(&c.label)).collect()
+        // A contact, state or asset is found by its name or by its id.
+        list.into_iter()
+            .filter(|c| {
+                keep(&c.label) || (!c.value.chars().all(|ch| ch.is_ascii_digit()) && keep(&c.value))
+            })
+            .collect()
     }
 
     /// Takes the highlighted option (Enter). Returns true when the composer moved on.
@@ -463,15 +473,19 @@ impl Composer {
                 continue;
             };
             let mut parts = vec![format!(
-                "{:?} to {} ({})",
-                c.channel, c.organisation, c.state
+                "by {} to {}, {} ({})",
+                crate::sim::view::channel_words(c.channel),
+                c.name,
+                c.organisation,
+                c.state
             )];
             if c.known_stale {
                 parts.push("this address BOUNCED before: it is probably stale".into());
             }
             if sharing && c.state != view.state_name && view.government_control > 0.0 {
                 parts.push(format!(
-                    "may need clearance first (government control {:.0}%)",
+                    "may wait for clearance by our own government ({}'s government holds {:.0}% control over what we share abroad)",
+                    view.state_name,
                     view.government_control * 100.0
                 ));
             }
@@ -492,5 +506,25 @@ impl Composer {
 impl Default for Composer {
     fn default() -> Self {
         Composer::new()
+    }
+}
+
+/// What a TLP level tells the recipient, for the sharing-level screen.
+pub fn tlp_meaning(tlp: Tlp) -> &'static str {
+    match tlp {
+        Tlp::Clear => "anyone may see it, the public included",
+        Tlp::Green => "their community may see it, not the public",
+        Tlp::Amber => "their organisation and those who need to know (the usual level)",
+        Tlp::Red => "the named recipients only, no one further",
+    }
+}
+
+/// What an alert level does, for the alert screen.
+pub fn alert_meaning(level: u8) -> &'static str {
+    match level {
+        0 => "normal watch",
+        1 => "our watchers detect attacks 25% faster",
+        2 => "our watchers detect attacks 50% faster",
+        _ => "our watchers detect attacks 75% faster (the highest)",
     }
 }

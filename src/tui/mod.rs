@@ -1,13 +1,26 @@
 //! The terminal UI: `cyberdrill play`.
 //!
-//! `app.rs` holds the state and the keys, `ui.rs` draws it (a pure function), `composer.rs`
-//! builds actions. This module owns the terminal: set-up, the event loop, and restoring the
+//! `app.rs` holds the state and the keys, `ui.rs` draws it (a pure function) and hands each
+//! reworked screen to its own file (`inbox`, `situation`, `directory`, `ladder`, `sent`,
+//! `objectives`, `question`, `help`, `footer`; `text` has the helpers they share, `glossary`
+//! the words), `composer.rs` builds actions. This module owns the terminal: set-up, the event loop, and restoring the
 //! terminal on quit, Ctrl-C, panic or error. The UI draws only `TeamView`/`FacilitatorView`
 //! and sends only `Command`s and facilitator `Control`s, so the same app can run per SSH
 //! session later.
 
 pub mod app;
 pub mod composer;
+pub mod directory;
+pub mod footer;
+pub mod glossary;
+pub mod help;
+pub mod inbox;
+pub mod ladder;
+pub mod objectives;
+pub mod question;
+pub mod sent;
+pub mod situation;
+pub mod text;
 pub mod ui;
 
 use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};

@@ -1,14 +1,17 @@
 //! Drawing: a pure function of the app state. One function per screen area.
 
-use super::app::{App, InboxRow, Role, Row, WhyTarget, inbox_row};
+use super::app::{App, FACILITATOR_OBJECTIVES, Role, Row, WhyTarget};
 use super::composer::{Field, Stage};
-use crate::sim::view::{
-    FacilitatorView, KnownIncidentView, ObjectiveView, TeamView, hhmm_span, rung_name,
-};
-use crate::sim::{MessageKind, Phase};
+use super::ladder::rung_label;
+use super::objectives::status_words;
+use super::situation::row_text;
+use super::situation::{NO_SUSPECT, incident_heading};
+use super::text::{Column, bar, cut, fit, wrap};
+use crate::sim::Phase;
+use crate::sim::view::{FacilitatorView, ObjectiveView, TeamView, hhmm_span, rung_name};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Cell, Clear, List, ListItem, ListState, Paragraph, Row as TableRow, Table, TableState,
@@ -45,12 +48,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .enumerate()
         .map(|(i, t)| format!("{} {t}", i + 1))
         .collect();
-    frame.render_widget(
-        Tabs::new(titles)
-            .select(app.tab)
-            .highlight_style(Style::new().reversed()),
-        tabs,
-    );
+    let wide: usize = titles.iter().map(|t| t.chars().count() + 3).sum();
+    let bar = Tabs::new(titles)
+        .select(app.tab)
+        .highlight_style(Style::new().reversed());
+    // At 80 columns the tabs lose their padding rather than their names.
+    let bar = if wide > usize::from(tabs.width) {
+        bar.padding("", "").divider("│")
+    } else {
+        bar
+    };
+    frame.render_widget(bar, tabs);
     match (&app.role, app.view.as_ref()) {
         (Role::Team(_), Some(view)) => draw_player(frame, app, view, body),
         (Role::Facilitator, _) => draw_facilitator(frame, app, body),
@@ -63,7 +71,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         status,
     );
     frame.render_widget(
-        Paragraph::new(footer_text(app)).style(Style::new().dim()),
+        Paragraph::new(super::footer::text(app, usize::from(footer.width)))
+            .style(Style::new().dim()),
         footer,
     );
     if let (Some(c), Some(view)) = (&app.composer, &app.view) {
@@ -81,8 +90,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.confirm.is_some() {
         draw_confirm(frame, app, area);
     }
+    if app.question.is_some() {
+        super::question::draw(frame, app, area);
+    }
     if app.help {
-        draw_help(frame, app, area);
+        super::help::draw(frame, app, area);
     }
 }
 
@@ -141,42 +153,6 @@ fn offset(minutes: i32) -> String {
     }
 }
 
-fn footer_text(app: &App) -> String {
-    // Help and quit come first so they survive truncation on a narrow (80-column) terminal.
-    let quit = if app.served() { "q leave" } else { "q quit" };
-    if app.clock.over {
-        // Nothing runs or is sent any more: only looking around is offered.
-        let common = format!("? help · {quit} · ←/→ tabs · the exercise is over");
-        return match (app.is_facilitator(), app.tab) {
-            (true, 0 | 1) | (false, 1 | 3) => format!("w why · {common}"),
-            (true, 2) => format!("Enter preview · {common}"),
-            (true, 4) => format!("Enter show this team's screen · {common}"),
-            (false, 2) => format!("/ filter · {common}"),
-            _ => common,
-        };
-    }
-    let common = if app.runs_clock() {
-        format!("? help · {quit} · space run/pause · n step · N next event · +/- pace · ←/→ tabs")
-    } else {
-        "? help · q leave · ←/→ tabs · the facilitator runs the clock".to_string()
-    };
-    if app.is_facilitator() {
-        match app.tab {
-            0 | 1 => format!("w why · m message a team · {common}"),
-            2 => format!("Enter preview · f fire · d delay 30m · s skip · m message · {common}"),
-            4 => format!("Enter show this team's screen · m message · {common}"),
-            _ => format!("m message a team · {common}"),
-        }
-    } else {
-        match app.tab {
-            0 => format!("a acknowledge · c compose · {common}"),
-            1 | 3 => format!("w why · c compose an action · {common}"),
-            2 => format!("/ filter · Enter write to contact · c compose · {common}"),
-            _ => format!("c compose an action · {common}"),
-        }
-    }
-}
-
 fn list<'a>(
     items: Vec<ListItem<'a>>,
     title: &'a str,
@@ -204,233 +180,16 @@ fn list_selecting<'a>(
     frame.render_stateful_widget(widget, area, &mut state);
 }
 
-/// A text bar of `width` cells for a value in [0,1].
-pub fn bar(value: f64, width: usize) -> String {
-    let filled = ((value.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
-    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
-}
-
 fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
-    let cursor = app.cursor[app.tab.min(5)];
+    let cursor = app.cursor[app.tab.min(6)];
     match app.tab {
-        0 => {
-            let [left, right] =
-                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                    .areas(area);
-            let briefing = view
-                .has_briefing()
-                .then(|| ListItem::new(format!("• {} Briefing — read this first", hhmm_span(0))));
-            let items: Vec<ListItem> = briefing
-                .into_iter()
-                .chain(view.inbox.iter().map(|m| {
-                    let mark = match m.receipt.as_deref() {
-                        Some("bounced") => "✗",
-                        Some(_) => "↩",
-                        None if m.acknowledged => "✓",
-                        None if m.kind == MessageKind::Control => "•",
-                        None => "!",
-                    };
-                    ListItem::new(format!(
-                        "{mark} {} {:<8} {}",
-                        hhmm_span(m.received_minute),
-                        format!("{:?}", m.channel),
-                        m.subject
-                    ))
-                }))
-                .collect();
-            list(
-                items,
-                "Inbox (! to acknowledge · ✓ done · ↩ receipt · ✗ bounce)",
-                cursor,
-                frame,
-                left,
-            );
-            let (text, pane) = match inbox_row(view, cursor) {
-                InboxRow::Briefing => (view.briefing_text(), "Briefing"),
-                InboxRow::Message(m) => {
-                    let mut t = format!(
-                        "#{} {:?} · {:?} · {:?}\nFrom: {}\nTo: {}\nReceived: {}\n",
-                        m.id,
-                        m.kind,
-                        m.channel,
-                        m.tlp,
-                        m.from,
-                        m.to_contact,
-                        hhmm_span(m.received_minute)
-                    );
-                    if let Some(i) = &m.incident {
-                        t.push_str(&format!("Incident: {i}\n"));
-                    }
-                    if m.evidence > 0 {
-                        t.push_str(&format!("Evidence items attached: {}\n", m.evidence));
-                    }
-                    t.push_str(&format!("\n{}\n\n{}", m.subject, m.text));
-                    (t, "Message")
-                }
-                InboxRow::None => (
-                    "No messages yet. Messages arrive through your points of contact.".to_string(),
-                    "Message",
-                ),
-            };
-            frame.render_widget(
-                Paragraph::new(text)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::bordered().title(pane)),
-                right,
-            );
-        }
-        1 => {
-            let row = app.situation_row();
-            // Our assets, our objectives (compact: one line each, `w` for the reason), then
-            // the incidents, which take the rest.
-            let objectives_height = if view.objectives.is_empty() {
-                0
-            } else {
-                (view.objectives.len() as u16 + 2).min(area.height * 3 / 10)
-            };
-            let [top, middle, bottom] = Layout::vertical([
-                Constraint::Length((view.assets.len() as u16 + 2).min(area.height * 2 / 5)),
-                Constraint::Length(objectives_height),
-                Constraint::Fill(1),
-            ])
-            .areas(area);
-            let width = (top.width as usize / 4).clamp(10, 30);
-            let assets: Vec<ListItem> = view
-                .assets
-                .iter()
-                .map(|a| {
-                    let flags = format!(
-                        "{}{}",
-                        if a.isolated { " ISOLATED" } else { "" },
-                        if a.safe_zone { " (safe zone)" } else { "" }
-                    );
-                    ListItem::new(format!(
-                        "{} {:>3.0}%  {:<32} {:?}{flags}",
-                        bar(a.inoperability, width),
-                        a.inoperability * 100.0,
-                        a.name,
-                        a.sector
-                    ))
-                })
-                .collect();
-            let selected = |r: Row| match r {
-                Row::Asset(i) => (Some(i), None, None),
-                Row::Objective(i) => (None, Some(i), None),
-                Row::Incident(i) => (None, None, Some(i)),
-                Row::None => (None, None, None),
-            };
-            let (asset, objective, incident) = selected(row);
-            list_selecting(
-                assets,
-                "Our infrastructure (inoperability)",
-                asset,
-                frame,
-                top,
-            );
-            if !view.objectives.is_empty() {
-                list_selecting(
-                    objective_items(&view.objectives),
-                    "Our objectives (w: why)",
-                    objective,
-                    frame,
-                    middle,
-                );
-            }
-            draw_incidents(frame, view, incident, bottom);
-        }
-        2 => {
-            let rows = app.directory_rows();
-            let items: Vec<ListItem> = rows
-                .iter()
-                .map(|&i| {
-                    let c = &view.directory[i];
-                    let open = if c.open_now { "open  " } else { "closed" };
-                    let stale = if c.known_stale { " BOUNCED" } else { "" };
-                    let last = c.last_response_minute.map_or("—".to_string(), hhmm_span);
-                    let own = if c.own { " (ours)" } else { "" };
-                    ListItem::new(format!(
-                        "{:<18} {:<26} {:<12} {:<14} {:<13} {open} {} last {last}{stale}{own}",
-                        cut(&c.id, 18),
-                        cut(&c.organisation, 26),
-                        cut(&c.state, 12),
-                        format!("{:?}", c.channel),
-                        c.hours,
-                        c.local_time
-                    ))
-                })
-                .collect();
-            let title = if app.filtering || !app.filter.is_empty() {
-                format!(
-                    "Directory — filter: {}{}",
-                    app.filter,
-                    if app.filtering { "▏" } else { "" }
-                )
-            } else {
-                "Directory of points of contact (/ to filter)".to_string()
-            };
-            let count = items.len();
-            let mut state = ListState::default()
-                .with_selected((count > 0).then_some(cursor.min(count.saturating_sub(1))));
-            frame.render_stateful_widget(
-                List::new(items)
-                    .block(Block::bordered().title(title))
-                    .highlight_style(Style::new().reversed()),
-                area,
-                &mut state,
-            );
-        }
-        3 => {
-            let items: Vec<ListItem> = view
-                .relations
-                .iter()
-                .map(|r| {
-                    ListItem::new(format!(
-                        "{:<26} {} {:.2}  {:<16} {}",
-                        cut(&r.name, 26),
-                        bar(r.tension, 20),
-                        r.tension,
-                        format!("{:?}", r.rung),
-                        if r.hotline { "hotline ☎" } else { "" }
-                    ))
-                })
-                .collect();
-            list(
-                items,
-                "Relations: our hostility towards each state, and the rung of the escalation ladder",
-                cursor,
-                frame,
-                area,
-            );
-        }
-        4 => {
-            let items: Vec<ListItem> = view
-                .sent
-                .iter()
-                .map(|m| {
-                    ListItem::new(format!(
-                        "{} {:<14} {:<22} {:<34} {}",
-                        hhmm_span(m.sent_minute),
-                        m.status,
-                        cut(&m.to_contact, 22),
-                        cut(&m.subject, 34),
-                        m.answered_minute.map_or(String::new(), hhmm_span)
-                    ))
-                })
-                .collect();
-            list(
-                items,
-                "Sent (you learn of delivery only by an acknowledgement or a bounce)",
-                cursor,
-                frame,
-                area,
-            );
-        }
-        _ => {
-            let items: Vec<ListItem> = view
-                .timeline
-                .iter()
-                .map(|(m, t)| ListItem::new(format!("{} {t}", hhmm_span(*m))))
-                .collect();
+        0 => super::inbox::draw(frame, app, view, area),
+        1 => super::situation::draw(frame, app, view, area),
+        2 => super::directory::draw(frame, app, view, area),
+        3 => super::ladder::draw_relations(frame, app, view, area),
+        4 => super::sent::draw(frame, app, view, area),
+        5 => {
+            let items = timeline_items(&view.timeline, area.width);
             // The cursor counts back from the newest entry (see `App::on_timeline`).
             let selected = items.len().saturating_sub(1).saturating_sub(cursor);
             list(
@@ -441,20 +200,17 @@ fn draw_player(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                 area,
             );
         }
+        _ => super::objectives::draw_player(frame, app, area),
     }
 }
 
-/// What a team is told while its analysts have no suspect for an incident.
-pub const NO_SUSPECT: &str =
-    "no clear suspect — the evidence has not lifted any candidate well above its prior";
-
-/// An objective's status in the words of the timeline: open, met or missed.
-fn objective_status(status: &str) -> &'static str {
-    match status {
-        "met" => "✓ met",
-        "failed" => "✗ missed",
-        _ => "· open",
-    }
+/// A timeline's entries, each wrapped under its time to the width of a bordered list.
+fn timeline_items(timeline: &[(u32, String)], width: u16) -> Vec<ListItem<'static>> {
+    let width = usize::from(width.saturating_sub(2));
+    timeline
+        .iter()
+        .map(|(m, t)| ListItem::new(wrap(&format!("{} ", hhmm_span(*m)), t, width, Style::new())))
+        .collect()
 }
 
 /// One line per objective: status, title and, once decided, why.
@@ -467,95 +223,17 @@ fn objective_items(objectives: &[ObjectiveView]) -> Vec<ListItem<'static>> {
                 .as_ref()
                 .map_or(String::new(), |r| format!(" — {r}"));
             ListItem::new(format!(
-                "{:<8} {}{reason}",
-                objective_status(&o.status),
+                "{:<9} {}{reason}",
+                status_words(&o.status),
                 o.title
             ))
         })
         .collect()
 }
 
-/// The heading line of an incident the team knows.
-fn incident_heading(i: &KnownIncidentView) -> String {
-    let how = if i.detected_by_us {
-        "detected by us".to_string()
-    } else {
-        format!("told by {}", i.told_by.clone().unwrap_or_default())
-    };
-    format!(
-        "{} {}· since {} · {how} · evidence {} ({} judged planted)",
-        i.id,
-        i.target
-            .as_ref()
-            .map_or(String::new(), |t| format!("on {t} ")),
-        hhmm_span(i.since_minute),
-        i.evidence,
-        i.discounted
-    )
-}
-
-/// The incidents a team knows with its suspects; the selected one (if any) is highlighted
-/// and scrolled into view.
-fn draw_incidents(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
-    let mut lines: Vec<Line> = Vec::new();
-    if view.incidents.is_empty() {
-        lines.push(Line::from(
-            "No incident known. Watch the inbox and the timeline.",
-        ));
-    }
-    let mut shown = (0, 0);
-    for (n, i) in view.incidents.iter().enumerate() {
-        let start = lines.len();
-        let style = if selected == Some(n) {
-            Style::new().bold().reversed()
-        } else {
-            Style::new().bold()
-        };
-        lines.push(Line::from(Span::styled(incident_heading(i), style)));
-        if i.beliefs.is_empty() {
-            lines.push(Line::from(format!("   {NO_SUSPECT}")).dim());
-        }
-        for (who, p) in i.beliefs.iter().take(4) {
-            lines.push(Line::from(format!(
-                "   {} {:>5.1}%  {who}",
-                bar(*p, 20),
-                p * 100.0
-            )));
-        }
-        if selected == Some(n) {
-            shown = (start, lines.len());
-        }
-    }
-    // Scroll just enough that the selected incident and its suspects are on screen.
-    let height = usize::from(area.height.saturating_sub(2));
-    let scroll = shown.1.saturating_sub(height).min(shown.0);
-    let title = if view.incidents.is_empty() {
-        "Incidents and who we believe did it"
-    } else {
-        "Incidents and who we believe did it (w: why)"
-    };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((scroll as u16, 0))
-            .block(Block::bordered().title(title)),
-        area,
-    );
-}
-
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!(
-            "{}…",
-            s.chars().take(n.saturating_sub(1)).collect::<String>()
-        )
-    }
-}
-
 fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
     let Some(f) = &app.facilitator else { return };
-    let cursor = app.cursor[app.tab.min(5)];
+    let cursor = app.cursor[app.tab.min(6)];
     match app.tab {
         0 => {
             // The incidents, the objectives (one line each, `w` for the reason), the assets.
@@ -575,6 +253,36 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                 Row::Objective(i) => (None, Some(i)),
                 _ => (None, None),
             };
+            // Who did it and the false flag matter most; the target gives way first.
+            let longest = |g: &dyn Fn(&crate::sim::view::IncidentTruth) -> usize| {
+                f.incidents.iter().map(g).max().unwrap_or(0)
+            };
+            let truth_widths = fit(
+                &[
+                    Column::exact("start", 6, 9),
+                    Column::flexible("incident", 12, longest(&|i| i.id.len()), 8),
+                    Column::exact("phase", 9, 9),
+                    Column::flexible(
+                        "by",
+                        20,
+                        longest(&|i| {
+                            i.actor.as_ref().map_or(15, |a| a.chars().count())
+                                + i.culprit.chars().count()
+                                + 3
+                        })
+                        .min(48),
+                        7,
+                    ),
+                    Column::flexible(
+                        "false flag",
+                        12,
+                        longest(&|i| i.false_flag.as_ref().map_or(0, |s| s.chars().count() + 2)),
+                        6,
+                    ),
+                    Column::flexible("target", 10, usize::MAX, 3),
+                ],
+                usize::from(top.width.saturating_sub(2)),
+            );
             let items: Vec<ListItem> = f
                 .incidents
                 .iter()
@@ -585,17 +293,25 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                         Phase::Contained => "contained",
                         Phase::Recovered => "recovered",
                     };
-                    ListItem::new(format!(
-                        "{} {:<20} {:<10} on {:<26} by {} ({}){}",
-                        hhmm_span(i.start_minute),
-                        cut(&i.id, 20),
-                        phase,
-                        cut(&i.target, 26),
+                    let by = format!(
+                        "{} ({})",
                         i.actor.clone().unwrap_or_else(|| "state operation".into()),
-                        i.culprit,
-                        i.false_flag
-                            .as_ref()
-                            .map_or(String::new(), |s| format!(" · false flag → {s}"))
+                        i.culprit
+                    );
+                    let flag = i
+                        .false_flag
+                        .as_ref()
+                        .map_or(String::new(), |s| format!("→ {s}"));
+                    ListItem::new(row_text(
+                        &[
+                            hhmm_span(i.start_minute),
+                            i.id.clone(),
+                            phase.to_string(),
+                            by,
+                            flag,
+                            i.target.clone(),
+                        ],
+                        &truth_widths,
                     ))
                 })
                 .collect();
@@ -629,39 +345,11 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                 bottom,
             );
         }
-        1 => {
-            let items: Vec<ListItem> = f
-                .pairs
-                .iter()
-                .map(|p| {
-                    ListItem::new(format!(
-                        "{:<14} {:<14} {} →{:.2} ←{:.2}  {:<16} peak {:<16}{}",
-                        cut(&p.a, 14),
-                        cut(&p.b, 14),
-                        bar(p.a_to_b.max(p.b_to_a), 16),
-                        p.a_to_b,
-                        p.b_to_a,
-                        format!("{:?}", p.rung),
-                        format!("{:?}", p.peak),
-                        if p.hotline { " ☎" } else { "" }
-                    ))
-                })
-                .collect();
-            list(
-                items,
-                "Escalation ladder: every pair of states",
-                cursor,
-                frame,
-                area,
-            );
-        }
+        1 => super::ladder::draw_escalation(frame, app, f, area),
         2 => draw_inject_queue(frame, f, cursor, area),
+        FACILITATOR_OBJECTIVES => super::objectives::draw_facilitator(frame, app, area),
         3 => {
-            let items: Vec<ListItem> = f
-                .timeline
-                .iter()
-                .map(|(m, t)| ListItem::new(format!("{} {t}", hhmm_span(*m))))
-                .collect();
+            let items = timeline_items(&f.timeline, area.width);
             // The cursor counts back from the newest entry (see `App::on_timeline`).
             let selected = items.len().saturating_sub(1).saturating_sub(cursor);
             list(
@@ -718,8 +406,10 @@ fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
                 }
                 for r in v.relations.iter().filter(|r| r.tension >= 0.3) {
                     lines.push(Line::from(format!(
-                        "Towards {}: {:.2} ({:?})",
-                        r.name, r.tension, r.rung
+                        "Tension towards {}: {:.2} ({})",
+                        r.name,
+                        r.tension,
+                        rung_label(r.rung)
                     )));
                 }
                 lines.push(Line::from(""));
@@ -839,7 +529,13 @@ fn draw_composer(frame: &mut Frame, c: &super::composer::Composer, view: &TeamVi
             "Enter choose · Esc back".to_string(),
         ),
         (_, Some(Field::Level)) => (
-            format!("{action}: sharing level"),
+            format!(
+                "{action}: sharing level (TLP says how far they may pass it on; it is a label, not a delay)"
+            ),
+            "Enter choose · Esc back".to_string(),
+        ),
+        (_, Some(Field::Alert)) => (
+            format!("{action}: how hard our organisations watch"),
             "Enter choose · Esc back".to_string(),
         ),
         _ => (
@@ -857,7 +553,7 @@ fn draw_composer(frame: &mut Frame, c: &super::composer::Composer, view: &TeamVi
         (Stage::Confirm, _) => {
             let mut lines = vec![
                 Line::from(Span::styled(
-                    describe_command(&c.command()),
+                    describe_command(&c.command(), view),
                     Style::new().bold(),
                 )),
                 Line::from(""),
@@ -899,45 +595,100 @@ fn draw_composer(frame: &mut Frame, c: &super::composer::Composer, view: &TeamVi
     }
 }
 
-/// A one-line description of a command, for the confirm screen.
-pub fn describe_command(command: &crate::sim::Command) -> String {
+/// A one-line description of a command, for the confirm screen, in the names the team reads
+/// (contacts, states and assets by name, never by id).
+pub fn describe_command(command: &crate::sim::Command, view: &TeamView) -> String {
     use crate::sim::Command::*;
+    let contact = |id: &str| {
+        view.directory
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(id.to_string(), |c| {
+                format!("{}, {}", c.name, c.organisation)
+            })
+    };
+    let contacts = |ids: &[String]| {
+        ids.iter()
+            .map(|i| contact(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let state = |id: &str| {
+        view.relations
+            .iter()
+            .find(|r| r.state == id)
+            .map(|r| r.name.clone())
+            .or_else(|| {
+                view.groups
+                    .iter()
+                    .find(|(g, _)| g == id)
+                    .map(|(_, n)| n.clone())
+            })
+            .unwrap_or_else(|| match id {
+                "non-state" => "an unknown non-state actor".to_string(),
+                _ => id.to_string(),
+            })
+    };
+    let asset = |id: &str| {
+        view.assets
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.clone())
+            .or_else(|| {
+                view.foreign_assets
+                    .iter()
+                    .find(|(a, ..)| a == id)
+                    .map(|(_, name, st, _)| format!("{name} ({st})"))
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
     match command {
         Notify { to, incident, text } => format!(
             "Notify {} about {}: “{text}”",
-            to.join(", "),
-            incident.as_deref().unwrap_or("(no incident)")
+            contacts(to),
+            incident.as_deref().unwrap_or("(no particular incident)")
         ),
         ShareEvidence {
             to,
             incident,
             level,
         } => format!(
-            "Share our evidence on {incident} with {} at {level:?}",
-            to.join(", ")
+            "Share our evidence on {incident} with {} at {}",
+            contacts(to),
+            super::inbox::tlp_words(*level)
         ),
-        RequestAssistance { to, incident } => format!("Ask {to} for assistance with {incident}"),
-        RequestConsultation { to, text } => format!("Request consultations with {to}: “{text}”"),
+        RequestAssistance { to, incident } => {
+            format!("Ask {} for assistance with {incident}", contact(to))
+        }
+        RequestConsultation { to, text } => {
+            format!("Request consultations with {}: “{text}”", contact(to))
+        }
         Acknowledge { message } => format!("Acknowledge message #{message}"),
-        Demarche { to, text } => format!("Deliver a démarche through {to}: “{text}”"),
+        Demarche { to, text } => {
+            format!("Deliver a démarche through {}: “{text}”", contact(to))
+        }
         PublicAttribution { incident, blame } => {
-            format!("Publicly attribute {incident} to {blame}")
+            format!("Publicly attribute {incident} to {}", state(blame))
         }
         RestraintStatement { text } => format!("Issue a statement of restraint: “{text}”"),
-        HotlineCall { state } => format!("Call {state} on the hotline"),
+        HotlineCall { state: s } => format!("Call {} on the hotline", state(s)),
         ConveneRegional { incident } => format!(
             "Convene regional coordination{}",
             incident
                 .as_ref()
                 .map_or(String::new(), |i| format!(" on {i}"))
         ),
-        RequestTakedown { to, incident } => {
-            format!("Ask {to} to take down infrastructure used in {incident}")
-        }
-        Retaliate { target } => format!("RETALIATE: a cyber operation against {target}"),
-        Isolate { asset } => format!("Isolate {asset} from the network"),
-        Restore { asset } => format!("Restore {asset} to service"),
-        RaiseAlert { level } => format!("Raise our alert level to {level}"),
+        RequestTakedown { to, incident } => format!(
+            "Ask {} to take down infrastructure used in {incident}",
+            contact(to)
+        ),
+        Retaliate { target } => format!("RETALIATE: a cyber operation against {}", asset(target)),
+        Isolate { asset: a } => format!("Isolate {} from the network", asset(a)),
+        Restore { asset: a } => format!("Restore {} to service", asset(a)),
+        RaiseAlert { level } => format!(
+            "Set our alert level to {level}: our watchers detect {}% faster than at level 0",
+            u32::from(*level) * 25
+        ),
     }
 }
 
@@ -972,132 +723,6 @@ fn draw_adhoc(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
-    let popup = centered(area, 78, 22);
-    frame.render_widget(Clear, popup);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            "Keys",
-            Style::new().add_modifier(Modifier::BOLD),
-        )),
-        // Every line fits the popup's 76 inner columns (the popup is 78 wide at 80×24).
-    ];
-    // The tabs this role has: "1-5" for the facilitator, "1-6" for a team.
-    let tabs = format!("1-{}", app.tabs().len());
-    if app.runs_clock() {
-        lines.extend([
-            Line::from(format!(
-                "  space       run / pause the clock      ←/→ or {tabs:<5}switch tabs"
-            )),
-            Line::from("  n           one tick                   ↑/↓ j/k     move"),
-            Line::from("  N           on to the next event       + / -       faster / slower"),
-            Line::from(if app.served() {
-                "  q or Ctrl-C leave (the exercise goes on; Ctrl-C on the server ends it)"
-            } else {
-                "  q or Ctrl-C quit (the journal is kept)"
-            }),
-            Line::from(""),
-        ]);
-    } else {
-        lines.extend([
-            Line::from(format!(
-                "  ←/→ or {tabs:<5}switch tabs                ↑/↓ j/k     move"
-            )),
-            Line::from("  q or Ctrl-C leave (the exercise goes on; log in again to come back)"),
-            Line::from("  The facilitator runs the clock for every team."),
-            Line::from(""),
-        ]);
-    }
-    if app.is_facilitator() {
-        lines.extend([
-            Line::from("  Injects tab: Enter previews the inject · d delays it 30 minutes more"),
-            Line::from("              f fires it now · s skips it (each asks y/n first)"),
-            Line::from("  m           send a message or discussion question to a team"),
-            Line::from("  Team screens tab: Enter shows the chosen team's view"),
-            Line::from("  w           why: a pair's rung changes (Escalation), an objective's"),
-            Line::from("              reason (Ground truth); Esc or w closes it"),
-            Line::from(""),
-            Line::from(
-                "You see the ground truth: true perpetrators, every asset and every tension.",
-            ),
-        ]);
-    } else {
-        lines.extend([
-            Line::from("  c           compose an action: notify, share evidence, ask for help,"),
-            Line::from("              consultations, démarche, attribution, hotline, retaliation…"),
-            Line::from(
-                "  w           why: an incident's suspects or an objective (Situation tab),",
-            ),
-            Line::from("              a state's rung (Relations tab); Esc or w closes it"),
-            Line::from("  Inbox: a acknowledges the selected message"),
-            Line::from("  Directory: / filters as you type · Enter writes to the contact"),
-            Line::from(""),
-            Line::from(
-                "You act only through points of contact. A message needs the recipient's desk",
-            ),
-            Line::from(
-                "to be staffed (their local time), may need government clearance, and bounces",
-            ),
-            Line::from(
-                "if the address is stale. You learn of delivery only when they acknowledge.",
-            ),
-        ]);
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from("Any key closes this help."));
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title("Help")),
-        popup,
-    );
-}
-
-/// The number of terminal cells `s` takes.
-fn cells(s: &str) -> usize {
-    Span::raw(s).width()
-}
-
-/// Wraps `text` at spaces to `width` cells: the first line starts with `lead`, the others
-/// are indented under it (a hanging indent). A word longer than a line is broken.
-fn wrap(lead: &str, text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
-    let indent = " ".repeat(cells(lead));
-    let room = width.saturating_sub(cells(lead)).max(8);
-    let mut rows: Vec<String> = Vec::new();
-    let mut row = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let need = cells(&row) + usize::from(!row.is_empty()) + cells(word);
-        if need <= room {
-            if !row.is_empty() {
-                row.push(' ');
-            }
-            row.push_str(word);
-            continue;
-        }
-        if !row.is_empty() {
-            rows.push(std::mem::take(&mut row));
-        }
-        for ch in word.chars() {
-            if cells(&row) + cells(ch.encode_utf8(&mut [0; 4])) > room {
-                rows.push(std::mem::take(&mut row));
-            }
-            row.push(ch);
-        }
-    }
-    if !row.is_empty() || rows.is_empty() {
-        rows.push(row);
-    }
-    rows.into_iter()
-        .enumerate()
-        .map(|(n, r)| {
-            let lead = if n == 0 {
-                lead.to_string()
-            } else {
-                indent.clone()
-            };
-            Line::from(Span::styled(format!("{lead}{r}"), style))
-        })
-        .collect()
-}
-
 /// What the why popup shows: a title, the lines that describe the row now, and the causes,
 /// oldest first (each a block of wrapped lines), with what to say when there are none.
 struct Why {
@@ -1118,10 +743,7 @@ fn why_of(app: &App, target: &WhyTarget, width: usize) -> Option<Why> {
         if facilitator {
             head.push(Line::from(format!("id {}", o.id)).dim());
         }
-        head.push(Line::from(format!(
-            "Status: {}",
-            objective_status(&o.status)
-        )));
+        head.push(Line::from(format!("Status: {}", status_words(&o.status))));
         Why {
             title: "Why: objective".into(),
             head,
@@ -1172,8 +794,8 @@ fn why_of(app: &App, target: &WhyTarget, width: usize) -> Option<Why> {
             let head = wrap(
                 "",
                 &format!(
-                    "Rung: {:?} ({}) · our hostility {} {:.2}{}",
-                    r.rung,
+                    "Rung: {} ({}) · our tension towards them {} {:.2}{}",
+                    rung_label(r.rung),
                     rung_name(r.rung),
                     bar(r.tension, 10),
                     r.tension,
@@ -1199,10 +821,10 @@ fn why_of(app: &App, target: &WhyTarget, width: usize) -> Option<Why> {
             head.extend(wrap(
                 "",
                 &format!(
-                    "Rung: {:?} ({}) · peak {:?}{}",
-                    p.rung,
+                    "Rung: {} ({}) · peak {}{}",
+                    rung_label(p.rung),
                     rung_name(p.rung),
-                    p.peak,
+                    rung_label(p.peak),
                     if p.hotline { " · hotline ☎" } else { "" }
                 ),
                 width,
@@ -1211,7 +833,7 @@ fn why_of(app: &App, target: &WhyTarget, width: usize) -> Option<Why> {
             head.extend(wrap(
                 "",
                 &format!(
-                    "Hostility: {} towards {} {:.2} · {} towards {} {:.2}",
+                    "Tension: {} towards {} {:.2} · {} towards {} {:.2}",
                     p.a, p.b, p.a_to_b, p.b, p.a, p.b_to_a
                 ),
                 width,

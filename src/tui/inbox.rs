@@ -1,0 +1,165 @@
+//! The player's Inbox: the briefing, the messages and the notices (what happened that the
+//! team can know: detections, news, hotline calls, red lines, objective results, questions),
+//! oldest first, with the selected one read out on the right.
+
+use super::app::{App, InboxRow, inbox_rows, notice_label};
+use super::text::cut;
+use crate::sim::MessageKind;
+use crate::sim::view::{InboxItem, TeamView, channel_words, hhmm_span, kind_words};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+
+/// The Inbox tab.
+pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let rows = inbox_rows(view);
+    let cursor = app.cursor[0].min(rows.len().saturating_sub(1));
+    // Mark, time and a short label take 16 cells; the subject gets the rest of the row.
+    let room = usize::from(left.width.saturating_sub(2)).saturating_sub(17);
+    let items: Vec<ListItem> = rows
+        .iter()
+        .map(|row| match row {
+            InboxRow::Briefing => ListItem::new(format!(
+                "• {} {:<8} Briefing — read this first",
+                hhmm_span(0),
+                "brief"
+            )),
+            InboxRow::Message(m) => {
+                let mark = match m.receipt.as_deref() {
+                    Some("bounced") => "✗",
+                    Some(_) => "↩",
+                    None if m.acknowledged => "✓",
+                    None if m.kind == MessageKind::Control => "•",
+                    None => "!",
+                };
+                ListItem::new(format!(
+                    "{mark} {} {:<8} {}",
+                    hhmm_span(m.received_minute),
+                    cut(channel_words(m.channel), 8),
+                    cut(&m.subject, room)
+                ))
+            }
+            InboxRow::Notice(n) => ListItem::new(Line::from(vec![
+                Span::raw(format!(
+                    "◆ {} {:<8} ",
+                    hhmm_span(n.minute),
+                    notice_label(n.kind)
+                )),
+                Span::raw(cut(short(&n.text), room)),
+            ]))
+            .style(Style::new().fg(Color::Cyan)),
+            InboxRow::None => ListItem::new(""),
+        })
+        .collect();
+    let unacknowledged = view
+        .inbox
+        .iter()
+        .filter(|m| m.receipt.is_none() && !m.acknowledged && m.kind != MessageKind::Control)
+        .count();
+    let mut title = format!(
+        "Inbox: {unacknowledged} to acknowledge (! to do · ✓ done · ↩ receipt · ✗ bounce · ◆ notice)"
+    );
+    if title.chars().count() + 2 > usize::from(left.width) {
+        title = format!("Inbox: {unacknowledged} to acknowledge (a) · ◆ notice");
+    }
+    let mut state = ListState::default().with_selected((!items.is_empty()).then_some(cursor));
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(Block::bordered().title(cut(&title, usize::from(left.width) - 2)))
+            .highlight_style(Style::new().reversed()),
+        left,
+        &mut state,
+    );
+    let (text, pane) = match rows.get(cursor).copied().unwrap_or(InboxRow::None) {
+        InboxRow::Briefing => (view.briefing_text(), "Briefing"),
+        InboxRow::Message(m) => (message_text(view, m), "Message"),
+        InboxRow::Notice(n) => (
+            format!(
+                "Notice ({}) at {}\n\n{}\n\nA notice tells you what happened that your team can know; nothing to acknowledge.",
+                notice_label(n.kind),
+                hhmm_span(n.minute),
+                n.text
+            ),
+            "Notice",
+        ),
+        InboxRow::None => (
+            "No messages yet. Messages arrive through your points of contact; notices of what happens (detections, news, calls) appear here too.".to_string(),
+            "Message",
+        ),
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(pane)),
+        right,
+    );
+}
+
+/// A contact as a person reads it: its name and organisation (its id when unknown).
+pub fn contact_words(view: &TeamView, id: &str) -> String {
+    view.directory
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(id.to_string(), |c| {
+            format!("{}, {}", c.name, c.organisation)
+        })
+}
+
+/// The text of a message or a receipt, for the reading pane.
+fn message_text(view: &TeamView, m: &InboxItem) -> String {
+    let mut t = format!(
+        "#{} {} · by {} · {}\n",
+        m.id,
+        kind_words(m.kind),
+        channel_words(m.channel),
+        tlp_words(m.tlp)
+    );
+    match m.receipt.as_deref() {
+        Some(what) => t.push_str(&format!(
+            "A receipt: your message to {} was {what}.\n",
+            contact_words(view, &m.to_contact)
+        )),
+        None => t.push_str(&format!(
+            "From: {}\nTo: {}\n",
+            m.from,
+            contact_words(view, &m.to_contact)
+        )),
+    }
+    t.push_str(&format!("Received: {}\n", hhmm_span(m.received_minute)));
+    if let Some(i) = &m.incident {
+        t.push_str(&format!("Incident: {i}\n"));
+    }
+    if m.evidence > 0 {
+        t.push_str(&format!("Evidence items attached: {}\n", m.evidence));
+    }
+    let ack = match (&m.receipt, m.acknowledged, m.kind) {
+        (Some(_), _, _) | (_, _, MessageKind::Control) => "",
+        (_, true, _) => "\n✓ acknowledged",
+        (_, false, _) => "\n! not acknowledged yet: press a",
+    };
+    t.push_str(ack);
+    t.push_str(&format!("\n\n{}\n\n{}", m.subject, m.text));
+    t
+}
+
+/// A TLP level as the Inbox shows it.
+pub fn tlp_words(tlp: crate::sim::Tlp) -> &'static str {
+    match tlp {
+        crate::sim::Tlp::Clear => "TLP:CLEAR",
+        crate::sim::Tlp::Green => "TLP:GREEN",
+        crate::sim::Tlp::Amber => "TLP:AMBER",
+        crate::sim::Tlp::Red => "TLP:RED",
+    }
+}
+
+/// A notice's text without the capitals that repeat its label (`NEWS: `, `RED LINE: `…).
+fn short(text: &str) -> &str {
+    ["NEWS: ", "RED LINE: ", "QUESTION for discussion: "]
+        .iter()
+        .find_map(|p| text.strip_prefix(p))
+        .unwrap_or(text)
+}

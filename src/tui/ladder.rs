@@ -1,0 +1,144 @@
+//! The escalation ladder as each side sees it: the player's Relations (our tension towards
+//! each state and our pair's rung) and the facilitator's Escalation tab (every pair, tension
+//! both ways, rung now and peak). Names are never cut while the row has room.
+
+use super::app::App;
+use super::text::{Column, bar, cells, cut, fit};
+use crate::scenario::Rung;
+use crate::sim::view::{FacilitatorView, TeamView};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+
+/// A rung in a word or two, for a column ("Démarche", "Armed conflict").
+pub fn rung_label(rung: Rung) -> &'static str {
+    match rung {
+        Rung::Routine => "Routine",
+        Rung::Concern => "Concern",
+        Rung::Demarche => "Démarche",
+        Rung::Sanctions => "Sanctions",
+        Rung::Countermeasures => "Countermeasures",
+        Rung::Retaliation => "Retaliation",
+        Rung::ArmedConflict => "Armed conflict",
+    }
+}
+
+/// A table of `cells` rows under `cols`, sized to `area`, with the row at `cursor` selected.
+fn table(
+    frame: &mut Frame,
+    cols: &[Column],
+    rows: Vec<Vec<String>>,
+    cursor: usize,
+    title: &str,
+    area: Rect,
+) {
+    let widths = fit(cols, usize::from(area.width.saturating_sub(2)));
+    let keep = |cells: Vec<String>| -> Vec<Cell<'static>> {
+        cells
+            .into_iter()
+            .zip(&widths)
+            .filter_map(|(c, w)| w.map(|w| Cell::from(cut(&c, w))))
+            .collect()
+    };
+    let count = rows.len();
+    let rows: Vec<Row> = rows.into_iter().map(|r| Row::new(keep(r))).collect();
+    let header = Row::new(keep(cols.iter().map(|c| c.heading.to_string()).collect()))
+        .style(Style::new().bold().underlined());
+    let constraints: Vec<Constraint> = widths
+        .iter()
+        .flatten()
+        .map(|&w| Constraint::Length(w as u16))
+        .collect();
+    let mut state = TableState::default().with_selected((count > 0).then(|| cursor.min(count - 1)));
+    frame.render_stateful_widget(
+        Table::new(rows, constraints)
+            .header(header)
+            .column_spacing(1)
+            .block(Block::bordered().title(title.to_string()))
+            .row_highlight_style(Style::new().reversed()),
+        area,
+        &mut state,
+    );
+}
+
+/// The player's Relations tab.
+pub fn draw_relations(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
+    let name = view
+        .relations
+        .iter()
+        .map(|r| cells(&r.name))
+        .max()
+        .unwrap_or(5);
+    let cols = [
+        Column::flexible("state", name.min(24), name, 10),
+        Column::exact("tension", 4, 9),
+        Column::flexible("0 calm ─ 1 on the brink", 10, 24, 3),
+        Column::exact("rung of our pair", 16, 8),
+        Column::exact("hotline", 9, 5),
+    ];
+    let rows = view
+        .relations
+        .iter()
+        .map(|r| {
+            let bar_width = fit(&cols, usize::from(area.width.saturating_sub(2)))[2].unwrap_or(0);
+            vec![
+                r.name.clone(),
+                format!("{:.2}", r.tension),
+                bar(r.tension, bar_width),
+                rung_label(r.rung).to_string(),
+                if r.hotline { "☎ up" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        frame,
+        &cols,
+        rows,
+        app.cursor[3],
+        "Relations: our tension towards each state, our rung on the ladder (w: why)",
+        area,
+    );
+}
+
+/// The facilitator's Escalation tab.
+pub fn draw_escalation(frame: &mut Frame, app: &App, f: &FacilitatorView, area: Rect) {
+    let a = f.pairs.iter().map(|p| cells(&p.a)).max().unwrap_or(5);
+    let b = f.pairs.iter().map(|p| cells(&p.b)).max().unwrap_or(5);
+    let cols = [
+        // A name up to 24 cells is never cut: other columns give way first.
+        Column::flexible("state A", a.min(24), a, 10),
+        Column::flexible("state B", b.min(24), b, 10),
+        Column::flexible("tension", 7, 20, 2),
+        Column::exact("A→B", 4, 7),
+        Column::exact("B→A", 4, 7),
+        Column::exact("rung now", 15, 9),
+        Column::exact("peak", 15, 3),
+        Column::exact("hotline", 7, 5),
+    ];
+    let bar_width = fit(&cols, usize::from(area.width.saturating_sub(2)))[2].unwrap_or(0);
+    let rows = f
+        .pairs
+        .iter()
+        .map(|p| {
+            vec![
+                p.a.clone(),
+                p.b.clone(),
+                bar(p.a_to_b.max(p.b_to_a), bar_width),
+                format!("{:.2}", p.a_to_b),
+                format!("{:.2}", p.b_to_a),
+                rung_label(p.rung).to_string(),
+                rung_label(p.peak).to_string(),
+                if p.hotline { "☎ up" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        frame,
+        &cols,
+        rows,
+        app.cursor[1],
+        "Escalation ladder: every pair of states, tension both ways (w: why)",
+        area,
+    );
+}

@@ -1,0 +1,177 @@
+//! The player's Situation tab: our infrastructure (how far out of service each asset is) and
+//! the incidents we know, with who we believe did them. Both lists scroll to the selection;
+//! an incident's heading wraps rather than being cut.
+
+use super::app::{App, Row};
+use super::text::{Column, bar, cut, fit, wrap};
+use crate::sim::view::{KnownIncidentView, TeamView, hhmm_span};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+
+/// What a team is told while its analysts have no suspect for an incident.
+pub const NO_SUSPECT: &str =
+    "no clear suspect — the evidence has not lifted any candidate well above its prior";
+
+/// The Situation tab.
+pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
+    let (asset, incident) = match app.situation_row() {
+        Row::Asset(i) => (Some(i), None),
+        Row::Incident(i) => (None, Some(i)),
+        _ => (None, None),
+    };
+    let [top, bottom] = Layout::vertical([
+        Constraint::Length((view.assets.len() as u16 + 2).min(area.height * 2 / 5)),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    draw_assets(frame, view, asset, top);
+    draw_incidents(frame, view, incident, bottom);
+}
+
+fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
+    let width = usize::from(area.width.saturating_sub(2));
+    let name = view
+        .assets
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(4);
+    let sector = view
+        .assets
+        .iter()
+        .map(|a| format!("{:?}", a.sector).len())
+        .max()
+        .unwrap_or(6);
+    let columns = [
+        Column::flexible("bar", 10, 30, 3),
+        Column::exact("out", 4, 9),
+        Column::flexible("asset", 14, name, 8),
+        Column::exact("sector", sector, 2),
+        Column::flexible("flags", 8, 22, 5),
+    ];
+    let w = fit(&columns, width);
+    let items: Vec<ListItem> = view
+        .assets
+        .iter()
+        .map(|a| {
+            let flags = [
+                a.isolated.then_some("ISOLATED"),
+                a.safe_zone.then_some("safe zone"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            let cells = [
+                bar(a.inoperability, w[0].unwrap_or(0)),
+                format!("{:>3.0}%", a.inoperability * 100.0),
+                a.name.clone(),
+                format!("{:?}", a.sector),
+                flags,
+            ];
+            ListItem::new(row_text(&cells, &w))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(selected);
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(Block::bordered().title("Our infrastructure: how far out of service"))
+            .highlight_style(Style::new().reversed()),
+        area,
+        &mut state,
+    );
+}
+
+/// A row of cells padded to their widths (dropped columns left out), one space apart.
+pub fn row_text(cells: &[String], widths: &[Option<usize>]) -> String {
+    cells
+        .iter()
+        .zip(widths)
+        .filter_map(|(c, w)| w.map(|w| format!("{:<w$}", cut(c, w))))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end()
+        .to_string()
+}
+
+/// The heading of an incident the team knows: its id and evidence first (never cut), then
+/// whether it is over, when we learnt of it and how, and what it hit.
+pub fn incident_heading(i: &KnownIncidentView) -> String {
+    let how = if i.detected_by_us {
+        "detected by us".to_string()
+    } else {
+        format!("told by {}", i.told_by.clone().unwrap_or_default())
+    };
+    let state = match (i.contained_minute, i.recovered_minute) {
+        (_, Some(m)) => format!(" · RECOVERED {}", hhmm_span(m)),
+        (Some(m), None) => format!(" · CONTAINED {}", hhmm_span(m)),
+        (None, None) => " · ongoing".to_string(),
+    };
+    format!(
+        "{} · evidence {} ({} judged planted){state} · known since {} · {how}{}",
+        i.id,
+        i.evidence,
+        i.discounted,
+        hhmm_span(i.since_minute),
+        i.target
+            .as_ref()
+            .map_or(String::new(), |t| format!(" · on {t}"))
+    )
+}
+
+/// The incidents a team knows with its suspects; the selected one (if any) is highlighted
+/// and scrolled into view.
+fn draw_incidents(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
+    let width = usize::from(area.width.saturating_sub(2));
+    let mut lines: Vec<Line> = Vec::new();
+    if view.incidents.is_empty() {
+        lines.push(Line::from(
+            "No incident known. Watch the inbox and the timeline.",
+        ));
+    }
+    let mut shown = (0, 0);
+    for (n, i) in view.incidents.iter().enumerate() {
+        let start = lines.len();
+        let mut style = Style::new().bold();
+        if i.contained_minute.is_some() || i.recovered_minute.is_some() {
+            style = style.dim();
+        }
+        if selected == Some(n) {
+            style = style.reversed();
+        }
+        lines.extend(wrap("", &incident_heading(i), width, style));
+        if i.beliefs.is_empty() {
+            lines.extend(wrap("   ", NO_SUSPECT, width, Style::new().dim()));
+        }
+        let bar_width = width.saturating_sub(14).clamp(4, 20);
+        for (who, p) in i.beliefs.iter().take(4) {
+            lines.push(Line::from(cut(
+                &format!("   {} {:>5.1}%  {who}", bar(*p, bar_width), p * 100.0),
+                width,
+            )));
+        }
+        if selected == Some(n) {
+            shown = (start, lines.len());
+        }
+    }
+    // Scroll just enough that the selected incident and its suspects are on screen.
+    let height = usize::from(area.height.saturating_sub(2));
+    let scroll = shown.1.saturating_sub(height).min(shown.0);
+    let title = if view.incidents.is_empty() {
+        "Incidents and who we believe did it".to_string()
+    } else {
+        format!(
+            "Incidents and who we believe did it: {} known (↓ to select · w: why)",
+            view.incidents.len()
+        )
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
