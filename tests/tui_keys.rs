@@ -386,13 +386,6 @@ fn skip_and_fire_ask_first_and_delay_adds_up() {
     assert_eq!(status(&app, "q-phase1"), "fires at +00:05");
     app.step();
     assert_eq!(status(&app, "q-phase1"), "fired at +00:05");
-    // It asks for a pause: the clock stops and the question stays up until dismissed.
-    assert!(app.clock.paused);
-    assert!(app.question.is_some());
-    press(&mut app, KeyCode::Char('f'));
-    assert!(app.question.is_some(), "other keys wait for the question");
-    press(&mut app, KeyCode::Esc);
-    assert_eq!(app.question, None);
     press(&mut app, KeyCode::Char('f'));
     assert_eq!(app.confirm, None, "nothing to fire any more");
     assert!(app.status.contains("has fired at +00:05"), "{}", app.status);

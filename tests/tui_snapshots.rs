@@ -840,26 +840,31 @@ fn help_counts_the_tabs_and_the_footer_follows_the_phase() {
     }
 }
 
+/// A facilitator app over comms-check (the engine plays every team).
+fn comms_check_facilitator() -> App {
+    let b = cyberdrill::builtin::find("comms-check").expect("built-in comms-check");
+    let scenario = cyberdrill::scenario::from_str(b.file, b.source).expect("valid");
+    let sim = Sim::with_players(&scenario, SEED, &[]);
+    App::new(sim, Role::Facilitator, teams(&scenario), None)
+}
+
 /// A question with `pause: true` stops the clock when it is posed and fills the screen until
-/// dismissed: the facilitator sees the flagship's questions to the room; `N` stops there.
+/// dismissed (comms-check's q-silent-contacts at +01:00); `N` stops there.
 #[test]
 fn a_pausing_question_stops_the_clock_and_shows_large() {
-    let mut app = facilitator(0);
+    let mut app = comms_check_facilitator();
     key(&mut app, KeyCode::Char(' '));
     assert!(!app.clock.paused);
     while app.question.is_none() {
-        assert!(app.step(), "the flagship poses a pausing question");
+        assert!(app.step(), "comms-check poses a pausing question");
     }
     assert!(app.clock.paused, "the question paused the clock");
-    assert_eq!(
-        app.clock.tick * app.clock.tick_minutes,
-        240,
-        "q-phase1 at +04:00"
-    );
+    assert_eq!(app.clock.tick * app.clock.tick_minutes, 60, "at +01:00");
     for (w, h) in [(120, 40), (80, 24)] {
         let screen = render(&app, w, h);
         assert!(screen.contains("DISCUSSION QUESTION"), "{screen}");
-        assert!(screen.contains("PHASE 1: A NOISY DDOS"), "{screen}");
+        assert!(screen.contains("WHICH NATIONAL CERTS"), "{screen}");
+        assert!(screen.contains("for RCC coordination team"), "{screen}");
         insta::assert_snapshot!(format!("question_facilitator_{w}x{h}"), screen);
     }
     // Other keys wait; Esc dismisses it and the clock stays paused until space.
@@ -870,21 +875,32 @@ fn a_pausing_question_stops_the_clock_and_shows_large() {
     assert_eq!(app.question, None);
     assert!(app.clock.paused);
     assert!(app.status.contains("space runs it again"), "{}", app.status);
-    // N from here stops at the next pausing question (q-phase2 at +22:00) at the latest.
-    for _ in 0..40 {
+    // The preview of the inject says it pauses.
+    let row = app.inject_row("q-silent-contacts").unwrap();
+    assert!(
+        row.text.iter().any(|(label, _)| label == "Pause"),
+        "{:?}",
+        row.text
+    );
+
+    // N from the start stops on the question at the latest.
+    let mut app = comms_check_facilitator();
+    for _ in 0..20 {
         key(&mut app, KeyCode::Char('N'));
         if app.question.is_some() {
             break;
         }
     }
-    let q = app.question.clone().expect("N stops on the next question");
-    assert_eq!(q.inject, "q-phase2");
-    assert_eq!(app.clock.tick * app.clock.tick_minutes, 22 * 60);
+    assert_eq!(
+        app.question.map(|q| q.inject).as_deref(),
+        Some("q-silent-contacts")
+    );
+    assert_eq!(app.clock.tick * app.clock.tick_minutes, 60);
 }
 
 /// A team sees a pausing question only when it is addressed to it by name (comms-check's
-/// q-silent-contacts goes to the coordination team); another team's screen stays as it was,
-/// though its clock stopped too.
+/// q-silent-contacts goes to the coordination team); another team playing alone neither
+/// sees it nor stops for it.
 #[test]
 fn a_pausing_question_reaches_only_the_team_it_is_for() {
     let b = cyberdrill::builtin::find("comms-check").expect("built-in comms-check");

@@ -318,7 +318,7 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
         let _ = write!(
             s,
             r#"<tr><td>{}</td><td>{}</td><td class="{}">{}</td><td>{}</td><td>{}</td></tr>"#,
-            esc(&ob.team),
+            esc(r.name(&ob.team)),
             esc(&ob.title),
             esc(&ob.status),
             esc(&ob.status),
@@ -391,8 +391,8 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
         let _ = write!(
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&f.from_state),
-            esc(&f.to_state),
+            esc(r.name(&f.from_state)),
+            esc(r.name(&f.to_state)),
             f.sent,
             f.acknowledged,
             f.bounced,
@@ -422,9 +422,9 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
                 s,
                 "<tr><td>#{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 w.message,
-                esc(&w.from),
-                esc(&w.to_contact),
-                esc(&w.to_state),
+                esc(r.name(&w.from)),
+                esc(r.name(&w.to_contact)),
+                esc(r.name(&w.to_state)),
                 hhmm_span(w.from_minute),
                 w.until_minute.map_or("still waiting".into(), hhmm_span),
                 w.minutes
@@ -437,7 +437,7 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
         let _ = write!(
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.contact),
+            esc(r.name(&c.contact)),
             c.messages,
             c.delivered,
             c.acknowledged,

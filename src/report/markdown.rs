@@ -113,7 +113,7 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} |",
-            ob.team,
+            cell(r.name(&ob.team)),
             cell(&ob.title),
             ob.status,
             ob.at_minute.map_or("—".into(), hhmm_span),
@@ -129,7 +129,7 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {:.0}% | {} | {} |",
-            c.contact,
+            cell(r.name(&c.contact)),
             c.messages,
             c.delivered,
             c.acknowledged,
@@ -191,7 +191,12 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} |",
-            f.from_state, f.to_state, f.sent, f.acknowledged, f.bounced, f.unanswered
+            r.name(&f.from_state),
+            r.name(&f.to_state),
+            f.sent,
+            f.acknowledged,
+            f.bounced,
+            f.unanswered
         );
     }
     let _ = writeln!(s, "\n## Waiting: clearance and desk hours\n");
@@ -231,9 +236,9 @@ pub fn markdown(r: &Report) -> String {
                 s,
                 "| #{} | {} | {} ({}) | {} | {} | {} |",
                 w.message,
-                w.from,
-                w.to_contact,
-                w.to_state,
+                cell(r.name(&w.from)),
+                cell(r.name(&w.to_contact)),
+                r.name(&w.to_state),
                 hhmm_span(w.from_minute),
                 w.until_minute.map_or("still waiting".into(), hhmm_span),
                 span(w.minutes)

@@ -180,6 +180,46 @@ pub struct Report {
     /// The picture of the world (SVG), for the HTML page.
     #[serde(skip)]
     pub world: String,
+    /// Display names of the scenario's ids (states, organisations, contacts, teams), for
+    /// the tables people read; the JSON keeps the ids.
+    #[serde(skip)]
+    pub names: BTreeMap<String, String>,
+}
+
+impl Report {
+    /// The display name of an id of the scenario (the id itself when it has none).
+    pub fn name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map_or(id, String::as_str)
+    }
+}
+
+/// Every id of the scenario a report table may show, with its display name.
+fn display_names(scenario: &crate::scenario::Scenario) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for s in &scenario.states {
+        names.insert(s.id.clone(), s.name.clone());
+    }
+    for o in &scenario.organisations {
+        names.insert(o.id.clone(), o.name.clone());
+    }
+    for t in &scenario.teams {
+        names.insert(t.id.clone(), t.name.clone());
+    }
+    for c in &scenario.contacts {
+        let org = scenario
+            .organisations
+            .iter()
+            .find(|o| o.id == c.organisation)
+            .map_or(c.organisation.as_str(), |o| o.name.as_str());
+        let name = if c.name.is_empty() {
+            c.id.clone()
+        } else {
+            c.name.clone()
+        };
+        names.insert(c.id.clone(), format!("{name}, {org}"));
+    }
+    names.insert("exercise".into(), "every team (exercise-wide)".into());
+    names
 }
 
 /// Replays a journal and builds its report.
@@ -559,6 +599,7 @@ fn assemble(
         branch: None,
         baseline: None,
         world: String::new(),
+        names: display_names(scenario),
     }
 }
 
