@@ -1972,10 +1972,13 @@ pub fn criterion_words(
             } else {
                 names(contacts)
             };
-            let how_many = if *share >= 1.0 {
-                format!("every one of {who}")
+            let (how_many, verb) = if *share >= 1.0 {
+                (format!("every one of {who}"), "acknowledges")
             } else {
-                format!("at least {:.0}% of {who}", share * 100.0)
+                (
+                    format!("at least {:.0}% of {who}", share * 100.0),
+                    "acknowledge",
+                )
             };
             let mut what = "a message".to_string();
             if !kinds.is_empty() {
@@ -1996,7 +1999,7 @@ pub fn criterion_words(
                 when.push_str(&format!(", sent before {}", hhmm_span(b.minutes())));
             }
             format!(
-                "{how_many} acknowledges {what} within {} of its sending{when}; missed if not by the end",
+                "{how_many} {verb} {what} within {} of its sending{when}; missed if not by the end",
                 span(*within)
             )
         }

@@ -123,7 +123,7 @@ pub fn draw_player(frame: &mut Frame, app: &App, area: Rect) {
         .map(|o| {
             let owner = match &o.team {
                 Some(_) => None,
-                None => Some("shared by every team (exercise-wide)".to_string()),
+                None => Some("every team (exercise-wide)".to_string()),
             };
             (o.clone(), owner)
         })
