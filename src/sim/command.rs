@@ -9,6 +9,7 @@
 use super::effects::Read;
 use super::world::*;
 use crate::scenario::{Channel, Id, OrgKind};
+use bevy_ecs::prelude::Resource;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -186,7 +187,6 @@ pub(crate) fn sender(region: &RegionData, actor: Actor, prefer: OrgKind) -> Opti
         .or_else(|| orgs.first().copied())
 }
 
-
 /// A command with every id resolved: what the effects carry out. Built by [`resolve`] from a
 /// team's [`Command`], or by the doctrine directly.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,6 +269,10 @@ impl Order {
     }
 }
 
+/// Orders of teams waiting for the commands system, in submit order.
+#[derive(Resource, Debug, Default)]
+pub(crate) struct Pending(pub Vec<(usize, Order)>);
+
 /// The incident an actor's state knows by this id (teams name incidents by the id of the
 /// inject that started them).
 pub(crate) fn known_incident(read: Read, state: usize, id: &str) -> Option<usize> {
@@ -316,7 +320,11 @@ pub(crate) fn resolve(read: Read, actor: Actor, command: &Command) -> Result<Ord
             .ok_or_else(|| CommandError::UnknownIncident(id.to_string()))
     };
     let order = match command {
-        Command::Notify { to, incident: inc, text } => Order::Notify {
+        Command::Notify {
+            to,
+            incident: inc,
+            text,
+        } => Order::Notify {
             to: contacts(region, to)?,
             incident: inc.as_deref().map(incident).transpose()?,
             text: text.clone(),

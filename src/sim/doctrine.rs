@@ -8,7 +8,7 @@ use super::command::{Actor, Order, evidence_new_to, is_direct};
 use super::constants::{self as k, per_tick};
 use super::effects::{self as fx, Effects};
 use super::world::*;
-use crate::scenario::{Cbm, OrgKind, Posture, Rung};
+use crate::scenario::{Cbm, Posture, Rung};
 use bevy_ecs::prelude::Local;
 use rand::RngExt;
 
@@ -21,6 +21,10 @@ pub struct DoctrineScratch {
     targets: Vec<(usize, usize)>,
     contacts: Vec<usize>,
     pairs: Vec<(usize, usize)>,
+    /// Per (state, incident, organisation): whether the state holds evidence new to the
+    /// organisation, and the sizes it was decided at (what it holds, what it has had from
+    /// others, what it has sent there). Each only grows, so equal sizes mean the same answer.
+    fresh: std::collections::BTreeMap<(usize, usize, usize), ((usize, usize, usize), bool)>,
 }
 
 /// Runs the doctrine of every engine-played state, in state order, then of every
@@ -35,9 +39,8 @@ pub(crate) fn play_doctrine(mut fx: Effects, mut scratch: Local<DoctrineScratch>
         cert_doctrine(&mut fx, &region, s, scratch);
         ministry_doctrine(&mut fx, &region, s, scratch);
     }
-    for body in 0..region.orgs.len() {
-        if region.orgs[body].kind == OrgKind::RegionalBody && fx.players.engine_plays(&region, body)
-        {
+    for &body in &region.regional_bodies {
+        if fx.players.engine_plays(&region, body) {
             communication_check(&mut fx, &region, body);
             convene_doctrine(&mut fx, &region, body, scratch);
         }
@@ -211,9 +214,7 @@ fn owed_notice(
         if how.detected_by.is_none() {
             return;
         }
-        orgs.extend(
-            (0..region.orgs.len()).filter(|&o| region.orgs[o].kind == OrgKind::RegionalBody),
-        );
+        orgs.extend(region.regional_bodies.iter().copied());
         states.extend((0..region.n_states()).filter(|&o| o != s && partner(o)));
         states.extend(exposed.iter().copied());
     } else if how.detected_by.is_some() {
@@ -356,16 +357,31 @@ fn share(
             (0..region.n_states()).filter(|&o| o != s),
         ));
     }
-    to_orgs
-        .extend((0..region.orgs.len()).filter(|&o| {
-            region.orgs[o].kind == OrgKind::RegionalBody && region.orgs[o].state != s
-        }));
+    to_orgs.extend(
+        region
+            .regional_bodies
+            .iter()
+            .copied()
+            .filter(|&o| region.orgs[o].state != s),
+    );
     let mind = &fx.minds.0[s];
     scratch.contacts.clear();
     for &o in to_orgs.iter() {
-        let fresh = evidence_new_to(mind, &fx.pool, ix, o, region.orgs[o].state)
-            .next()
-            .is_some();
+        let sizes = (
+            mind.evidence.len(),
+            mind.reviewed.len(),
+            mind.sent_items.get(&(ix, o)).map_or(0, |sent| sent.len()),
+        );
+        let fresh = match scratch.fresh.get(&(s, ix, o)) {
+            Some(&(at, fresh)) if at == sizes => fresh,
+            _ => {
+                let fresh = evidence_new_to(mind, &fx.pool, ix, o, region.orgs[o].state)
+                    .next()
+                    .is_some();
+                scratch.fresh.insert((s, ix, o), (sizes, fresh));
+                fresh
+            }
+        };
         if fresh && let Some(c) = reachable_contact(fx, region, s, o) {
             scratch.contacts.push(c);
         }
@@ -394,8 +410,6 @@ struct Memory {
     restraint_due: bool,
     /// The state has already blamed the counterpart publicly for the strongest incident.
     accused: bool,
-    /// The belief on the strongest incident is ripe for a public attribution.
-    ripe: bool,
 }
 
 impl Memory {
@@ -416,7 +430,6 @@ impl Memory {
             hotline_due: due(Step::Hotline, six_hours),
             restraint_due: due(Step::Restraint, day),
             accused: incident.is_some_and(|inc| m.accused.contains(&(inc, b))),
-            ripe: incident.is_some_and(|inc| ripe(fx, m, inc, b)),
         }
     }
 }
@@ -454,15 +467,18 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             continue;
         }
         let m = Memory::of(fx, s, b, incident);
-        let ministry_contact = region.states[b]
-            .ministry
-            .and_then(|o| reachable_contact(fx, region, s, o));
+        // Looked up where a rule needs it (nothing an earlier rule does changes it).
+        let ministry_contact = |fx: &Effects| {
+            region.states[b]
+                .ministry
+                .and_then(|o| reachable_contact(fx, region, s, o))
+        };
         if let Some(inc) = incident {
             let id = |fx: &Effects| fx.incidents.0[inc].id.clone();
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Concern)
                 && m.demarche_due
-                && let Some(c) = ministry_contact
+                && let Some(c) = ministry_contact(fx)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
                 fx.minds.0[s].steps.insert((Step::Demarche, b), tick);
@@ -472,7 +488,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Demarche)
                 && !m.accused
-                && m.ripe
+                && ripe(fx, &fx.minds.0[s], inc, b)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
                 issue(
@@ -498,7 +514,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             if (0.3..theta).contains(&belief)
                 && level >= k::DEESCALATE_FROM
                 && m.consultation_due
-                && let Some(c) = ministry_contact
+                && let Some(c) = ministry_contact(fx)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
                 fx.minds.0[s].steps.insert((Step::Consultation, b), tick);
@@ -561,9 +577,10 @@ fn ripe(fx: &Effects, m: &Mind, inc: usize, candidate: usize) -> bool {
     m.confident_since
         .get(&(inc, candidate))
         .is_some_and(|&t| clock.tick >= t + held_for)
-        && m.evidence
+        && fx.incidents.0[inc]
+            .evidence
             .iter()
-            .filter(|(id, h)| !h.discounted && fx.pool.0[**id].incident == inc)
+            .filter(|id| m.evidence.get(id).is_some_and(|h| !h.discounted))
             .count()
             >= k::ATTRIBUTION_MIN_ITEMS
 }

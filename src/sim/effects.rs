@@ -402,11 +402,10 @@ pub(crate) fn apply(fx: &mut Effects, actor: Actor, order: &Order) -> Result<(),
             };
             let subject = format!("{convener} convenes regional coordination");
             let bodies = region
-                .orgs
+                .regional_bodies
                 .iter()
-                .enumerate()
-                .filter(|(i, o)| o.kind == OrgKind::RegionalBody && Some(*i) != cert)
-                .filter_map(|(i, _)| region.contact_of(i));
+                .filter(|&&b| Some(b) != cert)
+                .filter_map(|&b| region.contact_of(b));
             let certs = region
                 .states
                 .iter()
@@ -647,7 +646,11 @@ pub(crate) fn learn(
 pub(crate) fn attribute(fx: &mut Effects, by: usize, incident: usize, blamed: usize) {
     let tick = fx.clock.tick;
     let n = fx.region.n_states();
-    let right = fx.incidents.0.get(incident).is_some_and(|i| i.is_true(blamed));
+    let right = fx
+        .incidents
+        .0
+        .get(incident)
+        .is_some_and(|i| i.is_true(blamed));
     let mind = &mut fx.minds.0[by];
     let belief = mind.beliefs.get(&incident).map_or(0.0, |b| b.p[blamed]);
     if !mind.accused.insert((incident, blamed)) {
@@ -756,6 +759,7 @@ pub(crate) fn spawn_incident(fx: &mut Effects, spec: IncidentSpec) -> usize {
         contained_at: None,
         recovered_at: None,
         taken_down: false,
+        evidence: Vec::new(),
     });
     if let Some(i) = spec.inject {
         fx.facts.incident_of_inject.insert(i, ix);

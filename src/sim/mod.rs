@@ -164,9 +164,7 @@ impl Sim {
                 stale: def.stale,
                 ..Default::default()
             };
-            entities
-                .contacts
-                .push(world.spawn(status).id());
+            entities.contacts.push(world.spawn(status).id());
         }
         world.insert_resource(entities);
         world.insert_resource(Facts {
@@ -182,7 +180,7 @@ impl Sim {
         world.insert_resource(EvidencePool::default());
         world.insert_resource(Mailroom::default());
         world.insert_resource(event::EventLog::default());
-        world.insert_resource(Pending::default());
+        world.insert_resource(command::Pending::default());
         world.insert_resource(systems::BeliefShifts::default());
         world.insert_resource(systems::RedLinesHit::default());
         world.insert_resource(resolved::Revisions::default());
@@ -248,7 +246,10 @@ impl Sim {
             org: None,
         };
         let order = command::resolve(effects::Read::of(&self.world), actor, &command)?;
-        self.world.resource_mut::<Pending>().0.push((t, order));
+        self.world
+            .resource_mut::<command::Pending>()
+            .0
+            .push((t, order));
         Ok(())
     }
 
@@ -685,5 +686,43 @@ mod tests {
         // Equal times keep scenario order.
         let briefs: Vec<&str> = rows.iter().take(3).map(|r| r.id.as_str()).collect();
         assert_eq!(briefs, ["brief-varesh", "brief-kelmora", "brief-toravia"]);
+    }
+
+    #[test]
+    fn a_command_that_no_longer_holds_leaves_an_event_for_its_team() {
+        let mut sim = Sim::new(&flagship_with(Vec::new()), 1);
+        sim.step();
+        let view = sim.team_view("team-varesh").unwrap();
+        let message = view.inbox.first().expect("the brief is in the inbox").id;
+        // Both are accepted (the message is unacknowledged when they are submitted); the
+        // second no longer holds once the first has run.
+        for _ in 0..2 {
+            sim.submit("team-varesh", Command::Acknowledge { message })
+                .unwrap();
+        }
+        sim.step();
+        let dropped: Vec<String> = sim
+            .team_view("team-varesh")
+            .unwrap()
+            .timeline
+            .into_iter()
+            .map(|(_, line)| line)
+            .filter(|line| line.contains("could not be carried out"))
+            .collect();
+        assert_eq!(
+            dropped,
+            [format!(
+                "Varesh (VarCERT + MFA): the acknowledge could not be carried out (message #{message} is already acknowledged)"
+            )]
+        );
+        for other in ["team-kelmora", "team-toravia"] {
+            let view = sim.team_view(other).unwrap();
+            assert!(
+                view.timeline
+                    .iter()
+                    .all(|(_, l)| !l.contains("could not be carried out")),
+                "{other}"
+            );
+        }
     }
 }

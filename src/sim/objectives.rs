@@ -157,8 +157,8 @@ pub(crate) fn evaluate_objectives(
         if facts.met[i].is_some() || facts.failed[i].is_some() {
             continue;
         }
-        let unchanged = watch.judged[i]
-            .is_some_and(|at| !revisions.changed_since(criterion.topics(), at));
+        let unchanged =
+            watch.judged[i].is_some_and(|at| !revisions.changed_since(criterion.topics(), at));
         if unchanged && !criterion.has_deadline() && !clock.is_over() {
             continue;
         }
@@ -179,8 +179,8 @@ pub(crate) fn evaluate_objectives(
         }
         let why = explain(read, &log, i, verdict);
         facts.reasons[i] = Some(why);
-        let audience = region.objective_states[i]
-            .map_or(Audience::Public, |s| Audience::States(vec![s]));
+        let audience =
+            region.objective_states[i].map_or(Audience::Public, |s| Audience::States(vec![s]));
         let kind = if verdict == Verdict::Met {
             facts.met[i] = Some(clock.tick);
             EventKind::ObjectiveMet { objective: i }
@@ -309,9 +309,7 @@ pub(crate) fn judge(read: Read, criterion: &Crit) -> Verdict {
                 return decide(false, false);
             };
             let deadline = since + clock.ticks_for(*within_minutes);
-            let all = to
-                .iter()
-                .all(|&t| notified(t, facts, *from, inc, deadline));
+            let all = to.iter().all(|&t| notified(t, facts, *from, inc, deadline));
             decide(all, clock.tick > deadline)
         }
         Crit::AcknowledgeWithin {
@@ -523,13 +521,17 @@ fn explain(read: Read, log: &EventLog, objective: usize, verdict: Verdict) -> Re
         }
         Criterion::NoWrongfulAttribution { state } => {
             let s = region.state_of_ref(state).unwrap_or(0);
-            let wrong = facts.attributions.iter().find(|a| {
-                a.1 == s
-                    && read.incidents.0.get(a.2).is_some_and(|i| !i.is_true(a.3))
-            });
+            let wrong = facts
+                .attributions
+                .iter()
+                .find(|a| a.1 == s && read.incidents.0.get(a.2).is_some_and(|i| !i.is_true(a.3)));
             match wrong {
                 Some(&(tick, _, inc, blamed, belief)) => {
-                    let incident = read.incidents.0.get(inc).map(|i| (i.id.clone(), i.responsible));
+                    let incident = read
+                        .incidents
+                        .0
+                        .get(inc)
+                        .map(|i| (i.id.clone(), i.responsible));
                     let (id, truth) = incident.unwrap_or_default();
                     reason(
                         ReasonCode::Wrongful,

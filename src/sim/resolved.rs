@@ -180,9 +180,7 @@ impl Cond {
             Some(Ref::Objective(o)) => Some(*o),
             _ => None,
         };
-        let pair = |a: &str, b: &str| {
-            Some((region.state_of_ref(a)?, region.state_of_ref(b)?))
-        };
+        let pair = |a: &str, b: &str| Some((region.state_of_ref(a)?, region.state_of_ref(b)?));
         let all = |items: &[Condition]| items.iter().map(|c| Cond::resolve(region, c)).collect();
         Some(match c {
             Condition::All(items) => Cond::All(all(items)),
@@ -248,9 +246,9 @@ impl Cond {
     pub fn topics(&self) -> Topics {
         use Topic::*;
         match self {
-            Cond::All(items) | Cond::Any(items) => items
-                .iter()
-                .fold(Topics::NONE, |m, c| m.with(c.topics())),
+            Cond::All(items) | Cond::Any(items) => {
+                items.iter().fold(Topics::NONE, |m, c| m.with(c.topics()))
+            }
             Cond::Not(inner) => inner.topics(),
             Cond::InjectFired(_) => Topics::of(&[Injects]),
             // Whether an incident exists changes only when an inject fires.
@@ -262,9 +260,7 @@ impl Cond {
             Cond::Contained(_) => Topics::of(&[Injects, Contained]),
             Cond::Attributed { public: true, .. } => Topics::of(&[Injects, Attributions]),
             Cond::Attributed { public: false, .. } => Topics::of(&[Injects, Beliefs]),
-            Cond::MessageAcknowledged { .. } | Cond::MessageBounced { .. } => {
-                Topics::of(&[Mail])
-            }
+            Cond::MessageAcknowledged { .. } | Cond::MessageBounced { .. } => Topics::of(&[Mail]),
             Cond::Unresolved => Topics::NONE,
         }
     }

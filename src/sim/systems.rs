@@ -7,7 +7,7 @@
 //! can touch any of it. Scratch vectors live in `Local`s and are reused, so a tick in which
 //! nothing happens allocates nothing.
 
-use super::command::Actor;
+use super::command::{Actor, Pending};
 use super::constants::{self as k, per_tick};
 use super::effects::{self as fx, Effects, IncidentSpec, Read};
 use super::event::{Audience, Cause, EventKind, EventLog};
@@ -48,8 +48,9 @@ pub(crate) fn holds(read: Read, condition: &Cond) -> bool {
         }),
         Cond::ObjectiveFailed(o) => facts.failed[*o].is_some(),
         Cond::ObjectiveMet(o) => facts.met[*o].is_some(),
-        Cond::Contained(inject) => incident_of(*inject)
-            .is_some_and(|inc| read.incidents.0[inc].contained_at.is_some()),
+        Cond::Contained(inject) => {
+            incident_of(*inject).is_some_and(|inc| read.incidents.0[inc].contained_at.is_some())
+        }
         Cond::Attributed {
             state,
             inject,
@@ -160,9 +161,7 @@ pub(crate) fn fire_injects(mut fx: Effects, mut watch: Local<InjectWatch>) {
                 Readiness::IfCondition => match &region.conditions[i] {
                     None => true,
                     Some(c) => match watch.decided[i] {
-                        Some((value, at)) if !fx.revisions.changed_since(c.topics(), at) => {
-                            value
-                        }
+                        Some((value, at)) if !fx.revisions.changed_since(c.topics(), at) => value,
                         _ => {
                             let value = holds(read, c);
                             watch.decided[i] = Some((value, fx.revisions.now()));
@@ -202,9 +201,10 @@ fn fire(fx: &mut Effects, region: &Region, i: usize) {
             lasts,
             evidence,
         } => {
-            let (Some(Ref::Actor(a)), Some(Ref::Asset(t))) =
-                (region.ids.get(actor).copied(), region.ids.get(target).copied())
-            else {
+            let (Some(Ref::Actor(a)), Some(Ref::Asset(t))) = (
+                region.ids.get(actor).copied(),
+                region.ids.get(target).copied(),
+            ) else {
                 return;
             };
             let def = &region.actors[a];
@@ -237,7 +237,9 @@ fn fire(fx: &mut Effects, region: &Region, i: usize) {
             about,
             evidence,
         } => {
-            let incident = about.as_deref().and_then(|a| started_incident(fx, region, a));
+            let incident = about
+                .as_deref()
+                .and_then(|a| started_incident(fx, region, a));
             let items = match incident {
                 Some(inc) => add_evidence(fx, region, inc, evidence, false),
                 None => Vec::new(),
@@ -264,7 +266,10 @@ fn fire(fx: &mut Effects, region: &Region, i: usize) {
             about,
             evidence,
         } => {
-            if let Some(inc) = about.as_deref().and_then(|a| started_incident(fx, region, a)) {
+            if let Some(inc) = about
+                .as_deref()
+                .and_then(|a| started_incident(fx, region, a))
+            {
                 add_evidence(fx, region, inc, evidence, true);
             }
             fx.facts.news.push((tick, headline.clone(), body.clone()));
@@ -316,6 +321,7 @@ fn add_evidence(
             public: public || e.kind == EvidenceKind::Claim,
             available: clock.tick + e.after.map_or(0, |a| clock.ticks_for(a.minutes())),
         });
+        fx.incidents.0[incident].evidence.push(id);
         ids.push(id);
     }
     ids
@@ -523,16 +529,19 @@ pub fn analyst_capacity(region: &Region, state: usize) -> f64 {
 
 /// True traces point at the responsible party (the sponsor, or the group itself); a
 /// false-flag actor plants more.
-fn leave_traces(rng: &mut SimRng, pool: &mut EvidencePool, inc: &Incident, clock: Clock) {
+fn leave_traces(rng: &mut SimRng, pool: &mut EvidencePool, inc: &mut Incident, clock: Clock) {
     let true_rate = k::TRUE_TRACE_RATE * (1.0 - k::TRUE_TRACE_SKILL_DAMPING * inc.skill);
     let planted_rate = inc
         .false_flag
         .map_or(0.0, |_| k::PLANTED_TRACE_RATE * inc.skill);
+    let (responsible, false_flag) = (inc.responsible, inc.false_flag);
+    let ix = inc.ix;
     let mut add = |points_to: usize, reliability: f64, planted: bool| {
         let id = pool.0.len();
+        inc.evidence.push(id);
         pool.0.push(EvidenceItem {
             id,
-            incident: inc.ix,
+            incident: ix,
             points_to,
             kind: EvidenceKind::Trace,
             reliability,
@@ -545,9 +554,9 @@ fn leave_traces(rng: &mut SimRng, pool: &mut EvidencePool, inc: &Incident, clock
         let r = rng
             .0
             .random_range(k::TRUE_TRACE_RELIABILITY.0..k::TRUE_TRACE_RELIABILITY.1);
-        add(inc.responsible, r, false);
+        add(responsible, r, false);
     }
-    if let Some(flag) = inc.false_flag
+    if let Some(flag) = false_flag
         && rng
             .0
             .random_bool(per_tick(planted_rate, clock.tick_minutes))
@@ -686,16 +695,19 @@ pub fn detect_incidents(
 
 /// 6. Moves messages: clearance, transit, staffed hours, bounces, acknowledgements. Only the
 /// messages still on their way are looked at.
-pub(crate) fn move_messages(mut fx: Effects, mut moving: Local<Vec<usize>>) {
+pub(crate) fn move_messages(mut fx: Effects) {
     let clock = *fx.clock;
     let region = Region::clone(&fx.region);
-    moving.clear();
-    moving.extend(fx.mail.0.iter().filter(|m| in_motion(m)).map(|m| m.id));
-    for &id in moving.iter() {
+    // Messages sent while these move (none are, today) wait for the next tick.
+    for id in 0..fx.mail.0.len() {
         let m = &fx.mail.0[id];
+        if !in_motion(m) {
+            continue;
+        }
         let (status, to_contact, channel, from_state, to_state) =
             (m.status, m.to_contact, m.channel, m.from_state, m.to_state);
-        let (clear_at, arrive_at, auto_ack, ack_due) = (m.clear_at, m.arrive_at, m.auto_ack, m.ack_due);
+        let (clear_at, arrive_at, auto_ack, ack_due) =
+            (m.clear_at, m.arrive_at, m.auto_ack, m.ack_due);
         let contact_e = fx.entities.contacts[to_contact];
         match status {
             MessageStatus::AwaitingClearance if clock.tick >= clear_at => {
@@ -970,9 +982,9 @@ pub fn update_attribution(
                 0.0
             };
             let p_find = per_tick(rate, clock.tick_minutes);
-            for item in pool.0.iter() {
-                let findable = item.incident == inc
-                    && item.available <= clock.tick
+            for &id in &incident.evidence {
+                let item = &pool.0[id];
+                let findable = item.available <= clock.tick
                     && (item.public || rate > 0.0)
                     && !evidence.contains_key(&item.id);
                 if !findable {
@@ -1023,11 +1035,11 @@ pub fn update_attribution(
         revisions.touch(Topic::Beliefs);
         for inc in std::mem::take(dirty) {
             let victim = incidents.0[inc].victim;
-            let held = evidence
+            let held = incidents.0[inc]
+                .evidence
                 .iter()
-                .filter(|(_, h)| !h.discounted)
-                .map(|(id, _)| &pool.0[*id])
-                .filter(|item| item.incident == inc);
+                .filter(|id| evidence.get(id).is_some_and(|h| !h.discounted))
+                .map(|id| &pool.0[*id]);
             let (p, prior) = posterior(&region, s, victim, held);
             // A suspect once the evidence has lifted the most likely candidate well above its
             // prior (evidence for "some non-state actor" lifts every group a little and

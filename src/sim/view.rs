@@ -230,7 +230,10 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
     let tensions = world.resource::<Tensions>();
     let minute = |tick: u32| tick * clock.tick_minutes;
     let incident_name = |inc: usize| {
-        world.resource::<Incidents>().0.get(inc)
+        world
+            .resource::<Incidents>()
+            .0
+            .get(inc)
             .map(|i| i.id.clone())
             .unwrap_or_default()
     };
@@ -342,7 +345,10 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .known
         .iter()
         .map(|(&inc, known)| {
-            let target = world.resource::<Incidents>().0.get(inc)
+            let target = world
+                .resource::<Incidents>()
+                .0
+                .get(inc)
                 .filter(|i| i.victim == me)
                 .map(|i| region.assets[i.target].name.clone());
             let held: Vec<_> = mind
@@ -710,7 +716,10 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
     let state = |s: usize| region.states[s].name.clone();
     let asset = |a: usize| region.assets[a].name.clone();
     let incident = |i: usize| {
-        world.resource::<Incidents>().0.get(i)
+        world
+            .resource::<Incidents>()
+            .0
+            .get(i)
             .map(|x| x.id.clone())
             .unwrap_or_default()
     };
@@ -1163,7 +1172,10 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
                     m.beliefs
                         .iter()
                         .map(|(&inc, b)| {
-                            let id = world.resource::<Incidents>().0.get(inc)
+                            let id = world
+                                .resource::<Incidents>()
+                                .0
+                                .get(inc)
                                 .map(|i| i.id.clone())
                                 .unwrap_or_default();
                             let probs =

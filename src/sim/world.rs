@@ -206,6 +206,8 @@ pub struct RegionData {
     pub groups: Vec<usize>,
     /// Organisations watching each asset, in index order.
     pub watchers: Vec<Vec<usize>>,
+    /// The regional bodies, in index order.
+    pub regional_bodies: Vec<usize>,
     /// Per asset: the other states whose assets depend on it (exposed when it is attacked),
     /// in index order.
     pub exposed: Vec<Vec<usize>>,
@@ -554,7 +556,11 @@ impl RegionData {
                 _ => None,
             })
             .collect();
+        let regional_bodies = (0..orgs.len())
+            .filter(|&o| orgs[o].kind == OrgKind::RegionalBody)
+            .collect();
         let mut region = RegionData {
+            regional_bodies,
             exposed,
             objective_states,
             conditions: Vec::new(),
@@ -782,6 +788,8 @@ pub struct Incident {
     pub recovered_at: Option<u32>,
     /// Another state took down infrastructure used in it (at the victim's request).
     pub taken_down: bool,
+    /// The evidence items it left, by id (in the order they entered the pool).
+    pub evidence: Vec<usize>,
 }
 
 impl Incident {
@@ -1054,10 +1062,6 @@ pub struct Facts {
     /// Retaliatory operations: (tick, by state, against state, incident).
     pub retaliations: Vec<(u32, usize, usize, usize)>,
 }
-
-/// Orders of teams waiting for the commands system, in submit order.
-#[derive(Resource, Debug, Default)]
-pub struct Pending(pub Vec<(usize, super::command::Order)>);
 
 /// Which teams people play; the engine's doctrine plays everything else.
 #[derive(Resource, Debug, Clone)]
