@@ -1,15 +1,15 @@
-//! Player actions, their checks and their effects.
+//! Player actions and their checks; what they do is in [`super::effects`].
 //!
-//! Teams act only through points of contact (or on their own assets). The engine's doctrine
-//! issues the very same commands for the states it plays, so a bot and a person go through
-//! one code path.
+//! Teams act only through points of contact (or on their own assets). A team's [`Command`]
+//! names things by id; [`resolve`] checks it against what the team knows and turns it into
+//! an [`Order`] with every id resolved to an index, once, when it is submitted. The engine's
+//! doctrine issues the very same orders for the states it plays, so a bot and a person go
+//! through one code path.
 
-use super::constants as k;
-use super::event::{Act, Audience, Cause, EventKind, EventLog};
+use super::effects::Read;
 use super::world::*;
-use crate::scenario::{Channel, Id, OrgKind, Vector};
-use bevy_ecs::prelude::World;
-use rand::RngExt;
+use crate::scenario::{Channel, Id, OrgKind};
+use bevy_ecs::prelude::Resource;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -148,7 +148,7 @@ impl fmt::Display for CommandError {
 impl std::error::Error for CommandError {}
 
 /// Who is acting: a state, and the team if a person plays it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     pub state: usize,
     pub team: Option<usize>,
@@ -168,13 +168,13 @@ impl Actor {
 }
 
 /// The organisation that sends for an actor: the preferred kind among those it plays.
-pub fn sender(region: &Region, actor: Actor, prefer: OrgKind) -> Option<usize> {
+pub(crate) fn sender(region: &RegionData, actor: Actor, prefer: OrgKind) -> Option<usize> {
     if actor.org.is_some() {
         return actor.org;
     }
-    let orgs: Vec<usize> = match actor.team {
-        Some(t) => region.teams[t].orgs.clone(),
-        None => region.states[actor.state].orgs.clone(),
+    let orgs: &[usize] = match actor.team {
+        Some(t) => &region.teams[t].orgs,
+        None => &region.states[actor.state].orgs,
     };
     orgs.iter()
         .copied()
@@ -187,91 +187,254 @@ pub fn sender(region: &Region, actor: Actor, prefer: OrgKind) -> Option<usize> {
         .or_else(|| orgs.first().copied())
 }
 
-/// The incident an actor's state knows by this id.
-pub fn known_incident(world: &World, state: usize, id: &str) -> Option<usize> {
-    let entities = world.resource::<Entities>();
-    let mind = world.get::<Mind>(entities.states[state])?;
-    let incidents = world.resource::<Incidents>();
-    mind.known.keys().copied().find(|&i| {
-        world
-            .get::<Incident>(incidents.0[i])
-            .is_some_and(|inc| inc.id == id)
-    })
+/// A command with every id resolved: what the effects carry out. Built by [`resolve`] from a
+/// team's [`Command`], or by the doctrine directly.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Order {
+    Notify {
+        to: Vec<usize>,
+        incident: Option<usize>,
+        text: String,
+    },
+    ShareEvidence {
+        to: Vec<usize>,
+        incident: usize,
+        level: Tlp,
+    },
+    RequestAssistance {
+        to: usize,
+        incident: usize,
+    },
+    RequestTakedown {
+        to: usize,
+        incident: usize,
+    },
+    RequestConsultation {
+        to: usize,
+        text: String,
+    },
+    Demarche {
+        to: usize,
+        text: String,
+    },
+    Acknowledge {
+        message: usize,
+    },
+    /// `blame` is a candidate index (a state, a named group, the unknown non-state actor).
+    PublicAttribution {
+        incident: usize,
+        blame: usize,
+    },
+    RestraintStatement,
+    HotlineCall {
+        state: usize,
+    },
+    ConveneRegional {
+        incident: Option<usize>,
+    },
+    Retaliate {
+        target: usize,
+    },
+    Isolate {
+        asset: usize,
+    },
+    Restore {
+        asset: usize,
+    },
+    RaiseAlert {
+        level: u8,
+    },
 }
 
-fn contact(region: &Region, id: &str) -> Result<usize, CommandError> {
+impl Order {
+    /// A short name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Order::Notify { .. } => "notify",
+            Order::ShareEvidence { .. } => "share evidence",
+            Order::RequestAssistance { .. } => "request assistance",
+            Order::RequestConsultation { .. } => "request consultation",
+            Order::Acknowledge { .. } => "acknowledge",
+            Order::Demarche { .. } => "démarche",
+            Order::PublicAttribution { .. } => "public attribution",
+            Order::RestraintStatement => "restraint statement",
+            Order::HotlineCall { .. } => "hotline call",
+            Order::ConveneRegional { .. } => "convene regional coordination",
+            Order::RequestTakedown { .. } => "request takedown",
+            Order::Retaliate { .. } => "retaliate",
+            Order::Isolate { .. } => "isolate asset",
+            Order::Restore { .. } => "restore asset",
+            Order::RaiseAlert { .. } => "raise alert",
+        }
+    }
+}
+
+/// Orders of teams waiting for the commands system, in submit order.
+#[derive(Resource, Debug, Default)]
+pub(crate) struct Pending(pub Vec<(usize, Order)>);
+
+/// The incident an actor's state knows by this id (teams name incidents by the id of the
+/// inject that started them).
+pub(crate) fn known_incident(read: Read, state: usize, id: &str) -> Option<usize> {
+    let mind = read.minds.0.get(state)?;
+    mind.known
+        .keys()
+        .copied()
+        .find(|&i| read.incidents.0.get(i).is_some_and(|inc| inc.id == id))
+}
+
+fn contact(region: &RegionData, id: &str) -> Result<usize, CommandError> {
     match region.ids.get(id) {
         Some(Ref::Contact(c)) => Ok(*c),
         _ => Err(CommandError::UnknownContact(id.to_string())),
     }
 }
 
-fn state(region: &Region, id: &str) -> Result<usize, CommandError> {
+fn contacts(region: &RegionData, ids: &[Id]) -> Result<Vec<usize>, CommandError> {
+    ids.iter().map(|c| contact(region, c)).collect()
+}
+
+fn state(region: &RegionData, id: &str) -> Result<usize, CommandError> {
     match region.ids.get(id) {
         Some(Ref::State(s)) => Ok(*s),
         _ => Err(CommandError::UnknownState(id.to_string())),
     }
 }
 
-fn asset(region: &Region, id: &str) -> Result<usize, CommandError> {
+fn asset(region: &RegionData, id: &str) -> Result<usize, CommandError> {
     match region.ids.get(id) {
         Some(Ref::Asset(a)) => Ok(*a),
         _ => Err(CommandError::UnknownAsset(id.to_string())),
     }
 }
 
-/// Checks a command against the world as the actor knows it. Never panics.
-pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), CommandError> {
-    if world.resource::<Clock>().is_over() {
+/// Resolves a team's command against the world as the actor knows it, and checks it. Never
+/// panics.
+pub(crate) fn resolve(read: Read, actor: Actor, command: &Command) -> Result<Order, CommandError> {
+    if read.clock.is_over() {
         return Err(CommandError::ExerciseOver);
     }
-    let region = world.resource::<Region>();
+    let region = &**read.region;
     let incident = |id: &str| {
-        known_incident(world, actor.state, id)
+        known_incident(read, actor.state, id)
             .ok_or_else(|| CommandError::UnknownIncident(id.to_string()))
     };
-    match command {
+    let order = match command {
         Command::Notify {
-            to, incident: inc, ..
-        } => {
-            if to.is_empty() {
-                return Err(CommandError::NoRecipients);
-            }
-            for c in to {
-                contact(region, c)?;
-            }
-            if let Some(i) = inc {
-                incident(i)?;
-            }
-        }
+            to,
+            incident: inc,
+            text,
+        } => Order::Notify {
+            to: contacts(region, to)?,
+            incident: inc.as_deref().map(incident).transpose()?,
+            text: text.clone(),
+        },
         Command::ShareEvidence {
-            to, incident: inc, ..
+            to,
+            incident: inc,
+            level,
+        } => Order::ShareEvidence {
+            to: contacts(region, to)?,
+            incident: incident(inc)?,
+            level: *level,
+        },
+        Command::RequestAssistance { to, incident: inc } => Order::RequestAssistance {
+            to: contact(region, to)?,
+            incident: incident(inc)?,
+        },
+        Command::RequestTakedown { to, incident: inc } => Order::RequestTakedown {
+            to: contact(region, to)?,
+            incident: incident(inc)?,
+        },
+        Command::RequestConsultation { to, text } => Order::RequestConsultation {
+            to: contact(region, to)?,
+            text: text.clone(),
+        },
+        Command::Demarche { to, text } => Order::Demarche {
+            to: contact(region, to)?,
+            text: text.clone(),
+        },
+        Command::Acknowledge { message } => Order::Acknowledge { message: *message },
+        Command::PublicAttribution {
+            incident: inc,
+            blame,
         } => {
+            let incident = incident(inc)?;
+            Order::PublicAttribution {
+                incident,
+                blame: region
+                    .candidate_by_id(blame)
+                    .ok_or_else(|| CommandError::UnknownState(blame.clone()))?,
+            }
+        }
+        Command::RestraintStatement { .. } => Order::RestraintStatement,
+        Command::HotlineCall { state: s } => Order::HotlineCall {
+            state: state(region, s)?,
+        },
+        Command::ConveneRegional { incident: inc } => Order::ConveneRegional {
+            incident: inc.as_deref().map(incident).transpose()?,
+        },
+        Command::Retaliate { target } => Order::Retaliate {
+            target: asset(region, target)?,
+        },
+        Command::Isolate { asset: id } => Order::Isolate {
+            asset: asset(region, id)?,
+        },
+        Command::Restore { asset: id } => Order::Restore {
+            asset: asset(region, id)?,
+        },
+        Command::RaiseAlert { level } => Order::RaiseAlert { level: *level },
+    };
+    check(read, actor, &order)?;
+    Ok(order)
+}
+
+/// Checks an order against the world now: at submission, and again when it is carried out
+/// (an order valid when submitted may not be once earlier ones of the same tick have run).
+/// Never panics.
+pub(crate) fn check(read: Read, actor: Actor, order: &Order) -> Result<(), CommandError> {
+    if read.clock.is_over() {
+        return Err(CommandError::ExerciseOver);
+    }
+    let region = &**read.region;
+    let knows = |inc: usize| {
+        if read.minds.0[actor.state].known.contains_key(&inc) {
+            Ok(())
+        } else {
+            let id = read.incidents.0.get(inc).map_or("", |i| i.id.as_str());
+            Err(CommandError::UnknownIncident(id.to_string()))
+        }
+    };
+    match order {
+        Order::Notify { to, incident, .. } => {
             if to.is_empty() {
                 return Err(CommandError::NoRecipients);
             }
-            for c in to {
-                contact(region, c)?;
-            }
-            let i = incident(inc)?;
-            if evidence_assessed(world, actor.state, i).is_empty() {
-                return Err(CommandError::NoEvidence(inc.clone()));
+            if let Some(i) = incident {
+                knows(*i)?;
             }
         }
-        Command::RequestAssistance { to, incident: inc }
-        | Command::RequestTakedown { to, incident: inc } => {
-            contact(region, to)?;
-            incident(inc)?;
+        Order::ShareEvidence { to, incident, .. } => {
+            if to.is_empty() {
+                return Err(CommandError::NoRecipients);
+            }
+            knows(*incident)?;
+            if !holds_evidence(read, actor.state, *incident) {
+                let id = read.incidents.0[*incident].id.clone();
+                return Err(CommandError::NoEvidence(id));
+            }
         }
-        Command::RequestConsultation { to, .. } | Command::Demarche { to, .. } => {
-            let c = contact(region, to)?;
-            if region.contacts[c].state == actor.state {
+        Order::RequestAssistance { incident, .. } | Order::RequestTakedown { incident, .. } => {
+            knows(*incident)?;
+        }
+        Order::RequestConsultation { to, .. } | Order::Demarche { to, .. } => {
+            if region.contacts[*to].state == actor.state {
                 return Err(CommandError::OwnState);
             }
         }
-        Command::Acknowledge { message } => {
-            let mail = world.resource::<Mailroom>();
-            let m = mail
+        Order::Acknowledge { message } => {
+            let m = read
+                .mail
                 .0
                 .get(*message)
                 .ok_or(CommandError::NoSuchMessage(*message))?;
@@ -290,48 +453,38 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
                 return Err(CommandError::AlreadyAcknowledged(*message));
             }
         }
-        Command::PublicAttribution {
-            incident: inc,
-            blame,
-        } => {
-            incident(inc)?;
-            let c = region
-                .candidate_by_id(blame)
-                .ok_or_else(|| CommandError::UnknownState(blame.clone()))?;
-            if c == actor.state {
+        Order::PublicAttribution { incident, blame } => {
+            knows(*incident)?;
+            if *blame == actor.state {
                 return Err(CommandError::OwnState);
             }
         }
-        Command::RestraintStatement { .. } | Command::ConveneRegional { incident: None } => {}
-        Command::ConveneRegional {
+        Order::RestraintStatement | Order::ConveneRegional { incident: None } => {}
+        Order::ConveneRegional {
             incident: Some(inc),
-        } => {
-            incident(inc)?;
-        }
-        Command::HotlineCall { state: s } => {
-            let other = state(region, s)?;
-            if other == actor.state {
+        } => knows(*inc)?,
+        Order::HotlineCall { state: other } => {
+            if *other == actor.state {
                 return Err(CommandError::OwnState);
             }
-            let tensions = world.resource::<Tensions>();
-            let p = tensions.pair(actor.state, other);
-            if !(tensions.hotline[p] && tensions.hotline_up[p]) {
-                return Err(CommandError::NoHotline(s.clone()));
+            let p = read.tensions.pair(actor.state, *other);
+            if !(read.tensions.hotline[p] && read.tensions.hotline_up[p]) {
+                let id = region.states[*other].id.clone();
+                return Err(CommandError::NoHotline(id));
             }
         }
-        Command::Retaliate { target } => {
-            let a = asset(region, target)?;
-            if region.assets[a].state == actor.state {
+        Order::Retaliate { target } => {
+            if region.assets[*target].state == actor.state {
                 return Err(CommandError::OwnState);
             }
         }
-        Command::Isolate { asset: id } | Command::Restore { asset: id } => {
-            let a = asset(region, id)?;
-            if region.assets[a].state != actor.state {
-                return Err(CommandError::NotYourAsset(id.clone()));
+        Order::Isolate { asset } | Order::Restore { asset } => {
+            if region.assets[*asset].state != actor.state {
+                let id = region.assets[*asset].id.clone();
+                return Err(CommandError::NotYourAsset(id));
             }
         }
-        Command::RaiseAlert { level } => {
+        Order::RaiseAlert { level } => {
             if *level > 3 {
                 return Err(CommandError::BadLevel(*level));
             }
@@ -340,789 +493,33 @@ pub fn check(world: &World, actor: Actor, command: &Command) -> Result<(), Comma
     Ok(())
 }
 
-/// Evidence ids a state holds on an incident and does not discount.
-pub fn evidence_held(world: &World, state: usize, incident: usize) -> Vec<usize> {
-    let entities = world.resource::<Entities>();
-    let pool = world.resource::<EvidencePool>();
-    world
-        .get::<Mind>(entities.states[state])
-        .map(|mind| {
-            mind.evidence
-                .iter()
-                .filter(|(id, held)| !held.discounted && pool.0[**id].incident == incident)
-                .map(|(id, _)| *id)
-                .collect()
-        })
-        .unwrap_or_default()
+/// Whether a state holds any evidence item on an incident, credited or discounted.
+fn holds_evidence(read: Read, state: usize, incident: usize) -> bool {
+    read.minds.0[state]
+        .evidence
+        .keys()
+        .any(|id| read.pool.0[*id].incident == incident)
 }
 
-/// Every evidence id a state holds on an incident, credited or discounted.
-pub fn evidence_assessed(world: &World, state: usize, incident: usize) -> Vec<usize> {
-    let entities = world.resource::<Entities>();
-    let pool = world.resource::<EvidencePool>();
-    world
-        .get::<Mind>(entities.states[state])
-        .map(|mind| {
-            mind.evidence
-                .keys()
-                .copied()
-                .filter(|id| pool.0[*id].incident == incident)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Evidence a state holds on an incident that an organisation does not have as far as the
-/// state knows: never sent to it, and not received from its state.
-pub fn evidence_new_to(world: &World, state: usize, incident: usize, org: usize) -> Vec<usize> {
-    let region = world.resource::<Region>();
-    let their_state = region.orgs[org].state;
-    let entities = world.resource::<Entities>();
-    let pool = world.resource::<EvidencePool>();
-    world
-        .get::<Mind>(entities.states[state])
-        .map(|mind| {
-            let sent = mind.sent_items.get(&(incident, org));
-            mind.evidence
-                .iter()
-                .filter(|(id, held)| {
-                    pool.0[**id].incident == incident
-                        && held.from != Some(their_state)
-                        && !mind.reviewed.contains(&(**id, their_state))
-                        && sent.is_none_or(|s| !s.contains(id))
-                })
-                .map(|(id, _)| *id)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// What to send.
-pub struct Outgoing {
-    pub from_org: Option<usize>,
-    pub from_label: String,
-    pub to_contact: usize,
-    pub kind: MessageKind,
-    pub incident: Option<usize>,
-    pub evidence: Vec<usize>,
-    pub tlp: Tlp,
-    pub subject: String,
-    pub text: String,
-}
-
-/// Puts a message on its way: clearance, transit, then the comms system moves it.
-pub fn send(world: &mut World, out: Outgoing) -> usize {
-    let tick = world.resource::<Clock>().tick;
-    let tick_minutes = world.resource::<Clock>().tick_minutes;
-    let (from_state, to, needs_clearance_p, transit, ack_auto) = {
-        let region = world.resource::<Region>();
-        let players = world.resource::<Players>().clone();
-        let to = region.contacts[out.to_contact].clone();
-        let from_state = out.from_org.map(|o| region.orgs[o].state);
-        let sharing_abroad = matches!(out.kind, MessageKind::Notify | MessageKind::ShareEvidence)
-            && from_state.is_some_and(|s| s != to.state)
-            && out
-                .from_org
-                .is_some_and(|o| region.orgs[o].kind == OrgKind::NationalCert);
-        let g = from_state.map_or(0.0, |s| region.states[s].government_control);
-        let p = if sharing_abroad { g } else { 0.0 };
-        (
-            from_state,
-            to.clone(),
-            (p, g),
-            k::transit_minutes(to.channel),
-            players.engine_plays(region, to.org),
-        )
-    };
-    let (p, g) = needs_clearance_p;
-    let rng = &mut world.resource_mut::<SimRng>().0;
-    let needs = p > 0.0 && rng.random_bool(p.clamp(0.0, 1.0));
-    let clearance_min = if needs {
-        (60.0 * g * (k::CLEARANCE_BASE_H + k::CLEARANCE_SPREAD_H * rng.random::<f64>())).round()
-            as u32
-    } else {
-        0
-    };
-    let transit_min = rng.random_range(transit.0..=transit.1);
-    let clear_at = tick + clearance_min.div_ceil(tick_minutes);
-    let arrive_at = clear_at + transit_min.div_ceil(tick_minutes).max(1);
-    let mut mail = world.resource_mut::<Mailroom>();
-    let id = mail.0.len();
-    mail.0.push(Message {
-        id,
-        from_org: out.from_org,
-        from_state,
-        from_label: out.from_label,
-        to_contact: out.to_contact,
-        to_org: to.org,
-        to_state: to.state,
-        channel: to.channel,
-        kind: out.kind,
-        incident: out.incident,
-        evidence: out.evidence,
-        tlp: out.tlp,
-        subject: out.subject,
-        text: out.text,
-        sent: tick,
-        status: if needs {
-            MessageStatus::AwaitingClearance
-        } else {
-            MessageStatus::InTransit
-        },
-        needed_clearance: needs,
-        clear_at,
-        arrive_at,
-        delivered_at: None,
-        ack_due: None,
-        acked_at: None,
-        bounced_at: None,
-        bounce: None,
-        queued_at: None,
-        auto_ack: ack_auto,
-    });
-    let audience = match from_state {
-        Some(s) => Audience::States(vec![s]),
-        None => Audience::Facilitator,
-    };
-    world
-        .resource_mut::<EventLog>()
-        .push(tick, EventKind::MessageSent { message: id }, audience);
-    id
-}
-
-/// Applies a checked command. Commands are checked again here: a command that was valid when
-/// submitted may not be once earlier commands of the same tick have run, and is then dropped.
-pub fn apply(world: &mut World, actor: Actor, command: &Command) -> Result<(), CommandError> {
-    check(world, actor, command)?;
-    let tick = world.resource::<Clock>().tick;
-    let region = world.resource::<Region>().clone();
-    let cert = sender(&region, actor, OrgKind::NationalCert);
-    let ministry = sender(&region, actor, OrgKind::ForeignMinistry);
-    let me = actor.state;
-    let name = region.states[me].name.clone();
-    let incident_ix =
-        |world: &World, id: &Option<Id>| id.as_deref().and_then(|i| known_incident(world, me, i));
-    match command {
-        Command::Notify { to, incident, text } => {
-            let inc = incident_ix(world, incident);
-            for c in to {
-                let c = contact(&region, c)?;
-                send(
-                    world,
-                    Outgoing {
-                        from_org: cert,
-                        from_label: String::new(),
-                        to_contact: c,
-                        kind: MessageKind::Notify,
-                        incident: inc,
-                        evidence: Vec::new(),
-                        tlp: Tlp::Green,
-                        subject: match incident {
-                            Some(i) => format!("Incident notification: {i}"),
-                            None => "Notification".to_string(),
-                        },
-                        text: text.clone(),
-                    },
-                );
-            }
-        }
-        Command::ShareEvidence {
-            to,
-            incident,
-            level,
-        } => {
-            let inc = incident_ix(world, &Some(incident.clone()))
-                .ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
-            // Everything held goes, with the sender's assessment: items it judged planted
-            // travel flagged, so a capable partner's analysis can correct the receiver's.
-            // Items the recipient's own state gave us are not echoed back.
-            let held = evidence_assessed(world, me, inc);
-            for c in to {
-                let c = contact(&region, c)?;
-                let org = region.contacts[c].org;
-                let evidence: Vec<usize> = {
-                    let from_them = region.orgs[org].state;
-                    let e = world.resource::<Entities>().states[me];
-                    let mind = world.get::<Mind>(e);
-                    held.iter()
-                        .copied()
-                        .filter(|id| {
-                            mind.is_none_or(|m| {
-                                m.evidence.get(id).is_none_or(|h| h.from != Some(from_them))
-                                    && !m.reviewed.contains(&(*id, from_them))
-                            })
-                        })
-                        .collect()
-                };
-                let e = world.resource::<Entities>().states[me];
-                if let Some(mut mind) = world.get_mut::<Mind>(e) {
-                    mind.sent_items
-                        .entry((inc, org))
-                        .or_default()
-                        .extend(evidence.iter().copied());
-                }
-                send(
-                    world,
-                    Outgoing {
-                        from_org: cert,
-                        from_label: String::new(),
-                        to_contact: c,
-                        kind: MessageKind::ShareEvidence,
-                        incident: Some(inc),
-                        evidence: evidence.clone(),
-                        tlp: *level,
-                        subject: format!(
-                            "Indicators on {incident} ({} item{})",
-                            evidence.len(),
-                            if evidence.len() == 1 { "" } else { "s" }
-                        ),
-                        text: String::new(),
-                    },
-                );
-            }
-        }
-        Command::RequestAssistance { to, incident } | Command::RequestTakedown { to, incident } => {
-            let inc = incident_ix(world, &Some(incident.clone()));
-            let (kind, subject) = if matches!(command, Command::RequestAssistance { .. }) {
-                (
-                    MessageKind::RequestAssistance,
-                    format!("Request for assistance: {incident}"),
-                )
-            } else {
-                (
-                    MessageKind::RequestTakedown,
-                    format!("Request to take down infrastructure: {incident}"),
-                )
-            };
-            let c = contact(&region, to)?;
-            send(
-                world,
-                Outgoing {
-                    from_org: cert,
-                    from_label: String::new(),
-                    to_contact: c,
-                    kind,
-                    incident: inc,
-                    evidence: Vec::new(),
-                    tlp: Tlp::Amber,
-                    subject,
-                    text: String::new(),
-                },
-            );
-        }
-        Command::RequestConsultation { to, text } | Command::Demarche { to, text } => {
-            let c = contact(&region, to)?;
-            let (kind, subject) = if matches!(command, Command::Demarche { .. }) {
-                (MessageKind::Demarche, format!("Démarche from {name}"))
-            } else {
-                (
-                    MessageKind::RequestConsultation,
-                    format!("{name} requests consultations"),
-                )
-            };
-            send(
-                world,
-                Outgoing {
-                    from_org: ministry,
-                    from_label: String::new(),
-                    to_contact: c,
-                    kind,
-                    incident: None,
-                    evidence: Vec::new(),
-                    tlp: Tlp::Amber,
-                    subject,
-                    text: text.clone(),
-                },
-            );
-            if kind == MessageKind::Demarche {
-                let other = region.contacts[c].state;
-                world.resource_mut::<Tensions>().push(
-                    other,
-                    me,
-                    k::W_DEMARCHE,
-                    tick,
-                    Cause::Act {
-                        act: Act::Demarche,
-                        by: me,
-                        to: Some(other),
-                    },
-                );
-                world.resource_mut::<EventLog>().push(
-                    tick,
-                    EventKind::Demarche {
-                        from: me,
-                        to: other,
-                    },
-                    Audience::States(vec![me, other]),
-                );
-            }
-        }
-        Command::Acknowledge { message } => {
-            acknowledge(world, *message, tick);
-        }
-        Command::PublicAttribution { incident, blame } => {
-            let inc = incident_ix(world, &Some(incident.clone()))
-                .ok_or_else(|| CommandError::UnknownIncident(incident.clone()))?;
-            let blamed = region
-                .candidate_by_id(blame)
-                .ok_or_else(|| CommandError::UnknownState(blame.clone()))?;
-            attribute(world, me, inc, blamed);
-        }
-        Command::RestraintStatement { .. } => {
-            let window = world
-                .resource::<Clock>()
-                .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
-            let n = region.n_states();
-            let mut tensions = world.resource_mut::<Tensions>();
-            let w = tensions.diminished(k::W_RESTRAINT, n * n + me, Act::Restraint, tick, window);
-            let cause = Cause::Act {
-                act: Act::Restraint,
-                by: me,
-                to: None,
-            };
-            for other in 0..n {
-                tensions.relieve(other, me, w, tick, cause.clone());
-            }
-            world.resource_mut::<EventLog>().push(
-                tick,
-                EventKind::RestraintStatement { by: me },
-                Audience::Public,
-            );
-        }
-        Command::HotlineCall { state: s } => {
-            let other = state(&region, s)?;
-            let players = world.resource::<Players>().clone();
-            // An engine-played counterpart answers unless it is assertive and very hostile; a
-            // person always has the call put through (what they say is up to them).
-            let answered = !players.engine_plays_state(&region, other) || {
-                let h = world.resource::<Tensions>().get(other, me);
-                let posture = posture_of(world, other);
-                !(posture == crate::scenario::Posture::Assertive && h > 0.8)
-            };
-            if answered {
-                let window = world
-                    .resource::<Clock>()
-                    .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
-                let mut t = world.resource_mut::<Tensions>();
-                let p = t.pair(me, other);
-                let w = t.diminished(k::W_HOTLINE, p, Act::Hotline, tick, window);
-                let cause = Cause::Act {
-                    act: Act::Hotline,
-                    by: me,
-                    to: Some(other),
-                };
-                t.relieve(me, other, w, tick, cause.clone());
-                t.relieve(other, me, w, tick, cause);
-            }
-            world.resource_mut::<EventLog>().push(
-                tick,
-                EventKind::HotlineCall {
-                    from: me,
-                    to: other,
-                    answered,
-                },
-                Audience::States(vec![me, other]),
-            );
-        }
-        Command::ConveneRegional { incident } => {
-            let inc = incident_ix(world, incident);
-            // A regional body convenes as itself and calls every member CERT; a state's CERT
-            // calls the regional bodies and the other states' CERTs.
-            let by_body = cert.is_some_and(|o| region.orgs[o].kind == OrgKind::RegionalBody);
-            let convener = match cert {
-                Some(o) if by_body => region.orgs[o].name.clone(),
-                _ => name.clone(),
-            };
-            let bodies: Vec<usize> = region
-                .orgs
-                .iter()
-                .enumerate()
-                .filter(|(i, o)| o.kind == OrgKind::RegionalBody && Some(*i) != cert)
-                .filter_map(|(i, _)| region.contact_of(i))
-                .collect();
-            let certs: Vec<usize> = region
-                .states
-                .iter()
-                .enumerate()
-                .filter(|(s, _)| by_body || *s != me)
-                .filter_map(|(_, st)| st.cert.and_then(|c| region.contact_of(c)))
-                .collect();
-            for c in bodies.into_iter().chain(certs) {
-                send(
-                    world,
-                    Outgoing {
-                        from_org: cert,
-                        from_label: String::new(),
-                        to_contact: c,
-                        kind: MessageKind::RegionalCoordination,
-                        incident: inc,
-                        evidence: Vec::new(),
-                        tlp: Tlp::Green,
-                        subject: format!("{convener} convenes regional coordination"),
-                        text: String::new(),
-                    },
-                );
-            }
-            let window = world
-                .resource::<Clock>()
-                .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
-            let n = region.n_states();
-            let mut t = world.resource_mut::<Tensions>();
-            let cause = Cause::Act {
-                act: Act::Regional,
-                by: me,
-                to: None,
-            };
-            for a in 0..n {
-                for b in (a + 1)..n {
-                    let p = t.pair(a, b);
-                    let w = t.diminished(k::W_REGIONAL, p, Act::Regional, tick, window);
-                    t.relieve(a, b, w, tick, cause.clone());
-                    t.relieve(b, a, w, tick, cause.clone());
-                }
-            }
-            world.resource_mut::<EventLog>().push(
-                tick,
-                EventKind::RegionalCoordination {
-                    convened_by: me,
-                    org: cert.filter(|_| by_body),
-                },
-                Audience::Public,
-            );
-        }
-        Command::Retaliate { target } => {
-            let a = asset(&region, target)?;
-            retaliate(world, me, a);
-        }
-        Command::Isolate { asset: id } | Command::Restore { asset: id } => {
-            let a = asset(&region, id)?;
-            let isolate = matches!(command, Command::Isolate { .. });
-            let e = world.resource::<Entities>().assets[a];
-            if let Some(mut f) = world.get_mut::<Forcing>(e) {
-                f.isolated = isolate;
-            }
-            let kind = if isolate {
-                EventKind::AssetIsolated { asset: a }
-            } else {
-                EventKind::AssetRestored { asset: a }
-            };
-            world
-                .resource_mut::<EventLog>()
-                .push(tick, kind, Audience::States(vec![me]));
-        }
-        Command::RaiseAlert { level } => {
-            let e = world.resource::<Entities>().states[me];
-            if let Some(mut m) = world.get_mut::<Mind>(e) {
-                m.alert = *level;
-            }
-            world.resource_mut::<EventLog>().push(
-                tick,
-                EventKind::AlertRaised {
-                    state: me,
-                    level: *level,
-                },
-                Audience::Public,
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The state's current posture (scenario posture unless an inject changed it).
-pub fn posture_of(world: &World, state: usize) -> crate::scenario::Posture {
-    let e = world.resource::<Entities>().states[state];
-    world
-        .get::<Mind>(e)
-        .and_then(|m| m.posture)
-        .unwrap_or(world.resource::<Region>().states[state].posture)
-}
-
-/// Marks a message acknowledged and lets the sender know.
-pub fn acknowledge(world: &mut World, message: usize, tick: u32) {
-    let (sender, contact) = {
-        let mut mail = world.resource_mut::<Mailroom>();
-        let Some(m) = mail.0.get_mut(message) else {
-            return;
-        };
-        if m.status != MessageStatus::Delivered {
-            return;
-        }
-        m.status = MessageStatus::Acknowledged;
-        m.acked_at = Some(tick);
-        (m.from_state, m.to_contact)
-    };
-    let e = world.resource::<Entities>().contacts[contact];
-    if let Some(mut c) = world.get_mut::<ContactStatus>(e) {
-        c.last_response = Some(tick);
-    }
-    let to_state = world.resource::<Mailroom>().0[message].to_state;
-    let audience = Audience::States(sender.into_iter().chain([to_state]).collect());
-    world
-        .resource_mut::<EventLog>()
-        .push(tick, EventKind::Acknowledged { message }, audience);
-    consequences_of_acknowledgement(world, message, tick);
-}
-
-/// What acknowledging a request means: consultations are held, assistance is given.
-fn consequences_of_acknowledgement(world: &mut World, message: usize, tick: u32) {
-    let m = world.resource::<Mailroom>().0[message].clone();
-    let Some(from) = m.from_state else { return };
-    match m.kind {
-        MessageKind::RequestConsultation => {
-            let window = world
-                .resource::<Clock>()
-                .ticks_for((k::RELIEF_WINDOW_H * 60.0) as u32);
-            let mut t = world.resource_mut::<Tensions>();
-            let p = t.pair(from, m.to_state);
-            let w = t.diminished(k::W_CONSULT, p, Act::Consultation, tick, window);
-            let cause = Cause::Act {
-                act: Act::Consultation,
-                by: from,
-                to: Some(m.to_state),
-            };
-            t.relieve(from, m.to_state, w, tick, cause.clone());
-            t.relieve(m.to_state, from, w, tick, cause);
-            world.resource_mut::<EventLog>().push(
-                tick,
-                EventKind::Consultation {
-                    a: from,
-                    b: m.to_state,
-                },
-                Audience::States(vec![from, m.to_state]),
-            );
-        }
-        MessageKind::RequestTakedown => {
-            // The recipient takes down the attack infrastructure it hosts: the victim
-            // contains the incident faster.
-            if let Some(inc) = m.incident {
-                let e = world.resource::<Incidents>().0[inc];
-                if let Some(mut i) = world.get_mut::<Incident>(e) {
-                    i.taken_down = true;
-                }
-                world.resource_mut::<EventLog>().push(
-                    tick,
-                    EventKind::TakedownRequested {
-                        by: from,
-                        of: m.to_state,
-                    },
-                    Audience::States(vec![from, m.to_state]),
-                );
-            }
-        }
-        MessageKind::RequestAssistance => {
-            if let Some(inc) = m.incident {
-                let helper = m.to_state;
-                let e = world.resource::<Entities>().states[from];
-                if let Some(mut mind) = world.get_mut::<Mind>(e) {
-                    mind.assisted_by.insert(inc, helper);
-                }
-                // The helper learns of the incident so its analysts can work on it.
-                learn_incident(world, helper, inc, tick, None, Some(from));
-                world.resource_mut::<EventLog>().push(
-                    tick,
-                    EventKind::AssistanceGiven {
-                        by: helper,
-                        to: from,
-                        incident: inc,
-                    },
-                    Audience::States(vec![from, helper]),
-                );
-            }
-        }
-        _ => {}
-    }
-}
-
-/// A state learns of an incident (detected by one of its organisations, or told).
-pub fn learn_incident(
-    world: &mut World,
-    state: usize,
+/// Evidence a state holds on an incident that an organisation of `their_state` does not have
+/// as far as the state knows: never sent to it, and not received from its state.
+pub(crate) fn evidence_new_to(
+    mind: &Mind,
+    pool: &EvidencePool,
     incident: usize,
-    tick: u32,
-    detected_by: Option<usize>,
-    told_by: Option<usize>,
-) -> bool {
-    let e = world.resource::<Entities>().states[state];
-    let actor = world
-        .get::<Incident>(world.resource::<Incidents>().0[incident])
-        .and_then(|i| i.actor);
-    let Some(mut mind) = world.get_mut::<Mind>(e) else {
-        return false;
-    };
-    if let Some(a) = actor {
-        mind.warned.insert(a);
-    }
-    if mind.known.contains_key(&incident) {
-        if detected_by.is_some()
-            && let Some(k) = mind.known.get_mut(&incident)
-            && k.detected_by.is_none()
-        {
-            k.detected_by = detected_by;
-        }
-        return false;
-    }
-    mind.known.insert(
-        incident,
-        Known {
-            since: tick,
-            detected_by,
-            told_by,
-        },
-    );
-    mind.dirty.insert(incident);
-    true
-}
-
-/// A public attribution: tension with the blamed state, a wrongful flag if it is wrong.
-pub fn attribute(world: &mut World, by: usize, incident: usize, blamed: usize) {
-    let tick = world.resource::<Clock>().tick;
-    let n = world.resource::<Region>().n_states();
-    let right = world
-        .get::<Incident>(world.resource::<Incidents>().0[incident])
-        .is_some_and(|i| i.is_true(blamed));
-    let e = world.resource::<Entities>().states[by];
-    let belief = world
-        .get::<Mind>(e)
-        .and_then(|m| m.beliefs.get(&incident).map(|b| b.p[blamed]))
-        .unwrap_or(0.0);
-    if let Some(mut m) = world.get_mut::<Mind>(e)
-        && !m.accused.insert((incident, blamed))
-    {
-        return;
-    }
-    if blamed < n {
-        let cause = Cause::Act {
-            act: Act::Accusation,
-            by,
-            to: Some(blamed),
-        };
-        let mut t = world.resource_mut::<Tensions>();
-        t.push(blamed, by, k::W_ACCUSE, tick, cause.clone());
-        t.push(by, blamed, k::W_ACCUSE / 3.0, tick, cause);
-    }
-    world
-        .resource_mut::<Facts>()
-        .attributions
-        .push((tick, by, incident, blamed, belief));
-    world.resource_mut::<EventLog>().push(
-        tick,
-        EventKind::PublicAttribution {
-            by,
-            incident,
-            blamed,
-            belief,
-            wrongful: !right,
-        },
-        Audience::Public,
-    );
-}
-
-/// A retaliatory cyber operation: a new incident against the other state's asset.
-pub fn retaliate(world: &mut World, by: usize, asset: usize) -> usize {
-    let tick = world.resource::<Clock>().tick;
-    let (victim, ends) = {
-        let region = world.resource::<Region>();
-        let clock = world.resource::<Clock>();
-        (
-            region.assets[asset].state,
-            tick + clock.ticks_for(k::default_lasts_h(Vector::Wiper) * 60),
-        )
-    };
-    let inc = spawn_incident(
-        world,
-        IncidentSpec {
-            id: format!("retaliation-{}", world.resource::<Incidents>().0.len() + 1),
-            inject: None,
-            actor: None,
-            responsible: by,
-            group: None,
-            target: asset,
-            vector: Vector::Wiper,
-            severity: k::RETALIATION_SEVERITY,
-            skill: 0.5,
-            false_flag: None,
-            ends,
-        },
-    );
-    // Its victim feels it only once it knows of the attack and suspects the author (the
-    // perceived attack, weighed more as an answer: W_RETALIATE).
-    world
-        .resource_mut::<Facts>()
-        .retaliations
-        .push((tick, by, victim, inc));
-    world.resource_mut::<EventLog>().push(
-        tick,
-        EventKind::Retaliation {
-            by,
-            against: victim,
-            asset,
-            incident: inc,
-        },
-        Audience::Facilitator,
-    );
-    inc
-}
-
-/// What starts an incident.
-pub struct IncidentSpec {
-    pub id: Id,
-    pub inject: Option<usize>,
-    pub actor: Option<usize>,
-    pub responsible: usize,
-    pub group: Option<usize>,
-    pub target: usize,
-    pub vector: Vector,
-    pub severity: f64,
-    pub skill: f64,
-    pub false_flag: Option<usize>,
-    pub ends: u32,
-}
-
-/// Creates an incident entity and logs it (ground truth: facilitator only).
-pub fn spawn_incident(world: &mut World, spec: IncidentSpec) -> usize {
-    let tick = world.resource::<Clock>().tick;
-    let ix = world.resource::<Incidents>().0.len();
-    let victim = world.resource::<Region>().assets[spec.target].state;
-    let entity = world
-        .spawn(Incident {
-            ix,
-            id: spec.id,
-            inject: spec.inject,
-            actor: spec.actor,
-            target: spec.target,
-            victim,
-            responsible: spec.responsible,
-            group: spec.group,
-            vector: spec.vector,
-            severity: spec.severity,
-            skill: spec.skill,
-            false_flag: spec.false_flag,
-            start: tick,
-            ends: spec.ends,
-            phase: Phase::Latent,
-            detected_at: None,
-            contained_at: None,
-            recovered_at: None,
-            taken_down: false,
+    org: usize,
+    their_state: usize,
+) -> impl Iterator<Item = usize> {
+    let sent = mind.sent_items.get(&(incident, org));
+    mind.evidence
+        .iter()
+        .filter(move |(id, held)| {
+            pool.0[**id].incident == incident
+                && held.from != Some(their_state)
+                && !mind.reviewed.contains(&(**id, their_state))
+                && sent.is_none_or(|s| !s.contains(id))
         })
-        .id();
-    world.resource_mut::<Incidents>().0.push(entity);
-    if let Some(i) = spec.inject {
-        world
-            .resource_mut::<Facts>()
-            .incident_of_inject
-            .insert(i, ix);
-    }
-    world.resource_mut::<EventLog>().push(
-        tick,
-        EventKind::IncidentStarted {
-            incident: ix,
-            target: spec.target,
-            actor: spec.actor,
-        },
-        Audience::Facilitator,
-    );
-    ix
+        .map(|(id, _)| *id)
 }
 
 /// Whether a channel is a fast, direct one (for doctrine choices and the docs).

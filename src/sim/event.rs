@@ -211,6 +211,14 @@ pub enum EventKind {
     ObjectiveFailed {
         objective: usize,
     },
+    /// A team's command was accepted when submitted but could not be carried out at the next
+    /// tick (an earlier command of the same tick changed the world, or the exercise ended):
+    /// `action` is the command's name, `reason` why.
+    CommandDropped {
+        team: usize,
+        action: String,
+        reason: String,
+    },
     /// The facilitator fired, skipped or delayed an inject (a control, journaled as one);
     /// for the facilitator's eyes only.
     Facilitator {

@@ -3,17 +3,19 @@
 //!
 //! The public surface is small: [`Sim::new`], [`Sim::submit`], [`Sim::step`],
 //! [`Sim::team_view`], [`Sim::facilitator_view`], [`Sim::outcome`]. Nothing outside this
-//! module touches the ECS world.
+//! module touches the ECS world: `world`, `effects` and the systems are private to the crate.
 
 pub mod command;
 pub mod constants;
 mod doctrine;
+pub(crate) mod effects;
 pub mod event;
 mod objectives;
 pub mod outcome;
+pub(crate) mod resolved;
 mod systems;
 pub mod view;
-pub mod world;
+pub(crate) mod world;
 
 pub use command::{Command, CommandError};
 pub use event::{Audience, Event, EventKind};
@@ -25,6 +27,7 @@ pub use world::{MessageKind, MessageStatus, Phase, Tlp};
 use crate::scenario::{Rung, Scenario};
 use bevy_ecs::prelude::{IntoScheduleConfigs, Schedule, World};
 use bevy_ecs::schedule::SingleThreadedExecutor;
+use bevy_ecs::system::SystemState;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use world::*;
@@ -150,26 +153,18 @@ impl Sim {
         }
         world.insert_resource(tensions);
         let mut entities = Entities::default();
-        for s in 0..n {
+        world.insert_resource(Minds(vec![Mind::default(); n]));
+        for _ in &region.assets {
             entities
-                .states
-                .push(world.spawn((StateIx(s), Mind::default())).id());
+                .assets
+                .push(world.spawn((Inoperability(0.0), Forcing::default())).id());
         }
-        for a in 0..region.assets.len() {
-            entities.assets.push(
-                world
-                    .spawn((AssetIx(a), Inoperability(0.0), Forcing::default()))
-                    .id(),
-            );
-        }
-        for (c, def) in scenario.contacts.iter().enumerate() {
+        for def in &scenario.contacts {
             let status = ContactStatus {
                 stale: def.stale,
                 ..Default::default()
             };
-            entities
-                .contacts
-                .push(world.spawn((ContactIx(c), status)).id());
+            entities.contacts.push(world.spawn(status).id());
         }
         world.insert_resource(entities);
         world.insert_resource(Facts {
@@ -185,9 +180,10 @@ impl Sim {
         world.insert_resource(EvidencePool::default());
         world.insert_resource(Mailroom::default());
         world.insert_resource(event::EventLog::default());
-        world.insert_resource(Pending::default());
+        world.insert_resource(command::Pending::default());
         world.insert_resource(systems::BeliefShifts::default());
         world.insert_resource(systems::RedLinesHit::default());
+        world.insert_resource(resolved::Revisions::default());
         world.insert_resource(Players { human });
         world.insert_resource(region);
 
@@ -240,7 +236,7 @@ impl Sim {
     /// Queues a team's command for the next tick, after checking it against what the team
     /// knows. The error says why it was refused; nothing is queued then.
     pub fn submit(&mut self, team: &str, command: Command) -> Result<(), CommandError> {
-        let region = self.world.resource::<Region>().clone();
+        let region = self.world.resource::<Region>();
         let Some(Ref::Team(t)) = region.ids.get(team).copied() else {
             return Err(CommandError::UnknownTeam(team.to_string()));
         };
@@ -249,8 +245,11 @@ impl Sim {
             team: Some(t),
             org: None,
         };
-        command::check(&self.world, actor, &command)?;
-        self.world.resource_mut::<Pending>().0.push((t, command));
+        let order = command::resolve(effects::Read::of(&self.world), actor, &command)?;
+        self.world
+            .resource_mut::<command::Pending>()
+            .0
+            .push((t, order));
         Ok(())
     }
 
@@ -322,19 +321,17 @@ impl Sim {
                 subject,
                 body,
             } => {
-                let region = self.world.resource::<Region>().clone();
-                let Some(Ref::Team(t)) = region.ids.get(team).copied() else {
+                let Some(Ref::Team(t)) = self.world.resource::<Region>().ids.get(team).copied()
+                else {
                     return false;
                 };
-                systems::deliver_control(
-                    &mut self.world,
-                    &region,
-                    t,
-                    "Exercise control",
-                    subject,
-                    body,
-                )
-                .is_some()
+                let mut state = SystemState::<effects::Effects>::new(&mut self.world);
+                let Ok(mut fx) = state.get_mut(&mut self.world) else {
+                    return false;
+                };
+                let sent = effects::deliver_control(&mut fx, t, "Exercise control", subject, body);
+                state.apply(&mut self.world);
+                sent.is_some()
             }
             Control::Players { humans } => {
                 let region = self.world.resource::<Region>();
@@ -697,5 +694,43 @@ mod tests {
         // Equal times keep scenario order.
         let briefs: Vec<&str> = rows.iter().take(3).map(|r| r.id.as_str()).collect();
         assert_eq!(briefs, ["brief-varesh", "brief-kelmora", "brief-toravia"]);
+    }
+
+    #[test]
+    fn a_command_that_no_longer_holds_leaves_an_event_for_its_team() {
+        let mut sim = Sim::new(&flagship_with(Vec::new()), 1);
+        sim.step();
+        let view = sim.team_view("team-varesh").unwrap();
+        let message = view.inbox.first().expect("the brief is in the inbox").id;
+        // Both are accepted (the message is unacknowledged when they are submitted); the
+        // second no longer holds once the first has run.
+        for _ in 0..2 {
+            sim.submit("team-varesh", Command::Acknowledge { message })
+                .unwrap();
+        }
+        sim.step();
+        let dropped: Vec<String> = sim
+            .team_view("team-varesh")
+            .unwrap()
+            .timeline
+            .into_iter()
+            .map(|(_, line)| line)
+            .filter(|line| line.contains("could not be carried out"))
+            .collect();
+        assert_eq!(
+            dropped,
+            [format!(
+                "Varesh (VarCERT + MFA): the acknowledge could not be carried out (message #{message} is already acknowledged)"
+            )]
+        );
+        for other in ["team-kelmora", "team-toravia"] {
+            let view = sim.team_view(other).unwrap();
+            assert!(
+                view.timeline
+                    .iter()
+                    .all(|(_, l)| !l.contains("could not be carried out")),
+                "{other}"
+            );
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! Objectives (system 11): each criterion is decided live, met or failed as soon as it can
 //! be, and the rest at the end of the exercise.
 
+use super::effects::Read;
 use super::event::{Audience, EventKind, EventLog};
+use super::resolved::{AckWindow, Crit, Recipient, Revisions, Topic};
 use super::view::hhmm_span;
 use super::world::*;
 use crate::scenario::Criterion;
-use bevy_ecs::prelude::World;
+use bevy_ecs::prelude::{Local, Res, ResMut};
 use serde::{Deserialize, Serialize};
 
 /// Why an objective was met or missed: a stable code (for sweeps to count) and a sentence.
@@ -126,63 +128,79 @@ pub enum Verdict {
     Failed,
 }
 
-/// Evaluates every undecided objective.
-pub fn evaluate_objectives(world: &mut World) {
-    let clock = *world.resource::<Clock>();
-    let region = world.resource::<Region>().clone();
-    for (i, objective) in region.objectives.iter().enumerate() {
-        {
-            let facts = world.resource::<Facts>();
-            if facts.met[i].is_some() || facts.failed[i].is_some() {
-                continue;
-            }
+/// What the objectives system remembers between ticks: the revision each undecided
+/// objective was last judged at.
+#[derive(Default)]
+pub struct ObjectiveWatch {
+    judged: Vec<Option<u64>>,
+}
+
+/// Evaluates every undecided objective whose facts changed since it was last judged (or
+/// whose deadline can pass by time alone), and every one at the end.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn evaluate_objectives(
+    clock: Res<Clock>,
+    region: Res<Region>,
+    mail: Res<Mailroom>,
+    tensions: Res<Tensions>,
+    incidents: Res<Incidents>,
+    minds: Res<Minds>,
+    pool: Res<EvidencePool>,
+    mut facts: ResMut<Facts>,
+    mut log: ResMut<EventLog>,
+    mut revisions: ResMut<Revisions>,
+    mut watch: Local<ObjectiveWatch>,
+) {
+    let clock = *clock;
+    watch.judged.resize(region.objectives.len(), None);
+    for (i, criterion) in region.criteria.iter().enumerate() {
+        if facts.met[i].is_some() || facts.failed[i].is_some() {
+            continue;
         }
-        let verdict = judge(world, &region, &objective.criterion, clock);
-        if verdict != Verdict::Open {
-            let why = explain(world, &region, &objective.criterion, verdict, clock);
-            world.resource_mut::<Facts>().reasons[i] = Some(why);
+        let unchanged =
+            watch.judged[i].is_some_and(|at| !revisions.changed_since(criterion.topics(), at));
+        if unchanged && !criterion.has_deadline() && !clock.is_over() {
+            continue;
         }
-        let team_state = objective
-            .team
-            .as_ref()
-            .and_then(|t| match region.ids.get(t) {
-                Some(Ref::Team(t)) => Some(region.teams[*t].state),
-                _ => None,
-            });
-        let audience = team_state.map_or(Audience::Public, |s| Audience::States(vec![s]));
-        match verdict {
-            Verdict::Met => {
-                world.resource_mut::<Facts>().met[i] = Some(clock.tick);
-                world.resource_mut::<EventLog>().push(
-                    clock.tick,
-                    EventKind::ObjectiveMet { objective: i },
-                    audience,
-                );
-            }
-            Verdict::Failed => {
-                world.resource_mut::<Facts>().failed[i] = Some(clock.tick);
-                world.resource_mut::<EventLog>().push(
-                    clock.tick,
-                    EventKind::ObjectiveFailed { objective: i },
-                    audience,
-                );
-            }
-            Verdict::Open => {}
+        watch.judged[i] = Some(revisions.now());
+        let read = Read {
+            clock: &clock,
+            region: &region,
+            facts: &facts,
+            mail: &mail,
+            tensions: &tensions,
+            incidents: &incidents,
+            minds: &minds,
+            pool: &pool,
+        };
+        let verdict = judge(read, criterion);
+        if verdict == Verdict::Open {
+            continue;
         }
+        let why = explain(read, &log, i, verdict);
+        facts.reasons[i] = Some(why);
+        let audience =
+            region.objective_states[i].map_or(Audience::Public, |s| Audience::States(vec![s]));
+        let kind = if verdict == Verdict::Met {
+            facts.met[i] = Some(clock.tick);
+            EventKind::ObjectiveMet { objective: i }
+        } else {
+            facts.failed[i] = Some(clock.tick);
+            EventKind::ObjectiveFailed { objective: i }
+        };
+        revisions.touch(Topic::Objectives);
+        log.push(clock.tick, kind, audience);
     }
 }
 
-fn incident_of(world: &World, region: &Region, inject: &str) -> Option<Incident> {
+fn incident_of<'a>(read: Read<'a>, region: &Region, inject: &str) -> Option<&'a Incident> {
     let i = region.inject_index(inject)?;
-    let ix = *world.resource::<Facts>().incident_of_inject.get(&i)?;
-    world
-        .get::<Incident>(world.resource::<Incidents>().0[ix])
-        .cloned()
+    let ix = *read.facts.incident_of_inject.get(&i)?;
+    read.incidents.0.get(ix)
 }
 
-fn known_since(world: &World, state: usize, incident: usize) -> Option<u32> {
-    let e = world.resource::<Entities>().states[state];
-    world.get::<Mind>(e)?.known.get(&incident).map(|k| k.since)
+fn known_since(read: Read, state: usize, incident: usize) -> Option<u32> {
+    read.minds.0[state].known.get(&incident).map(|k| k.since)
 }
 
 /// The contacts an `AcknowledgeWithin` lists (all when none).
@@ -199,108 +217,34 @@ fn listed_contacts(region: &Region, contacts: &[crate::scenario::Id]) -> Vec<usi
         .collect()
 }
 
-/// Whom a `NotifyWithin` must reach: a state (any of its organisations) or one
-/// organisation (a regional body).
-#[derive(Debug, Clone, Copy)]
-enum Recipient {
-    State(usize),
-    Org(usize),
+/// A notice of the incident from the state reached the recipient by the deadline.
+fn notified(to: Recipient, facts: &Facts, from: usize, incident: usize, deadline: u32) -> bool {
+    facts.notifications.iter().any(|n| {
+        n.from_state == from
+            && n.incident == incident
+            && n.tick <= deadline
+            && to.has(n.to_org, n.to_state)
+    })
 }
 
-impl Recipient {
-    fn of(region: &Region, id: &str) -> Option<Recipient> {
-        match region.ids.get(id)? {
-            Ref::State(s) => Some(Recipient::State(*s)),
-            Ref::Org(o) => Some(Recipient::Org(*o)),
-            _ => None,
-        }
+fn recipient_name(to: Recipient, region: &Region) -> String {
+    match to {
+        Recipient::State(s) => region.states[s].name.clone(),
+        Recipient::Org(o) => region.orgs[o].name.clone(),
     }
-
-    /// A message to this organisation of this state reaches the recipient.
-    fn is(self, state: usize, org: usize) -> bool {
-        match self {
-            Recipient::State(s) => s == state,
-            Recipient::Org(o) => o == org,
-        }
-    }
-
-    /// A notice of the incident from the state reached the recipient by the deadline.
-    fn notified(self, facts: &Facts, from: usize, incident: usize, deadline: u32) -> bool {
-        facts.notifications.iter().any(|n| {
-            n.from_state == from
-                && n.incident == incident
-                && n.tick <= deadline
-                && self.is(n.to_state, n.to_org)
-        })
-    }
-
-    fn name(self, region: &Region) -> String {
-        match self {
-            Recipient::State(s) => region.states[s].name.clone(),
-            Recipient::Org(o) => region.orgs[o].name.clone(),
-        }
-    }
-}
-
-/// Which messages an `AcknowledgeWithin` counts (sent from `from` on, before `until`, by
-/// `sender` and of `kinds` when given; never exercise control's) and how soon they must be
-/// acknowledged.
-struct AckWindow {
-    from: u32,
-    until: Option<u32>,
-    /// The organisations whose messages count (none: every organisation's).
-    sender: Option<Vec<bool>>,
-    /// The kinds of message that count (empty: every kind).
-    kinds: Vec<MessageKind>,
-    limit: u32,
 }
 
 impl AckWindow {
-    fn new(clock: Clock, region: &Region, criterion: &Criterion) -> Self {
-        let Criterion::AcknowledgeWithin {
-            within,
-            after,
-            before,
-            from,
-            kinds,
-            ..
-        } = criterion
-        else {
-            return AckWindow {
-                from: 0,
-                until: None,
-                sender: None,
-                kinds: Vec::new(),
-                limit: 0,
-            };
-        };
-        let sender = from.as_ref().map(|id| {
-            (0..region.orgs.len())
-                .map(|o| match region.ids.get(id) {
-                    Some(Ref::Org(x)) => *x == o,
-                    Some(Ref::State(s)) => region.orgs[o].state == *s,
-                    _ => false,
-                })
-                .collect()
-        });
-        AckWindow {
-            from: after.map_or(0, |a| a.minutes().div_ceil(clock.tick_minutes)),
-            until: before.map(|b| b.minutes().div_ceil(clock.tick_minutes)),
-            sender,
-            kinds: kinds.clone(),
-            limit: clock.ticks_for(within.minutes()),
-        }
-    }
-
     /// The message is one the objective counts.
     fn counts(&self, m: &Message) -> bool {
         m.from_state.is_some()
             && m.sent >= self.from
             && self.until.is_none_or(|u| m.sent < u)
             && (self.kinds.is_empty() || self.kinds.contains(&m.kind))
-            && self.sender.as_ref().is_none_or(|s| {
+            && self.sender.is_none_or(|s| {
                 m.from_org
-                    .is_some_and(|o| s.get(o).copied().unwrap_or(false))
+                    .zip(m.from_state)
+                    .is_some_and(|(o, st)| s.has(o, st))
             })
     }
 
@@ -315,9 +259,10 @@ impl AckWindow {
 }
 
 /// The verdict of one criterion now.
-pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock) -> Verdict {
+pub(crate) fn judge(read: Read, criterion: &Crit) -> Verdict {
+    let clock = read.clock;
     let at_end = clock.is_over();
-    let facts = world.resource::<Facts>();
+    let facts = read.facts;
     let decide = |met: bool, failed: bool| {
         if met {
             Verdict::Met
@@ -327,162 +272,107 @@ pub fn judge(world: &World, region: &Region, criterion: &Criterion, clock: Clock
             Verdict::Open
         }
     };
+    // Decided missed as soon as it is broken, met if it holds to the end.
+    let held_to_end = |broken: bool| {
+        if broken {
+            Verdict::Failed
+        } else if at_end {
+            Verdict::Met
+        } else {
+            Verdict::Open
+        }
+    };
+    let incident_of = |inject: usize| facts.incident_of_inject.get(&inject).copied();
     match criterion {
-        Criterion::DetectWithin {
-            incident,
-            by,
-            within,
+        Crit::DetectWithin {
+            inject,
+            state,
+            within_minutes,
         } => {
-            let (Some(inc), Some(state)) = (
-                incident_of(world, region, incident),
-                region.state_of_ref(by),
-            ) else {
+            let Some(inc) = incident_of(*inject) else {
                 return decide(false, false);
             };
-            let deadline = inc.start + clock.ticks_for(within.minutes());
-            let since = known_since(world, state, inc.ix);
+            let deadline = read.incidents.0[inc].start + clock.ticks_for(*within_minutes);
+            let since = known_since(read, *state, inc);
             decide(since.is_some_and(|t| t <= deadline), clock.tick > deadline)
         }
-        Criterion::NotifyWithin {
-            incident,
+        Crit::NotifyWithin {
+            inject,
             from,
             to,
-            within,
+            within_minutes,
         } => {
-            let (Some(inc), Some(from)) = (
-                incident_of(world, region, incident),
-                region.state_of_ref(from),
-            ) else {
+            let Some(inc) = incident_of(*inject) else {
                 return decide(false, false);
             };
-            let Some(since) = known_since(world, from, inc.ix) else {
+            let Some(since) = known_since(read, *from, inc) else {
                 return decide(false, false);
             };
-            let deadline = since + clock.ticks_for(within.minutes());
-            let all = to
-                .iter()
-                .filter_map(|t| Recipient::of(region, t))
-                .all(|t| t.notified(facts, from, inc.ix, deadline));
+            let deadline = since + clock.ticks_for(*within_minutes);
+            let all = to.iter().all(|&t| notified(t, facts, *from, inc, deadline));
             decide(all, clock.tick > deadline)
         }
-        Criterion::AcknowledgeWithin {
-            contacts, share, ..
+        Crit::AcknowledgeWithin {
+            listed,
+            share,
+            window,
         } => {
-            let window = AckWindow::new(clock, region, criterion);
-            let listed = listed_contacts(region, contacts);
-            let mail = world.resource::<Mailroom>();
             let in_time = listed
                 .iter()
-                .filter(|&&c| window.acknowledged(mail, c))
+                .filter(|&&c| window.acknowledged(read.mail, c))
                 .count();
             decide(
                 !listed.is_empty() && in_time as f64 >= share * listed.len() as f64,
                 false,
             )
         }
-        Criterion::EvidenceBeforeAttribution { state } => {
-            let Some(s) = region.state_of_ref(state) else {
-                return decide(false, false);
-            };
+        Crit::EvidenceBeforeAttribution { state } => {
+            let s = *state;
             let first_attribution = facts
                 .attributions
                 .iter()
                 .filter(|a| a.1 == s)
                 .map(|a| a.0)
                 .min();
+            let orgs = &read.region.orgs;
             let first_share = facts
                 .shared
                 .iter()
-                .filter(|(from, to, _)| {
-                    region.orgs[*from].state == s && region.orgs[*to].state != s
-                })
+                .filter(|(from, to, _)| orgs[*from].state == s && orgs[*to].state != s)
                 .map(|x| x.2)
                 .min();
-            let failed = first_attribution.is_some_and(|a| first_share.is_none_or(|sh| sh > a));
-            if failed {
-                Verdict::Failed
-            } else if at_end {
-                Verdict::Met
-            } else {
-                Verdict::Open
-            }
+            held_to_end(first_attribution.is_some_and(|a| first_share.is_none_or(|sh| sh > a)))
         }
-        Criterion::NoWrongfulAttribution { state } => {
-            let Some(s) = region.state_of_ref(state) else {
-                return decide(false, false);
-            };
-            let wrong =
-                facts
-                    .attributions
-                    .iter()
-                    .filter(|a| a.1 == s)
-                    .any(|&(_, _, inc, blamed, _)| {
-                        world
-                            .get::<Incident>(world.resource::<Incidents>().0[inc])
-                            .is_some_and(|i| !i.is_true(blamed))
-                    });
-            if wrong {
-                Verdict::Failed
-            } else if at_end {
-                Verdict::Met
-            } else {
-                Verdict::Open
-            }
-        }
-        Criterion::PeakRungAtMost { between, rung } => {
-            let t = world.resource::<Tensions>();
-            let exceeded = match between {
-                Some((a, b)) => match (region.state_of_ref(a), region.state_of_ref(b)) {
-                    (Some(a), Some(b)) => t.peak[t.pair(a, b)] > *rung,
-                    _ => false,
-                },
-                None => t.peak.iter().any(|p| p > rung),
-            };
-            if exceeded {
-                Verdict::Failed
-            } else if at_end {
-                Verdict::Met
-            } else {
-                Verdict::Open
-            }
-        }
-        Criterion::DowntimeBelow {
-            sector,
-            state,
-            hours,
-        } => {
-            let s = state.as_ref().and_then(|s| region.state_of_ref(s));
-            let total: f64 = region
-                .assets
+        Crit::NoWrongfulAttribution { state } => held_to_end(
+            facts
+                .attributions
                 .iter()
-                .enumerate()
-                .filter(|(_, a)| {
-                    sector.is_none_or(|x| a.sector == x) && s.is_none_or(|x| a.state == x)
-                })
-                .map(|(i, _)| facts.downtime_h[i])
-                .sum();
-            if total > *hours {
-                Verdict::Failed
-            } else if at_end {
-                Verdict::Met
-            } else {
-                Verdict::Open
-            }
+                .filter(|a| a.1 == *state)
+                .any(|&(_, _, inc, blamed, _)| !read.incidents.0[inc].is_true(blamed)),
+        ),
+        Crit::PeakRungAtMost { pair, rung } => {
+            let t = read.tensions;
+            held_to_end(match pair {
+                Some(p) => t.peak[*p] > *rung,
+                None => t.peak.iter().any(|p| p > rung),
+            })
         }
+        Crit::DowntimeBelow { assets, hours } => {
+            let total: f64 = assets.iter().map(|&i| facts.downtime_h[i]).sum();
+            held_to_end(total > *hours)
+        }
+        Crit::Unresolved => decide(false, false),
     }
 }
 
 /// Why a decided criterion came out as it did (docs/model.md, "Why").
-pub fn explain(
-    world: &World,
-    region: &Region,
-    criterion: &Criterion,
-    verdict: Verdict,
-    clock: Clock,
-) -> Reason {
+fn explain(read: Read, log: &EventLog, objective: usize, verdict: Verdict) -> Reason {
+    let region = read.region;
+    let clock = *read.clock;
+    let criterion = &region.objectives[objective].criterion;
     let met = verdict == Verdict::Met;
     let at = |tick: u32| hhmm_span(tick * clock.tick_minutes);
-    let facts = world.resource::<Facts>();
+    let facts = read.facts;
     let name = |s: usize| region.states[s].name.clone();
     match criterion {
         Criterion::DetectWithin {
@@ -490,12 +380,12 @@ pub fn explain(
             by,
             within,
         } => {
-            let Some(inc) = incident_of(world, region, incident) else {
+            let Some(inc) = incident_of(read, region, incident) else {
                 return never_started(incident);
             };
             let deadline = at(inc.start + clock.ticks_for(within.minutes()));
             let state = region.state_of_ref(by).unwrap_or(0);
-            match known_since(world, state, inc.ix) {
+            match known_since(read, state, inc.ix) {
                 Some(t) if met => reason(
                     ReasonCode::Met,
                     format!("known at {} (deadline {deadline})", at(t)),
@@ -513,14 +403,14 @@ pub fn explain(
         Criterion::NotifyWithin {
             incident,
             from,
-            to,
             within,
+            ..
         } => {
-            let Some(inc) = incident_of(world, region, incident) else {
+            let Some(inc) = incident_of(read, region, incident) else {
                 return never_started(incident);
             };
             let from = region.state_of_ref(from).unwrap_or(0);
-            let Some(since) = known_since(world, from, inc.ix) else {
+            let Some(since) = known_since(read, from, inc.ix) else {
                 return reason(
                     ReasonCode::NeverKnew,
                     format!("{} never learnt of the incident", name(from)),
@@ -533,9 +423,13 @@ pub fn explain(
                     format!("every notice delivered by {}", at(deadline)),
                 );
             }
-            let mail = world.resource::<Mailroom>();
-            for t in to.iter().filter_map(|t| Recipient::of(region, t)) {
-                if t.notified(facts, from, inc.ix, deadline) {
+            let mail = read.mail;
+            let recipients = match &region.criteria[objective] {
+                Crit::NotifyWithin { to, .. } => to.as_slice(),
+                _ => &[],
+            };
+            for &t in recipients {
+                if notified(t, facts, from, inc.ix, deadline) {
                     continue;
                 }
                 let notices: Vec<&Message> = mail
@@ -543,7 +437,7 @@ pub fn explain(
                     .iter()
                     .filter(|m| {
                         m.from_state == Some(from)
-                            && t.is(m.to_state, m.to_org)
+                            && t.has(m.to_org, m.to_state)
                             && m.incident == Some(inc.ix)
                             && matches!(
                                 m.kind,
@@ -553,7 +447,7 @@ pub fn explain(
                             )
                     })
                     .collect();
-                let to_name = t.name(region);
+                let to_name = recipient_name(t, region);
                 return notice_reason(region, &notices, from, &to_name, since, deadline, clock);
             }
             reason(ReasonCode::NotSent, "no notice in time".into())
@@ -561,9 +455,11 @@ pub fn explain(
         Criterion::AcknowledgeWithin {
             contacts, within, ..
         } => {
-            let window = AckWindow::new(clock, region, criterion);
+            let Crit::AcknowledgeWithin { window, .. } = &region.criteria[objective] else {
+                return reason(ReasonCode::NotAcknowledged, "an id names nothing".into());
+            };
             let listed = listed_contacts(region, contacts);
-            let mail = world.resource::<Mailroom>();
+            let mail = read.mail;
             let late: Vec<String> = listed
                 .iter()
                 .filter(|&&c| !window.acknowledged(mail, c))
@@ -625,16 +521,16 @@ pub fn explain(
         }
         Criterion::NoWrongfulAttribution { state } => {
             let s = region.state_of_ref(state).unwrap_or(0);
-            let wrong = facts.attributions.iter().find(|a| {
-                a.1 == s
-                    && world
-                        .get::<Incident>(world.resource::<Incidents>().0[a.2])
-                        .is_some_and(|i| !i.is_true(a.3))
-            });
+            let wrong = facts
+                .attributions
+                .iter()
+                .find(|a| a.1 == s && read.incidents.0.get(a.2).is_some_and(|i| !i.is_true(a.3)));
             match wrong {
                 Some(&(tick, _, inc, blamed, belief)) => {
-                    let incident = world
-                        .get::<Incident>(world.resource::<Incidents>().0[inc])
+                    let incident = read
+                        .incidents
+                        .0
+                        .get(inc)
                         .map(|i| (i.id.clone(), i.responsible));
                     let (id, truth) = incident.unwrap_or_default();
                     reason(
@@ -664,7 +560,6 @@ pub fn explain(
                     .flat_map(|a| ((a + 1)..region.n_states()).map(move |b| (a, b)))
                     .collect(),
             };
-            let log = world.resource::<EventLog>();
             let crossing = log.0.iter().find_map(|e| match &e.kind {
                 super::event::EventKind::RungChanged {
                     a, b, to, cause, ..
@@ -682,12 +577,12 @@ pub fn explain(
                         name(b),
                         super::view::rung_name(to),
                         at(tick),
-                        super::view::cause_text(world, &cause, Some(super::view::PUBLIC))
+                        super::view::cause_text_in(read, &cause, Some(super::view::PUBLIC))
                     ),
                 )
                 .with_detail(format!(
                     "in full: {}",
-                    super::view::cause_text(world, &cause, None)
+                    super::view::cause_text_in(read, &cause, None)
                 )),
                 None => reason(
                     ReasonCode::Met,

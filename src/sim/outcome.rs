@@ -124,20 +124,12 @@ pub fn outcome(world: &World, seed: u64) -> Outcome {
     let clock = *world.resource::<Clock>();
     let facts = world.resource::<Facts>();
     let tensions = world.resource::<Tensions>();
-    let entities = world.resource::<Entities>();
     let mail = world.resource::<Mailroom>();
-    let incidents: Vec<Incident> = world
-        .resource::<Incidents>()
-        .0
-        .iter()
-        .filter_map(|&e| world.get::<Incident>(e).cloned())
-        .collect();
+    let incidents = &world.resource::<Incidents>().0;
     let minute = |t: u32| t * clock.tick_minutes;
     let mut blame = Vec::new();
     for s in 0..region.n_states() {
-        let Some(mind) = world.get::<Mind>(entities.states[s]) else {
-            continue;
-        };
+        let mind = &world.resource::<Minds>().0[s];
         for (&inc, belief) in &mind.beliefs {
             let Some(incident) = incidents.get(inc) else {
                 continue;

@@ -1,13 +1,20 @@
 //! One system per dynamic, run in this order every tick (see `docs/model.md`):
 //! clock → injects → incidents → cascade → detection → comms → commands → doctrine →
 //! attribution → escalation → objectives.
+//!
+//! Each system declares what it reads (`Res`, `Query<&T>`) and writes (`ResMut`,
+//! `Query<&mut T>`); those that carry out orders take the [`Effects`] group, since an order
+//! can touch any of it. Scratch vectors live in `Local`s and are reused, so a tick in which
+//! nothing happens allocates nothing.
 
-use super::command::{self as cmd, Actor, IncidentSpec};
+use super::command::{Actor, Pending};
 use super::constants::{self as k, per_tick};
+use super::effects::{self as fx, Effects, IncidentSpec, Read};
 use super::event::{Audience, Cause, EventKind, EventLog};
+use super::resolved::{Cond, Revisions, Topic};
 use super::world::*;
-use crate::scenario::{Condition, EvidenceKind, InjectKind, Rung, WorldChange};
-use bevy_ecs::prelude::{Entity, Query, Res, ResMut, Resource, World};
+use crate::scenario::{EvidenceKind, InjectKind, Rung, WorldChange};
+use bevy_ecs::prelude::{Local, Query, Res, ResMut, Resource};
 use rand::RngExt;
 use std::collections::BTreeSet;
 
@@ -24,90 +31,56 @@ pub struct BeliefShifts(pub Vec<(usize, usize, usize, f64)>);
 #[derive(Resource, Debug, Default)]
 pub struct RedLinesHit(pub BTreeSet<(usize, usize)>);
 
-/// Whether a typed condition holds now.
-/// Whether organisation `org` is `id`, or belongs to the state `id`.
-fn org_is(region: &Region, id: &str, org: usize) -> bool {
-    match region.ids.get(id) {
-        Some(Ref::Org(o)) => *o == org,
-        Some(Ref::State(s)) => region.orgs[org].state == *s,
-        _ => false,
-    }
-}
-
-/// The incident an `Incident` inject started, once it has.
-fn incident_of(world: &World, inject: &str) -> Option<usize> {
-    let region = world.resource::<Region>();
-    let facts = world.resource::<Facts>();
-    region
-        .inject_index(inject)
-        .and_then(|i| facts.incident_of_inject.get(&i))
-        .copied()
-}
-
-pub fn holds(world: &World, condition: &Condition) -> bool {
-    let region = world.resource::<Region>();
-    let facts = world.resource::<Facts>();
+/// Whether a resolved condition holds now.
+pub(crate) fn holds(read: Read, condition: &Cond) -> bool {
+    let facts = read.facts;
+    let incident_of = |inject: usize| facts.incident_of_inject.get(&inject).copied();
     match condition {
-        Condition::All(items) => items.iter().all(|c| holds(world, c)),
-        Condition::Any(items) => items.iter().any(|c| holds(world, c)),
-        Condition::Not(inner) => !holds(world, inner),
-        Condition::InjectFired(id) => region
-            .inject_index(id)
-            .is_some_and(|i| facts.fired[i].is_some()),
-        Condition::Detected { incident, by } => {
-            let Some(inc) = region
-                .inject_index(incident)
-                .and_then(|i| facts.incident_of_inject.get(&i))
-            else {
-                return false;
-            };
-            let Some(state) = region.state_of_ref(by) else {
-                return false;
-            };
-            let mind = world.get::<Mind>(world.resource::<Entities>().states[state]);
-            mind.is_some_and(|m| m.known.contains_key(inc))
+        Cond::All(items) => items.iter().all(|c| holds(read, c)),
+        Cond::Any(items) => items.iter().any(|c| holds(read, c)),
+        Cond::Not(inner) => !holds(read, inner),
+        Cond::InjectFired(i) => facts.fired[*i].is_some(),
+        Cond::Detected { inject, state } => {
+            incident_of(*inject).is_some_and(|inc| read.minds.0[*state].known.contains_key(&inc))
         }
-        Condition::EvidenceShared { from, to } => facts
-            .shared
-            .iter()
-            .any(|(f, t, _)| org_is(region, from, *f) && org_is(region, to, *t)),
-        Condition::ObjectiveFailed(id) => region
-            .objectives
-            .iter()
-            .position(|o| &o.id == id)
-            .is_some_and(|i| facts.failed[i].is_some()),
-        Condition::Contained(incident) => incident_of(world, incident)
-            .and_then(|inc| world.get::<Incident>(world.resource::<Incidents>().0[inc]))
-            .is_some_and(|i| i.contained_at.is_some()),
-        Condition::Attributed {
-            by,
-            incident,
+        Cond::EvidenceShared { from, to } => facts.shared.iter().any(|&(f, t, _)| {
+            from.has(f, read.region.orgs[f].state) && to.has(t, read.region.orgs[t].state)
+        }),
+        Cond::ObjectiveFailed(o) => facts.failed[*o].is_some(),
+        Cond::ObjectiveMet(o) => facts.met[*o].is_some(),
+        Cond::Contained(inject) => {
+            incident_of(*inject).is_some_and(|inc| read.incidents.0[inc].contained_at.is_some())
+        }
+        Cond::Attributed {
+            state,
+            inject,
             blame,
             public,
         } => {
-            let (Some(state), Some(inc)) = (region.state_of_ref(by), incident_of(world, incident))
-            else {
+            let Some(inc) = incident_of(*inject) else {
                 return false;
             };
-            let named = |c: usize| blame.as_deref().is_none_or(|b| region.candidate_id(c) == b);
+            let named = |c: usize| blame.is_none_or(|b| b == Some(c));
             if *public {
                 facts
                     .attributions
                     .iter()
-                    .any(|a| a.1 == state && a.2 == inc && named(a.3))
+                    .any(|a| a.1 == *state && a.2 == inc && named(a.3))
             } else {
-                world
-                    .get::<Mind>(world.resource::<Entities>().states[state])
-                    .and_then(|m| m.beliefs.get(&inc))
+                read.minds.0[*state]
+                    .beliefs
+                    .get(&inc)
                     .and_then(|b| b.top())
                     .is_some_and(|(c, _)| named(c))
             }
         }
-        Condition::MessageAcknowledged { from, to } | Condition::MessageBounced { from, to } => {
-            let bounced = matches!(condition, Condition::MessageBounced { .. });
-            world.resource::<Mailroom>().0.iter().any(|m| {
-                m.from_org.is_some_and(|f| org_is(region, from, f))
-                    && org_is(region, to, m.to_org)
+        Cond::MessageAcknowledged { from, to } | Cond::MessageBounced { from, to } => {
+            let bounced = matches!(condition, Cond::MessageBounced { .. });
+            read.mail.0.iter().any(|m| {
+                m.from_org
+                    .zip(m.from_state)
+                    .is_some_and(|(o, s)| from.has(o, s))
+                    && to.has(m.to_org, m.to_state)
                     && if bounced {
                         m.status == MessageStatus::Bounced
                     } else {
@@ -115,92 +88,111 @@ pub fn holds(world: &World, condition: &Condition) -> bool {
                     }
             })
         }
-        Condition::TensionAbove { between, value } => {
-            match (
-                region.state_of_ref(&between.0),
-                region.state_of_ref(&between.1),
-            ) {
-                (Some(a), Some(b)) => world.resource::<Tensions>().level(a, b) > *value,
-                _ => false,
-            }
-        }
-        Condition::RungReached { between, rung } => {
-            match (
-                region.state_of_ref(&between.0),
-                region.state_of_ref(&between.1),
-            ) {
-                (Some(a), Some(b)) => {
-                    let t = world.resource::<Tensions>();
-                    t.peak[t.pair(a, b)] >= *rung
-                }
-                _ => false,
-            }
-        }
-        Condition::RungAtLeast { between, rung } => {
-            match (
-                region.state_of_ref(&between.0),
-                region.state_of_ref(&between.1),
-            ) {
-                (Some(a), Some(b)) => {
-                    let t = world.resource::<Tensions>();
-                    t.rung[t.pair(a, b)] >= *rung
-                }
-                _ => false,
-            }
-        }
-        Condition::ObjectiveMet(id) => match region.ids.get(id.as_str()) {
-            Some(Ref::Objective(o)) => facts.met[*o].is_some(),
-            _ => false,
-        },
+        Cond::TensionAbove { a, b, value } => read.tensions.level(*a, *b) > *value,
+        Cond::RungReached { pair, rung } => read.tensions.peak[*pair] >= *rung,
+        Cond::RungAtLeast { pair, rung } => read.tensions.rung[*pair] >= *rung,
+        Cond::Unresolved => false,
     }
 }
 
+/// Whether inject `i` may fire now as far as time and the facilitator go: not fired, not
+/// skipped, its time reached, past any delay, not lapsed (or fired by the facilitator). Its
+/// condition is the rest.
+fn ready(read: Read, i: usize) -> Readiness {
+    let facts = read.facts;
+    if facts.fired[i].is_some() || facts.skipped.contains(&i) {
+        return Readiness::No;
+    }
+    if facts.fire_now.contains(&i) {
+        return Readiness::Now;
+    }
+    let clock = read.clock;
+    let inject = &read.region.injects[i];
+    let time_ok = inject.at.is_none_or(|at| at.minutes() <= clock.minutes());
+    let delay_ok = facts.delayed.get(&i).is_none_or(|&t| clock.tick >= t);
+    let not_lapsed = inject.until.is_none_or(|u| clock.minutes() <= u.minutes());
+    if time_ok && delay_ok && not_lapsed {
+        Readiness::IfCondition
+    } else {
+        Readiness::No
+    }
+}
+
+enum Readiness {
+    No,
+    Now,
+    IfCondition,
+}
+
 /// Injects that are due now (time reached, condition holds, not skipped), in scenario order.
-pub fn due_injects(world: &World) -> Vec<usize> {
-    let clock = world.resource::<Clock>();
-    let region = world.resource::<Region>();
-    let facts = world.resource::<Facts>();
-    (0..region.injects.len())
-        .filter(|&i| facts.fired[i].is_none() && !facts.skipped.contains(&i))
-        .filter(|&i| {
-            if facts.fire_now.contains(&i) {
-                return true;
-            }
-            let inject = &region.injects[i];
-            let time_ok = inject.at.is_none_or(|at| at.minutes() <= clock.minutes());
-            let delay_ok = facts.delayed.get(&i).is_none_or(|&t| clock.tick >= t);
-            let not_lapsed = inject.until.is_none_or(|u| clock.minutes() <= u.minutes());
-            time_ok
-                && delay_ok
-                && not_lapsed
-                && inject.when.as_ref().is_none_or(|c| holds(world, c))
+pub(crate) fn due_injects(read: Read) -> Vec<usize> {
+    (0..read.region.injects.len())
+        .filter(|&i| match ready(read, i) {
+            Readiness::No => false,
+            Readiness::Now => true,
+            Readiness::IfCondition => read.region.conditions[i]
+                .as_ref()
+                .is_none_or(|c| holds(read, c)),
         })
         .collect()
 }
 
-/// 2. Fires the injects that are due.
-pub fn fire_injects(world: &mut World) {
-    for i in due_injects(world) {
-        fire(world, i);
+/// What the injects system remembers between ticks: each condition's last value and the
+/// revision it was decided at, and the injects due this tick.
+#[derive(Default)]
+pub struct InjectWatch {
+    decided: Vec<Option<(bool, u64)>>,
+    due: Vec<usize>,
+}
+
+/// 2. Fires the injects that are due. A condition is decided again only when a fact it reads
+/// has changed since it was last decided.
+pub(crate) fn fire_injects(mut fx: Effects, mut watch: Local<InjectWatch>) {
+    let region = Region::clone(&fx.region);
+    let watch = &mut *watch;
+    watch.decided.resize(region.injects.len(), None);
+    watch.due.clear();
+    {
+        let read = fx.read();
+        for i in 0..region.injects.len() {
+            let due = match ready(read, i) {
+                Readiness::No => false,
+                Readiness::Now => true,
+                Readiness::IfCondition => match &region.conditions[i] {
+                    None => true,
+                    Some(c) => match watch.decided[i] {
+                        Some((value, at)) if !fx.revisions.changed_since(c.topics(), at) => value,
+                        _ => {
+                            let value = holds(read, c);
+                            watch.decided[i] = Some((value, fx.revisions.now()));
+                            value
+                        }
+                    },
+                },
+            };
+            if due {
+                watch.due.push(i);
+            }
+        }
+    }
+    for &i in &watch.due {
+        fire(&mut fx, &region, i);
     }
 }
 
 /// Fires one inject now.
-pub fn fire(world: &mut World, i: usize) {
-    let tick = world.resource::<Clock>().tick;
-    let region = world.resource::<Region>().clone();
-    {
-        let mut facts = world.resource_mut::<Facts>();
-        facts.fired[i] = Some(tick);
-        facts.fire_now.remove(&i);
-    }
-    world.resource_mut::<EventLog>().push(
+fn fire(fx: &mut Effects, region: &Region, i: usize) {
+    let tick = fx.clock.tick;
+    fx.facts.fired[i] = Some(tick);
+    fx.facts.fire_now.remove(&i);
+    fx.revisions.touch(Topic::Injects);
+    fx.log.push(
         tick,
         EventKind::InjectFired { inject: i },
         Audience::Facilitator,
     );
-    let inject = region.injects[i].clone();
-    match inject.kind {
+    let inject = &region.injects[i];
+    match &inject.kind {
         InjectKind::Incident {
             actor,
             target,
@@ -210,16 +202,16 @@ pub fn fire(world: &mut World, i: usize) {
             evidence,
         } => {
             let (Some(Ref::Actor(a)), Some(Ref::Asset(t))) = (
-                region.ids.get(&actor).copied(),
-                region.ids.get(&target).copied(),
+                region.ids.get(actor).copied(),
+                region.ids.get(target).copied(),
             ) else {
                 return;
             };
             let def = &region.actors[a];
-            let clock = *world.resource::<Clock>();
-            let lasts_min = lasts.map_or(k::default_lasts_h(vector) * 60, |l| l.minutes());
-            let inc = cmd::spawn_incident(
-                world,
+            let lasts_min = lasts.map_or(k::default_lasts_h(*vector) * 60, |l| l.minutes());
+            let ends = tick + fx.clock.ticks_for(lasts_min);
+            let inc = fx::spawn_incident(
+                fx,
                 IncidentSpec {
                     id: inject.id.clone(),
                     inject: Some(i),
@@ -227,14 +219,14 @@ pub fn fire(world: &mut World, i: usize) {
                     responsible: def.sponsor.or(def.group).unwrap_or(region.non_state()),
                     group: def.group,
                     target: t,
-                    vector,
-                    severity,
+                    vector: *vector,
+                    severity: *severity,
                     skill: def.skill,
                     false_flag: def.false_flag,
-                    ends: tick + clock.ticks_for(lasts_min),
+                    ends,
                 },
             );
-            add_evidence(world, &region, inc, &evidence, false);
+            add_evidence(fx, region, inc, evidence, false);
         }
         InjectKind::Message {
             to,
@@ -247,24 +239,24 @@ pub fn fire(world: &mut World, i: usize) {
         } => {
             let incident = about
                 .as_deref()
-                .and_then(|a| started_incident(world, &region, a));
+                .and_then(|a| started_incident(fx, region, a));
             let items = match incident {
-                Some(inc) => add_evidence(world, &region, inc, &evidence, false),
+                Some(inc) => add_evidence(fx, region, inc, evidence, false),
                 None => Vec::new(),
             };
             for team in to {
-                let Some(Ref::Team(t)) = region.ids.get(&team).copied() else {
+                let Some(Ref::Team(t)) = region.ids.get(team).copied() else {
                     continue;
                 };
-                let label = sender_label(&region, sender.as_deref(), &from);
-                let message = deliver_control(world, &region, t, &label, &subject, &body);
+                let label = sender_label(region, sender.as_deref(), from);
+                let message = fx::deliver_control(fx, t, &label, subject, body);
                 if let (Some(inc), Some(id)) = (incident, message) {
-                    world.resource_mut::<Mailroom>().0[id].incident = Some(inc);
+                    fx.mail.0[id].incident = Some(inc);
                 }
                 if let Some(inc) = incident {
                     let state = region.teams[t].state;
-                    cmd::learn_incident(world, state, inc, tick, None, None);
-                    hand_over(world, state, inc, &items, message, tick);
+                    fx::learn_incident(fx, state, inc, tick, None, None);
+                    hand_over(fx, state, inc, &items, message, tick);
                 }
             }
         }
@@ -276,55 +268,49 @@ pub fn fire(world: &mut World, i: usize) {
         } => {
             if let Some(inc) = about
                 .as_deref()
-                .and_then(|a| started_incident(world, &region, a))
+                .and_then(|a| started_incident(fx, region, a))
             {
-                add_evidence(world, &region, inc, &evidence, true);
+                add_evidence(fx, region, inc, evidence, true);
             }
-            world
-                .resource_mut::<Facts>()
-                .news
-                .push((tick, headline.clone(), body));
-            world.resource_mut::<EventLog>().push(
+            fx.facts.news.push((tick, headline.clone(), body.clone()));
+            fx.log.push(
                 tick,
-                EventKind::News { headline },
+                EventKind::News {
+                    headline: headline.clone(),
+                },
                 Audience::Public,
             );
         }
         InjectKind::Question { text, .. } => {
-            world.resource_mut::<EventLog>().push(
+            fx.log.push(
                 tick,
-                EventKind::Question { text },
+                EventKind::Question { text: text.clone() },
                 Audience::Facilitator,
             );
         }
-        InjectKind::World(change) => apply_world_change(world, &region, &change),
+        InjectKind::World(change) => apply_world_change(fx, region, change),
     }
 }
 
 /// The incident an `Incident` inject started, if it has.
-fn started_incident(world: &World, region: &Region, inject: &str) -> Option<usize> {
+fn started_incident(fx: &Effects, region: &Region, inject: &str) -> Option<usize> {
     let i = region.inject_index(inject)?;
-    world
-        .resource::<Facts>()
-        .incident_of_inject
-        .get(&i)
-        .copied()
+    fx.facts.incident_of_inject.get(&i).copied()
 }
 
 /// Puts an author's evidence items on an incident into the pool; returns their ids.
 fn add_evidence(
-    world: &mut World,
+    fx: &mut Effects,
     region: &Region,
     incident: usize,
     specs: &[crate::scenario::EvidenceSpec],
     public: bool,
 ) -> Vec<usize> {
-    let clock = *world.resource::<Clock>();
-    let mut pool = world.resource_mut::<EvidencePool>();
+    let clock = *fx.clock;
     let mut ids = Vec::new();
     for e in specs {
-        let id = pool.0.len();
-        pool.0.push(EvidenceItem {
+        let id = fx.pool.0.len();
+        fx.pool.0.push(EvidenceItem {
             id,
             incident,
             points_to: region.candidate_of(&e.points_to),
@@ -335,6 +321,7 @@ fn add_evidence(
             public: public || e.kind == EvidenceKind::Claim,
             available: clock.tick + e.after.map_or(0, |a| clock.ticks_for(a.minutes())),
         });
+        fx.incidents.0[incident].evidence.push(id);
         ids.push(id);
     }
     ids
@@ -342,7 +329,7 @@ fn add_evidence(
 
 /// Exercise control hands evidence items to a state (with the message that carried them).
 fn hand_over(
-    world: &mut World,
+    fx: &mut Effects,
     state: usize,
     incident: usize,
     items: &[usize],
@@ -352,25 +339,23 @@ fn hand_over(
     if items.is_empty() {
         return;
     }
-    let e = world.resource::<Entities>().states[state];
-    if let Some(mut mind) = world.get_mut::<Mind>(e) {
-        for &id in items {
-            if mind.evidence.contains_key(&id) {
-                continue;
-            }
-            mind.evidence.insert(
-                id,
-                Held {
-                    since: tick,
-                    discounted: false,
-                    from: None,
-                    message,
-                },
-            );
-            mind.arrived.entry(incident).or_default().push(id);
+    let mind = &mut fx.minds.0[state];
+    for &id in items {
+        if mind.evidence.contains_key(&id) {
+            continue;
         }
-        mind.dirty.insert(incident);
+        mind.evidence.insert(
+            id,
+            Held {
+                since: tick,
+                discounted: false,
+                from: None,
+                message,
+            },
+        );
+        mind.arrived.entry(incident).or_default().push(id);
     }
+    mind.dirty.insert(incident);
 }
 
 /// How an inject's message names its sender: a directory contact as "name, organisation
@@ -387,73 +372,15 @@ fn sender_label(region: &Region, sender: Option<&str>, from: &str) -> String {
     }
 }
 
-/// A message from exercise control, delivered at once to a team's first contact. Returns
-/// the message id (none when the team has no contact).
-pub fn deliver_control(
-    world: &mut World,
-    region: &Region,
-    team: usize,
-    from: &str,
-    subject: &str,
-    body: &str,
-) -> Option<usize> {
-    let tick = world.resource::<Clock>().tick;
-    let contact = region.teams[team]
-        .orgs
-        .iter()
-        .find_map(|&o| region.contact_of(o))?;
-    let c = &region.contacts[contact];
-    let mut mail = world.resource_mut::<Mailroom>();
-    let id = mail.0.len();
-    mail.0.push(Message {
-        id,
-        from_org: None,
-        from_state: None,
-        from_label: from.to_string(),
-        to_contact: contact,
-        to_org: c.org,
-        to_state: c.state,
-        channel: c.channel,
-        kind: MessageKind::Control,
-        incident: None,
-        evidence: Vec::new(),
-        tlp: Tlp::Amber,
-        subject: subject.to_string(),
-        text: body.to_string(),
-        sent: tick,
-        status: MessageStatus::Delivered,
-        needed_clearance: false,
-        clear_at: tick,
-        arrive_at: tick,
-        delivered_at: Some(tick),
-        ack_due: None,
-        acked_at: None,
-        bounced_at: None,
-        bounce: None,
-        queued_at: None,
-        auto_ack: false,
-    });
-    world.resource_mut::<EventLog>().push(
-        tick,
-        EventKind::ControlMessage {
-            team,
-            subject: subject.to_string(),
-        },
-        Audience::States(vec![c.state]),
-    );
-    Some(id)
-}
-
-fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) {
-    let tick = world.resource::<Clock>().tick;
+fn apply_world_change(fx: &mut Effects, region: &Region, change: &WorldChange) {
+    let tick = fx.clock.tick;
     let what = match change {
         WorldChange::ContactStale(c) | WorldChange::ContactRestored(c) => {
             let Some(Ref::Contact(ix)) = region.ids.get(c).copied() else {
                 return;
             };
             let stale = matches!(change, WorldChange::ContactStale(_));
-            let e = world.resource::<Entities>().contacts[ix];
-            if let Some(mut status) = world.get_mut::<ContactStatus>(e) {
+            if let Ok(mut status) = fx.contacts.get_mut(fx.entities.contacts[ix]) {
                 status.stale = stale;
                 if !stale {
                     status.known_stale_by.clear();
@@ -469,19 +396,15 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
                 return;
             };
             let up = matches!(change, WorldChange::HotlineRestored(..));
-            let mut t = world.resource_mut::<Tensions>();
-            let p = t.pair(x, y);
-            t.hotline_up[p] = up;
+            let p = fx.tensions.pair(x, y);
+            fx.tensions.hotline_up[p] = up;
             format!("hotline {a}–{b} {}", if up { "restored" } else { "down" })
         }
         WorldChange::Posture(s, posture) => {
             let Some(ix) = region.state_of_ref(s) else {
                 return;
             };
-            let e = world.resource::<Entities>().states[ix];
-            if let Some(mut m) = world.get_mut::<Mind>(e) {
-                m.posture = Some(*posture);
-            }
+            fx.minds.0[ix].posture = Some(*posture);
             format!("{s} posture now {posture:?}")
         }
         WorldChange::Outage {
@@ -491,14 +414,13 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
             let Some(Ref::Asset(ix)) = region.ids.get(asset).copied() else {
                 return;
             };
-            let e = world.resource::<Entities>().assets[ix];
-            if let Some(mut q) = world.get_mut::<Inoperability>(e) {
+            if let Ok(mut q) = fx.inoperability.get_mut(fx.entities.assets[ix]) {
                 q.0 = q.0.max(*inoperability);
             }
             format!("outage at {asset}")
         }
     };
-    world.resource_mut::<EventLog>().push(
+    fx.log.push(
         tick,
         EventKind::WorldChanged { what },
         Audience::Facilitator,
@@ -507,33 +429,40 @@ fn apply_world_change(world: &mut World, region: &Region, change: &WorldChange) 
 
 /// System 3. Progresses incidents (containment, expiry, recovery, the traces they leave)
 /// and sets the attack forcing on their targets.
-pub fn progress_incidents(world: &mut World) {
-    let clock = *world.resource::<Clock>();
-    let region = world.resource::<Region>().clone();
-    let entities: Vec<Entity> = world.resource::<Incidents>().0.clone();
-    let mut attack = vec![0.0f64; region.assets.len()];
-    for e in entities {
-        let Some(mut inc) = world.get::<Incident>(e).cloned() else {
-            continue;
-        };
+#[allow(clippy::too_many_arguments)]
+pub fn progress_incidents(
+    clock: Res<Clock>,
+    region: Res<Region>,
+    entities: Res<Entities>,
+    minds: Res<Minds>,
+    mut incidents: ResMut<Incidents>,
+    mut pool: ResMut<EvidencePool>,
+    mut rng: ResMut<SimRng>,
+    mut log: ResMut<EventLog>,
+    mut revisions: ResMut<Revisions>,
+    mut assets: Query<(&Inoperability, &mut Forcing)>,
+    mut attack: Local<Vec<f64>>,
+) {
+    let clock = *clock;
+    attack.clear();
+    attack.resize(region.assets.len(), 0.0);
+    for inc in incidents.0.iter_mut() {
         let active = matches!(inc.phase, Phase::Latent | Phase::Detected);
+        let target = entities.assets[inc.target];
         if active {
-            let asset_e = world.resource::<Entities>().assets[inc.target];
-            let isolated = world.get::<Forcing>(asset_e).is_some_and(|f| f.isolated);
+            let isolated = assets.get(target).is_ok_and(|(_, f)| f.isolated);
             let mut contain = false;
+            let mind = &minds.0[inc.victim];
             if clock.tick >= inc.ends {
                 contain = true;
             } else if inc.vector != crate::scenario::Vector::PhysicalCut
-                && world
-                    .get::<Mind>(world.resource::<Entities>().states[inc.victim])
-                    .is_some_and(|m| m.known.contains_key(&inc.ix))
+                && mind.known.contains_key(&inc.ix)
             {
                 // Only a victim that knows of the attack can respond to it; a physical cut
                 // is repaired (it lasts its `lasts`), not contained. The operator responds,
                 // supported by the national CERT.
                 let respond = responder_capacity(&region, inc.target);
-                let mind = world.get::<Mind>(world.resource::<Entities>().states[inc.victim]);
-                let assisted = mind.is_some_and(|m| m.assisted_by.contains_key(&inc.ix));
+                let assisted = mind.assisted_by.contains_key(&inc.ix);
                 let mut h = k::CONTAIN_BASE * respond;
                 if assisted {
                     h *= k::ASSIST_MULTIPLIER;
@@ -544,43 +473,36 @@ pub fn progress_incidents(world: &mut World) {
                 if inc.taken_down {
                     h *= k::TAKEDOWN_MULTIPLIER;
                 }
-                contain = world
-                    .resource_mut::<SimRng>()
-                    .0
-                    .random_bool(per_tick(h, clock.tick_minutes));
+                contain = rng.0.random_bool(per_tick(h, clock.tick_minutes));
             }
             if contain {
                 inc.phase = Phase::Contained;
                 inc.contained_at = Some(clock.tick);
-                world.resource_mut::<EventLog>().push(
+                revisions.touch(Topic::Contained);
+                log.push(
                     clock.tick,
                     EventKind::Contained { incident: inc.ix },
                     Audience::States(vec![inc.victim]),
                 );
             } else {
                 attack[inc.target] = attack[inc.target].max(inc.severity);
-                leave_traces(world, &inc, clock);
+                leave_traces(&mut rng, &mut pool, inc, clock);
             }
         } else if inc.phase == Phase::Contained {
-            let asset_e = world.resource::<Entities>().assets[inc.target];
-            let q = world.get::<Inoperability>(asset_e).map_or(0.0, |q| q.0);
+            let q = assets.get(target).map_or(0.0, |(q, _)| q.0);
             if q < k::RECOVERED_BELOW {
                 inc.phase = Phase::Recovered;
                 inc.recovered_at = Some(clock.tick);
-                world.resource_mut::<EventLog>().push(
+                log.push(
                     clock.tick,
                     EventKind::Recovered { incident: inc.ix },
                     Audience::States(vec![inc.victim]),
                 );
             }
         }
-        if let Some(mut slot) = world.get_mut::<Incident>(e) {
-            *slot = inc;
-        }
     }
-    let asset_entities = world.resource::<Entities>().assets.clone();
-    for (a, e) in asset_entities.into_iter().enumerate() {
-        if let Some(mut f) = world.get_mut::<Forcing>(e) {
+    for (a, &e) in entities.assets.iter().enumerate() {
+        if let Ok((_, mut f)) = assets.get_mut(e) {
             f.attack = attack[a];
         }
     }
@@ -607,35 +529,19 @@ pub fn analyst_capacity(region: &Region, state: usize) -> f64 {
 
 /// True traces point at the responsible party (the sponsor, or the group itself); a
 /// false-flag actor plants more.
-fn leave_traces(world: &mut World, inc: &Incident, clock: Clock) {
+fn leave_traces(rng: &mut SimRng, pool: &mut EvidencePool, inc: &mut Incident, clock: Clock) {
     let true_rate = k::TRUE_TRACE_RATE * (1.0 - k::TRUE_TRACE_SKILL_DAMPING * inc.skill);
     let planted_rate = inc
         .false_flag
         .map_or(0.0, |_| k::PLANTED_TRACE_RATE * inc.skill);
-    let mut rng = world.resource_mut::<SimRng>();
-    let mut new = Vec::new();
-    if rng.0.random_bool(per_tick(true_rate, clock.tick_minutes)) {
-        let r = rng
-            .0
-            .random_range(k::TRUE_TRACE_RELIABILITY.0..k::TRUE_TRACE_RELIABILITY.1);
-        new.push((inc.responsible, r, false));
-    }
-    if let Some(flag) = inc.false_flag
-        && rng
-            .0
-            .random_bool(per_tick(planted_rate, clock.tick_minutes))
-    {
-        let r = rng
-            .0
-            .random_range(k::PLANTED_TRACE_RELIABILITY.0..k::PLANTED_TRACE_RELIABILITY.1);
-        new.push((flag, r, true));
-    }
-    let mut pool = world.resource_mut::<EvidencePool>();
-    for (points_to, reliability, planted) in new {
+    let (responsible, false_flag) = (inc.responsible, inc.false_flag);
+    let ix = inc.ix;
+    let mut add = |points_to: usize, reliability: f64, planted: bool| {
         let id = pool.0.len();
+        inc.evidence.push(id);
         pool.0.push(EvidenceItem {
             id,
-            incident: inc.ix,
+            incident: ix,
             points_to,
             kind: EvidenceKind::Trace,
             reliability,
@@ -643,6 +549,22 @@ fn leave_traces(world: &mut World, inc: &Incident, clock: Clock) {
             public: false,
             available: clock.tick,
         });
+    };
+    if rng.0.random_bool(per_tick(true_rate, clock.tick_minutes)) {
+        let r = rng
+            .0
+            .random_range(k::TRUE_TRACE_RELIABILITY.0..k::TRUE_TRACE_RELIABILITY.1);
+        add(responsible, r, false);
+    }
+    if let Some(flag) = false_flag
+        && rng
+            .0
+            .random_bool(per_tick(planted_rate, clock.tick_minutes))
+    {
+        let r = rng
+            .0
+            .random_range(k::PLANTED_TRACE_RELIABILITY.0..k::PLANTED_TRACE_RELIABILITY.1);
+        add(flag, r, true);
     }
 }
 
@@ -653,15 +575,20 @@ pub fn propagate_cascade(
     region: Res<Region>,
     entities: Res<Entities>,
     mut facts: ResMut<Facts>,
+    mut revisions: ResMut<Revisions>,
     mut assets: Query<(&mut Inoperability, &Forcing)>,
+    mut q: Local<Vec<f64>>,
 ) {
     let dt_h = f64::from(clock.tick_minutes) / 60.0;
-    let q: Vec<f64> = entities
-        .assets
-        .iter()
-        .map(|&e| assets.get(e).map_or(0.0, |(q, _)| q.0))
-        .collect();
+    q.clear();
+    q.extend(
+        entities
+            .assets
+            .iter()
+            .map(|&e| assets.get(e).map_or(0.0, |(q, _)| q.0)),
+    );
     let rise = 1.0 - (-k::RISE_RATE * dt_h).exp();
+    let mut downtime = false;
     for (i, def) in region.assets.iter().enumerate() {
         let Ok((mut qi, forcing)) = assets.get_mut(entities.assets[i]) else {
             continue;
@@ -680,66 +607,83 @@ pub fn propagate_cascade(
         } else {
             1.0 - (-(k::RECOVERY_BASE + k::RECOVERY_PER_RESILIENCE * def.resilience) * dt_h).exp()
         };
-        qi.0 = (qi.0 + rate * (target - qi.0)).clamp(0.0, 1.0);
-        facts.downtime_h[i] += qi.0 * dt_h;
-        facts.peak_q[i] = facts.peak_q[i].max(qi.0);
+        let next = (qi.0 + rate * (target - qi.0)).clamp(0.0, 1.0);
+        // Written only when it moves, so that change detection sees only real changes.
+        if next != qi.0 {
+            qi.0 = next;
+        }
+        if next > 0.0 {
+            facts.downtime_h[i] += next * dt_h;
+            facts.peak_q[i] = facts.peak_q[i].max(next);
+            downtime = true;
+        }
+    }
+    if downtime {
+        revisions.touch(Topic::Downtime);
     }
 }
 
 /// 5. Organisations watching an attacked asset may detect the incident.
-pub fn detect_incidents(world: &mut World) {
-    let clock = *world.resource::<Clock>();
-    let region = world.resource::<Region>().clone();
-    let entities: Vec<Entity> = world.resource::<Incidents>().0.clone();
-    for e in entities {
-        let Some(inc) = world.get::<Incident>(e).cloned() else {
-            continue;
-        };
+#[allow(clippy::too_many_arguments)]
+pub fn detect_incidents(
+    clock: Res<Clock>,
+    region: Res<Region>,
+    mut incidents: ResMut<Incidents>,
+    mut minds: ResMut<Minds>,
+    mut rng: ResMut<SimRng>,
+    mut log: ResMut<EventLog>,
+    mut revisions: ResMut<Revisions>,
+) {
+    let clock = *clock;
+    for ix in 0..incidents.0.len() {
+        let inc = &incidents.0[ix];
         if !matches!(inc.phase, Phase::Latent | Phase::Detected) {
             continue;
         }
-        for &org in &region.watchers[inc.target] {
+        let (target, actor, vector, skill) = (inc.target, inc.actor, inc.vector, inc.skill);
+        for &org in &region.watchers[target] {
             let state = region.orgs[org].state;
-            let mind_e = world.resource::<Entities>().states[state];
-            let Some(mind) = world.get::<Mind>(mind_e) else {
-                continue;
-            };
-            if mind
-                .known
-                .get(&inc.ix)
-                .is_some_and(|k| k.detected_by.is_some())
-            {
+            let mind = &minds.0[state];
+            if mind.known.get(&ix).is_some_and(|k| k.detected_by.is_some()) {
                 continue;
             }
-            let warned = inc.actor.is_some_and(|a| mind.warned.contains(&a))
-                || mind.known.contains_key(&inc.ix);
+            let warned =
+                actor.is_some_and(|a| mind.warned.contains(&a)) || mind.known.contains_key(&ix);
             let alert = 1.0 + k::ALERT_PER_LEVEL * f64::from(mind.alert);
             let mut h = k::DETECT_BASE
                 * region.orgs[org].capacity.detect
-                * k::visibility(inc.vector)
-                * (1.0 - k::STEALTH_PER_SKILL * inc.skill)
+                * k::visibility(vector)
+                * (1.0 - k::STEALTH_PER_SKILL * skill)
                 * alert;
             if warned {
                 h *= k::WARNED_MULTIPLIER;
             }
-            if !world
-                .resource_mut::<SimRng>()
+            if !rng
                 .0
                 .random_bool(per_tick(h, clock.tick_minutes).clamp(0.0, 1.0))
             {
                 continue;
             }
-            cmd::learn_incident(world, state, inc.ix, clock.tick, Some(org), None);
-            if let Some(mut i) = world.get_mut::<Incident>(e)
-                && i.phase == Phase::Latent
-            {
+            if fx::learn(
+                &mut minds,
+                &incidents,
+                state,
+                ix,
+                clock.tick,
+                Some(org),
+                None,
+            ) {
+                revisions.touch(Topic::Known);
+            }
+            let i = &mut incidents.0[ix];
+            if i.phase == Phase::Latent {
                 i.phase = Phase::Detected;
                 i.detected_at = Some(clock.tick);
             }
-            world.resource_mut::<EventLog>().push(
+            log.push(
                 clock.tick,
                 EventKind::Detected {
-                    incident: inc.ix,
+                    incident: ix,
                     org,
                     state,
                 },
@@ -749,198 +693,181 @@ pub fn detect_incidents(world: &mut World) {
     }
 }
 
-/// 6. Moves messages: clearance, transit, staffed hours, bounces, acknowledgements.
-pub fn move_messages(world: &mut World) {
-    let clock = *world.resource::<Clock>();
-    let region = world.resource::<Region>().clone();
-    let count = world.resource::<Mailroom>().0.len();
-    for id in 0..count {
-        let status = world.resource::<Mailroom>().0[id].status;
-        let waiting_ack =
-            status == MessageStatus::Delivered && world.resource::<Mailroom>().0[id].auto_ack;
-        if matches!(status, MessageStatus::Acknowledged | MessageStatus::Bounced)
-            || (status == MessageStatus::Delivered && !waiting_ack)
-        {
+/// 6. Moves messages: clearance, transit, staffed hours, bounces, acknowledgements. Only the
+/// messages still on their way are looked at.
+pub(crate) fn move_messages(mut fx: Effects) {
+    let clock = *fx.clock;
+    let region = Region::clone(&fx.region);
+    // Messages sent while these move (none are, today) wait for the next tick.
+    for id in 0..fx.mail.0.len() {
+        let m = &fx.mail.0[id];
+        if !in_motion(m) {
             continue;
         }
-        let m = world.resource::<Mailroom>().0[id].clone();
-        let contact_e = world.resource::<Entities>().contacts[m.to_contact];
-        match m.status {
-            MessageStatus::AwaitingClearance if clock.tick >= m.clear_at => {
-                world.resource_mut::<Mailroom>().0[id].status = MessageStatus::InTransit;
-                let audience = Audience::States(m.from_state.into_iter().collect());
-                world.resource_mut::<EventLog>().push(
-                    clock.tick,
-                    EventKind::Cleared { message: id },
-                    audience,
-                );
+        let (status, to_contact, channel, from_state, to_state) =
+            (m.status, m.to_contact, m.channel, m.from_state, m.to_state);
+        let (clear_at, arrive_at, auto_ack, ack_due) =
+            (m.clear_at, m.arrive_at, m.auto_ack, m.ack_due);
+        let contact_e = fx.entities.contacts[to_contact];
+        match status {
+            MessageStatus::AwaitingClearance if clock.tick >= clear_at => {
+                fx.mail.0[id].status = MessageStatus::InTransit;
+                let audience = Audience::States(from_state.into_iter().collect());
+                fx.log
+                    .push(clock.tick, EventKind::Cleared { message: id }, audience);
             }
-            MessageStatus::InTransit if clock.tick >= m.arrive_at => {
-                let stale = world
-                    .get::<ContactStatus>(contact_e)
-                    .is_some_and(|c| c.stale);
+            MessageStatus::InTransit if clock.tick >= arrive_at => {
+                let stale = fx.contacts.get(contact_e).is_ok_and(|c| c.stale);
                 // A hotline handset is dead while the circuit between the pair is down.
-                let line_down = m.channel == crate::scenario::Channel::Hotline
-                    && m.from_state.is_some_and(|s| {
-                        let t = world.resource::<Tensions>();
-                        let p = t.pair(s, m.to_state);
-                        s != m.to_state && t.hotline[p] && !t.hotline_up[p]
+                let line_down = channel == crate::scenario::Channel::Hotline
+                    && from_state.is_some_and(|s| {
+                        let t = &fx.tensions;
+                        let p = t.pair(s, to_state);
+                        s != to_state && t.hotline[p] && !t.hotline_up[p]
                     });
                 if stale || line_down {
-                    {
-                        let msg = &mut world.resource_mut::<Mailroom>().0[id];
-                        msg.status = MessageStatus::Bounced;
-                        msg.bounced_at = Some(clock.tick);
-                        msg.bounce = Some(if stale {
-                            Bounce::Stale
-                        } else {
-                            Bounce::LineDown
-                        });
-                    }
+                    let msg = &mut fx.mail.0[id];
+                    msg.status = MessageStatus::Bounced;
+                    msg.bounced_at = Some(clock.tick);
+                    msg.bounce = Some(if stale {
+                        Bounce::Stale
+                    } else {
+                        Bounce::LineDown
+                    });
+                    fx.revisions.touch(Topic::Mail);
                     if stale
-                        && let (Some(s), Some(mut c)) =
-                            (m.from_state, world.get_mut::<ContactStatus>(contact_e))
+                        && let (Some(s), Ok(mut c)) = (from_state, fx.contacts.get_mut(contact_e))
                     {
                         c.known_stale_by.insert(s);
                     }
-                    let audience = Audience::States(m.from_state.into_iter().collect());
-                    world.resource_mut::<EventLog>().push(
-                        clock.tick,
-                        EventKind::Bounced { message: id },
-                        audience,
-                    );
+                    let audience = Audience::States(from_state.into_iter().collect());
+                    fx.log
+                        .push(clock.tick, EventKind::Bounced { message: id }, audience);
                 } else {
-                    world.resource_mut::<Mailroom>().0[id].status = MessageStatus::Queued;
-                    deliver_if_staffed(world, &region, id, clock);
+                    fx.mail.0[id].status = MessageStatus::Queued;
+                    deliver_if_staffed(&mut fx, &region, id, clock);
                 }
             }
-            MessageStatus::Queued => deliver_if_staffed(world, &region, id, clock),
-            MessageStatus::Delivered
-                if m.auto_ack && m.ack_due.is_some_and(|t| clock.tick >= t) =>
-            {
-                cmd::acknowledge(world, id, clock.tick);
+            MessageStatus::Queued => deliver_if_staffed(&mut fx, &region, id, clock),
+            MessageStatus::Delivered if auto_ack && ack_due.is_some_and(|t| clock.tick >= t) => {
+                fx::acknowledge(&mut fx, id, clock.tick);
             }
             _ => {}
         }
     }
 }
 
-fn deliver_if_staffed(world: &mut World, region: &Region, id: usize, clock: Clock) {
-    let m = world.resource::<Mailroom>().0[id].clone();
+/// Whether a message is still moving: on its way, or delivered to an engine player that has
+/// yet to acknowledge it.
+fn in_motion(m: &Message) -> bool {
+    match m.status {
+        MessageStatus::Acknowledged | MessageStatus::Bounced => false,
+        MessageStatus::Delivered => m.auto_ack,
+        _ => true,
+    }
+}
+
+fn deliver_if_staffed(fx: &mut Effects, region: &Region, id: usize, clock: Clock) {
+    let m = &fx.mail.0[id];
     let contact = &region.contacts[m.to_contact];
     let (minute, weekday) = clock.local_at(clock.tick, region.states[contact.state].offset_minutes);
     let open = contact.channel == crate::scenario::Channel::Hotline
         || staffed(contact.hours, minute, weekday);
     if !open {
-        let msg = &mut world.resource_mut::<Mailroom>().0[id];
-        msg.queued_at.get_or_insert(clock.tick);
+        fx.mail.0[id].queued_at.get_or_insert(clock.tick);
         return;
     }
-    let ack_due = if m.auto_ack && engine_will_acknowledge(world, &m) {
+    let ack_due = if m.auto_ack && engine_will_acknowledge(fx.read(), m) {
         let (lo, hi) = contact.ack_delay;
-        let minutes = world.resource_mut::<SimRng>().0.random_range(lo..=hi);
+        let minutes = fx.rng.0.random_range(lo..=hi);
         Some(clock.tick + minutes.div_ceil(clock.tick_minutes))
     } else {
         None
     };
-    {
-        let msg = &mut world.resource_mut::<Mailroom>().0[id];
-        msg.status = MessageStatus::Delivered;
-        msg.delivered_at = Some(clock.tick);
-        msg.ack_due = ack_due;
-    }
-    world.resource_mut::<EventLog>().push(
+    let msg = &mut fx.mail.0[id];
+    msg.status = MessageStatus::Delivered;
+    msg.delivered_at = Some(clock.tick);
+    msg.ack_due = ack_due;
+    let to_state = msg.to_state;
+    fx.log.push(
         clock.tick,
         EventKind::Delivered { message: id },
-        Audience::States(vec![m.to_state]),
+        Audience::States(vec![to_state]),
     );
-    receive(world, region, &m, clock.tick);
+    receive(fx, region, id, clock.tick);
 }
 
 /// Engine-played recipients acknowledge everything but a consultation they refuse: an
 /// assertive state that is very hostile to the requester.
-fn engine_will_acknowledge(world: &World, m: &Message) -> bool {
+fn engine_will_acknowledge(read: Read, m: &Message) -> bool {
     match (m.kind, m.from_state) {
         (MessageKind::RequestConsultation, Some(from)) => {
-            let hostile = world.resource::<Tensions>().get(m.to_state, from) > 0.7;
-            !(hostile && cmd::posture_of(world, m.to_state) == crate::scenario::Posture::Assertive)
+            let hostile = read.tensions.get(m.to_state, from) > 0.7;
+            !(hostile && read.posture(m.to_state) == crate::scenario::Posture::Assertive)
         }
         _ => true,
     }
 }
 
 /// What a delivered message tells its recipient: the incident, the evidence.
-fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
+fn receive(fx: &mut Effects, region: &Region, id: usize, tick: u32) {
+    let m = &fx.mail.0[id];
     let Some(inc) = m.incident else { return };
-    let to = m.to_state;
-    cmd::learn_incident(world, to, inc, tick, None, m.from_state);
-    if let Some(from) = m.from_state
+    let (to, to_org, from_state, from_org, kind) =
+        (m.to_state, m.to_org, m.from_state, m.from_org, m.kind);
+    fx::learn_incident(fx, to, inc, tick, None, from_state);
+    if let Some(from) = from_state
         && matches!(
-            m.kind,
+            kind,
             MessageKind::Notify | MessageKind::ShareEvidence | MessageKind::RegionalCoordination
         )
     {
-        world
-            .resource_mut::<Facts>()
-            .notifications
-            .push(Notification {
-                tick,
-                from_state: from,
-                to_state: to,
-                to_org: m.to_org,
-                incident: inc,
-            });
+        fx.facts.notifications.push(Notification {
+            tick,
+            from_state: from,
+            to_state: to,
+            to_org,
+            incident: inc,
+        });
+        fx.revisions.touch(Topic::Notices);
     }
-    if m.kind != MessageKind::ShareEvidence || m.evidence.is_empty() {
+    if kind != MessageKind::ShareEvidence || fx.mail.0[id].evidence.is_empty() {
         return;
     }
-    if let Some(from_org) = m.from_org {
-        world
-            .resource_mut::<Facts>()
-            .shared
-            .push((from_org, m.to_org, tick));
+    if let Some(from_org) = from_org {
+        fx.facts.shared.push((from_org, to_org, tick));
+        fx.revisions.touch(Topic::Shared);
     }
     // The organisation that reads the message analyses it: a CERT or regional body itself,
     // otherwise the state's analysing organisation. The sender's own analysts vouch for
     // their "planted" verdicts.
-    let reader = region.orgs[m.to_org].kind;
+    let reader = region.orgs[to_org].kind;
     let analyse = if matches!(
         reader,
         crate::scenario::OrgKind::NationalCert | crate::scenario::OrgKind::RegionalBody
     ) {
-        region.orgs[m.to_org].capacity.analyse
+        region.orgs[to_org].capacity.analyse
     } else {
         analyst_capacity(region, to)
     };
-    let sender_analyse = m.from_org.map_or(0.0, |o| region.orgs[o].capacity.analyse);
-    let skill = world
-        .get::<Incident>(world.resource::<Incidents>().0[inc])
-        .map_or(0.5, |i| i.skill);
-    let e = world.resource::<Entities>().states[to];
-    let sender_mind = m
-        .from_state
-        .map(|s| world.resource::<Entities>().states[s])
-        .and_then(|se| world.get::<Mind>(se).map(|sm| sm.evidence.clone()));
-    for &ev in &m.evidence {
-        let planted = world.resource::<EvidencePool>().0[ev].planted;
-        let sender_discounts = sender_mind
-            .as_ref()
-            .is_some_and(|held| held.get(&ev).is_some_and(|h| h.discounted));
-        let (held, reviewed) = world
-            .get::<Mind>(e)
-            .map(|mind| {
-                (
-                    mind.evidence.get(&ev).copied(),
-                    m.from_state
-                        .is_some_and(|f| mind.reviewed.contains(&(ev, f))),
-                )
-            })
-            .unwrap_or((None, false));
+    let sender_analyse = from_org.map_or(0.0, |o| region.orgs[o].capacity.analyse);
+    let skill = fx.incidents.0.get(inc).map_or(0.5, |i| i.skill);
+    // Taken out of the message while it is read (put back below), to avoid a copy.
+    let evidence = std::mem::take(&mut fx.mail.0[id].evidence);
+    for &ev in &evidence {
+        let planted = fx.pool.0[ev].planted;
+        let sender_discounts = from_state.is_some_and(|s| {
+            fx.minds.0[s]
+                .evidence
+                .get(&ev)
+                .is_some_and(|h| h.discounted)
+        });
+        let mind = &fx.minds.0[to];
+        let held = mind.evidence.get(&ev).copied();
+        let reviewed = from_state.is_some_and(|f| mind.reviewed.contains(&(ev, f)));
         // The sender holds this item: it is never sent back to it.
-        if let (Some(f), false) = (m.from_state, reviewed)
-            && let Some(mut mind) = world.get_mut::<Mind>(e)
-        {
-            mind.reviewed.insert((ev, f));
+        if let (Some(f), false) = (from_state, reviewed) {
+            fx.minds.0[to].reviewed.insert((ev, f));
         }
         let discounted = match held {
             // Already judged planted, or an echo of what it holds: nothing new.
@@ -949,102 +876,98 @@ fn receive(world: &mut World, region: &Region, m: &Message, tick: u32) {
             // Already held and credited: the sender's "planted" verdict convinces the
             // receiver (once per sender) with the probability that the sender's analysts are
             // right to be trusted.
-            Some(_) => world
-                .resource_mut::<SimRng>()
-                .0
-                .random_bool(sender_analyse.clamp(0.0, 1.0)),
+            Some(_) => fx.chance(sender_analyse),
             None => {
-                let own = planted
-                    && world
-                        .resource_mut::<SimRng>()
-                        .0
-                        .random_bool((k::RECOGNISE * analyse * (1.0 - skill)).clamp(0.0, 1.0));
-                let trusted = sender_discounts
-                    && world
-                        .resource_mut::<SimRng>()
-                        .0
-                        .random_bool(sender_analyse.clamp(0.0, 1.0));
+                let own = planted && fx.chance(k::RECOGNISE * analyse * (1.0 - skill));
+                let trusted = sender_discounts && fx.chance(sender_analyse);
                 own || trusted
             }
         };
-        if let Some(mut mind) = world.get_mut::<Mind>(e) {
-            let new = held.is_none();
-            let since = held.map_or(tick, |h| h.since);
-            let from = held.map_or(m.from_state, |h| h.from);
-            let message = held.map_or(Some(m.id), |h| h.message);
-            mind.evidence.insert(
-                ev,
-                Held {
-                    since,
-                    discounted,
-                    from,
-                    message,
-                },
-            );
-            if new || discounted {
-                mind.arrived.entry(inc).or_default().push(ev);
-                mind.dirty.insert(inc);
-            }
+        let mind = &mut fx.minds.0[to];
+        let new = held.is_none();
+        let since = held.map_or(tick, |h| h.since);
+        let from = held.map_or(from_state, |h| h.from);
+        let message = held.map_or(Some(id), |h| h.message);
+        mind.evidence.insert(
+            ev,
+            Held {
+                since,
+                discounted,
+                from,
+                message,
+            },
+        );
+        if new || discounted {
+            mind.arrived.entry(inc).or_default().push(ev);
+            mind.dirty.insert(inc);
         }
     }
+    fx.mail.0[id].evidence = evidence;
 }
 
-/// 7. Applies the commands teams submitted, in submit order.
-pub fn apply_commands(world: &mut World) {
-    let pending = std::mem::take(&mut world.resource_mut::<Pending>().0);
-    for (team, command) in pending {
-        let state = world.resource::<Region>().teams[team].state;
-        // A command that no longer holds (an earlier one this tick changed the world) is
-        // dropped; `Sim::submit` already told the team it was accepted for this tick.
-        let _ = cmd::apply(
-            world,
-            Actor {
-                state,
-                team: Some(team),
-                org: None,
-            },
-            &command,
-        );
+/// 7. Carries out the commands teams submitted, in submit order. One that no longer holds
+/// (an earlier one this tick changed the world) leaves an event saying why, for the team.
+pub(crate) fn apply_commands(mut pending: ResMut<Pending>, mut fx: Effects) {
+    for (team, order) in pending.0.drain(..) {
+        let state = fx.region.teams[team].state;
+        let actor = Actor {
+            state,
+            team: Some(team),
+            org: None,
+        };
+        if let Err(why) = fx::apply(&mut fx, actor, &order) {
+            let tick = fx.clock.tick;
+            fx.log.push(
+                tick,
+                EventKind::CommandDropped {
+                    team,
+                    action: order.name().to_string(),
+                    reason: why.to_string(),
+                },
+                Audience::States(vec![state]),
+            );
+        }
     }
 }
 
 /// System 9: analysts find traces, public evidence reaches everyone who knows of the
 /// incident, and each state's beliefs are updated by Bayes' rule.
-pub fn update_attribution(world: &mut World) {
-    let clock = *world.resource::<Clock>();
-    let region = world.resource::<Region>().clone();
+#[allow(clippy::too_many_arguments)]
+pub fn update_attribution(
+    clock: Res<Clock>,
+    region: Res<Region>,
+    incidents: Res<Incidents>,
+    pool: Res<EvidencePool>,
+    mut minds: ResMut<Minds>,
+    mut rng: ResMut<SimRng>,
+    mut log: ResMut<EventLog>,
+    mut shifts: ResMut<BeliefShifts>,
+    mut revisions: ResMut<Revisions>,
+) {
+    let clock = *clock;
     let n = region.n_states();
-    let mut shifts = Vec::new();
-    let incident_entities = world.resource::<Incidents>().0.clone();
-    let facts_of: Vec<(f64, usize)> = incident_entities
-        .iter()
-        .map(|&e| {
-            world
-                .get::<Incident>(e)
-                .map_or((0.5, 0), |i| (i.skill, i.victim))
-        })
-        .collect();
-    for s in 0..n {
-        let e = world.resource::<Entities>().states[s];
-        // Taken out of the world while it is updated (put back below), to avoid a copy.
-        let Some(mut mind) = world
-            .get_mut::<Mind>(e)
-            .map(|mut m| std::mem::take(&mut *m))
-        else {
-            continue;
-        };
+    shifts.0.clear();
+    for (s, mind) in minds.0.iter_mut().enumerate() {
         let own_analyse = analyst_capacity(&region, s);
-        let known: Vec<(usize, Known)> = mind.known.iter().map(|(i, k)| (*i, *k)).collect();
-        for (inc, how) in known {
-            let (skill, victim) = facts_of[inc];
+        let Mind {
+            known,
+            evidence,
+            arrived,
+            dirty,
+            assisted_by,
+            beliefs,
+            ..
+        } = mind;
+        for (&inc, how) in known.iter() {
+            let incident = &incidents.0[inc];
+            let (skill, victim) = (incident.skill, incident.victim);
             // Who examines what: the victim's analysts (or a more capable CERT assisting it)
             // look at the affected systems; a state that detected an attack on another's
             // asset sees its traffic and finds traces more slowly; the rest only hear.
             let analyse = if victim == s {
                 // A more capable CERT assisting works on the samples it is sent: it lifts the
                 // victim's analysis part of the way to its own, it does not replace it.
-                let helper = mind
-                    .assisted_by
+                let helper = assisted_by
                     .get(&inc)
                     .map_or(0.0, |&h| analyst_capacity(&region, h));
                 own_analyse + k::ASSIST_SHARE * (helper - own_analyse).max(0.0)
@@ -1059,20 +982,14 @@ pub fn update_attribution(world: &mut World) {
                 0.0
             };
             let p_find = per_tick(rate, clock.tick_minutes);
-            let available: Vec<EvidenceItem> = world
-                .resource::<EvidencePool>()
-                .0
-                .iter()
-                .filter(|it| {
-                    it.incident == inc
-                        && it.available <= clock.tick
-                        && !mind.evidence.contains_key(&it.id)
-                        && (it.public || rate > 0.0)
-                })
-                .cloned()
-                .collect();
-            for item in available {
-                let mut rng = world.resource_mut::<SimRng>();
+            for &id in &incident.evidence {
+                let item = &pool.0[id];
+                let findable = item.available <= clock.tick
+                    && (item.public || rate > 0.0)
+                    && !evidence.contains_key(&item.id);
+                if !findable {
+                    continue;
+                }
                 if !item.public && !rng.0.random_bool(p_find) {
                     continue;
                 }
@@ -1080,7 +997,7 @@ pub fn update_attribution(world: &mut World) {
                     && rng
                         .0
                         .random_bool((k::RECOGNISE * analyse * (1.0 - skill)).clamp(0.0, 1.0));
-                mind.evidence.insert(
+                evidence.insert(
                     item.id,
                     Held {
                         since: clock.tick,
@@ -1089,9 +1006,8 @@ pub fn update_attribution(world: &mut World) {
                         message: None,
                     },
                 );
-                mind.arrived.entry(inc).or_default().push(item.id);
-                mind.dirty.insert(inc);
-                let mut log = world.resource_mut::<EventLog>();
+                arrived.entry(inc).or_default().push(item.id);
+                dirty.insert(inc);
                 log.push(
                     clock.tick,
                     EventKind::EvidenceFound {
@@ -1113,16 +1029,17 @@ pub fn update_attribution(world: &mut World) {
                 }
             }
         }
-        let dirty: Vec<usize> = std::mem::take(&mut mind.dirty).into_iter().collect();
-        for inc in dirty {
-            let victim = facts_of[inc].1;
-            let pool = world.resource::<EvidencePool>();
-            let held = mind
+        if dirty.is_empty() {
+            continue;
+        }
+        revisions.touch(Topic::Beliefs);
+        for inc in std::mem::take(dirty) {
+            let victim = incidents.0[inc].victim;
+            let held = incidents.0[inc]
                 .evidence
                 .iter()
-                .filter(|(_, h)| !h.discounted)
-                .map(|(id, _)| &pool.0[*id])
-                .filter(|item| item.incident == inc);
+                .filter(|id| evidence.get(id).is_some_and(|h| !h.discounted))
+                .map(|id| &pool.0[*id]);
             let (p, prior) = posterior(&region, s, victim, held);
             // A suspect once the evidence has lifted the most likely candidate well above its
             // prior (evidence for "some non-state actor" lifts every group a little and
@@ -1135,7 +1052,7 @@ pub fn update_attribution(world: &mut World) {
                     _ => Some((p, q)),
                 })
                 .is_some_and(|(p, q)| q > 0.0 && p / q >= k::SUSPECT_LIFT);
-            let mut belief = mind.beliefs.remove(&inc).unwrap_or_else(|| Belief {
+            let mut belief = beliefs.remove(&inc).unwrap_or_else(|| Belief {
                 p: prior.clone(),
                 prior: prior.clone(),
                 formed: false,
@@ -1149,7 +1066,7 @@ pub fn update_attribution(world: &mut World) {
             for (j, old) in before.iter().enumerate() {
                 let delta = belief.effective(j) - old;
                 if j != s && delta.abs() > 1e-12 {
-                    shifts.push((s, inc, j, delta));
+                    shifts.0.push((s, inc, j, delta));
                 }
             }
             let top = belief.top();
@@ -1158,14 +1075,14 @@ pub fn update_attribution(world: &mut World) {
                 (None, None) => false,
                 _ => true,
             };
-            let items = mind.arrived.remove(&inc).unwrap_or_default();
+            let items = arrived.remove(&inc).unwrap_or_default();
             if moved {
                 belief.changes.push(BeliefChange {
                     tick: clock.tick,
                     top,
                     evidence: items.clone(),
                 });
-                world.resource_mut::<EventLog>().push(
+                log.push(
                     clock.tick,
                     EventKind::BeliefChanged {
                         state: s,
@@ -1176,13 +1093,9 @@ pub fn update_attribution(world: &mut World) {
                     Audience::States(vec![s]),
                 );
             }
-            mind.beliefs.insert(inc, belief);
-        }
-        if let Some(mut slot) = world.get_mut::<Mind>(e) {
-            *slot = mind;
+            beliefs.insert(inc, belief);
         }
     }
-    world.resource_mut::<BeliefShifts>().0 = shifts;
 }
 
 /// The prior of state `s` about an attack on `victim`, over every candidate: no weight on
@@ -1271,13 +1184,6 @@ pub fn posterior<'a>(
     (p, prior)
 }
 
-/// Whether a state knows of an incident.
-fn knows(world: &World, state: usize, incident: usize) -> bool {
-    world
-        .get::<Mind>(world.resource::<Entities>().states[state])
-        .is_some_and(|m| m.known.contains_key(&incident))
-}
-
 /// Whether an incident against state `s` crossed one of its red lines.
 fn crosses_red_line(region: &Region, s: usize, target: usize) -> bool {
     let asset = &region.assets[target];
@@ -1287,25 +1193,45 @@ fn crosses_red_line(region: &Region, s: usize, target: usize) -> bool {
         || state.red_line_assets.contains(&target)
 }
 
+/// Scratch space of the escalation system, reused every tick.
+#[derive(Default)]
+pub struct EscalationScratch {
+    postures: Vec<crate::scenario::Posture>,
+    armed_gate: Vec<bool>,
+    retaliated: Vec<bool>,
+    old: Vec<f64>,
+    changes: Vec<(usize, usize, Rung, Rung, Cause)>,
+}
+
 /// 10. Tension: perceived attacks, Richardson reaction and relaxation, rungs, red lines.
-pub fn update_escalation(world: &mut World) {
-    let clock = *world.resource::<Clock>();
-    let region = world.resource::<Region>().clone();
+#[allow(clippy::too_many_arguments)]
+pub fn update_escalation(
+    clock: Res<Clock>,
+    region: Res<Region>,
+    incidents: Res<Incidents>,
+    facts: Res<Facts>,
+    minds: Res<Minds>,
+    mut shifts: ResMut<BeliefShifts>,
+    mut red_lines: ResMut<RedLinesHit>,
+    mut tensions: ResMut<Tensions>,
+    mut log: ResMut<EventLog>,
+    mut revisions: ResMut<Revisions>,
+    mut scratch: Local<EscalationScratch>,
+) {
+    let clock = *clock;
     let n = region.n_states();
-    let shifts = std::mem::take(&mut world.resource_mut::<BeliefShifts>().0);
-    let incident_entities = world.resource::<Incidents>().0.clone();
-    for (s, inc, j, delta) in shifts {
-        let Some(incident) = world.get::<Incident>(incident_entities[inc]).cloned() else {
-            continue;
-        };
+    let tensions = &mut *tensions;
+    if !shifts.0.is_empty() {
+        revisions.touch(Topic::Tension);
+    }
+    for (s, inc, j, delta) in shifts.0.drain(..) {
+        let incident = &incidents.0[inc];
         // Only the victim feels attacked; others' beliefs matter through what they share.
         if incident.victim != s {
             continue;
         }
         // A red line is crossed by an attack that hurts: a dormant implant is not one.
-        let harm = incident
-            .severity
-            .max(world.resource::<Facts>().peak_q[incident.target]);
+        let harm = incident.severity.max(facts.peak_q[incident.target]);
         let red_line = crosses_red_line(&region, s, incident.target) && harm >= k::RED_LINE_FROM;
         let cause = Cause::Suspicion {
             state: s,
@@ -1313,7 +1239,6 @@ pub fn update_escalation(world: &mut World) {
             incident: inc,
             red_line: red_line && delta > 0.0,
         };
-        let mut tensions = world.resource_mut::<Tensions>();
         if delta > 0.0 {
             let mut dh = k::W_ATTACK * incident.severity * delta;
             if red_line {
@@ -1329,8 +1254,8 @@ pub fn update_escalation(world: &mut World) {
             let w = k::W_EXONERATE * incident.severity * -delta;
             tensions.relieve(s, j, w, clock.tick, cause);
         }
-        if red_line && delta > 0.0 && world.resource_mut::<RedLinesHit>().0.insert((s, inc)) {
-            world.resource_mut::<EventLog>().push(
+        if red_line && delta > 0.0 && red_lines.0.insert((s, inc)) {
+            log.push(
                 clock.tick,
                 EventKind::RedLineCrossed {
                     state: s,
@@ -1341,32 +1266,36 @@ pub fn update_escalation(world: &mut World) {
             );
         }
     }
-    let postures: Vec<_> = (0..n).map(|s| cmd::posture_of(world, s)).collect();
-    let armed_gate: Vec<bool> = {
-        let mut gate = vec![false; n * n];
-        for a in 0..n {
-            for b in (a + 1)..n {
-                gate[a * n + b] = armed_conflict_possible(world, &postures, a, b);
-            }
+    let scratch = &mut *scratch;
+    let knows = |state: usize, inc: usize| minds.0[state].known.contains_key(&inc);
+    scratch.postures.clear();
+    scratch
+        .postures
+        .extend((0..n).map(|s| super::effects::posture_of(&minds, &region, s)));
+    let postures = &scratch.postures;
+    scratch.armed_gate.clear();
+    scratch.armed_gate.resize(n * n, false);
+    for a in 0..n {
+        for b in (a + 1)..n {
+            scratch.armed_gate[a * n + b] =
+                armed_conflict_possible(&incidents, &facts, &minds, &red_lines, postures, a, b);
         }
-        gate
-    };
+    }
     // A retaliation counts for the ladder once its victim knows of the attack.
-    let retaliated: Vec<bool> = {
-        let mut r = vec![false; n * n];
-        for &(_, by, against, inc) in &world.resource::<Facts>().retaliations {
-            if knows(world, against, inc) {
-                let (lo, hi) = (by.min(against), by.max(against));
-                r[lo * n + hi] = true;
-            }
+    scratch.retaliated.clear();
+    scratch.retaliated.resize(n * n, false);
+    for &(_, by, against, inc) in &facts.retaliations {
+        if knows(against, inc) {
+            let (lo, hi) = (by.min(against), by.max(against));
+            scratch.retaliated[lo * n + hi] = true;
         }
-        r
-    };
+    }
     let dt_h = f64::from(clock.tick_minutes) / 60.0;
     let dwell = clock.ticks_for((k::RUNG_DWELL_H * 60.0) as u32);
     let sustain = clock.ticks_for((k::ARMED_CONFLICT_SUSTAINED_H * 60.0) as u32);
-    let mut tensions = world.resource_mut::<Tensions>();
-    let old = tensions.h.clone();
+    scratch.old.clear();
+    scratch.old.extend_from_slice(&tensions.h);
+    let old = &scratch.old;
     for a in 0..n {
         for b in 0..n {
             if a == b {
@@ -1379,7 +1308,11 @@ pub fn update_escalation(world: &mut World) {
             tensions.add(a, b, (react - relax) * dt_h);
         }
     }
-    let mut changes = Vec::new();
+    if tensions.h != *old {
+        revisions.touch(Topic::Tension);
+    }
+    let changes = &mut scratch.changes;
+    changes.clear();
     for a in 0..n {
         for b in (a + 1)..n {
             let p = tensions.pair(a, b);
@@ -1416,12 +1349,12 @@ pub fn update_escalation(world: &mut World) {
                 current.level() - 1
             }];
             let sustained = tensions.since[p].is_some_and(|t| clock.tick >= t + sustain);
-            if (next == Rung::Retaliation && !retaliated[p])
-                || (next == Rung::ArmedConflict && !(armed_gate[p] && sustained))
+            if (next == Rung::Retaliation && !scratch.retaliated[p])
+                || (next == Rung::ArmedConflict && !(scratch.armed_gate[p] && sustained))
             {
                 continue;
             }
-            let cause = rung_cause(&tensions, p, next > current);
+            let cause = rung_cause(tensions, p, next > current);
             tensions.rung[p] = next;
             tensions.since[p] = Some(clock.tick);
             tensions.ledger[p].clear();
@@ -1432,8 +1365,11 @@ pub fn update_escalation(world: &mut World) {
             changes.push((a, b, current, next, cause));
         }
     }
-    for (a, b, from, to, cause) in changes {
-        world.resource_mut::<EventLog>().push(
+    if !changes.is_empty() {
+        revisions.touch(Topic::Rungs);
+    }
+    for (a, b, from, to, cause) in changes.drain(..) {
+        log.push(
             clock.tick,
             EventKind::RungChanged {
                 a,
@@ -1468,7 +1404,10 @@ fn rung_cause(tensions: &Tensions, p: usize, up: bool) -> Cause {
 /// other (an exchange of retaliatory operations), and a red line of one of them crossed, with
 /// harm, by an attack it attributes to the other (docs/model.md).
 fn armed_conflict_possible(
-    world: &World,
+    incidents: &Incidents,
+    facts: &Facts,
+    minds: &Minds,
+    red_lines: &RedLinesHit,
     postures: &[crate::scenario::Posture],
     a: usize,
     b: usize,
@@ -1477,19 +1416,17 @@ fn armed_conflict_possible(
     if postures[a] != Assertive || postures[b] != Assertive {
         return false;
     }
-    let facts = world.resource::<Facts>();
+    let knows = |state: usize, inc: usize| minds.0[state].known.contains_key(&inc);
     let struck = |x: usize, y: usize| {
         facts
             .retaliations
             .iter()
-            .any(|&(_, by, on, inc)| by == x && on == y && knows(world, y, inc))
+            .any(|&(_, by, on, inc)| by == x && on == y && knows(y, inc))
     };
     if !(struck(a, b) && struck(b, a)) {
         return false;
     }
-    let entities = world.resource::<Entities>();
-    let hits = &world.resource::<RedLinesHit>().0;
-    hits.iter().any(|&(victim, inc)| {
+    red_lines.0.iter().any(|&(victim, inc)| {
         let other = if victim == a {
             b
         } else if victim == b {
@@ -1497,14 +1434,12 @@ fn armed_conflict_possible(
         } else {
             return false;
         };
-        let Some(incident) = world.get::<Incident>(world.resource::<Incidents>().0[inc]) else {
-            return false;
-        };
+        let incident = &incidents.0[inc];
         let harmed = facts.peak_q[incident.target] >= k::HARM_FROM;
         let theta = k::blame_threshold(postures[victim]);
-        let blames = world
-            .get::<Mind>(entities.states[victim])
-            .and_then(|m| m.beliefs.get(&inc))
+        let blames = minds.0[victim]
+            .beliefs
+            .get(&inc)
             .and_then(Belief::top)
             .is_some_and(|(j, p)| j == other && p >= theta);
         harmed && blames

@@ -298,10 +298,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
     let me = team_def.state;
     let clock = *world.resource::<Clock>();
     let entities = world.resource::<Entities>();
-    let mind = world
-        .get::<Mind>(entities.states[me])
-        .cloned()
-        .unwrap_or_default();
+    let mind = &world.resource::<Minds>().0[me];
     let mail = world.resource::<Mailroom>();
     let pool = world.resource::<EvidencePool>();
     let facts = world.resource::<Facts>();
@@ -309,7 +306,9 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
     let minute = |tick: u32| tick * clock.tick_minutes;
     let incident_name = |inc: usize| {
         world
-            .get::<Incident>(world.resource::<Incidents>().0[inc])
+            .resource::<Incidents>()
+            .0
+            .get(inc)
             .map(|i| i.id.clone())
             .unwrap_or_default()
     };
@@ -444,7 +443,9 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .iter()
         .map(|(&inc, known)| {
             let target = world
-                .get::<Incident>(world.resource::<Incidents>().0[inc])
+                .resource::<Incidents>()
+                .0
+                .get(inc)
                 .filter(|i| i.victim == me)
                 .map(|i| region.assets[i.target].name.clone());
             let held: Vec<_> = mind
@@ -736,20 +737,27 @@ fn belief_change_text(world: &World, viewer: usize, change: &BeliefChange) -> St
 /// A cause in words. `viewer` is the state reading it (none: the facilitator); a state is
 /// told another state's suspicion only as the fact that it suspects, never the evidence.
 pub fn cause_text(world: &World, cause: &Cause, viewer: Option<usize>) -> String {
-    let region = world.resource::<Region>();
+    cause_text_in(super::effects::Read::of(world), cause, viewer)
+}
+
+/// [`cause_text`] over the world read-only.
+pub(crate) fn cause_text_in(
+    read: super::effects::Read,
+    cause: &Cause,
+    viewer: Option<usize>,
+) -> String {
+    let region = read.region;
     let state = |s: usize| region.states[s].name.clone();
     match cause {
         Cause::Evidence { items } if items.is_empty() => "no new evidence".to_string(),
         Cause::Evidence { items } => {
-            let pool = world.resource::<EvidencePool>();
-            let holder = viewer.map(|v| world.resource::<Entities>().states[v]);
+            let pool = read.pool;
+            let holder = viewer.and_then(|v| read.minds.0.get(v));
             let parts: Vec<String> = items
                 .iter()
                 .map(|&id| {
                     let item = &pool.0[id];
-                    let held = holder
-                        .and_then(|e| world.get::<Mind>(e))
-                        .and_then(|m| m.evidence.get(&id).copied());
+                    let held = holder.and_then(|m| m.evidence.get(&id).copied());
                     let how = match (item.public, held.and_then(|h| h.from)) {
                         (true, _) => "public".to_string(),
                         (_, Some(from)) => format!("shared by {}", state(from)),
@@ -801,8 +809,10 @@ pub fn cause_text(world: &World, cause: &Cause, viewer: Option<usize>) -> String
         } => {
             let line = if *red_line { ", a red line" } else { "" };
             if viewer.is_none_or(|v| v == *s) {
-                let id = world
-                    .get::<Incident>(world.resource::<Incidents>().0[*incident])
+                let id = read
+                    .incidents
+                    .0
+                    .get(*incident)
                     .map(|i| i.id.clone())
                     .unwrap_or_default();
                 format!(
@@ -830,7 +840,9 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
     let asset = |a: usize| region.assets[a].name.clone();
     let incident = |i: usize| {
         world
-            .get::<Incident>(world.resource::<Incidents>().0[i])
+            .resource::<Incidents>()
+            .0
+            .get(i)
             .map(|x| x.id.clone())
             .unwrap_or_default()
     };
@@ -931,6 +943,14 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             region.teams[*team].name
         ),
         EventKind::Question { text } => format!("QUESTION for discussion: {text}"),
+        EventKind::CommandDropped {
+            team,
+            action,
+            reason,
+        } => format!(
+            "{}: the {action} could not be carried out ({reason})",
+            region.teams[*team].name
+        ),
         EventKind::Facilitator { inject, action } => {
             let inj = &region.injects[*inject];
             match action {
@@ -1221,12 +1241,11 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
     let entities = world.resource::<Entities>();
     let facts = world.resource::<Facts>();
     let tensions = world.resource::<Tensions>();
-    let due: Vec<usize> = super::systems::due_injects(world);
+    let due: Vec<usize> = super::systems::due_injects(super::effects::Read::of(world));
     let incidents = world
         .resource::<Incidents>()
         .0
         .iter()
-        .filter_map(|&e| world.get::<Incident>(e))
         .map(|i| IncidentTruth {
             id: i.id.clone(),
             actor: i.actor.map(|a| region.actors[a].name.clone()),
@@ -1306,13 +1325,15 @@ pub fn facilitator_view(world: &World) -> FacilitatorView {
         questions: questions(world).into_iter().map(|(q, _)| q).collect(),
         beliefs: (0..region.n_states())
             .flat_map(|s| {
-                let mind = world.get::<Mind>(entities.states[s]);
+                let mind = world.resource::<Minds>().0.get(s);
                 mind.map(|m| {
                     m.beliefs
                         .iter()
                         .map(|(&inc, b)| {
                             let id = world
-                                .get::<Incident>(world.resource::<Incidents>().0[inc])
+                                .resource::<Incidents>()
+                                .0
+                                .get(inc)
                                 .map(|i| i.id.clone())
                                 .unwrap_or_default();
                             let probs =
@@ -1429,10 +1450,9 @@ fn inject_queue(world: &World, due: &[usize]) -> Vec<InjectQueueItem> {
                 skipped,
                 until_minute: until,
                 condition: inj.when.as_ref().map(|c| condition_words(region, c)),
-                condition_holds: inj
-                    .when
+                condition_holds: region.conditions[i]
                     .as_ref()
-                    .is_some_and(|c| super::systems::holds(world, c)),
+                    .is_some_and(|c| super::systems::holds(super::effects::Read::of(world), c)),
                 recipients,
                 text,
                 summary,

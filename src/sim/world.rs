@@ -39,10 +39,6 @@ impl Clock {
         self.tick * self.tick_minutes
     }
 
-    pub fn hours(&self) -> f64 {
-        f64::from(self.minutes()) / 60.0
-    }
-
     pub fn is_over(&self) -> bool {
         self.tick >= self.end_tick
     }
@@ -210,6 +206,17 @@ pub struct RegionData {
     pub groups: Vec<usize>,
     /// Organisations watching each asset, in index order.
     pub watchers: Vec<Vec<usize>>,
+    /// The regional bodies, in index order.
+    pub regional_bodies: Vec<usize>,
+    /// Per asset: the other states whose assets depend on it (exposed when it is attacked),
+    /// in index order.
+    pub exposed: Vec<Vec<usize>>,
+    /// Per inject: its condition with the ids resolved.
+    pub conditions: Vec<Option<super::resolved::Cond>>,
+    /// Per objective: its criterion with the ids resolved.
+    pub criteria: Vec<super::resolved::Crit>,
+    /// Per objective: the state of the team it is set for (none: the whole exercise's).
+    pub objective_states: Vec<Option<usize>>,
     pub ids: BTreeMap<Id, Ref>,
 }
 
@@ -528,7 +535,36 @@ impl RegionData {
                 }
             })
             .collect();
-        RegionData {
+        let exposed = (0..assets.len())
+            .map(|t| {
+                let victim = assets[t].state;
+                let mut states: Vec<usize> = assets
+                    .iter()
+                    .filter(|a| a.state != victim && a.depends_on.iter().any(|d| d.0 == t))
+                    .map(|a| a.state)
+                    .collect();
+                states.sort_unstable();
+                states.dedup();
+                states
+            })
+            .collect();
+        let objective_states = s
+            .objectives
+            .iter()
+            .map(|o| match o.team.as_deref().and_then(|t| ids.get(t)) {
+                Some(Ref::Team(t)) => Some(state(&s.teams[*t].state)),
+                _ => None,
+            })
+            .collect();
+        let regional_bodies = (0..orgs.len())
+            .filter(|&o| orgs[o].kind == OrgKind::RegionalBody)
+            .collect();
+        let mut region = RegionData {
+            regional_bodies,
+            exposed,
+            objective_states,
+            conditions: Vec::new(),
+            criteria: Vec::new(),
             watchers,
             groups,
             scenario_id: s.meta.id.clone(),
@@ -556,16 +592,35 @@ impl RegionData {
             baseline,
             cbms,
             ids,
-        }
+        };
+        region.conditions = s
+            .injects
+            .iter()
+            .map(|i| {
+                i.when
+                    .as_ref()
+                    .map(|c| super::resolved::Cond::resolve(&region, c))
+            })
+            .collect();
+        region.criteria = s
+            .objectives
+            .iter()
+            .map(|o| super::resolved::Crit::resolve(&region, &o.criterion, s.clock.tick_minutes))
+            .collect();
+        region
     }
 }
 
-/// Marks a state entity.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct StateIx(pub usize);
+/// What every state knows and believes, by state index.
+///
+/// A resource rather than one component per state entity: the systems read one state's mind
+/// while writing another's (a sender's verdicts while the receiver judges), and always by
+/// state index; a vector gives both without entity look-ups.
+#[derive(Resource, Debug, Default)]
+pub struct Minds(pub Vec<Mind>);
 
 /// What a state knows and believes. Within a state, organisations share at once.
-#[derive(Component, Debug, Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Mind {
     pub posture: Option<Posture>,
     /// Incidents the state knows of, with how it learnt.
@@ -685,10 +740,6 @@ pub struct Held {
     pub message: Option<usize>,
 }
 
-/// Marks an asset entity.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct AssetIx(pub usize);
-
 /// Inoperability q in [0,1] (DIIM).
 #[derive(Component, Debug, Clone, Copy, Default)]
 pub struct Inoperability(pub f64);
@@ -700,10 +751,6 @@ pub struct Forcing {
     pub isolated: bool,
 }
 
-/// Marks a contact entity.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct ContactIx(pub usize);
-
 /// A contact's live status.
 #[derive(Component, Debug, Clone, Default)]
 pub struct ContactStatus {
@@ -714,7 +761,7 @@ pub struct ContactStatus {
 }
 
 /// An incident: an attack on an asset, its progress and its truth.
-#[derive(Component, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Incident {
     pub ix: usize,
     pub id: Id,
@@ -741,6 +788,8 @@ pub struct Incident {
     pub recovered_at: Option<u32>,
     /// Another state took down infrastructure used in it (at the victim's request).
     pub taken_down: bool,
+    /// The evidence items it left, by id (in the order they entered the pool).
+    pub evidence: Vec<usize>,
 }
 
 impl Incident {
@@ -760,14 +809,14 @@ pub enum Phase {
     Recovered,
 }
 
-/// Incident entities by index, in creation order.
+/// Every incident, by index, in creation order (a resource: incidents are looked up by
+/// index everywhere, and created in the middle of the commands that start them).
 #[derive(Resource, Debug, Default)]
-pub struct Incidents(pub Vec<Entity>);
+pub struct Incidents(pub Vec<Incident>);
 
 /// Entities by index, built once.
 #[derive(Resource, Debug, Default)]
 pub struct Entities {
-    pub states: Vec<Entity>,
     pub assets: Vec<Entity>,
     pub contacts: Vec<Entity>,
 }
@@ -1013,10 +1062,6 @@ pub struct Facts {
     /// Retaliatory operations: (tick, by state, against state, incident).
     pub retaliations: Vec<(u32, usize, usize, usize)>,
 }
-
-/// Commands waiting for the commands system, in submit order.
-#[derive(Resource, Debug, Default)]
-pub struct Pending(pub Vec<(usize, super::command::Command)>);
 
 /// Which teams people play; the engine's doctrine plays everything else.
 #[derive(Resource, Debug, Clone)]
