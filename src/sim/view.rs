@@ -1859,7 +1859,9 @@ fn team_acts(world: &World, visible: &[&Event], me: usize) -> Vec<ActView> {
     let asset = |a: usize| region.assets[a].name.clone();
     let incident = |i: usize| {
         world
-            .get::<Incident>(world.resource::<Incidents>().0[i])
+            .resource::<Incidents>()
+            .0
+            .get(i)
             .map(|x| x.id.clone())
             .unwrap_or_default()
     };
