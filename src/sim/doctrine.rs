@@ -12,6 +12,11 @@ use crate::scenario::{Cbm, Posture, Rung};
 use bevy_ecs::prelude::Local;
 use rand::RngExt;
 
+/// (state, incident, organisation).
+type FreshKey = (usize, usize, usize);
+/// (items held, items had from others, items sent there).
+type FreshSizes = (usize, usize, usize);
+
 /// Scratch space of the doctrine, reused every tick.
 #[derive(Default)]
 pub struct DoctrineScratch {
@@ -24,7 +29,7 @@ pub struct DoctrineScratch {
     /// Per (state, incident, organisation): whether the state holds evidence new to the
     /// organisation, and the sizes it was decided at (what it holds, what it has had from
     /// others, what it has sent there). Each only grows, so equal sizes mean the same answer.
-    fresh: std::collections::BTreeMap<(usize, usize, usize), ((usize, usize, usize), bool)>,
+    fresh: std::collections::BTreeMap<FreshKey, (FreshSizes, bool)>,
 }
 
 /// Runs the doctrine of every engine-played state, in state order, then of every

@@ -145,8 +145,8 @@ pub struct InjectWatch {
     due: Vec<usize>,
 }
 
-/// 2. Fires the injects that are due. A condition is decided again only when a fact it reads
-/// has changed since it was last decided.
+/// System 2 fires the injects that are due. A condition is decided again only when a fact
+/// it reads has changed since it was last decided.
 pub(crate) fn fire_injects(mut fx: Effects, mut watch: Local<InjectWatch>) {
     let region = Region::clone(&fx.region);
     let watch = &mut *watch;
@@ -693,8 +693,8 @@ pub fn detect_incidents(
     }
 }
 
-/// 6. Moves messages: clearance, transit, staffed hours, bounces, acknowledgements. Only the
-/// messages still on their way are looked at.
+/// System 6 moves messages: clearance, transit, staffed hours, bounces, acknowledgements.
+/// Only the messages still on their way are looked at.
 pub(crate) fn move_messages(mut fx: Effects) {
     let clock = *fx.clock;
     let region = Region::clone(&fx.region);
@@ -905,8 +905,9 @@ fn receive(fx: &mut Effects, region: &Region, id: usize, tick: u32) {
     fx.mail.0[id].evidence = evidence;
 }
 
-/// 7. Carries out the commands teams submitted, in submit order. One that no longer holds
-/// (an earlier one this tick changed the world) leaves an event saying why, for the team.
+/// System 7 carries out the commands teams submitted, in submit order. One that no longer
+/// holds (an earlier one this tick changed the world) leaves an event saying why, for the
+/// team.
 pub(crate) fn apply_commands(mut pending: ResMut<Pending>, mut fx: Effects) {
     for (team, order) in pending.0.drain(..) {
         let state = fx.region.teams[team].state;

@@ -425,7 +425,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .resource::<EventLog>()
         .0
         .iter()
-        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail, &mind))
+        .filter(|e| visible_to_team(e, me, &team_def.orgs, mail, mind))
         .collect();
     let ended = |inc: usize, recovered: bool| {
         visible.iter().find_map(|e| match e.kind {
