@@ -4,7 +4,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cyberdrill::sim::Sim;
-use cyberdrill::tui::app::{App, FACILITATOR_TABS, PLAYER_TABS, Role};
+use cyberdrill::tui::app::{App, Role};
+use cyberdrill::tui::tab::{FACILITATOR_TABS, PLAYER_TABS};
 use cyberdrill::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -39,7 +40,7 @@ fn frames(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("draw 120x40 {who}"));
         for (i, tab) in tabs.iter().enumerate() {
             app.tab = i;
-            group.bench_function(*tab, |b| {
+            group.bench_function(tab.title(), |b| {
                 b.iter(|| {
                     terminal.draw(|f| ui::draw(f, &app)).expect("draw");
                     black_box(terminal.backend().buffer().area)

@@ -225,7 +225,7 @@ fn check_team(
                 MessageStatus::Bounced => "bounced",
                 other => panic!("{what}: a receipt for #{} which is {other:?}", item.id),
             };
-            assert_eq!(receipt, expected, "{what}: #{}", item.id);
+            assert_eq!(receipt.words(), expected, "{what}: #{}", item.id);
             continue;
         }
         cov.inbox_items += 1;
@@ -352,7 +352,7 @@ fn check_team(
                 && truth
                     .injects
                     .iter()
-                    .any(|q| q.id == i.id && q.status.starts_with("fired"))
+                    .any(|q| q.id == i.id && matches!(q.status, cyberdrill::sim::view::InjectStatus::Fired(_)))
         });
         assert!(
             detected(ix, None) || reported || reported_anywhere,

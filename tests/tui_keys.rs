@@ -325,7 +325,7 @@ fn skip_and_fire_ask_first_and_delay_adds_up() {
             .find(|i| i.id == id)
             .unwrap()
             .status
-            .clone()
+            .words()
     };
     select(&mut app, "ddos-vcb");
     press(&mut app, KeyCode::Char('s'));

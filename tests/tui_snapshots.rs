@@ -112,7 +112,7 @@ fn every_tab(app: &mut App, prefix: &str) {
                 "tab {name} not in the tabs bar at {w}x{h}:\n{screen}"
             );
             assert_chrome(&screen, app);
-            let slug = name.to_lowercase().replace(' ', "_");
+            let slug = name.title().to_lowercase().replace(' ', "_");
             insta::assert_snapshot!(format!("{prefix}_{}_{slug}_{w}x{h}", i + 1), screen);
         }
     }
@@ -714,7 +714,7 @@ fn facilitator_inject_queue_preview_and_confirmation() {
     key(&mut app, KeyCode::Char('d'));
     let row = app.selected_inject().expect("a selected inject").clone();
     assert_eq!(row.id, "ddos-vcb", "the cursor follows the delayed inject");
-    assert_eq!(row.status, "delayed to +02:00");
+    assert_eq!(row.status.words(), "delayed to +02:00");
     assert_eq!(row.earliest_minute, Some(120));
     assert!(
         app.status.starts_with("Delayed inject ddos-vcb to +02:00"),
@@ -792,7 +792,10 @@ fn facilitator_inject_queue_preview_and_confirmation() {
     }
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(app.confirm, None);
-    assert_eq!(app.selected_inject().unwrap().status, "delayed to +02:00");
+    assert_eq!(
+        app.selected_inject().unwrap().status.words(),
+        "delayed to +02:00"
+    );
 }
 
 /// The help counts the tabs each role has, and after the end the footer offers neither the

@@ -524,7 +524,7 @@ mod tests {
     fn status(sim: &Sim, id: &str) -> String {
         let view = sim.facilitator_view();
         let row = view.injects.iter().find(|r| r.id == id).expect("a row");
-        row.status.clone()
+        row.status.words()
     }
 
     #[test]

@@ -26,8 +26,52 @@ pub struct InboxItem {
     pub tlp: Tlp,
     pub received_minute: u32,
     pub acknowledged: bool,
-    /// Set for a receipt of a message the team sent: `acknowledged` or `bounced`.
-    pub receipt: Option<String>,
+    /// Set for a receipt of a message the team sent.
+    pub receipt: Option<Receipt>,
+}
+
+/// What a receipt in the inbox reports of a message the team sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Receipt {
+    /// The recipient acknowledged it.
+    Acknowledged,
+    /// It could not be delivered: the address is out of date.
+    Bounced,
+}
+
+impl Receipt {
+    /// In words: what became of the message.
+    pub fn words(self) -> &'static str {
+        match self {
+            Receipt::Acknowledged => "acknowledged",
+            Receipt::Bounced => "bounced",
+        }
+    }
+}
+
+/// What a sender can tell of a message it sent (delivery itself is not seen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentStatus {
+    /// Held until the government clears it.
+    AwaitingClearance,
+    /// On its way, or arrived and not yet acknowledged.
+    Sent,
+    Acknowledged,
+    Bounced,
+}
+
+impl SentStatus {
+    /// In words, as the Sent tab shows it.
+    pub fn words(self) -> &'static str {
+        match self {
+            SentStatus::AwaitingClearance => "awaiting clearance",
+            SentStatus::Sent => "sent",
+            SentStatus::Acknowledged => "acknowledged",
+            SentStatus::Bounced => "bounced",
+        }
+    }
 }
 
 /// What a sender knows of a message it sent.
@@ -39,8 +83,7 @@ pub struct SentItem {
     pub kind: MessageKind,
     pub subject: String,
     pub sent_minute: u32,
-    /// `awaiting clearance`, `sent`, `acknowledged` or `bounced` (delivery itself is not seen).
-    pub status: String,
+    pub status: SentStatus,
     pub answered_minute: Option<u32>,
 }
 
@@ -122,8 +165,7 @@ pub struct ContactView {
 pub struct ObjectiveView {
     pub id: String,
     pub title: String,
-    /// `open`, `met` or `failed`.
-    pub status: String,
+    pub status: ObjectiveStatus,
     /// Why it was met or missed, once decided.
     pub reason: Option<String>,
     /// What it asks, in plain words: its deadline or condition.
@@ -132,6 +174,26 @@ pub struct ObjectiveView {
     pub decided_minute: Option<u32>,
     /// The team it is set for, by name (none: exercise-wide).
     pub team: Option<String>,
+}
+
+/// Where an objective stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ObjectiveStatus {
+    /// Not decided yet.
+    #[serde(rename = "open")]
+    Open,
+    #[serde(rename = "met")]
+    Met,
+    /// Missed (the outcome and the journal call it `failed`).
+    #[serde(rename = "failed")]
+    Missed,
+}
+
+impl ObjectiveStatus {
+    /// Whether it has been met or missed.
+    pub fn decided(self) -> bool {
+        self != ObjectiveStatus::Open
+    }
 }
 
 /// A discussion question the scenario has posed (its inject fired).
@@ -189,6 +251,8 @@ pub struct ActView {
     pub to: String,
     /// What came of it, as far as the team can tell.
     pub result: String,
+    /// For a hotline call: whether it was answered.
+    pub answered: Option<bool>,
 }
 
 /// Everything one team knows.
@@ -278,13 +342,13 @@ pub(crate) fn org_label(region: &Region, org: usize) -> String {
     format!("{} ({})", o.name, region.states[o.state].name)
 }
 
-fn objective_status(facts: &Facts, i: usize) -> String {
+fn objective_status(facts: &Facts, i: usize) -> ObjectiveStatus {
     if facts.met[i].is_some() {
-        "met".into()
+        ObjectiveStatus::Met
     } else if facts.failed[i].is_some() {
-        "failed".into()
+        ObjectiveStatus::Missed
     } else {
-        "open".into()
+        ObjectiveStatus::Open
     }
 }
 
@@ -346,8 +410,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
     let mut inbox = inbox;
     for m in mail.0.iter().filter(|m| m.from_org.is_some_and(ours)) {
         let (what, at) = match m.status {
-            MessageStatus::Acknowledged => ("acknowledged", m.acked_at),
-            MessageStatus::Bounced => ("bounced", m.bounced_at),
+            MessageStatus::Acknowledged => (Receipt::Acknowledged, m.acked_at),
+            MessageStatus::Bounced => (Receipt::Bounced, m.bounced_at),
             _ => continue,
         };
         let contact = &region.contacts[m.to_contact];
@@ -357,7 +421,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             to_contact: contact.id.clone(),
             channel: m.channel,
             kind: m.kind,
-            subject: if what == "bounced" {
+            subject: if what == Receipt::Bounced {
                 format!(
                     "BOUNCED: {} (the {} address of {} is out of date)",
                     m.subject,
@@ -367,7 +431,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             } else {
                 format!("Acknowledged by {}: {}", contact.name, m.subject)
             },
-            text: if what == "bounced" {
+            text: if what == Receipt::Bounced {
                 format!("Your message to {} ({}, {} {}) could not be delivered: the address is out of date. Find another contact for {} in the directory.", contact.name, region.orgs[m.to_org].name, channel_words(contact.channel), contact.address, region.orgs[m.to_org].name)
             } else {
                 format!("{} acknowledged your message sent at {}.", region.orgs[m.to_org].name, hhmm_span(minute(m.sent)))
@@ -377,7 +441,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             tlp: m.tlp,
             received_minute: minute(at.unwrap_or(m.sent)),
             acknowledged: true,
-            receipt: Some(what.to_string()),
+            receipt: Some(what),
         });
     }
     inbox.sort_by_key(|i| i.received_minute);
@@ -387,10 +451,10 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .filter(|m| m.from_org.is_some_and(ours))
         .map(|m| {
             let (status, answered) = match m.status {
-                MessageStatus::AwaitingClearance => ("awaiting clearance", None),
-                MessageStatus::Acknowledged => ("acknowledged", m.acked_at),
-                MessageStatus::Bounced => ("bounced", m.bounced_at),
-                _ => ("sent", None),
+                MessageStatus::AwaitingClearance => (SentStatus::AwaitingClearance, None),
+                MessageStatus::Acknowledged => (SentStatus::Acknowledged, m.acked_at),
+                MessageStatus::Bounced => (SentStatus::Bounced, m.bounced_at),
+                _ => (SentStatus::Sent, None),
             };
             SentItem {
                 id: m.id,
@@ -399,7 +463,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 kind: m.kind,
                 subject: m.subject.clone(),
                 sent_minute: minute(m.sent),
-                status: status.to_string(),
+                status,
                 answered_minute: answered.map(minute),
             }
         })
@@ -1152,9 +1216,8 @@ pub struct InjectQueueItem {
     /// Its scheduled time (`at`).
     pub at_minute: Option<u32>,
     pub conditional: bool,
-    /// `fired at +HH:MM`, `skipped`, `lapsed at +HH:MM`, `fires at +HH:MM` (fired by the
-    /// facilitator, at the next tick), `delayed to +HH:MM`, `due` or `waiting`.
-    pub status: String,
+    /// Where it stands (its `words()` are the queue's status column).
+    pub status: InjectStatus,
     /// The earliest time it may fire: its scheduled time, or later once delayed; none for
     /// an inject that waits only on its condition. The queue is sorted by it.
     pub earliest_minute: Option<u32>,
@@ -1173,6 +1236,46 @@ pub struct InjectQueueItem {
     pub text: Vec<(String, String)>,
     /// What it is, in a phrase: "an incident: Ddos on Varesh Commercial Bank by …".
     pub summary: String,
+}
+
+/// Where an inject of the facilitator's queue stands; the minutes are of the exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum InjectStatus {
+    Fired(u32),
+    Skipped,
+    /// The facilitator fired it: it fires at the next tick.
+    FiresAt(u32),
+    /// Its `until` passed before it fired: it never will (unless fired by hand).
+    Lapsed(u32),
+    /// Held back by the facilitator until then.
+    DelayedTo(u32),
+    /// Its time has come; it fires once its condition holds.
+    Due,
+    Waiting,
+}
+
+impl InjectStatus {
+    /// In words: `fired at +HH:MM`, `skipped`, `lapsed at +HH:MM`, `fires at +HH:MM`,
+    /// `delayed to +HH:MM`, `due` or `waiting`.
+    pub fn words(self) -> String {
+        match self {
+            InjectStatus::Fired(m) => format!("fired at {}", hhmm_span(m)),
+            InjectStatus::Skipped => "skipped".into(),
+            InjectStatus::FiresAt(m) => format!("fires at {}", hhmm_span(m)),
+            InjectStatus::Lapsed(m) => format!("lapsed at {}", hhmm_span(m)),
+            InjectStatus::DelayedTo(m) => format!("delayed to {}", hhmm_span(m)),
+            InjectStatus::Due => "due".into(),
+            InjectStatus::Waiting => "waiting".into(),
+        }
+    }
+
+    /// Fired, skipped or lapsed: nothing more will happen to it unless fired by hand.
+    pub fn done(self) -> bool {
+        matches!(
+            self,
+            InjectStatus::Fired(_) | InjectStatus::Skipped | InjectStatus::Lapsed(_)
+        )
+    }
 }
 
 /// One state's belief about one incident.
@@ -1422,20 +1525,14 @@ fn inject_queue(world: &World, due: &[usize]) -> Vec<InjectQueueItem> {
             let fired = facts.fired[i].map(minute);
             let skipped = facts.skipped.contains(&i);
             let until = inj.until.map(|u| u.minutes());
-            let status = match fired {
-                Some(m) => format!("fired at {}", hhmm_span(m)),
-                None if skipped => "skipped".into(),
-                None if facts.fire_now.contains(&i) => {
-                    format!("fires at {}", hhmm_span(minute(clock.tick + 1)))
-                }
-                None if until.is_some_and(|u| clock.minutes() > u) => {
-                    format!("lapsed at {}", hhmm_span(until.unwrap_or_default()))
-                }
-                None if delayed.is_some() => {
-                    format!("delayed to {}", hhmm_span(delayed.unwrap_or_default()))
-                }
-                None if due.contains(&i) => "due".into(),
-                None => "waiting".into(),
+            let status = match (fired, until, delayed) {
+                (Some(m), _, _) => InjectStatus::Fired(m),
+                _ if skipped => InjectStatus::Skipped,
+                _ if facts.fire_now.contains(&i) => InjectStatus::FiresAt(minute(clock.tick + 1)),
+                (_, Some(u), _) if clock.minutes() > u => InjectStatus::Lapsed(u),
+                (_, _, Some(d)) => InjectStatus::DelayedTo(d),
+                _ if due.contains(&i) => InjectStatus::Due,
+                _ => InjectStatus::Waiting,
             };
             let (summary, recipients, text) = inject_words(region, &inj.kind);
             InjectQueueItem {
@@ -1924,11 +2021,16 @@ fn team_acts(world: &World, visible: &[&Event], me: usize) -> Vec<ActView> {
                 }
                 _ => return None,
             };
+            let answered = match &e.kind {
+                EventKind::HotlineCall { answered, .. } => Some(*answered),
+                _ => None,
+            };
             Some(ActView {
                 minute: e.tick * minutes,
                 what: what.to_string(),
                 to,
                 result,
+                answered,
             })
         })
         .collect()

@@ -6,10 +6,11 @@
 //! behind a mutex, and the facilitator's sessions alone run its clock.
 
 use super::composer::{Composer, Field, Stage};
+use super::tab::{FACILITATOR_TABS, PLAYER_TABS, Tab};
 use crate::journal::{JournalWriter, Line};
 use crate::sim::view::{
-    FacilitatorView, InboxItem, InjectQueueItem, Notice, NoticeKind, QuestionView, TeamView,
-    hhmm_span,
+    FacilitatorView, InboxItem, InjectQueueItem, InjectStatus, Notice, NoticeKind, QuestionView,
+    TeamView, hhmm_span,
 };
 use crate::sim::{Command, Control, Sim};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -22,31 +23,6 @@ pub enum Role {
     Team(String),
     Facilitator,
 }
-
-/// Player tabs.
-pub const PLAYER_TABS: [&str; 7] = [
-    "Inbox",
-    "Situation",
-    "Directory",
-    "Relations",
-    "Sent",
-    "Timeline",
-    "Objectives",
-];
-/// Facilitator tabs.
-pub const FACILITATOR_TABS: [&str; 6] = [
-    "Ground truth",
-    "Escalation",
-    "Injects",
-    "Timeline",
-    "Team screens",
-    "Objectives",
-];
-
-/// The player's Objectives tab.
-pub const PLAYER_OBJECTIVES: usize = 6;
-/// The facilitator's Objectives tab.
-pub const FACILITATOR_OBJECTIVES: usize = 5;
 
 /// What `N` (on to the next event) stops on; `e` changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -396,8 +372,6 @@ pub struct App {
     /// Why the exercise stopped (its journal cannot be written): the screen quits and its
     /// front end says so.
     pub failure: Option<String>,
-    /// Facilitator: how much of the timeline was already looked at for discussion questions.
-    timeline_seen: Option<usize>,
     /// Shared with other sessions of the same team in `serve` (built once per change).
     pub view: Option<Arc<TeamView>>,
     pub facilitator: Option<Arc<FacilitatorView>>,
@@ -464,7 +438,6 @@ impl App {
             clock: Clock::default(),
             online: Default::default(),
             failure: None,
-            timeline_seen: None,
             role,
             teams,
             view: None,
@@ -515,7 +488,6 @@ impl App {
         }
         self.clock = clock;
         self.online = online;
-        self.notice_questions(facilitator.as_deref());
         self.show_questions(view.as_deref(), facilitator.as_deref());
         self.view = view;
         // The Injects cursor stays on its inject when the queue is re-sorted (a delay).
@@ -594,24 +566,11 @@ impl App {
         }
     }
 
-    /// A discussion question the scenario poses is easy to miss on the timeline: the
-    /// facilitator's status line shows the newest one when it fires (not old ones on joining).
-    fn notice_questions(&mut self, view: Option<&FacilitatorView>) {
-        let Some(view) = view else { return };
-        let len = view.timeline.len();
-        let seen = self.timeline_seen.replace(len).unwrap_or(len).min(len);
-        if let Some(text) = view.timeline[seen..]
-            .iter()
-            .rev()
-            .find_map(|(_, line)| line.strip_prefix("QUESTION for discussion: "))
-        {
-            self.warn(format!("Discussion question now: {text}"));
-        }
-    }
-
-    /// Opens the newest question posed since this screen last looked, if the scenario asks
-    /// for the room to stop on it (`pause: true`): the facilitator sees every such question,
-    /// a team those addressed to it by name.
+    /// Looks at the questions posed since this screen last looked (none on its first look:
+    /// the questions posed before a screen opens are not shown again). A question is easy to
+    /// miss on the timeline, so the facilitator's status line shows the newest one; and the
+    /// newest that asks the room to stop on it (`pause: true`) opens in large type: for the
+    /// facilitator every such question, for a team those addressed to it by name.
     fn show_questions(&mut self, team: Option<&TeamView>, truth: Option<&FacilitatorView>) {
         let questions = match (&self.role, team, truth) {
             (Role::Facilitator, _, Some(f)) => &f.questions,
@@ -620,7 +579,11 @@ impl App {
         };
         let len = questions.len();
         let seen = self.questions_seen.replace(len).unwrap_or(len).min(len);
-        if let Some(q) = questions[seen..].iter().rev().find(|q| q.pause) {
+        let new = &questions[seen..];
+        if let (Role::Facilitator, Some(q)) = (&self.role, new.last()) {
+            self.warn(format!("Discussion question now: {}", q.text));
+        }
+        if let Some(q) = new.iter().rev().find(|q| q.pause) {
             self.question = Some(q.clone());
         }
     }
@@ -655,12 +618,32 @@ impl App {
         self.role == Role::Facilitator
     }
 
-    pub fn tabs(&self) -> &'static [&'static str] {
+    /// This role's tabs, in the order of the tabs bar.
+    pub fn tabs(&self) -> &'static [Tab] {
         if self.is_facilitator() {
             &FACILITATOR_TABS
         } else {
             &PLAYER_TABS
         }
+    }
+
+    /// The tab on screen.
+    pub fn screen(&self) -> Tab {
+        let tabs = self.tabs();
+        tabs[self.tab.min(tabs.len() - 1)]
+    }
+
+    /// The highlighted row of a tab of this role (0 for a tab it does not have).
+    pub fn cursor_of(&self, tab: Tab) -> usize {
+        self.tabs()
+            .iter()
+            .position(|t| *t == tab)
+            .map_or(0, |i| self.cursor[i])
+    }
+
+    /// The highlighted row of the tab on screen, to move.
+    fn cursor_mut(&mut self) -> &mut usize {
+        &mut self.cursor[self.tab.min(6)]
     }
 
     /// Simulated minutes per real second.
@@ -714,7 +697,7 @@ impl App {
                         .iter()
                         .filter(|i| i.fired_minute.is_some())
                         .count();
-                    let decided = f.objectives.iter().filter(|o| o.status != "open").count();
+                    let decided = f.objectives.iter().filter(|o| o.status.decided()).count();
                     // Rungs and phases only ever move on, so their sums grow with each change.
                     let rungs: usize = f
                         .pairs
@@ -780,7 +763,7 @@ impl App {
         });
         let text = match (&control, row) {
             (Control::FireInject { id }, Some(r)) => {
-                format!("Inject {id} {} (on your Timeline).", r.status)
+                format!("Inject {id} {} (on your Timeline).", r.status.words())
             }
             (Control::SkipInject { id }, _) => format!("Skipped inject {id} (on your Timeline)."),
             (Control::DelayInject { id, .. }, Some(r)) => {
@@ -806,7 +789,7 @@ impl App {
     pub fn selected_inject(&self) -> Option<&InjectQueueItem> {
         let f = self.facilitator.as_ref()?;
         let n = f.injects.len();
-        (n > 0).then(|| &f.injects[self.cursor[2].min(n - 1)])
+        (n > 0).then(|| &f.injects[self.cursor_of(Tab::Injects).min(n - 1)])
     }
 
     /// The facilitator's row of an inject, by id.
@@ -825,8 +808,9 @@ impl App {
             .facilitator
             .as_ref()
             .and_then(|f| f.injects.iter().position(|i| i.id == id))
+            && let Some(at) = self.tabs().iter().position(|t| *t == Tab::Injects)
         {
-            self.cursor[2] = n;
+            self.cursor[at] = n;
         }
     }
 
@@ -857,23 +841,25 @@ impl App {
         ));
     }
 
+    /// How many rows the cursor moves over on the tab on screen.
     fn rows(&self) -> usize {
         let v = self.view.as_ref();
         let f = self.facilitator.as_ref();
-        match (self.is_facilitator(), self.tab) {
-            (false, 0) => v.map_or(0, |v| inbox_len(v)),
-            (false, 1) => v.map_or(0, |v| v.assets.len() + v.incidents.len()),
-            (false, 2) => self.directory_rows().len(),
-            (false, 3) => v.map_or(0, |v| v.relations.len()),
-            (false, 4) => v.map_or(0, |v| v.sent.len() + v.acts.len()),
-            (false, 5) => v.map_or(0, |v| v.timeline.len()),
-            (false, _) => v.map_or(0, |v| v.objectives.len()),
-            (true, 0) => f.map_or(0, |f| f.incidents.len() + f.objectives.len()),
-            (true, 1) => f.map_or(0, |f| f.pairs.len()),
-            (true, 2) => f.map_or(0, |f| f.injects.len()),
-            (true, 3) => f.map_or(0, |f| f.timeline.len()),
-            (true, 4) => self.teams.len(),
-            (true, _) => f.map_or(0, |f| f.objectives.len()),
+        let facilitator = self.is_facilitator();
+        match self.screen() {
+            Tab::Inbox => v.map_or(0, |v| inbox_len(v)),
+            Tab::Situation => v.map_or(0, |v| v.assets.len() + v.incidents.len()),
+            Tab::Directory => self.directory_rows().len(),
+            Tab::Relations => v.map_or(0, |v| v.relations.len()),
+            Tab::Sent => v.map_or(0, |v| v.sent.len() + v.acts.len()),
+            Tab::Timeline if facilitator => f.map_or(0, |f| f.timeline.len()),
+            Tab::Timeline => v.map_or(0, |v| v.timeline.len()),
+            Tab::Objectives if facilitator => f.map_or(0, |f| f.objectives.len()),
+            Tab::Objectives => v.map_or(0, |v| v.objectives.len()),
+            Tab::GroundTruth => f.map_or(0, |f| f.incidents.len() + f.objectives.len()),
+            Tab::Escalation => f.map_or(0, |f| f.pairs.len()),
+            Tab::Injects => f.map_or(0, |f| f.injects.len()),
+            Tab::TeamScreens => self.teams.len(),
         }
     }
 
@@ -888,7 +874,7 @@ impl App {
         if rows == 0 {
             return Row::None;
         }
-        let c = self.cursor[1].min(rows - 1);
+        let c = self.cursor_of(Tab::Situation).min(rows - 1);
         if c < a {
             Row::Asset(c)
         } else {
@@ -906,7 +892,7 @@ impl App {
         if rows == 0 {
             return Row::None;
         }
-        let c = self.cursor[0].min(rows - 1);
+        let c = self.cursor_of(Tab::GroundTruth).min(rows - 1);
         if c < f.incidents.len() {
             Row::Incident(c)
         } else {
@@ -916,31 +902,28 @@ impl App {
 
     /// What `w` explains on this tab at this cursor, if anything.
     pub fn why_target(&self) -> Option<WhyTarget> {
-        let last = |n: usize, c: usize| (n > 0).then(|| c.min(n - 1));
+        let tab = self.screen();
+        let last = |n: usize| (n > 0).then(|| self.cursor_of(tab).min(n - 1));
         if self.is_facilitator() {
             let f = self.facilitator.as_ref()?;
-            match self.tab {
-                0 => match self.ground_truth_row() {
+            match tab {
+                Tab::GroundTruth => match self.ground_truth_row() {
                     Row::Objective(i) => Some(WhyTarget::ExerciseObjective(i)),
                     _ => None,
                 },
-                1 => last(f.pairs.len(), self.cursor[1]).map(WhyTarget::Pair),
-                FACILITATOR_OBJECTIVES => {
-                    last(f.objectives.len(), self.cursor[5]).map(WhyTarget::ExerciseObjective)
-                }
+                Tab::Escalation => last(f.pairs.len()).map(WhyTarget::Pair),
+                Tab::Objectives => last(f.objectives.len()).map(WhyTarget::ExerciseObjective),
                 _ => None,
             }
         } else {
             let v = self.view.as_ref()?;
-            match self.tab {
-                1 => match self.situation_row() {
+            match tab {
+                Tab::Situation => match self.situation_row() {
                     Row::Incident(i) => Some(WhyTarget::Incident(v.incidents[i].id.clone())),
                     _ => None,
                 },
-                3 => last(v.relations.len(), self.cursor[3]).map(WhyTarget::Relation),
-                PLAYER_OBJECTIVES => {
-                    last(v.objectives.len(), self.cursor[6]).map(WhyTarget::Objective)
-                }
+                Tab::Relations => last(v.relations.len()).map(WhyTarget::Relation),
+                Tab::Objectives => last(v.objectives.len()).map(WhyTarget::Objective),
                 _ => None,
             }
         }
@@ -952,12 +935,16 @@ impl App {
             self.why = Some(target);
             return;
         }
-        self.say(match (self.is_facilitator(), self.tab) {
-            (false, 1) => "w explains an incident: select one with ↓ (below our infrastructure).",
-            (false, PLAYER_OBJECTIVES) => "No objective is set for your team.",
+        self.say(match (self.is_facilitator(), self.screen()) {
+            (false, Tab::Situation) => {
+                "w explains an incident: select one with ↓ (below our infrastructure)."
+            }
+            (false, Tab::Objectives) => "No objective is set for your team.",
             (false, _) => "w works on Situation (incidents), Relations and Objectives.",
-            (true, 0) => "w explains an objective: select one with ↓ (below the incidents).",
-            (true, 2) => "On the Injects tab, Enter previews the selected inject.",
+            (true, Tab::GroundTruth) => {
+                "w explains an objective: select one with ↓ (below the incidents)."
+            }
+            (true, Tab::Injects) => "On the Injects tab, Enter previews the selected inject.",
             (true, _) => "w works on Escalation (pairs), Ground truth and Objectives.",
         });
     }
@@ -974,12 +961,12 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => 1,
             _ => return,
         };
-        let before = self.cursor[self.tab.min(6)];
+        let before = *self.cursor_mut();
         self.move_cursor(step);
         match self.why_target() {
             Some(target) => self.why = Some(target),
             // Off the rows that have a why (onto an asset): stay where we were.
-            None => self.cursor[self.tab.min(6)] = before,
+            None => *self.cursor_mut() = before,
         }
     }
 
@@ -1006,14 +993,14 @@ impl App {
     /// Whether the current tab is a timeline: its cursor counts back from the newest entry,
     /// so 0 follows what is new and the first entry is reachable.
     pub fn on_timeline(&self) -> bool {
-        self.tab == if self.is_facilitator() { 3 } else { 5 }
+        self.screen() == Tab::Timeline
     }
 
     fn move_cursor(&mut self, delta: isize) {
         // On a timeline, moving up the screen goes further back from the newest entry.
         let delta = if self.on_timeline() { -delta } else { delta };
         let rows = self.rows();
-        let c = &mut self.cursor[self.tab.min(6)];
+        let c = self.cursor_mut();
         if rows == 0 {
             *c = 0;
             return;
@@ -1078,7 +1065,9 @@ impl App {
                 KeyCode::Down => self.move_cursor(1),
                 _ => {}
             }
-            self.cursor[2] = self.cursor[2].min(self.rows().saturating_sub(1));
+            let rows = self.rows();
+            let c = self.cursor_mut();
+            *c = (*c).min(rows.saturating_sub(1));
             return;
         }
         match key.code {
@@ -1173,19 +1162,20 @@ impl App {
 
     fn player_key(&mut self, key: KeyEvent) {
         let Some(team) = self.team_id() else { return };
+        let tab = self.screen();
         match key.code {
             KeyCode::Char('c') if self.clock.over => self.say(Self::OVER),
-            KeyCode::Enter if self.clock.over && self.tab == 2 => self.say(Self::OVER),
-            KeyCode::Char('a') if self.clock.over && self.tab == 0 => self.say(Self::OVER),
+            KeyCode::Enter if self.clock.over && tab == Tab::Directory => self.say(Self::OVER),
+            KeyCode::Char('a') if self.clock.over && tab == Tab::Inbox => self.say(Self::OVER),
             KeyCode::Char('c') => self.composer = Some(Composer::new()),
-            KeyCode::Char('/') if self.tab == 2 => {
+            KeyCode::Char('/') if tab == Tab::Directory => {
                 self.filtering = true;
                 self.filter.clear();
             }
-            KeyCode::Enter if self.tab == 2 => {
+            KeyCode::Enter if tab == Tab::Directory => {
                 let rows = self.directory_rows();
                 let contact = rows
-                    .get(self.cursor[2])
+                    .get(self.cursor_of(Tab::Directory))
                     .and_then(|&i| self.view.as_ref().map(|v| v.directory[i].clone()));
                 match contact {
                     Some(c) if !c.own => self.composer = Some(Composer::to_contact(&c.id)),
@@ -1193,18 +1183,17 @@ impl App {
                     None => {}
                 }
             }
-            KeyCode::Char('a') if self.tab == 0 => {
-                let item = self
-                    .view
-                    .as_ref()
-                    .map(|v| match inbox_row(v, self.cursor[0]) {
+            KeyCode::Char('a') if tab == Tab::Inbox => {
+                let item = self.view.as_ref().map(|v| {
+                    match inbox_row(v, self.cursor_of(Tab::Inbox)) {
                         InboxRow::Briefing => Err("The briefing needs no acknowledgement."),
                         InboxRow::Message(m) => Ok(m.clone()),
                         InboxRow::Notice(_) => Err(
                             "A notice tells you what happened; there is nothing to acknowledge.",
                         ),
                         InboxRow::None => Err("No message selected."),
-                    });
+                    }
+                });
                 match item {
                     Some(Ok(m)) => self.acknowledge(&team, m),
                     Some(Err(why)) => self.say(why),
@@ -1226,11 +1215,11 @@ impl App {
     }
 
     fn facilitator_key(&mut self, key: KeyEvent) {
-        match (key.code, self.tab) {
+        match (key.code, self.screen()) {
             (KeyCode::Char('f' | 's' | 'd' | 'm'), _) if self.clock.over => self.say(
                 "The exercise is over: injects and messages no longer apply. `cyberdrill report` makes the report.",
             ),
-            (KeyCode::Char('f' | 's' | 'd'), 2) | (KeyCode::Enter, 2) => {
+            (KeyCode::Char('f' | 's' | 'd') | KeyCode::Enter, Tab::Injects) => {
                 if let Some(id) = self.selected_inject().map(|i| i.id.clone()) {
                     self.inject_key(key.code, &id);
                 }
@@ -1238,8 +1227,10 @@ impl App {
             (KeyCode::Char('m'), _) if !self.teams.is_empty() => {
                 self.adhoc = Some(AdHoc::default())
             }
-            (KeyCode::Enter, 4) => {
-                self.peek = self.cursor[4].min(self.teams.len().saturating_sub(1));
+            (KeyCode::Enter, Tab::TeamScreens) => {
+                self.peek = self
+                    .cursor_of(Tab::TeamScreens)
+                    .min(self.teams.len().saturating_sub(1));
                 self.refresh();
             }
             _ => {}
@@ -1261,25 +1252,26 @@ impl App {
             return;
         }
         let what = format!("{} ({})", row.id, row.summary);
-        let refusal = match (code, &row) {
-            (_, r) if r.fired_minute.is_some() => Some(format!(
-                "Inject {} has {}: nothing to fire, skip or delay.",
-                r.id, r.status
+        let status = row.status.words();
+        let refusal = match (code, row.status) {
+            (_, _) if row.fired_minute.is_some() => Some(format!(
+                "Inject {} has {status}: nothing to fire, skip or delay.",
+                row.id
             )),
-            (KeyCode::Char('f'), r) if r.status.starts_with("fires at") => {
-                Some(format!("Inject {} already {}.", r.id, r.status))
+            (KeyCode::Char('f'), InjectStatus::FiresAt(_)) => {
+                Some(format!("Inject {} already {status}.", row.id))
             }
-            (KeyCode::Char('s' | 'd'), r) if r.skipped => {
-                Some(format!("Inject {} is skipped; f fires it after all.", r.id))
+            (KeyCode::Char('s' | 'd'), _) if row.skipped => Some(format!(
+                "Inject {} is skipped; f fires it after all.",
+                row.id
+            )),
+            (KeyCode::Char('s' | 'd'), InjectStatus::Lapsed(_)) => Some(format!(
+                "Inject {} has {status} (its `until`): it will not fire; f fires it after all.",
+                row.id
+            )),
+            (KeyCode::Char('d'), InjectStatus::FiresAt(_)) => {
+                Some(format!("Inject {} {status} (f): nothing to delay.", row.id))
             }
-            (KeyCode::Char('s' | 'd'), r) if r.status.starts_with("lapsed") => Some(format!(
-                "Inject {} has {} (its `until`): it will not fire; f fires it after all.",
-                r.id, r.status
-            )),
-            (KeyCode::Char('d'), r) if r.status.starts_with("fires at") => Some(format!(
-                "Inject {} {} (f): nothing to delay.",
-                r.id, r.status
-            )),
             _ => None,
         };
         if let Some(text) = refusal {
@@ -1363,7 +1355,7 @@ impl App {
                 let n = self.facilitator.as_ref().map_or(0, |f| f.injects.len());
                 let up = matches!(key.code, KeyCode::Up | KeyCode::Char('k'));
                 self.select_inject(&id);
-                let c = &mut self.cursor[2];
+                let c = self.cursor_mut();
                 *c = if up {
                     c.saturating_sub(1)
                 } else {

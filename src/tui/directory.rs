@@ -4,6 +4,7 @@
 //! state and last reply drop out first when the room runs out.
 
 use super::app::App;
+use super::tab::Tab;
 use super::text::{Column, cells, cut, fit};
 use crate::scenario::Channel;
 use crate::sim::view::{ContactView, TeamView, channel_words, hhmm_span};
@@ -93,7 +94,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         "Directory of points of contact (/ filter · Enter write to the contact)".to_string()
     };
     let count = rows.len();
-    let cursor = app.cursor[2];
+    let cursor = app.cursor_of(Tab::Directory);
     let mut state = TableState::default().with_selected((count > 0).then(|| cursor.min(count - 1)));
     frame.render_stateful_widget(
         Table::new(rows, constraints)

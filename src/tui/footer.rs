@@ -2,23 +2,22 @@
 //! come first and always stay; then this tab's keys; then the clock's, which say whether the
 //! clock runs or stands. After the end only looking around is offered.
 
-use super::app::{App, FACILITATOR_OBJECTIVES, PLAYER_OBJECTIVES};
+use super::app::App;
+use super::tab::Tab;
 use super::text::cells;
 
 /// The keys to offer, most important first.
 fn offers(app: &App) -> Vec<&'static str> {
     let quit = if app.served() { "q leave" } else { "q quit" };
     let mut keys = vec!["? help", quit];
-    let tab = app.tab;
-    let f = app.is_facilitator();
+    let tab = app.screen();
     if app.clock.over {
         keys.push("the exercise is over");
-        keys.extend(match (f, tab) {
-            (true, 0 | 1 | FACILITATOR_OBJECTIVES) => &["w why"][..],
-            (false, 1 | 3 | PLAYER_OBJECTIVES) => &["w why"][..],
-            (true, 2) => &["Enter preview"][..],
-            (true, 4) => &["Enter show this team"][..],
-            (false, 2) => &["/ filter"][..],
+        keys.extend(match tab {
+            t if t.has_why() => &["w why"][..],
+            Tab::Injects => &["Enter preview"][..],
+            Tab::TeamScreens => &["Enter show this team"][..],
+            Tab::Directory => &["/ filter"][..],
             _ => &[][..],
         });
         keys.push("←/→ tabs");
@@ -32,20 +31,20 @@ fn offers(app: &App) -> Vec<&'static str> {
             "space pause"
         });
     }
-    keys.extend(match (f, tab) {
-        (true, 2) => &[
+    keys.extend(match (app.is_facilitator(), tab) {
+        (true, Tab::Injects) => &[
             "Enter preview",
             "f fire",
             "d delay 30m",
             "s skip",
             "m message",
         ][..],
-        (true, 4) => &["Enter show this team", "m message"][..],
-        (true, 0 | 1 | FACILITATOR_OBJECTIVES) => &["w why", "m message a team"][..],
+        (true, Tab::TeamScreens) => &["Enter show this team", "m message"][..],
+        (true, t) if t.has_why() => &["w why", "m message a team"][..],
         (true, _) => &["m message a team"][..],
-        (false, 0) => &["a acknowledge", "c compose"][..],
-        (false, 1 | 3 | PLAYER_OBJECTIVES) => &["w why", "c compose"][..],
-        (false, 2) => &["/ filter", "Enter write", "c compose"][..],
+        (false, Tab::Inbox) => &["a acknowledge", "c compose"][..],
+        (false, t) if t.has_why() => &["w why", "c compose"][..],
+        (false, Tab::Directory) => &["/ filter", "Enter write", "c compose"][..],
         (false, _) => &["c compose an action"][..],
     });
     if app.runs_clock() {

@@ -3,9 +3,12 @@
 //! oldest first, with the selected one read out on the right.
 
 use super::app::{App, InboxRow, inbox_rows, notice_label};
+use super::tab::Tab;
 use super::text::cut;
 use crate::sim::MessageKind;
-use crate::sim::view::{InboxItem, TeamView, channel_words, hhmm_span, kind_words};
+use crate::sim::view::{
+    InboxItem, Notice, NoticeKind, Receipt, TeamView, channel_words, hhmm_span, kind_words,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -17,7 +20,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let rows = inbox_rows(view);
-    let cursor = app.cursor[0].min(rows.len().saturating_sub(1));
+    let cursor = app.cursor_of(Tab::Inbox).min(rows.len().saturating_sub(1));
     // Mark, time and a short label take 16 cells; the subject gets the rest of the row.
     let room = usize::from(left.width.saturating_sub(2)).saturating_sub(17);
     let items: Vec<ListItem> = rows
@@ -29,9 +32,9 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                 "brief"
             )),
             InboxRow::Message(m) => {
-                let mark = match m.receipt.as_deref() {
-                    Some("bounced") => "✗",
-                    Some(_) => "↩",
+                let mark = match m.receipt {
+                    Some(Receipt::Bounced) => "✗",
+                    Some(Receipt::Acknowledged) => "↩",
                     None if m.acknowledged => "✓",
                     None if m.kind == MessageKind::Control => "•",
                     None => "!",
@@ -49,7 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                     hhmm_span(n.minute),
                     notice_label(n.kind)
                 )),
-                Span::raw(cut(short(&n.text), room)),
+                Span::raw(cut(short(n), room)),
             ]))
             .style(Style::new().fg(Color::Cyan)),
             InboxRow::None => ListItem::new(""),
@@ -118,10 +121,11 @@ fn message_text(view: &TeamView, m: &InboxItem) -> String {
         channel_words(m.channel),
         tlp_words(m.tlp)
     );
-    match m.receipt.as_deref() {
+    match m.receipt {
         Some(what) => t.push_str(&format!(
-            "A receipt: your message to {} was {what}.\n",
-            contact_words(view, &m.to_contact)
+            "A receipt: your message to {} was {}.\n",
+            contact_words(view, &m.to_contact),
+            what.words()
         )),
         None => t.push_str(&format!(
             "From: {}\nTo: {}\n",
@@ -157,9 +161,12 @@ pub fn tlp_words(tlp: crate::sim::Tlp) -> &'static str {
 }
 
 /// A notice's text without the capitals that repeat its label (`NEWS: `, `RED LINE: `…).
-fn short(text: &str) -> &str {
-    ["NEWS: ", "RED LINE: ", "QUESTION for discussion: "]
-        .iter()
-        .find_map(|p| text.strip_prefix(p))
-        .unwrap_or(text)
+fn short(notice: &Notice) -> &str {
+    let prefix = match notice.kind {
+        NoticeKind::News => "NEWS: ",
+        NoticeKind::RedLine => "RED LINE: ",
+        NoticeKind::Question => "QUESTION for discussion: ",
+        _ => return &notice.text,
+    };
+    notice.text.strip_prefix(prefix).unwrap_or(&notice.text)
 }

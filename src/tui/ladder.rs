@@ -3,6 +3,7 @@
 //! both ways, rung now and peak). Names are never cut while the row has room.
 
 use super::app::App;
+use super::tab::Tab;
 use super::text::{Column, bar, cells, cut, fit};
 use crate::scenario::Rung;
 use crate::sim::view::{FacilitatorView, TeamView};
@@ -95,7 +96,7 @@ pub fn draw_relations(frame: &mut Frame, app: &App, view: &TeamView, area: Rect)
         frame,
         &cols,
         rows,
-        app.cursor[3],
+        app.cursor_of(Tab::Relations),
         "Relations: our tension towards each state, our rung on the ladder (w: why)",
         area,
     );
@@ -137,7 +138,7 @@ pub fn draw_escalation(frame: &mut Frame, app: &App, f: &FacilitatorView, area: 
         frame,
         &cols,
         rows,
-        app.cursor[1],
+        app.cursor_of(Tab::Escalation),
         "Escalation ladder: every pair of states, tension both ways (w: why)",
         area,
     );

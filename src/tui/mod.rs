@@ -1,27 +1,39 @@
 //! The terminal UI: `cyberdrill play`.
 //!
-//! `app.rs` holds the state and the keys, `ui.rs` draws it (a pure function) and hands each
-//! reworked screen to its own file (`inbox`, `situation`, `directory`, `ladder`, `sent`,
-//! `objectives`, `question`, `help`, `footer`; `text` has the helpers they share, `glossary`
-//! the words), `composer.rs` builds actions. This module owns the terminal: set-up, the event loop, and restoring the
+//! `app.rs` holds the state and the keys; `tab.rs` names the tabs each role has. `ui.rs`
+//! draws the frame (a pure function of the state) and hands the tab on screen to its own
+//! file: `inbox`, `situation`, `directory`, `ladder` (Relations and Escalation), `sent`,
+//! `timeline`, `objectives`, `ground_truth`, `injects`, `team_screens`; the popups are
+//! `composer_view`, `adhoc`, `why`, `question` and `help`, the footer `footer`. `text` and
+//! `widgets` have the helpers they share, `glossary` the words; `composer.rs` builds
+//! actions. This module owns the terminal: set-up, the event loop, and restoring the
 //! terminal on quit, Ctrl-C, panic or error. The UI draws only `TeamView`/`FacilitatorView`
-//! and sends only `Command`s and facilitator `Control`s, so the same app can run per SSH
-//! session later.
+//! and sends only `Command`s and facilitator `Control`s, so the same app runs per SSH
+//! session.
 
+pub mod adhoc;
 pub mod app;
 pub mod composer;
+pub mod composer_view;
 pub mod directory;
 pub mod footer;
 pub mod glossary;
+pub mod ground_truth;
 pub mod help;
 pub mod inbox;
+pub mod injects;
 pub mod ladder;
 pub mod objectives;
 pub mod question;
 pub mod sent;
 pub mod situation;
+pub mod tab;
+pub mod team_screens;
 pub mod text;
+pub mod timeline;
 pub mod ui;
+pub mod why;
+pub mod widgets;
 
 use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
 use crate::journal::{JournalWriter, Mode};

@@ -3,8 +3,9 @@
 //! plain words, its status now and, once decided, when and why.
 
 use super::app::App;
+use super::tab::Tab;
 use super::text::wrap;
-use crate::sim::view::{ObjectiveView, hhmm_span};
+use crate::sim::view::{ObjectiveStatus, ObjectiveView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -12,11 +13,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
 /// An objective's status in words: open, met or missed.
-pub fn status_words(status: &str) -> &'static str {
+pub fn status_words(status: ObjectiveStatus) -> &'static str {
     match status {
-        "met" => "✓ met",
-        "failed" => "✗ missed",
-        _ => "· open",
+        ObjectiveStatus::Met => "✓ met",
+        ObjectiveStatus::Missed => "✗ missed",
+        ObjectiveStatus::Open => "· open",
     }
 }
 
@@ -27,16 +28,16 @@ fn objective_lines(
     width: usize,
     selected: bool,
 ) -> Vec<Line<'static>> {
-    let colour = match o.status.as_str() {
-        "met" => Color::Green,
-        "failed" => Color::Red,
-        _ => Color::Reset,
+    let colour = match o.status {
+        ObjectiveStatus::Met => Color::Green,
+        ObjectiveStatus::Missed => Color::Red,
+        ObjectiveStatus::Open => Color::Reset,
     };
     let mut title = Style::new().bold().fg(colour);
     if selected {
         title = title.reversed();
     }
-    let lead = format!("{:<9}", status_words(&o.status));
+    let lead = format!("{:<9}", status_words(o.status));
     let mut lines = wrap(&lead, &o.title, width, title);
     let pad = " ".repeat(9);
     if let Some(owner) = owner {
@@ -48,17 +49,21 @@ fn objective_lines(
         ));
     }
     lines.extend(wrap(&format!("{pad}asks: "), &o.aim, width, Style::new()));
-    let outcome = match (o.status.as_str(), o.decided_minute, &o.reason) {
-        ("open", _, _) => Some("not decided yet".to_string()),
+    let outcome = match (o.status, o.decided_minute, &o.reason) {
+        (ObjectiveStatus::Open, _, _) => Some("not decided yet".to_string()),
         (s, m, r) => Some(format!(
             "{} {}{}",
-            if s == "met" { "met at" } else { "missed at" },
+            if s == ObjectiveStatus::Met {
+                "met at"
+            } else {
+                "missed at"
+            },
             m.map_or("—".into(), hhmm_span),
             r.as_ref().map_or(String::new(), |r| format!(": {r}"))
         )),
     };
     if let Some(text) = outcome {
-        let style = if o.status == "open" {
+        let style = if o.status == ObjectiveStatus::Open {
             Style::new().dim()
         } else {
             Style::new().fg(colour)
@@ -105,12 +110,12 @@ fn draw_list(
 
 /// A summary for a title: `2 open · 1 met · 1 missed`.
 pub fn tally(objectives: &[ObjectiveView]) -> String {
-    let count = |s: &str| objectives.iter().filter(|o| o.status == s).count();
+    let count = |s: ObjectiveStatus| objectives.iter().filter(|o| o.status == s).count();
     format!(
         "{} open · {} met · {} missed",
-        count("open"),
-        count("met"),
-        count("failed")
+        count(ObjectiveStatus::Open),
+        count(ObjectiveStatus::Met),
+        count(ObjectiveStatus::Missed)
     )
 }
 
@@ -129,7 +134,7 @@ pub fn draw_player(frame: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let title = format!("Our objectives: {} (w: why)", tally(&v.objectives));
-    draw_list(frame, &rows, app.cursor[6], title, area);
+    draw_list(frame, &rows, app.cursor_of(Tab::Objectives), title, area);
 }
 
 /// The facilitator's Objectives tab: every objective, with the team it is set for.
@@ -144,5 +149,5 @@ pub fn draw_facilitator(frame: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let title = format!("Every team's objectives: {} (w: why)", tally(&f.objectives));
-    draw_list(frame, &rows, app.cursor[5], title, area);
+    draw_list(frame, &rows, app.cursor_of(Tab::Objectives), title, area);
 }

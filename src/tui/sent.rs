@@ -4,8 +4,9 @@
 //! is left.
 
 use super::app::App;
+use super::tab::Tab;
 use super::text::{Column, cells, cut, fit};
-use crate::sim::view::{TeamView, hhmm_span, kind_words};
+use crate::sim::view::{SentStatus, TeamView, hhmm_span, kind_words};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
@@ -17,8 +18,44 @@ pub struct SentRow {
     pub to: String,
     pub what: String,
     pub subject: String,
-    pub status: String,
+    pub course: Course,
     pub answered: String,
+}
+
+/// What the team knows of the course of a row: a message's status, a call's answer, or an
+/// act done at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Course {
+    Message(SentStatus),
+    Call { answered: bool },
+    Done,
+}
+
+impl Course {
+    /// In words, for the status column.
+    pub fn words(self) -> &'static str {
+        match self {
+            Course::Message(s) => s.words(),
+            Course::Call { answered: true } => "answered",
+            Course::Call { answered: false } => "not answered",
+            Course::Done => "done",
+        }
+    }
+
+    /// The row's colour: red for a bounce or an unanswered call, yellow while it waits for
+    /// clearance, green once answered.
+    fn colour(self) -> Option<Color> {
+        match self {
+            Course::Message(SentStatus::Bounced) | Course::Call { answered: false } => {
+                Some(Color::Red)
+            }
+            Course::Message(SentStatus::AwaitingClearance) => Some(Color::Yellow),
+            Course::Message(SentStatus::Acknowledged) | Course::Call { answered: true } => {
+                Some(Color::Green)
+            }
+            Course::Message(SentStatus::Sent) | Course::Done => None,
+        }
+    }
 }
 
 /// The rows of the Sent tab, messages and acts merged by time.
@@ -37,21 +74,22 @@ pub fn sent_rows(view: &TeamView) -> Vec<SentRow> {
             to: format!("{} ({})", name(&m.to_contact), m.to),
             what: kind_words(m.kind).to_string(),
             subject: m.subject.clone(),
-            status: m.status.clone(),
+            course: Course::Message(m.status),
             answered: m.answered_minute.map_or(String::new(), hhmm_span),
         })
         .collect();
     // An act has no subject: what came of it takes that column, and it is done at once.
-    rows.extend(view.acts.iter().map(|a| SentRow {
-        minute: a.minute,
-        to: a.to.clone(),
-        what: a.what.clone(),
-        subject: a.result.clone(),
-        status: match a.result.as_str() {
-            "answered" | "not answered" => a.result.clone(),
-            _ => "done".to_string(),
-        },
-        answered: String::new(),
+    rows.extend(view.acts.iter().map(|a| {
+        SentRow {
+            minute: a.minute,
+            to: a.to.clone(),
+            what: a.what.clone(),
+            subject: a.result.clone(),
+            course: a
+                .answered
+                .map_or(Course::Done, |answered| Course::Call { answered }),
+            answered: String::new(),
+        }
     }));
     rows.sort_by_key(|r| r.minute);
     rows
@@ -67,7 +105,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         Column::flexible("to", 14, longest(&|r| &r.to).min(40), 8),
         Column::flexible("what", 10, longest(&|r| &r.what), 8),
         Column::flexible("subject or result", 12, usize::MAX, 6),
-        Column::exact("status", longest(&|r| &r.status).clamp(6, 18), 9),
+        Column::exact("status", longest(&|r| r.course.words()).clamp(6, 18), 9),
         Column::exact("answered", 8, 3),
     ];
     let widths = fit(&cols, usize::from(area.width.saturating_sub(2)));
@@ -86,14 +124,12 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                 r.to.clone(),
                 r.what.clone(),
                 r.subject.clone(),
-                r.status.clone(),
+                r.course.words().to_string(),
                 r.answered.clone(),
             ]));
-            match r.status.as_str() {
-                "bounced" | "not answered" => row.style(Style::new().fg(Color::Red)),
-                "awaiting clearance" => row.style(Style::new().fg(Color::Yellow)),
-                "acknowledged" | "answered" => row.style(Style::new().fg(Color::Green)),
-                _ => row,
+            match r.course.colour() {
+                Some(c) => row.style(Style::new().fg(c)),
+                None => row,
             }
         })
         .collect();
@@ -106,8 +142,8 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         .collect();
     let count = table_rows.len();
     let empty = count == 0;
-    let mut state =
-        TableState::default().with_selected((!empty).then(|| app.cursor[4].min(count - 1)));
+    let mut state = TableState::default()
+        .with_selected((!empty).then(|| app.cursor_of(Tab::Sent).min(count - 1)));
     let title = if empty {
         "Sent: nothing yet (c composes an action)"
     } else {

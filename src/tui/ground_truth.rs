@@ -1,0 +1,153 @@
+//! The facilitator's Ground truth tab: the incidents as they really are (who did them, the
+//! false flag), the objectives one line each (`w` for the reason), and every asset.
+
+use super::app::{App, Row};
+use super::objectives::status_words;
+use super::situation::row_text;
+use super::text::{Column, bar, cut, fit};
+use super::widgets::list_selecting;
+use crate::sim::Phase;
+use crate::sim::view::{FacilitatorView, IncidentTruth, ObjectiveView, hhmm_span};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, List, ListItem};
+
+/// The Ground truth tab.
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(f) = &app.facilitator else { return };
+    let objectives_height = if f.objectives.is_empty() {
+        0
+    } else {
+        (f.objectives.len() as u16 + 2).min(area.height * 3 / 10)
+    };
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length((f.incidents.len() as u16 + 2).min(area.height * 7 / 20)),
+        Constraint::Length(objectives_height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let (incident, objective) = match app.ground_truth_row() {
+        Row::Incident(i) => (Some(i), None),
+        Row::Objective(i) => (None, Some(i)),
+        _ => (None, None),
+    };
+    draw_incidents(frame, f, incident, top);
+    if !f.objectives.is_empty() {
+        list_selecting(
+            objective_items(&f.objectives),
+            "Objectives (w: why)",
+            objective,
+            frame,
+            middle,
+        );
+    }
+    draw_assets(frame, f, bottom);
+}
+
+/// The columns of the incidents' table: who did it and the false flag matter most; the
+/// target gives way first.
+fn truth_columns(f: &FacilitatorView, width: usize) -> Vec<Option<usize>> {
+    let longest =
+        |g: &dyn Fn(&IncidentTruth) -> usize| f.incidents.iter().map(g).max().unwrap_or(0);
+    fit(
+        &[
+            Column::exact("start", 6, 9),
+            Column::flexible("incident", 12, longest(&|i| i.id.len()), 8),
+            Column::exact("phase", 9, 9),
+            Column::flexible(
+                "by",
+                20,
+                longest(&|i| {
+                    i.actor.as_ref().map_or(15, |a| a.chars().count())
+                        + i.culprit.chars().count()
+                        + 3
+                })
+                .min(48),
+                7,
+            ),
+            Column::flexible(
+                "false flag",
+                12,
+                longest(&|i| i.false_flag.as_ref().map_or(0, |s| s.chars().count() + 2)),
+                6,
+            ),
+            Column::flexible("target", 10, usize::MAX, 3),
+        ],
+        width,
+    )
+}
+
+/// Every incident: when it started, its phase, who really did it, the false flag, the target.
+fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, area: Rect) {
+    let widths = truth_columns(f, usize::from(area.width.saturating_sub(2)));
+    let items: Vec<ListItem> = f
+        .incidents
+        .iter()
+        .map(|i| {
+            let phase = match i.phase {
+                Phase::Latent => "LATENT",
+                Phase::Detected => "detected",
+                Phase::Contained => "contained",
+                Phase::Recovered => "recovered",
+            };
+            let by = format!(
+                "{} ({})",
+                i.actor.clone().unwrap_or_else(|| "state operation".into()),
+                i.culprit
+            );
+            let flag = i
+                .false_flag
+                .as_ref()
+                .map_or(String::new(), |s| format!("→ {s}"));
+            ListItem::new(row_text(
+                &[
+                    hhmm_span(i.start_minute),
+                    i.id.clone(),
+                    phase.to_string(),
+                    by,
+                    flag,
+                    i.target.clone(),
+                ],
+                &widths,
+            ))
+        })
+        .collect();
+    list_selecting(items, "Incidents: the truth", selected, frame, area);
+}
+
+/// One line per objective: status, title and, once decided, why.
+fn objective_items(objectives: &[ObjectiveView]) -> Vec<ListItem<'static>> {
+    objectives
+        .iter()
+        .map(|o| {
+            let reason = o
+                .reason
+                .as_ref()
+                .map_or(String::new(), |r| format!(" — {r}"));
+            ListItem::new(format!("{:<9} {}{reason}", status_words(o.status), o.title))
+        })
+        .collect()
+}
+
+/// Every asset of the region, with how far out of service it is.
+fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
+    let width = 20;
+    let assets: Vec<ListItem> = f
+        .assets
+        .iter()
+        .map(|a| {
+            ListItem::new(format!(
+                "{} {:>3.0}% {:<30} {:<10} {:?}",
+                bar(a.inoperability, width),
+                a.inoperability * 100.0,
+                cut(&a.name, 30),
+                cut(&a.state, 10),
+                a.sector
+            ))
+        })
+        .collect();
+    frame.render_widget(
+        List::new(assets).block(Block::bordered().title("Every asset (inoperability)")),
+        area,
+    );
+}
