@@ -271,7 +271,7 @@ pub fn prefix_hash(journal: &Journal, at: u32) -> String {
         text.push_str(&serde_json::to_string(entry).unwrap_or_default());
         text.push('\n');
     }
-    crate::cli::load::hash_bytes(text.as_bytes())
+    hash_bytes(text.as_bytes())
 }
 
 /// Why a journal could not be read.
@@ -475,9 +475,16 @@ pub fn entry_tick(line: &Line) -> u32 {
     }
 }
 
+/// Hex SHA-256 of some bytes.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The hash `End` lines carry: SHA-256 of the outcome's JSON.
 pub fn outcome_hash(outcome: &Outcome) -> String {
-    crate::cli::load::hash_bytes(
+    hash_bytes(
         serde_json::to_string(outcome)
             .unwrap_or_default()
             .as_bytes(),

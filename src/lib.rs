@@ -6,6 +6,8 @@
 pub mod analysis;
 pub mod builtin;
 pub mod cli;
+pub mod exercise;
+pub mod exit;
 pub mod journal;
 pub mod report;
 pub mod scenario;

@@ -3,11 +3,11 @@
 //! of a branch re-roll only the future.
 
 use assert_cmd::Command as Bin;
-use cyberdrill::cli::branch::Branch;
-use cyberdrill::cli::{load, replay, run};
+use cyberdrill::exercise::Exercise;
+use cyberdrill::exercise::branch::Branch;
+use cyberdrill::exercise::{self as run, load, replay};
 use cyberdrill::journal::{self, JournalWriter, Line, Mode};
 use cyberdrill::sim::{Command, Control, Sim};
-use cyberdrill::tui::app::Exercise;
 use serde_json::Value;
 use std::path::Path;
 

@@ -224,7 +224,7 @@ fn replay_detects_a_changed_scenario() {
     // A journal from before the canonical hash (it recorded the file's bytes) still
     // replays against the file as it was.
     std::fs::write(&scenario, &original_text).unwrap();
-    let bytes_hash = cyberdrill::cli::load::hash_bytes(original_text.as_bytes());
+    let bytes_hash = cyberdrill::exercise::load::hash_bytes(original_text.as_bytes());
     let old = std::fs::read_to_string(&journal).unwrap();
     let mut header: Value = serde_json::from_str(old.lines().next().unwrap()).unwrap();
     header["scenario_hash"] = json!(bytes_hash);
@@ -350,7 +350,7 @@ fn play_header(scenario: &Path, seed: u64) -> Value {
         "format": "cyberdrill-journal-1",
         "tool_version": "0.1.0",
         "scenario": s(scenario),
-        "scenario_hash": cyberdrill::cli::load::hash_bytes(&bytes),
+        "scenario_hash": cyberdrill::exercise::load::hash_bytes(&bytes),
         "seed": seed,
         "mode": "play",
     })
@@ -987,7 +987,7 @@ fn assert_import(msel: &str, rows: usize, expected_todo: &[&str], base: Option<&
     assert!(checked.is_valid(), "{}", checked.render(false));
     let scenario = checked.scenario.unwrap();
     let base_injects = base.map_or(0, |b| {
-        let l = cyberdrill::cli::load::load(b).unwrap();
+        let l = cyberdrill::exercise::load::load(b).unwrap();
         l.scenario.injects.len()
     });
     let messages = scenario.injects[base_injects..]

@@ -13,7 +13,7 @@
 //! memory.
 
 use assert_cmd::Command;
-use cyberdrill::cli::replay;
+use cyberdrill::exercise::replay;
 use cyberdrill::journal::{self, Journal};
 use cyberdrill::scenario::{self, Checked, import, limits, variant};
 use cyberdrill::serve::session::KeyParser;

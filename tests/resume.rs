@@ -1,10 +1,10 @@
 //! Resuming a journal (`play --resume`, `serve --resume`) comes back to exactly where the
 //! session stopped, with everything done at that tick; an ended exercise takes no more.
 
-use cyberdrill::cli::{load, replay, run};
+use cyberdrill::exercise::Exercise;
+use cyberdrill::exercise::{self as run, load, replay};
 use cyberdrill::journal::{JournalWriter, Line, Mode};
 use cyberdrill::sim::{Control, Sim};
-use cyberdrill::tui::app::Exercise;
 
 const TEAM: &str = "team-varesh";
 

@@ -2,10 +2,10 @@
 //! seeds; every metric of `sweep` side by side with the difference and its 95% interval.
 
 use super::sweep::{SweepReport, progress, seed_range, sweep_report};
-use super::table::{fit, percent};
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::analysis::compare::{Comparison, Row, Statistic, compare};
 use crate::analysis::{SCHEMA, Summary};
+use crate::report::table::{fit, percent};
 use serde::{Deserialize, Serialize};
 
 /// What `compare` was asked.
@@ -126,7 +126,7 @@ fn run_from_files(o: &CompareOptions, b: &str) -> u8 {
 }
 
 fn print(report: &CompareReport, json: bool) {
-    super::table::emit(report, json, human);
+    crate::report::table::emit(report, json, human);
 }
 
 /// The CLI entry point.
@@ -286,12 +286,12 @@ pub fn human(report: &CompareReport) -> String {
     ] {
         if !keys.is_empty() {
             let _ = writeln!(out, "  only in {side} (not compared):");
-            for line in super::table::wrap(keys, ", ", 94) {
+            for line in crate::report::table::wrap(keys, ", ", 94) {
                 let _ = writeln!(out, "    {line}");
             }
         }
     }
-    super::table::trim_lines(&out)
+    crate::report::table::trim_lines(&out)
 }
 
 /// The heading a metric is listed under and its label there: `objective[obj-x].met` is

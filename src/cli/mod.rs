@@ -2,26 +2,20 @@
 //!
 //! `main.rs` only parses and dispatches; each subcommand returns the process exit code.
 
-pub mod branch;
 pub mod check;
 pub mod compare;
 pub mod import;
-pub mod load;
 pub mod replay;
 pub mod report;
 pub mod run;
 pub mod sweep;
-pub(crate) mod table;
+
+use crate::exercise::load;
+pub use crate::exit::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::report::table;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-
-/// Exit code for a valid run.
-pub const EXIT_OK: u8 = 0;
-/// Exit code when an input is invalid (a scenario with errors, a corrupt journal).
-pub const EXIT_INVALID: u8 = 1;
-/// Exit code for usage and I/O errors.
-pub const EXIT_USAGE: u8 = 2;
 
 /// cyberdrill: a tabletop cyber-crisis exercise simulator.
 #[derive(Debug, Parser)]
@@ -236,6 +230,16 @@ pub struct BranchArgs {
     pub at: Option<String>,
 }
 
+impl BranchArgs {
+    /// The branch point, when both `--branch` and `--at` are given (clap requires both).
+    pub fn point(&self) -> Option<crate::exercise::branch::BranchFrom> {
+        Some(crate::exercise::branch::BranchFrom {
+            parent: self.branch.clone()?,
+            at: self.at.clone()?,
+        })
+    }
+}
+
 /// Which seeds a sweep or a comparison runs, and on how many threads.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Seeds {
@@ -249,9 +253,6 @@ pub struct Seeds {
     #[arg(long)]
     pub jobs: Option<usize>,
 }
-
-/// The scenario a command runs: a file, or `builtin:NAME`.
-pub const DEFAULT_SCENARIO: &str = "builtin:flagship";
 
 /// What `graph` draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -287,7 +288,7 @@ pub fn run(cli: Cli) -> u8 {
             seed,
             journal,
             resume,
-            branch,
+            branch: branch.point(),
         }),
         Command::Serve {
             scenario,
@@ -302,7 +303,7 @@ pub fn run(cli: Cli) -> u8 {
             max_per_team,
             branch,
         } => crate::serve::serve(crate::serve::ServeOptions {
-            branch,
+            branch: branch.point(),
             scenario,
             listen,
             teams,

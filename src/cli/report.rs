@@ -26,7 +26,7 @@ pub fn run(
         Err(e) => return e.report(),
     };
     if let Some(n) = baseline {
-        let loaded = match super::replay::open(journal, scenario) {
+        let loaded = match crate::exercise::replay::open(journal, scenario) {
             Ok((_, loaded)) => loaded,
             Err(e) => return e.report(),
         };

@@ -1,6 +1,7 @@
 //! `cyberdrill run SCENARIO [--seed N] [--journal FILE] [--json]`
 
 use super::{EXIT_OK, EXIT_USAGE, load};
+use crate::exercise::header;
 use crate::journal::{self, JournalWriter, Line, Mode};
 use crate::sim::{Outcome, Sim};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -66,7 +67,7 @@ fn run_branch(
     json: bool,
     timeline: bool,
 ) -> u8 {
-    let branch = match super::branch::Branch::open(parent, at) {
+    let branch = match crate::exercise::branch::Branch::open(parent, at) {
         Ok(b) => b,
         Err(e) => return e.report(),
     };
@@ -128,37 +129,6 @@ fn finish(mut sim: Sim, mut writer: Option<JournalWriter>, json: bool, timeline:
     }
     print_outcome(&outcome, json);
     EXIT_OK
-}
-
-/// The journal header for a loaded scenario.
-pub fn header(loaded: &load::Loaded, seed: u64, mode: Mode) -> Line {
-    Line::Header {
-        format: journal::FORMAT.to_string(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: loaded.source_ref.clone(),
-        scenario_hash: loaded.hash.clone(),
-        seed,
-        mode,
-        player: None,
-        humans: None,
-        parent: None,
-    }
-}
-
-/// The header of a journal people play: who is at the keyboard and which teams people play
-/// (the engine plays the others). `play` and `serve` both start their journals with it.
-pub fn play_header(loaded: &load::Loaded, seed: u64, player: &str, humans: &[String]) -> Line {
-    let mut line = header(loaded, seed, Mode::Play);
-    if let Line::Header {
-        player: p,
-        humans: h,
-        ..
-    } = &mut line
-    {
-        *p = Some(player.to_string());
-        *h = Some(humans.to_vec());
-    }
-    line
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal.

@@ -2,9 +2,9 @@
 //!
 //! The numbers come from [`crate::analysis`]; this module loads, runs and prints.
 
-use super::table::{fit, percent};
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load};
 use crate::analysis::{self, RunMetrics, SCHEMA, Summary, summarise};
+use crate::report::table::{fit, percent};
 use crate::sim::view::hhmm_span;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -124,12 +124,13 @@ pub fn branch_report(
     jobs: Option<usize>,
     bar: &ProgressBar,
 ) -> Result<SweepReport, u8> {
-    let branch = super::branch::Branch::open(parent, at).map_err(|e| e.report())?;
+    let branch = crate::exercise::branch::Branch::open(parent, at).map_err(|e| e.report())?;
     let start = |seed: u64| {
         branch
             .sim(&super::run::engine_from_here(Some(seed)))
             .map_err(|e| match e {
-                super::replay::ReplayError::Usage(m) | super::replay::ReplayError::Invalid(m) => m,
+                crate::exercise::replay::ReplayError::Usage(m)
+                | crate::exercise::replay::ReplayError::Invalid(m) => m,
             })
     };
     let scenario = &branch.loaded.scenario;
@@ -193,7 +194,7 @@ pub fn run(
         Err(code) => return code,
     };
     bar.finish_and_clear();
-    super::table::emit(&report, json, human);
+    crate::report::table::emit(&report, json, human);
     EXIT_OK
 }
 
@@ -335,7 +336,7 @@ pub fn human(report: &SweepReport) -> String {
                 } else {
                     String::new()
                 };
-                for (j, line) in super::table::wrap(&cells, "  ", 100 - 30)
+                for (j, line) in crate::report::table::wrap(&cells, "  ", 100 - 30)
                     .iter()
                     .enumerate()
                 {
@@ -361,7 +362,7 @@ pub fn human(report: &SweepReport) -> String {
             );
         }
     }
-    super::table::trim_lines(&out)
+    crate::report::table::trim_lines(&out)
 }
 
 /// `cyberdrill merge FILE...`: concatenates shards (same scenario), recomputes the summary.
@@ -415,7 +416,7 @@ pub fn merge(files: &[PathBuf], json: bool) -> u8 {
     m.runs.sort_by_key(|r| r.seed);
     m.runs.dedup_by_key(|r| r.seed);
     m.summary = summarise(&m.runs);
-    super::table::emit(&m, json, human);
+    crate::report::table::emit(&m, json, human);
     EXIT_OK
 }
 

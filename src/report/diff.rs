@@ -6,7 +6,7 @@
 //! players differ; then the outcomes are set side by side, and the events after the
 //! divergence that only one of them has are listed.
 
-use crate::cli::replay::{self, ReplayError};
+use crate::exercise::replay::{self, ReplayError};
 use crate::journal::{self, Journal, Line};
 use crate::sim::Sim;
 use crate::sim::view::hhmm_span;

@@ -148,7 +148,7 @@ pub fn dot(s: &Scenario) -> String {
 pub fn svg(s: &Scenario) -> String {
     let (col_w, gap, row_h, top) = (270.0, 30.0, 20.0, 90.0);
     // About 6 px per character at the sizes used: text is cut to its box, in full on hover.
-    let fit = |text: &str, px: f64| crate::cli::table::fit(text, (px / 6.2) as usize);
+    let fit = |text: &str, px: f64| crate::report::table::fit(text, (px / 6.2) as usize);
     let mut body = String::new();
     let mut asset_at: std::collections::BTreeMap<&str, (f64, f64)> = Default::default();
     let mut height: f64 = top;

@@ -6,11 +6,12 @@ pub mod diff;
 pub mod graph;
 mod html;
 mod markdown;
+pub mod table;
 
 pub use html::html;
 pub use markdown::markdown;
 
-use crate::cli::replay::{self, ReplayError};
+use crate::exercise::replay::{self, ReplayError};
 use crate::sim::view::hhmm_span;
 use crate::sim::{EventKind, MessageStatus, Outcome, Sim};
 use serde::Serialize;
@@ -312,7 +313,7 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
     report.beliefs = belief_tracks(all_beliefs, &report, scenario);
     report.world = graph::svg(scenario);
     if let Some(parent) = &journal.parent {
-        let found = crate::cli::branch::find_parent(parent, path);
+        let found = crate::exercise::branch::find_parent(parent, path);
         report.branch = Some(BranchInfo {
             parent: parent.journal.clone(),
             at_minute: parent.at * sim.tick_minutes(),

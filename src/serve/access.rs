@@ -5,7 +5,7 @@
 //! both. `cyberdrill serve --init-teams` writes one with random passwords. Teams of the
 //! scenario that are not in the file are played by the engine.
 
-use crate::cli::{EXIT_INVALID, EXIT_USAGE};
+use crate::exit::{EXIT_INVALID, EXIT_USAGE};
 use crate::scenario::Scenario;
 use rand::RngExt;
 use russh::keys::{Algorithm, HashAlg, PrivateKey, PublicKey};

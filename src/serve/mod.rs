@@ -18,10 +18,11 @@
 pub mod access;
 pub mod session;
 
-use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
+use crate::exercise::{Exercise, SharedExercise, load, replay};
+use crate::exit::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
-use crate::tui::app::{App, Engine, Exercise, Role, SharedExercise};
+use crate::tui::app::{App, Engine, Role};
 use access::{Access, Who};
 use russh::server::{Auth, Msg, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, MethodKind, MethodSet};
@@ -48,7 +49,7 @@ pub struct ServeOptions {
     pub max_sessions: usize,
     pub max_per_team: usize,
     /// Serve on from a moment of a journaled run.
-    pub branch: crate::cli::BranchArgs,
+    pub branch: Option<crate::exercise::branch::BranchFrom>,
 }
 
 /// Defaults of the command line (also used to print a resume command that needs no more).
@@ -166,7 +167,7 @@ fn scenario_reference(options: &ServeOptions) -> String {
     options
         .scenario
         .clone()
-        .unwrap_or_else(|| crate::cli::DEFAULT_SCENARIO.to_string())
+        .unwrap_or_else(|| crate::exercise::DEFAULT_SCENARIO.to_string())
 }
 
 /// Everything checked before the port is opened.
@@ -242,8 +243,8 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         eprintln!("error: {message}");
         code
     };
-    let branch = match (&options.branch.branch, &options.branch.at) {
-        (Some(parent), Some(at)) => {
+    let branch = match &options.branch {
+        Some(crate::exercise::branch::BranchFrom { parent, at }) => {
             if options.scenario.is_some() || options.resume.is_some() {
                 return Err(fail(
                     "--branch serves on from its journal: no scenario and no --resume with it"
@@ -251,9 +252,9 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
                     EXIT_USAGE,
                 ));
             }
-            Some(crate::cli::branch::Branch::open(parent, at).map_err(|e| e.report())?)
+            Some(crate::exercise::branch::Branch::open(parent, at).map_err(|e| e.report())?)
         }
-        _ => None,
+        None => None,
     };
     // The scenario: from the journal when resuming or branching, else the one named.
     let (loaded, resumed) = match &options.resume {
@@ -310,7 +311,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     let new_journal = options.resume.is_none().then(|| {
         options.journal.clone().unwrap_or_else(|| match &branch {
             Some(b) => b.default_path(loaded.scenario.clock.tick_minutes.max(1)),
-            None => crate::tui::default_journal(&loaded.scenario.meta.id, options.seed),
+            None => crate::exercise::default_journal(&loaded.scenario.meta.id, options.seed),
         })
     });
     if let Some(path) = &new_journal
@@ -368,7 +369,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         _ => {
             let path = new_journal.clone().unwrap_or_default();
             let header =
-                crate::cli::run::play_header(&loaded, options.seed, access::FACILITATOR, &humans);
+                crate::exercise::play_header(&loaded, options.seed, access::FACILITATOR, &humans);
             let writer = JournalWriter::create(&path, header).map_err(|e| {
                 fail(
                     format!("cannot write the journal {}: {e}", path.display()),
@@ -390,7 +391,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     Ok(Prepared {
         exercise,
         access,
-        teams: crate::tui::teams(&loaded.scenario),
+        teams: crate::exercise::teams(&loaded.scenario),
         title: loaded.scenario.meta.title.clone(),
         journal_path,
         host_key,
@@ -1735,7 +1736,12 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         event_buffer_size: HANDLE_QUEUE,
         ..Default::default()
     });
-    let clock = tokio::spawn(run_clock(exercise.clone(), clock_wake, version_tx.clone()));
+    let clock = tokio::spawn(crate::exercise::clock::run_clock(
+        exercise.clone(),
+        clock_wake,
+        version_tx.clone(),
+        || log("the exercise is over; Ctrl-C here stops the server"),
+    ));
     let flusher = tokio::spawn(flush_quiet(quiet.clone()));
     let failure = tokio::select! {
         _ = accept(listener, config, hub) => None,
@@ -1931,51 +1937,6 @@ fn print_banner(options: &ServeOptions, s: &Summary) {
     }
     say("The clock is paused until the facilitator starts it. Ctrl-C here ends the exercise.");
     say(&format!("Listening on {}", s.address));
-}
-
-/// Steps the engine while the exercise runs; sleeps on `wake` while it is paused or over.
-/// A change of pace or a pause takes effect at once; other changes (commands) do not move
-/// the next tick.
-async fn run_clock(exercise: SharedExercise, wake: Arc<Notify>, version: Arc<watch::Sender<u64>>) {
-    let settings = || {
-        let ex = exercise.lock();
-        (!ex.paused && !ex.sim.is_over(), ex.tick_interval())
-    };
-    loop {
-        let (running, interval) = settings();
-        if !running {
-            wake.notified().await;
-            continue;
-        }
-        let started = tokio::time::Instant::now();
-        let mut deadline = started + interval;
-        let go = loop {
-            tokio::select! {
-                _ = tokio::time::sleep_until(deadline) => break true,
-                _ = wake.notified() => {
-                    let (running, now_interval) = settings();
-                    if !running {
-                        break false;
-                    }
-                    deadline = started + now_interval;
-                }
-            }
-        };
-        if !go {
-            continue;
-        }
-        let (stepped, ended) = {
-            let mut ex = exercise.lock();
-            let stepped = !ex.paused && ex.step();
-            (stepped, stepped && ex.sim.is_over())
-        };
-        if ended {
-            log("the exercise is over; Ctrl-C here stops the server");
-        }
-        if stepped {
-            version.send_modify(|v| *v += 1);
-        }
-    }
 }
 
 async fn shutdown_signal() {

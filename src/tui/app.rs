@@ -7,14 +7,15 @@
 
 use super::composer::{Composer, Field, Stage};
 use super::tab::{FACILITATOR_TABS, PLAYER_TABS, Tab};
-use crate::journal::{JournalWriter, Line};
+pub use crate::exercise::{Clock, Exercise, PACES, SharedExercise};
+use crate::journal::JournalWriter;
 use crate::sim::view::{
     FacilitatorView, InboxItem, InjectQueueItem, InjectStatus, Notice, NoticeKind, QuestionView,
     TeamView, hhmm_span,
 };
 use crate::sim::{Command, Control, Sim};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Who is at the keyboard.
@@ -63,9 +64,6 @@ impl StopOn {
         }
     }
 }
-
-/// Pace settings, simulated minutes per real second.
-pub const PACES: [u32; 6] = [1, 5, 10, 30, 60, 120];
 
 /// How long a status message stays up, in wall time (not simulated time).
 pub const STATUS_TTL: Duration = Duration::from_secs(8);
@@ -120,218 +118,10 @@ pub struct AdHoc {
     pub stage: u8,
 }
 
-/// The authoritative run: the engine, its journal and its clock settings.
-pub struct Exercise {
-    pub sim: Sim,
-    journal: Option<JournalWriter>,
-    pub paused: bool,
-    /// Index into [`PACES`].
-    pub pace: usize,
-    /// Why the exercise stopped: its journal could not be written (a full disk, a removed
-    /// directory). Once set, every step, command and control is refused, so nothing is
-    /// accepted that the journal does not hold.
-    failure: Option<String>,
-    /// In `serve`: open sessions per login (team id or `facilitator`), with an entry for every
-    /// login people may use. Empty in `play`. Not part of the simulation or the journal.
-    pub online: std::collections::BTreeMap<String, usize>,
-    /// Views built since the world last changed, so that many sessions of one team (or many
-    /// facilitators) build each only once; emptied by every step, command and control.
-    views: std::collections::BTreeMap<String, Arc<TeamView>>,
-    facilitator_view: Option<Arc<FacilitatorView>>,
-    /// `play` as one team, without a facilitator: only questions put to this team pause
-    /// the clock.
-    pub solo_team: Option<String>,
-}
-
-impl Exercise {
-    /// A run that starts paused at the default pace.
-    pub fn new(sim: Sim, journal: Option<JournalWriter>) -> Exercise {
-        Exercise {
-            sim,
-            journal,
-            paused: true,
-            pace: 2,
-            failure: None,
-            online: std::collections::BTreeMap::new(),
-            views: std::collections::BTreeMap::new(),
-            facilitator_view: None,
-            solo_team: None,
-        }
-    }
-
-    /// Simulated minutes per real second.
-    pub fn pace_minutes(&self) -> u32 {
-        PACES[self.pace.min(PACES.len() - 1)]
-    }
-
-    /// Real time per tick at the current pace.
-    pub fn tick_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_secs_f64(
-            f64::from(self.sim.tick_minutes()) / f64::from(self.pace_minutes().max(1)),
-        )
-    }
-
-    /// Runs one tick and journals it (a mark, or the end line with the outcome hash); false
-    /// when the exercise was already over.
-    pub fn step(&mut self) -> bool {
-        if self.failure.is_some() {
-            self.paused = true;
-            return false;
-        }
-        self.forget_views();
-        if !self.sim.step() {
-            self.paused = true;
-            return false;
-        }
-        let tick = self.sim.tick();
-        if self.sim.is_over() {
-            self.paused = true;
-            let outcome_hash = crate::journal::outcome_hash(&self.sim.outcome());
-            self.write(&Line::End { tick, outcome_hash });
-        } else {
-            // Every tick reached is journaled, so a resumed session loses nothing.
-            self.write(&Line::Mark { tick });
-        }
-        // A question the scenario wants discussed stops the clock (`pause: true`): always
-        // where a facilitator runs it; for a team playing alone only when the question is
-        // put to that team (a question to the room is the facilitator's, and is not shown).
-        if self.pauses_now() {
-            self.paused = true;
-        }
-        true
-    }
-
-    /// Whether a question posed at this tick stops this exercise's clock.
-    pub fn pauses_now(&self) -> bool {
-        self.sim
-            .pausing_questions()
-            .iter()
-            .any(|(_, to)| match &self.solo_team {
-                None => true,
-                Some(team) => to.contains(team),
-            })
-    }
-
-    /// Submits a team command; journals it when accepted, in the order accepted.
-    pub fn submit(&mut self, team: &str, command: Command) -> Result<(), String> {
-        if let Some(f) = &self.failure {
-            return Err(format!("the exercise has stopped: {f}"));
-        }
-        let tick = self.sim.tick();
-        self.sim
-            .submit(team, command.clone())
-            .map_err(|e| e.to_string())?;
-        self.forget_views();
-        // Accepted only once journaled: if the line cannot be written, the command is not
-        // accepted (the engine that holds it is stopped and never journaled again).
-        if !self.write(&Line::Command {
-            tick,
-            team: team.to_string(),
-            command,
-        }) {
-            return Err(format!(
-                "the exercise has stopped: {}",
-                self.failure.as_deref().unwrap_or("")
-            ));
-        }
-        Ok(())
-    }
-
-    /// Applies a facilitator control; journals it when accepted.
-    pub fn control(&mut self, control: Control) -> bool {
-        if self.failure.is_some() {
-            return false;
-        }
-        let tick = self.sim.tick();
-        if !self.sim.control(&control) {
-            return false;
-        }
-        self.forget_views();
-        self.write(&Line::Control { tick, control })
-    }
-
-    /// Why the exercise stopped, once its journal could not be written.
-    pub fn failure(&self) -> Option<&str> {
-        self.failure.as_deref()
-    }
-
-    /// A team's view of the world as it is now.
-    pub fn team_view(&mut self, team: &str) -> Option<Arc<TeamView>> {
-        if let Some(v) = self.views.get(team) {
-            return Some(v.clone());
-        }
-        let view = Arc::new(self.sim.team_view(team).ok()?);
-        self.views.insert(team.to_string(), view.clone());
-        Some(view)
-    }
-
-    /// The facilitator's view of the world as it is now.
-    pub fn facilitator_view(&mut self) -> Arc<FacilitatorView> {
-        self.facilitator_view
-            .get_or_insert_with(|| Arc::new(self.sim.facilitator_view()))
-            .clone()
-    }
-
-    fn forget_views(&mut self) {
-        self.views.clear();
-        self.facilitator_view = None;
-    }
-
-    /// Writes a mark so a resumed session comes back to this tick.
-    pub fn mark(&mut self) {
-        let tick = self.sim.tick();
-        self.write(&Line::Mark { tick });
-    }
-
-    /// Journals a line; false (and the exercise stopped) when it cannot be written.
-    fn write(&mut self, line: &Line) -> bool {
-        if self.failure.is_some() {
-            return false;
-        }
-        if let Some(j) = self.journal.as_mut()
-            && let Err(e) = j.append(line)
-        {
-            self.failure = Some(format!(
-                "cannot write the journal {}: {e}",
-                j.path().display()
-            ));
-            self.paused = true;
-            return false;
-        }
-        true
-    }
-
-    fn clock(&self) -> Clock {
-        Clock {
-            tick: self.sim.tick(),
-            tick_minutes: self.sim.tick_minutes(),
-            end_tick: self.sim.end_tick(),
-            over: self.sim.is_over(),
-            paused: self.paused,
-            pace_minutes: self.pace_minutes(),
-        }
-    }
-}
-
 /// The exercise as one screen reaches it: its own, or shared with other SSH sessions.
 pub enum Engine {
     Own(Box<Exercise>),
     Shared(SharedExercise),
-}
-
-/// An exercise shared by the sessions of `serve`; `changed` tells all of them to redraw.
-#[derive(Clone)]
-pub struct SharedExercise {
-    pub exercise: Arc<Mutex<Exercise>>,
-    pub changed: Arc<dyn Fn() + Send + Sync>,
-}
-
-impl SharedExercise {
-    /// The exercise, even if a session panicked while holding it (the data stays valid:
-    /// every change to it is one engine call).
-    pub fn lock(&self) -> MutexGuard<'_, Exercise> {
-        self.exercise.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 impl Engine {
@@ -348,17 +138,6 @@ impl Engine {
             }
         }
     }
-}
-
-/// The clock as last read, for drawing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Clock {
-    pub tick: u32,
-    pub tick_minutes: u32,
-    pub end_tick: u32,
-    pub over: bool,
-    pub paused: bool,
-    pub pace_minutes: u32,
 }
 
 /// Everything the screen shows and the keys change.
@@ -480,7 +259,13 @@ impl App {
                     ex.online.clone(),
                 ),
             };
-            (ex.clock(), view, facilitator, ex.failure.clone(), online)
+            (
+                ex.clock(),
+                view,
+                facilitator,
+                ex.failure().map(str::to_string),
+                online,
+            )
         });
         if clock.over && !self.clock.over {
             // However it ended (this screen, the clock task, another session), say so.

@@ -35,7 +35,8 @@ pub mod ui;
 pub mod why;
 pub mod widgets;
 
-use crate::cli::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, load, replay};
+use crate::exercise::{default_journal, load, replay, teams};
+use crate::exit::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
 use app::{App, Role};
@@ -55,7 +56,7 @@ pub struct PlayOptions {
     pub journal: Option<PathBuf>,
     pub resume: Option<PathBuf>,
     /// Play on from a moment of a journaled run.
-    pub branch: crate::cli::BranchArgs,
+    pub branch: Option<crate::exercise::branch::BranchFrom>,
 }
 
 /// `cyberdrill play`: returns the exit code.
@@ -144,7 +145,7 @@ struct Finished {
 }
 
 fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
-    if let (Some(parent), Some(at)) = (&options.branch.branch, &options.branch.at) {
+    if let Some(crate::exercise::branch::BranchFrom { parent, at }) = &options.branch {
         if options.scenario.is_some() || options.resume.is_some() {
             eprintln!(
                 "error: --branch plays on from its journal: no scenario and no --resume with it"
@@ -204,7 +205,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
     let reference = options
         .scenario
         .clone()
-        .unwrap_or_else(|| crate::cli::DEFAULT_SCENARIO.to_string());
+        .unwrap_or_else(|| crate::exercise::DEFAULT_SCENARIO.to_string());
     let loaded = load::load(&reference)?;
     let teams = teams(&loaded.scenario);
     let role = match (&options.team, options.facilitator) {
@@ -249,7 +250,7 @@ fn prepare_branch(
     parent: &std::path::Path,
     at: &str,
 ) -> Result<Prepared, u8> {
-    let branch = crate::cli::branch::Branch::open(parent, at).map_err(|e| e.report())?;
+    let branch = crate::exercise::branch::Branch::open(parent, at).map_err(|e| e.report())?;
     let teams = teams(&branch.loaded.scenario);
     let player = if options.facilitator {
         crate::scenario::FACILITATOR.to_string()
@@ -315,7 +316,7 @@ fn start(
         Role::Team(t) => (t.clone(), vec![t.clone()]),
         Role::Facilitator => (crate::scenario::FACILITATOR.to_string(), Vec::new()),
     };
-    let header = crate::cli::run::play_header(loaded, seed, &player, &humans);
+    let header = crate::exercise::play_header(loaded, seed, &player, &humans);
     let writer = JournalWriter::create(&path, header).map_err(|e| {
         std::io::Error::new(
             e.kind(),
@@ -327,19 +328,6 @@ fn start(
         writer,
         path,
     ))
-}
-
-pub(crate) fn teams(scenario: &crate::scenario::Scenario) -> Vec<(String, String)> {
-    scenario
-        .teams
-        .iter()
-        .map(|t| (t.id.clone(), t.name.clone()))
-        .collect()
-}
-
-/// `cyberdrill-<scenario>-seed<N>.jsonl`, with `-2`, `-3`… rather than overwrite a journal.
-pub(crate) fn default_journal(scenario: &str, seed: u64) -> PathBuf {
-    crate::journal::free_path(&format!("cyberdrill-{scenario}-seed{seed}"))
 }
 
 fn session(

@@ -1,4 +1,4 @@
-//! Small helpers for the aligned tables `sweep` and `compare` print.
+//! Small helpers for the aligned tables `sweep` and `compare` print (and text cut to fit).
 
 /// Prints a report as pretty JSON, or in its readable form.
 pub fn emit<T: serde::Serialize>(report: &T, json: bool, human: impl FnOnce(&T) -> String) {

@@ -14,6 +14,14 @@ use crate::journal::{self, FORMAT, Journal, Line, Mode, Parent};
 use crate::sim::{Control, Sim};
 use std::path::{Path, PathBuf};
 
+/// Where a branch starts, as the user named it: the parent journal and the moment
+/// (`+HH:MM` or a tick), not yet checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchFrom {
+    pub parent: PathBuf,
+    pub at: String,
+}
+
 /// A run to branch from, and the branch point.
 pub struct Branch {
     pub parent_path: PathBuf,

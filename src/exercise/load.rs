@@ -1,9 +1,8 @@
 //! Loading a scenario for the commands that run one: from a file or `builtin:NAME`.
 
-use super::{EXIT_INVALID, EXIT_USAGE};
 use crate::builtin;
+use crate::exit::{EXIT_INVALID, EXIT_USAGE};
 use crate::scenario::{self, Scenario};
-use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 
 /// A scenario ready to run, with where it came from and the hashes that identify it.
@@ -35,11 +34,7 @@ impl Loaded {
     }
 }
 
-/// Hex SHA-256 of some bytes.
-pub fn hash_bytes(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::journal::hash_bytes;
 
 /// Loads and checks a scenario; on failure prints the problem and returns the exit code.
 pub fn load(reference: &str) -> Result<Loaded, u8> {
