@@ -22,7 +22,7 @@ pub fn run(msel: &Path, output: Option<&Path>, base: Option<&str>) -> u8 {
     };
     let base = match base.map(load::load).transpose() {
         Ok(b) => b,
-        Err(code) => return code,
+        Err(e) => return super::fail(e),
     };
     let name = msel
         .file_stem()

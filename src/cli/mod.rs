@@ -10,9 +10,10 @@ pub mod report;
 pub mod run;
 pub mod sweep;
 
-use crate::exercise::load;
+use crate::exercise::{Error, LoadError, ReplayError, load};
 pub use crate::exit::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::report::table;
+use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -270,6 +271,49 @@ pub enum Format {
     Json,
 }
 
+/// Prints an error, with the diagnostics it carries, and gives its exit code: the one place
+/// where an error becomes what the process says and how it exits.
+pub fn fail(error: impl Into<Error>) -> u8 {
+    let error = error.into();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let load = match &error {
+        Error::Load(l) => Some(l),
+        Error::Replay(ReplayError::Load { source, .. }) => Some(source),
+        _ => None,
+    };
+    if let Some(l) = load {
+        if let Some(details) = l.details(color) {
+            eprint!("{details}");
+        }
+        if matches!(error, Error::Replay(_)) {
+            eprintln!("error: {l}");
+        }
+    }
+    eprintln!("error: {error}");
+    exit_code(&error)
+}
+
+/// The exit code of an error: 2 for usage and I/O, 1 for invalid input or a stopped exercise.
+pub fn exit_code(error: &Error) -> u8 {
+    let load = |l: &LoadError| match l {
+        LoadError::UnknownBuiltin { .. } | LoadError::Unreadable { .. } => EXIT_USAGE,
+        LoadError::Invalid { .. } | LoadError::Override { .. } => EXIT_INVALID,
+    };
+    match error {
+        Error::Load(l) | Error::Replay(ReplayError::Load { source: l, .. }) => load(l),
+        Error::Replay(ReplayError::Usage(_)) | Error::Usage(_) => EXIT_USAGE,
+        Error::Replay(ReplayError::Invalid(_))
+        | Error::Invalid(_)
+        | Error::Stopped(_)
+        | Error::Terminal(_) => EXIT_INVALID,
+    }
+}
+
+/// The exit code of a command that returns nothing but its errors.
+fn done(result: Result<(), Error>) -> u8 {
+    result.map_or_else(fail, |()| EXIT_OK)
+}
+
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
@@ -281,7 +325,7 @@ pub fn run(cli: Cli) -> u8 {
             journal,
             resume,
             branch,
-        } => crate::tui::play(crate::tui::PlayOptions {
+        } => done(crate::tui::play(crate::tui::PlayOptions {
             scenario,
             team,
             facilitator,
@@ -289,7 +333,7 @@ pub fn run(cli: Cli) -> u8 {
             journal,
             resume,
             branch: branch.point(),
-        }),
+        })),
         Command::Serve {
             scenario,
             listen,
@@ -302,7 +346,7 @@ pub fn run(cli: Cli) -> u8 {
             max_sessions,
             max_per_team,
             branch,
-        } => crate::serve::serve(crate::serve::ServeOptions {
+        } => done(crate::serve::serve(crate::serve::ServeOptions {
             branch: branch.point(),
             scenario,
             listen,
@@ -314,7 +358,7 @@ pub fn run(cli: Cli) -> u8 {
             init_teams,
             max_sessions: usize::from(max_sessions),
             max_per_team: usize::from(max_per_team),
-        }),
+        })),
         Command::Check { files, format } => check::run(&files, format),
         Command::Run {
             scenario,
@@ -378,7 +422,7 @@ pub fn run(cli: Cli) -> u8 {
                 table::emit(&d, json, |d| crate::report::diff::text(d, events));
                 EXIT_OK
             }
-            Err(e) => e.report(),
+            Err(e) => fail(e),
         },
         Command::Import { msel, output, base } => {
             import::run(&msel, output.as_deref(), base.as_deref())
@@ -390,7 +434,7 @@ pub fn run(cli: Cli) -> u8 {
         } => {
             let loaded = match load::load(&scenario) {
                 Ok(l) => l,
-                Err(code) => return code,
+                Err(e) => return fail(e),
             };
             let text = match format {
                 GraphFormat::Dot => crate::report::graph::dot(&loaded.scenario),
@@ -407,5 +451,73 @@ pub fn run(cli: Cli) -> u8 {
             }
             EXIT_OK
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_the_exit_code_of_its_kind() {
+        let unreadable = || LoadError::Unreadable {
+            reference: "x.ron".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let invalid = || LoadError::Override {
+            reference: "x.ron".into(),
+            rendered: String::new(),
+        };
+        let cases = [
+            (Error::Load(unreadable()), EXIT_USAGE),
+            (Error::Load(invalid()), EXIT_INVALID),
+            (
+                Error::Replay(ReplayError::Load {
+                    reference: "x.ron".into(),
+                    source: unreadable(),
+                }),
+                EXIT_USAGE,
+            ),
+            (
+                Error::Replay(ReplayError::Load {
+                    reference: "x.ron".into(),
+                    source: invalid(),
+                }),
+                EXIT_INVALID,
+            ),
+            (Error::Replay(ReplayError::Usage(String::new())), EXIT_USAGE),
+            (
+                Error::Replay(ReplayError::Invalid(String::new())),
+                EXIT_INVALID,
+            ),
+            (Error::Usage(String::new()), EXIT_USAGE),
+            (Error::Invalid(String::new()), EXIT_INVALID),
+            (Error::Stopped(String::new()), EXIT_INVALID),
+        ];
+        for (error, code) in cases {
+            assert_eq!(exit_code(&error), code, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_journal_whose_scenario_fails_names_both() {
+        let error = Error::Replay(ReplayError::Load {
+            reference: "builtin:nope".into(),
+            source: LoadError::UnknownBuiltin {
+                name: "nope".into(),
+                known: vec!["flagship".into()],
+            },
+        });
+        assert_eq!(
+            error.to_string(),
+            "cannot load the journal's scenario builtin:nope"
+        );
+        let Error::Replay(ReplayError::Load { source, .. }) = &error else {
+            unreachable!()
+        };
+        assert_eq!(
+            source.to_string(),
+            "no built-in scenario `nope` (built-in: flagship)"
+        );
     }
 }

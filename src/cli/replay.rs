@@ -11,7 +11,7 @@ use std::path::Path;
 pub fn run(path: &Path, until: Option<u32>, scenario: Option<&str>, json: bool) -> u8 {
     let (journal, sim) = match replay(path, until, scenario) {
         Ok(r) => r,
-        Err(e) => return e.report(),
+        Err(e) => return super::fail(e),
     };
     let outcome: Outcome = sim.outcome();
     print_outcome(&outcome, json);

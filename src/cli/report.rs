@@ -23,12 +23,12 @@ pub fn run(
 ) -> u8 {
     let mut r = match report::from_journal(journal, scenario) {
         Ok(r) => r,
-        Err(e) => return e.report(),
+        Err(e) => return super::fail(e),
     };
     if let Some(n) = baseline {
         let loaded = match crate::exercise::replay::open(journal, scenario) {
             Ok((_, loaded)) => loaded,
-            Err(e) => return e.report(),
+            Err(e) => return super::fail(e),
         };
         match report::baseline::baseline(&loaded.scenario, &r.outcome, n) {
             Ok(b) => r.baseline = Some(b),

@@ -33,7 +33,7 @@ pub fn run(
     let seed = seed.unwrap_or(1);
     let loaded = match load::load(reference) {
         Ok(l) => l,
-        Err(code) => return code,
+        Err(e) => return super::fail(e),
     };
     let writer = match journal_path {
         Some(path) => match JournalWriter::create(path, header(&loaded, seed, Mode::Headless)) {
@@ -69,12 +69,12 @@ fn run_branch(
 ) -> u8 {
     let branch = match crate::exercise::branch::Branch::open(parent, at) {
         Ok(b) => b,
-        Err(e) => return e.report(),
+        Err(e) => return super::fail(e),
     };
     let then = engine_from_here(seed);
     let sim = match branch.sim(&then) {
         Ok(s) => s,
-        Err(e) => return e.report(),
+        Err(e) => return super::fail(e),
     };
     let writer = match journal_path {
         Some(path) => {

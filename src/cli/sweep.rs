@@ -99,7 +99,7 @@ pub fn sweep_report(
     jobs: Option<usize>,
     bar: &ProgressBar,
 ) -> Result<SweepReport, u8> {
-    let loaded = load::load_variant(reference, sets)?;
+    let loaded = load::load_variant(reference, sets).map_err(super::fail)?;
     let runs = sweep(&loaded.scenario, range, jobs, &|| bar.inc(1)).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
@@ -124,14 +124,11 @@ pub fn branch_report(
     jobs: Option<usize>,
     bar: &ProgressBar,
 ) -> Result<SweepReport, u8> {
-    let branch = crate::exercise::branch::Branch::open(parent, at).map_err(|e| e.report())?;
+    let branch = crate::exercise::branch::Branch::open(parent, at).map_err(super::fail)?;
     let start = |seed: u64| {
         branch
             .sim(&super::run::engine_from_here(Some(seed)))
-            .map_err(|e| match e {
-                crate::exercise::replay::ReplayError::Usage(m)
-                | crate::exercise::replay::ReplayError::Invalid(m) => m,
-            })
+            .map_err(|e| e.to_string())
     };
     let scenario = &branch.loaded.scenario;
     let runs =

@@ -1,7 +1,7 @@
 //! Loading a scenario for the commands that run one: from a file or `builtin:NAME`.
 
+pub use super::error::LoadError;
 use crate::builtin;
-use crate::exit::{EXIT_INVALID, EXIT_USAGE};
 use crate::scenario::{self, Scenario};
 use std::io::IsTerminal;
 
@@ -36,51 +36,53 @@ impl Loaded {
 
 pub use crate::journal::hash_bytes;
 
-/// Loads and checks a scenario; on failure prints the problem and returns the exit code.
-pub fn load(reference: &str) -> Result<Loaded, u8> {
+/// Loads and checks a scenario.
+pub fn load(reference: &str) -> Result<Loaded, LoadError> {
     let (bytes, name) = if let Some(name) = reference.strip_prefix("builtin:") {
         match builtin::find(name) {
             Some(b) => (b.source.as_bytes().to_vec(), b.file.to_string()),
             None => {
-                let names: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
-                eprintln!(
-                    "error: no built-in scenario `{name}` (built-in: {})",
-                    names.join(", ")
-                );
-                return Err(EXIT_USAGE);
+                return Err(LoadError::UnknownBuiltin {
+                    name: name.to_string(),
+                    known: builtin::SCENARIOS
+                        .iter()
+                        .map(|b| b.name.to_string())
+                        .collect(),
+                });
             }
         }
     } else {
         match scenario::read_file(std::path::Path::new(reference)) {
             Ok(bytes) => (bytes, reference.to_string()),
-            Err(e) => {
-                eprintln!("error: cannot read {reference}: {e}");
-                return Err(EXIT_USAGE);
+            Err(source) => {
+                return Err(LoadError::Unreadable {
+                    reference: reference.to_string(),
+                    source,
+                });
             }
         }
     };
-    let checked = scenario::check_bytes(&name, &bytes);
-    if !checked.is_valid() {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        eprint!("{}", checked.render(color));
-        eprintln!("error: {name} has errors; fix them (see `cyberdrill check {name}`)");
-        return Err(EXIT_INVALID);
-    }
+    let mut checked = scenario::check_bytes(&name, &bytes);
     let text_hash = hash_bytes(&bytes);
-    match checked.into_valid() {
-        Some(scenario) => Ok(Loaded {
+    if checked.is_valid()
+        && let Some(scenario) = checked.scenario.take()
+    {
+        return Ok(Loaded {
             source_ref: reference.to_string(),
             hash: meaning_hash(&scenario),
             scenario,
             text_hash,
-        }),
-        None => Err(EXIT_INVALID),
+        });
     }
+    Err(LoadError::Invalid {
+        name,
+        checked: Box::new(checked),
+    })
 }
 
 /// Loads a scenario and applies `--set` overrides; the hash is taken over the variant's text,
 /// so shards of one variant merge and shards of different variants do not.
-pub fn load_variant(reference: &str, sets: &[String]) -> Result<Loaded, u8> {
+pub fn load_variant(reference: &str, sets: &[String]) -> Result<Loaded, LoadError> {
     let loaded = load(reference)?;
     if sets.is_empty() {
         return Ok(loaded);
@@ -93,10 +95,9 @@ pub fn load_variant(reference: &str, sets: &[String]) -> Result<Loaded, u8> {
             hash: hash_bytes(text.as_bytes()),
             text_hash: hash_bytes(text.as_bytes()),
         }),
-        Err(e) => {
-            eprint!("{e}");
-            eprintln!("error: the override cannot be applied to {reference}");
-            Err(EXIT_INVALID)
-        }
+        Err(e) => Err(LoadError::Override {
+            reference: reference.to_string(),
+            rendered: e.to_string(),
+        }),
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod branch;
 pub mod clock;
+pub mod error;
 pub mod load;
 pub mod replay;
 
@@ -17,6 +18,8 @@ use crate::sim::view::{FacilitatorView, TeamView};
 use crate::sim::{Command, Control, Sim};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use error::{Error, LoadError, ReplayError};
 
 /// The scenario a command runs when none is named: a file, or `builtin:NAME`.
 pub const DEFAULT_SCENARIO: &str = "builtin:flagship";

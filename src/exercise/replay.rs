@@ -2,19 +2,11 @@
 //! session.
 
 use super::load;
-use crate::exit::{EXIT_INVALID, EXIT_USAGE};
 use crate::journal::{self, Journal, JournalError, Line, Mode};
 use crate::sim::Sim;
 use std::path::Path;
 
-/// Why a replay stopped.
-#[derive(Debug)]
-pub enum ReplayError {
-    /// Exit 2: the journal or scenario could not be read.
-    Usage(String),
-    /// Exit 1: the journal is corrupt, the scenario changed, or a command no longer applies.
-    Invalid(String),
-}
+pub use super::error::ReplayError;
 
 /// Rebuilds the run a journal records; returns the sim (stopped at `until` or the end).
 pub fn replay(
@@ -44,13 +36,9 @@ pub fn open(
         Some(s) => s.to_string(),
         None => resolve(&journal.scenario, path),
     };
-    let loaded = load::load(&reference).map_err(|code| {
-        let message = format!("cannot load the journal's scenario {reference}");
-        if code == EXIT_INVALID {
-            ReplayError::Invalid(message)
-        } else {
-            ReplayError::Usage(message)
-        }
+    let loaded = load::load(&reference).map_err(|source| ReplayError::Load {
+        reference: reference.clone(),
+        source,
     })?;
     if !loaded.matches(&journal.scenario_hash) {
         return Err(ReplayError::Invalid(format!(
@@ -149,21 +137,5 @@ fn resolve(reference: &str, journal: &Path) -> String {
     match journal.parent().map(|d| d.join(reference)) {
         Some(p) if p.exists() => p.display().to_string(),
         _ => reference.to_string(),
-    }
-}
-
-impl ReplayError {
-    /// Prints the error and gives the exit code (2 for usage or I/O, 1 for invalid input).
-    pub fn report(self) -> u8 {
-        match self {
-            ReplayError::Usage(m) => {
-                eprintln!("error: {m}");
-                EXIT_USAGE
-            }
-            ReplayError::Invalid(m) => {
-                eprintln!("error: {m}");
-                EXIT_INVALID
-            }
-        }
     }
 }

@@ -5,7 +5,7 @@
 //! both. `cyberdrill serve --init-teams` writes one with random passwords. Teams of the
 //! scenario that are not in the file are played by the engine.
 
-use crate::exit::{EXIT_INVALID, EXIT_USAGE};
+use crate::exercise::Error;
 use crate::scenario::Scenario;
 use rand::RngExt;
 use russh::keys::{Algorithm, HashAlg, PrivateKey, PublicKey};
@@ -74,9 +74,9 @@ pub struct Access {
 
 impl Access {
     /// Reads and checks the teams file against the scenario's teams.
-    /// `reference` names the scenario as the user gave it, for the hint. Errors come with
-    /// the exit code: 2 when the file cannot be read, 1 when it is invalid.
-    pub fn load(path: &Path, scenario: &Scenario, reference: &str) -> Result<Access, (String, u8)> {
+    /// `reference` names the scenario as the user gave it, for the hint. A file that cannot
+    /// be read is a usage error, one with mistakes is invalid.
+    pub fn load(path: &Path, scenario: &Scenario, reference: &str) -> Result<Access, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
@@ -86,25 +86,21 @@ impl Access {
             } else {
                 String::new()
             };
-            (
+            Error::Usage(
                 format!("cannot read the teams file {}: {e}{hint}", path.display()),
-                EXIT_USAGE,
             )
         })?;
         let file: TeamsFile = ron::from_str(&text).map_err(|e| {
-            (
-                format!(
-                    "{}:{}:{}: {}",
-                    path.display(),
-                    e.span.start.line,
-                    e.span.start.col,
-                    e.code
-                ),
-                EXIT_INVALID,
-            )
+            Error::Invalid(format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            ))
         })?;
         Access::from_file(&file, scenario)
-            .map_err(|e| (format!("{}: {e}", path.display()), EXIT_INVALID))
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
     }
 
     /// Checks a parsed teams file: known team ids, no duplicates, some way in for each.
@@ -267,27 +263,23 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// The server's host key: read from `path`, or generated there on first start. Returns the
 /// key and whether it was new.
-/// Errors come with the exit code: 2 for I/O, 1 for a file that is not a key.
-pub fn host_key(path: &Path) -> Result<(PrivateKey, bool), (String, u8)> {
+/// A key that cannot be read or written is a usage error; a file that is not a key is invalid.
+pub fn host_key(path: &Path) -> Result<(PrivateKey, bool), Error> {
     if path.exists() {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            (
-                format!("cannot read the host key {}: {e}", path.display()),
-                EXIT_USAGE,
-            )
+            Error::Usage(format!("cannot read the host key {}: {e}", path.display()))
         })?;
         let key = russh::keys::decode_secret_key(&text, None).map_err(|e| {
-            (
+            Error::Invalid(
                 format!(
                     "{} is not an SSH private key ({e})\n  hint: if it is damaged, remove it to generate a new one (players will see a changed fingerprint)",
                     path.display()
                 ),
-                EXIT_INVALID,
             )
         })?;
         return Ok((key, false));
     }
-    let io = |what: &str, e: &dyn std::fmt::Display| (format!("cannot {what}: {e}"), EXIT_USAGE);
+    let io = |what: &str, e: &dyn std::fmt::Display| Error::Usage(format!("cannot {what}: {e}"));
     let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519)
         .map_err(|e| io("generate a host key", &e))?;
     let text = key

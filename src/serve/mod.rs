@@ -18,8 +18,7 @@
 pub mod access;
 pub mod session;
 
-use crate::exercise::{Exercise, SharedExercise, load, replay};
-use crate::exit::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::exercise::{Error, Exercise, SharedExercise, load, replay};
 use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
 use crate::tui::app::{App, Engine, Role};
@@ -62,36 +61,25 @@ pub const DEFAULT_MAX_PER_TEAM: usize = 8;
 const INPUT_QUEUE: usize = 64;
 /// Messages (screen updates among them) a session's handle may queue for its connection.
 const HANDLE_QUEUE: usize = 4;
-/// The exit code when the exercise stopped because its journal could not be written.
-const EXIT_JOURNAL_FAILED: u8 = EXIT_INVALID;
 /// How often the server looks whether the exercise stopped on a journal failure (it also
 /// looks on every change).
 const FAILURE_POLL: Duration = Duration::from_millis(500);
 /// Bytes taken from one packet of input; a paste longer than this is cut.
 const MAX_INPUT_PACKET: usize = 4096;
 
-/// `cyberdrill serve`: returns the exit code.
-pub fn serve(options: ServeOptions) -> u8 {
+/// `cyberdrill serve`.
+pub fn serve(options: ServeOptions) -> Result<(), Error> {
     if options.init_teams {
         return init_teams(&options);
     }
     #[cfg(unix)]
     process_limits();
-    let prepared = match prepare(&options) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let prepared = prepare(&options)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the server runtime: {e}");
-            return EXIT_USAGE;
-        }
-    };
+        .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
     runtime.block_on(run(options, prepared))
 }
 
@@ -118,12 +106,9 @@ fn process_limits() {
     }
 }
 
-fn init_teams(options: &ServeOptions) -> u8 {
+fn init_teams(options: &ServeOptions) -> Result<(), Error> {
     let reference = scenario_reference(options);
-    let loaded = match load::load(&reference) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let loaded = load::load(&reference)?;
     let file = access::init_teams(&loaded.scenario);
     let text = access::render_teams_file(&file);
     if let Err(e) = access::write_private(&options.teams, &text) {
@@ -132,8 +117,10 @@ fn init_teams(options: &ServeOptions) -> u8 {
         } else {
             ""
         };
-        eprintln!("error: cannot write {}: {e}{hint}", options.teams.display());
-        return EXIT_USAGE;
+        return Err(Error::Usage(format!(
+            "cannot write {}: {e}{hint}",
+            options.teams.display()
+        )));
     }
     println!(
         "Wrote {} (readable by you only) for {}.",
@@ -160,7 +147,7 @@ fn init_teams(options: &ServeOptions) -> u8 {
         "\nStart the exercise with: cyberdrill serve {reference} --teams {}",
         options.teams.display()
     );
-    EXIT_OK
+    Ok(())
 }
 
 fn scenario_reference(options: &ServeOptions) -> String {
@@ -238,54 +225,36 @@ fn listen_on(listen: &str) -> std::io::Result<std::net::TcpListener> {
     }))
 }
 
-fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
-    let fail = |message: String, code: u8| {
-        eprintln!("error: {message}");
-        code
-    };
+fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
     let branch = match &options.branch {
         Some(crate::exercise::branch::BranchFrom { parent, at }) => {
             if options.scenario.is_some() || options.resume.is_some() {
-                return Err(fail(
+                return Err(Error::Usage(
                     "--branch serves on from its journal: no scenario and no --resume with it"
                         .into(),
-                    EXIT_USAGE,
                 ));
             }
-            Some(crate::exercise::branch::Branch::open(parent, at).map_err(|e| e.report())?)
+            Some(crate::exercise::branch::Branch::open(parent, at)?)
         }
         None => None,
     };
     // The scenario: from the journal when resuming or branching, else the one named.
-    let (loaded, resumed) = match &options.resume {
-        None if branch.is_some() => (
-            branch
-                .as_ref()
-                .map(|b| b.loaded.clone())
-                .ok_or(EXIT_USAGE)?,
-            None,
-        ),
-        Some(path) => {
-            let (journal, loaded) = replay::open(path, None).map_err(|e| match e {
-                replay::ReplayError::Usage(m) => fail(m, EXIT_USAGE),
-                replay::ReplayError::Invalid(m) => fail(m, EXIT_INVALID),
-            })?;
+    let (loaded, resumed) = match (&options.resume, &branch) {
+        (None, Some(b)) => (b.loaded.clone(), None),
+        (Some(path), _) => {
+            let (journal, loaded) = replay::open(path, None)?;
             if journal.mode != Mode::Play {
-                return Err(fail(
-                    format!(
-                        "{} records a headless run; only a served or played exercise can be resumed",
-                        path.display()
-                    ),
-                    EXIT_INVALID,
-                ));
+                return Err(Error::Invalid(format!(
+                    "{} records a headless run; only a served or played exercise can be resumed",
+                    path.display()
+                )));
             }
             (loaded, Some(journal))
         }
-        None => (load::load(&scenario_reference(options))?, None),
+        (None, None) => (load::load(&scenario_reference(options))?, None),
     };
     let torn = resumed.as_ref().and_then(|j| j.torn_notice());
-    let access = Access::load(&options.teams, &loaded.scenario, &loaded.source_ref)
-        .map_err(|(m, code)| fail(m, code))?;
+    let access = Access::load(&options.teams, &loaded.scenario, &loaded.source_ref)?;
     let humans = access.teams();
     if let Some(warning) = access::shared_secret_warning(&options.teams) {
         eprintln!("{warning}");
@@ -296,15 +265,12 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
         recorded.sort();
         listed.sort();
         if recorded != listed {
-            return Err(fail(
-                format!(
-                    "the journal was served with people playing [{}] but {} lists [{}]; resume with the same teams file",
-                    recorded.join(", "),
-                    options.teams.display(),
-                    humans.join(", ")
-                ),
-                EXIT_USAGE,
-            ));
+            return Err(Error::Usage(format!(
+                "the journal was served with people playing [{}] but {} lists [{}]; resume with the same teams file",
+                recorded.join(", "),
+                options.teams.display(),
+                humans.join(", ")
+            )));
         }
     }
     // A new journal never replaces one: it may be an exercise in progress.
@@ -317,53 +283,38 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
     if let Some(path) = &new_journal
         && path.exists()
     {
-        return Err(fail(
-            format!(
-                "{} exists: it may be an exercise in progress; to continue it: `cyberdrill serve --resume {}{}`; to start a new one, name another --journal",
-                path.display(),
-                path.display(),
-                same_options(options)
-            ),
-            EXIT_USAGE,
-        ));
+        return Err(Error::Usage(format!(
+            "{} exists: it may be an exercise in progress; to continue it: `cyberdrill serve --resume {}{}`; to start a new one, name another --journal",
+            path.display(),
+            path.display(),
+            same_options(options)
+        )));
     }
     // The port before any file is written: a failed start leaves nothing behind.
-    let listener = bind(&options.listen).map_err(|m| fail(m, EXIT_USAGE))?;
-    let (host_key, host_key_new) =
-        access::host_key(&options.host_key).map_err(|(m, code)| fail(m, code))?;
+    let listener = bind(&options.listen).map_err(Error::Usage)?;
+    let (host_key, host_key_new) = access::host_key(&options.host_key)?;
     if let Some(warning) = access::shared_secret_warning(&options.host_key) {
         eprintln!("{warning}");
     }
-    let (sim, writer, journal_path) = match (&options.resume, resumed) {
-        (Some(path), Some(journal)) => {
-            let sim = replay::resume(&journal, &loaded.scenario, path).map_err(|e| match e {
-                replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
-                    fail(m, EXIT_INVALID)
-                }
-            })?;
-            let writer = JournalWriter::append_to(path).map_err(|e| {
-                fail(
-                    format!("cannot continue {}: {e}", path.display()),
-                    EXIT_USAGE,
-                )
-            })?;
+    let (sim, writer, journal_path) = match (&options.resume, resumed, &branch) {
+        (Some(path), Some(journal), _) => {
+            // A run that no longer replays is invalid input, whatever the replay found.
+            let sim = replay::resume(&journal, &loaded.scenario, path)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            let writer = JournalWriter::append_to(path)
+                .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
             (sim, writer, path.clone())
         }
-        (None, _) if branch.is_some() => {
-            let b = branch.as_ref().ok_or(EXIT_USAGE)?;
+        (None, _, Some(b)) => {
             let path = new_journal.clone().unwrap_or_default();
             let then = [crate::sim::Control::Players {
                 humans: humans.clone(),
             }];
             b.write(&path, Some(access::FACILITATOR), &then)
-                .map_err(|m| fail(m, EXIT_USAGE))?;
-            let sim = b.sim(&then).map_err(|e| e.report())?;
-            let writer = JournalWriter::append_to(&path).map_err(|e| {
-                fail(
-                    format!("cannot continue {}: {e}", path.display()),
-                    EXIT_USAGE,
-                )
-            })?;
+                .map_err(Error::Usage)?;
+            let sim = b.sim(&then)?;
+            let writer = JournalWriter::append_to(&path)
+                .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
             (sim, writer, path)
         }
         _ => {
@@ -371,10 +322,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, u8> {
             let header =
                 crate::exercise::play_header(&loaded, options.seed, access::FACILITATOR, &humans);
             let writer = JournalWriter::create(&path, header).map_err(|e| {
-                fail(
-                    format!("cannot write the journal {}: {e}", path.display()),
-                    EXIT_USAGE,
-                )
+                Error::Usage(format!("cannot write the journal {}: {e}", path.display()))
             })?;
             (
                 Sim::with_players(&loaded.scenario, options.seed, &humans),
@@ -1663,7 +1611,7 @@ fn log(message: &str) {
     let _ = writeln!(std::io::stdout(), "{now} {message}");
 }
 
-async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
+async fn run(options: ServeOptions, prepared: Prepared) -> Result<(), Error> {
     #[cfg(unix)]
     // SAFETY: a valid handler for a valid signal; a client that goes away must not end the
     // server with SIGPIPE (main restores the default action for the other commands).
@@ -1675,13 +1623,8 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         .local_addr()
         .map_or(options.listen.clone(), |a| a.to_string());
     let summary = prepared_summary(&prepared, &address);
-    let listener = match tokio::net::TcpListener::from_std(prepared.listener) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", options.listen);
-            return EXIT_USAGE;
-        }
-    };
+    let listener = tokio::net::TcpListener::from_std(prepared.listener)
+        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
     let (version_tx, version_rx) = watch::channel(0u64);
     let version_tx = Arc::new(version_tx);
     let clock_wake = Arc::new(Notify::new());
@@ -1791,7 +1734,7 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
             "Make room on its disk (or copy it to a disk with room), then continue with: cyberdrill serve --resume {path}{}",
             same_options(&options)
         ));
-        return EXIT_JOURNAL_FAILED;
+        return Err(Error::Stopped(format!("the exercise stopped: {failure}")));
     }
     say(&format!(
         "Stopped at tick {tick} ({}){}. Journal: {path}",
@@ -1808,7 +1751,7 @@ async fn run(options: ServeOptions, prepared: Prepared) -> u8 {
         "After-action report: cyberdrill report {path} --format html -o report.html"
     ));
     say(&format!("Check it replays: cyberdrill replay {path}"));
-    EXIT_OK
+    Ok(())
 }
 
 /// Waits until the exercise stops because its journal could not be written; its message.

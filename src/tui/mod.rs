@@ -35,8 +35,7 @@ pub mod ui;
 pub mod why;
 pub mod widgets;
 
-use crate::exercise::{default_journal, load, replay, teams};
-use crate::exit::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::exercise::{Error, default_journal, load, replay, teams};
 use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
 use app::{App, Role};
@@ -59,25 +58,16 @@ pub struct PlayOptions {
     pub branch: Option<crate::exercise::branch::BranchFrom>,
 }
 
-/// `cyberdrill play`: returns the exit code.
-pub fn play(options: PlayOptions) -> u8 {
+/// `cyberdrill play`.
+pub fn play(options: PlayOptions) -> Result<(), Error> {
     if !std::io::stdout().is_terminal() {
-        eprintln!(
-            "error: `play` needs an interactive terminal (for a headless run use `cyberdrill run`)"
-        );
-        return EXIT_USAGE;
+        return Err(Error::Usage(
+            "`play` needs an interactive terminal (for a headless run use `cyberdrill run`)".into(),
+        ));
     }
-    let prepared = match prepare(&options) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let mut terminal = match ratatui::try_init() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot set up the terminal: {e}");
-            return EXIT_USAGE;
-        }
-    };
+    let prepared = prepare(&options)?;
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| Error::Usage(format!("cannot set up the terminal: {e}")))?;
     let result = session(&mut terminal, prepared, &options);
     ratatui::restore();
     match result {
@@ -86,19 +76,18 @@ pub fn play(options: PlayOptions) -> u8 {
             failure: Some(failure),
             ..
         }) => {
-            eprintln!("error: {failure}");
-            eprintln!(
-                "The exercise stopped there. Everything accepted before is in the journal; \
-                 nothing half-written is left in it."
+            let mut told = format!(
+                "{failure}\nThe exercise stopped there. Everything accepted before is in the \
+                 journal; nothing half-written is left in it."
             );
             if let Some(j) = journal {
-                eprintln!(
-                    "When the journal can be written again (free some space, restore the \
+                told.push_str(&format!(
+                    "\nWhen the journal can be written again (free some space, restore the \
                      directory), continue with: cyberdrill play --resume {}",
                     j.display()
-                );
+                ));
             }
-            EXIT_INVALID
+            Err(Error::Stopped(told))
         }
         Ok(Finished {
             journal,
@@ -115,12 +104,9 @@ pub fn play(options: PlayOptions) -> u8 {
                 }
                 println!("Check or re-run it with: cyberdrill replay {}", j.display());
             }
-            EXIT_OK
+            Ok(())
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_INVALID
-        }
+        Err(e) => Err(Error::Terminal(e)),
     }
 }
 
@@ -144,46 +130,28 @@ struct Finished {
     failure: Option<String>,
 }
 
-fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
+fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
     if let Some(crate::exercise::branch::BranchFrom { parent, at }) = &options.branch {
         if options.scenario.is_some() || options.resume.is_some() {
-            eprintln!(
-                "error: --branch plays on from its journal: no scenario and no --resume with it"
-            );
-            return Err(EXIT_USAGE);
+            return Err(Error::Usage(
+                "--branch plays on from its journal: no scenario and no --resume with it".into(),
+            ));
         }
         return prepare_branch(options, parent, at);
     }
     if let Some(path) = &options.resume {
-        let (journal, loaded) = replay::open(path, None).map_err(|e| match e {
-            replay::ReplayError::Usage(m) => {
-                eprintln!("error: {m}");
-                EXIT_USAGE
-            }
-            replay::ReplayError::Invalid(m) => {
-                eprintln!("error: {m}");
-                EXIT_INVALID
-            }
-        })?;
+        let (journal, loaded) = replay::open(path, None)?;
         if journal.mode != Mode::Play {
-            eprintln!(
-                "error: {} records a headless run; use `cyberdrill replay` for it",
+            return Err(Error::Invalid(format!(
+                "{} records a headless run; use `cyberdrill replay` for it",
                 path.display()
-            );
-            return Err(EXIT_INVALID);
+            )));
         }
-        let sim = replay::resume(&journal, &loaded.scenario, path).map_err(|e| {
-            match e {
-                replay::ReplayError::Usage(m) | replay::ReplayError::Invalid(m) => {
-                    eprintln!("error: {m}")
-                }
-            }
-            EXIT_INVALID
-        })?;
-        let writer = JournalWriter::append_to(path).map_err(|e| {
-            eprintln!("error: cannot continue {}: {e}", path.display());
-            EXIT_USAGE
-        })?;
+        // A run that no longer replays is invalid input, whatever the replay found.
+        let sim = replay::resume(&journal, &loaded.scenario, path)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let writer = JournalWriter::append_to(path)
+            .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
         let player = options.team.clone().or(journal.player.clone());
         let role = if options.facilitator || player.as_deref() == Some(crate::scenario::FACILITATOR)
         {
@@ -215,21 +183,19 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, u8> {
                 let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
                 let hint = crate::scenario::diagnostic::suggest(t, known.iter().copied())
                     .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-                eprintln!(
-                    "error: no team `{t}` in {reference}{hint}; teams: {}",
+                return Err(Error::Usage(format!(
+                    "no team `{t}` in {reference}{hint}; teams: {}",
                     known.join(", ")
-                );
-                return Err(EXIT_USAGE);
+                )));
             }
             Some(Role::Team(t.clone()))
         }
         (None, false) => None,
     };
     if teams.is_empty() && !options.facilitator {
-        eprintln!(
-            "error: {reference} defines no teams; play it as --facilitator or run it with `cyberdrill run`"
-        );
-        return Err(EXIT_USAGE);
+        return Err(Error::Usage(format!(
+            "{reference} defines no teams; play it as --facilitator or run it with `cyberdrill run`"
+        )));
     }
     Ok(Prepared {
         sim: None,
@@ -249,16 +215,17 @@ fn prepare_branch(
     options: &PlayOptions,
     parent: &std::path::Path,
     at: &str,
-) -> Result<Prepared, u8> {
-    let branch = crate::exercise::branch::Branch::open(parent, at).map_err(|e| e.report())?;
+) -> Result<Prepared, Error> {
+    let branch = crate::exercise::branch::Branch::open(parent, at)?;
     let teams = teams(&branch.loaded.scenario);
     let player = if options.facilitator {
         crate::scenario::FACILITATOR.to_string()
     } else if let Some(t) = options.team.clone().or(branch.parent.player.clone()) {
         t
     } else {
-        eprintln!("error: say who plays the branch: --as TEAM or --facilitator");
-        return Err(EXIT_USAGE);
+        return Err(Error::Usage(
+            "say who plays the branch: --as TEAM or --facilitator".into(),
+        ));
     };
     let role = if player == crate::scenario::FACILITATOR {
         Role::Facilitator
@@ -266,11 +233,10 @@ fn prepare_branch(
         Role::Team(player.clone())
     } else {
         let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
-        eprintln!(
-            "error: no team `{player}` in the scenario; teams: {}",
+        return Err(Error::Usage(format!(
+            "no team `{player}` in the scenario; teams: {}",
             known.join(", ")
-        );
-        return Err(EXIT_USAGE);
+        )));
     };
     let humans = match &role {
         Role::Team(t) => vec![t.clone()],
@@ -282,15 +248,12 @@ fn prepare_branch(
         .journal
         .clone()
         .unwrap_or_else(|| branch.default_path(tick_minutes));
-    branch.write(&path, Some(&player), &then).map_err(|e| {
-        eprintln!("error: {e}");
-        EXIT_USAGE
-    })?;
-    let sim = branch.sim(&then).map_err(|e| e.report())?;
-    let writer = JournalWriter::append_to(&path).map_err(|e| {
-        eprintln!("error: cannot continue {}: {e}", path.display());
-        EXIT_USAGE
-    })?;
+    branch
+        .write(&path, Some(&player), &then)
+        .map_err(Error::Usage)?;
+    let sim = branch.sim(&then)?;
+    let writer = JournalWriter::append_to(&path)
+        .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
     Ok(Prepared {
         teams,
         sim: Some(sim),
