@@ -311,10 +311,10 @@ pub fn heading(key: &str) -> (String, String) {
     match name.as_str() {
         "objective" => ("objective met".into(), first),
         "inject" => ("inject fired".into(), first),
-        "reached" => ("any pair reaching".into(), first),
+        "reached" => ("any pair reaching".into(), rung_label(&first)),
         "pair" => (
             format!("pair {a}–{b} reaching"),
-            inner(rest).map_or(rest.to_string(), |x| x.1),
+            inner(rest).map_or(rest.to_string(), |x| rung_label(&x.1)),
         ),
         "blame" => (
             format!("blame for {b} by {a}"),
@@ -324,6 +324,11 @@ pub fn heading(key: &str) -> (String, String) {
         ),
         _ => (name, first),
     }
+}
+
+/// A rung's identifier in a key (`Demarche`) as tables print it (`Démarche`).
+fn rung_label(id: &str) -> String {
+    crate::scenario::Rung::from_id(id).map_or(id.to_string(), |r| r.label().to_string())
 }
 
 #[cfg(test)]
@@ -342,7 +347,7 @@ mod tests {
         assert_eq!(h("reached[Sanctions]"), "any pair reaching|Sanctions");
         assert_eq!(
             h("pair[v,k].reached[Demarche]"),
-            "pair v–k reaching|Demarche"
+            "pair v–k reaching|Démarche"
         );
         assert_eq!(
             h("blame[v,ddos].suspect[k]"),

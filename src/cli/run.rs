@@ -199,8 +199,8 @@ pub fn summary(o: &Outcome) -> String {
         o.public_attributions, o.wrongful_attributions
     ));
     out.push_str(&format!(
-        "\nEscalation (peak rung per pair; overall {:?})\n",
-        o.peak_rung
+        "\nEscalation (peak rung per pair; overall {})\n",
+        o.peak_rung.label()
     ));
     for p in o
         .pairs
@@ -211,8 +211,8 @@ pub fn summary(o: &Outcome) -> String {
             "  {:<10} {:<10} peak {:<16} now {:<16} tension {:.2}\n",
             p.a,
             p.b,
-            format!("{:?}", p.peak),
-            format!("{:?}", p.final_rung),
+            p.peak.label(),
+            p.final_rung.label(),
             p.final_tension
         ));
     }

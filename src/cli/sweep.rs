@@ -238,12 +238,7 @@ pub fn human(report: &SweepReport) -> String {
     }
     let _ = writeln!(out, "\n  share of runs reaching each rung (any pair)");
     for r in &s.reached {
-        let _ = writeln!(
-            out,
-            "  {:<46} {:>7}",
-            format!("{:?}", r.rung),
-            percent(r.share)
-        );
+        let _ = writeln!(out, "  {:<46} {:>7}", r.rung.label(), percent(r.share));
     }
     if !s.pairs.is_empty() {
         let _ = writeln!(

@@ -198,8 +198,8 @@ pub fn diff(a_path: &Path, b_path: &Path) -> Result<Diff, ReplayError> {
             change(
                 "rung",
                 format!("{}–{} peak", x.a, x.b),
-                format!("{:?}", x.peak),
-                format!("{:?}", y.peak),
+                x.peak.label().to_string(),
+                y.peak.label().to_string(),
             );
         }
     }

@@ -193,10 +193,10 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
     let total: f64 = o.downtime.values().sum();
     let _ = write!(
         s,
-        r#"<h2>Summary</h2><div class="kpi"><div><b>{met} / {}</b>objectives met</div><div><b>{:?}</b>highest rung</div><div><b>{} ({} wrong)</b>public attributions</div><div><b>{total:.1}</b>sector-hours of downtime</div><div><b>{} / {}</b>messages acknowledged / bounced</div></div>
+        r#"<h2>Summary</h2><div class="kpi"><div><b>{met} / {}</b>objectives met</div><div><b>{}</b>highest rung</div><div><b>{} ({} wrong)</b>public attributions</div><div><b>{total:.1}</b>sector-hours of downtime</div><div><b>{} / {}</b>messages acknowledged / bounced</div></div>
 <p>Teams: {}</p>"#,
         o.objectives.len(),
-        o.peak_rung,
+        o.peak_rung.label(),
         o.public_attributions,
         o.wrongful_attributions,
         o.messages.acknowledged,
@@ -259,7 +259,7 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
     let guides: Vec<(f64, String)> = Rung::ALL
         .iter()
         .skip(1)
-        .map(|r| (rung_threshold(*r), format!("{r:?}")))
+        .map(|r| (rung_threshold(*r), r.label().to_string()))
         .collect();
     let tension: Vec<(String, Vec<(u32, f64)>)> = r
         .escalation
@@ -285,7 +285,7 @@ svg.chart{{width:100%;height:auto;margin:.5em 0}} svg.world{{width:100%;height:a
             "<tr><td>{}–{}</td><td>{}</td><td>{}</td></tr>",
             esc(&p.a),
             esc(&p.b),
-            esc(&p.peak),
+            esc(p.peak.label()),
             esc(&path.join(" → "))
         );
     }

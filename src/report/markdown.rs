@@ -25,7 +25,7 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(s, "## Summary\n");
     let _ = writeln!(s, "- Teams: {}", r.teams.join("; "));
     let _ = writeln!(s, "- Objectives met: {met} of {}", o.objectives.len());
-    let _ = writeln!(s, "- Highest rung reached: {:?}", o.peak_rung);
+    let _ = writeln!(s, "- Highest rung reached: {}", o.peak_rung.label());
     let _ = writeln!(
         s,
         "- Public attributions: {} ({} wrongful)",
@@ -258,7 +258,7 @@ pub fn markdown(r: &Report) -> String {
             "- **{}–{}**: peak {}{}",
             p.a,
             p.b,
-            p.peak,
+            p.peak.label(),
             if path.is_empty() {
                 String::new()
             } else {

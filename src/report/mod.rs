@@ -131,7 +131,8 @@ pub struct BranchInfo {
 pub struct PairPath {
     pub a: String,
     pub b: String,
-    pub peak: String,
+    /// Serialised as its identifier (`Demarche`); printed as its label.
+    pub peak: crate::scenario::Rung,
     /// (minute, from rung, to rung).
     pub changes: Vec<(u32, String, String)>,
     /// (hour, max(H(a→b), H(b→a))).
@@ -491,7 +492,7 @@ fn assemble(
         .map(|p| PairPath {
             a: state_id(&p.a),
             b: state_id(&p.b),
-            peak: format!("{:?}", p.peak),
+            peak: p.peak,
             changes: changes
                 .get(&(p.a.clone(), p.b.clone()))
                 .cloned()
@@ -691,7 +692,7 @@ fn questions(
         .iter()
         .filter(|p| p.peak >= crate::scenario::Rung::Sanctions)
     {
-        out.push(format!("{}–{} reached {:?}. Which step could have stopped the climb: a consultation, the hotline, a statement of restraint?", p.a, p.b, p.peak));
+        out.push(format!("{}–{} reached {}. Which step could have stopped the climb: a consultation, the hotline, a statement of restraint?", p.a, p.b, p.peak.label()));
     }
     for o in outcome.objectives.iter().filter(|o| o.status == "failed") {
         out.push(format!("Missed: “{}”. What stood in the way?", o.title));

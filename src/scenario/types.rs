@@ -716,6 +716,25 @@ impl Rung {
     pub fn level(self) -> usize {
         self as usize
     }
+
+    /// The rung in a word or two, as screens, tables and reports print it ("Démarche",
+    /// "Armed conflict"); the scenario format and JSON keep the identifier (`Demarche`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Rung::Routine => "Routine",
+            Rung::Concern => "Concern",
+            Rung::Demarche => "Démarche",
+            Rung::Sanctions => "Sanctions",
+            Rung::Countermeasures => "Countermeasures",
+            Rung::Retaliation => "Retaliation",
+            Rung::ArmedConflict => "Armed conflict",
+        }
+    }
+
+    /// The rung whose identifier is `id` (`Demarche`), as in JSON keys.
+    pub fn from_id(id: &str) -> Option<Rung> {
+        Rung::ALL.into_iter().find(|r| format!("{r:?}") == id)
+    }
 }
 
 /// A learning objective with a measurable criterion.

@@ -464,7 +464,6 @@ fn explain(read: Read, log: &EventLog, objective: usize, verdict: Verdict) -> Re
                 .iter()
                 .filter(|&&c| !window.acknowledged(mail, c))
                 .map(|&c| {
-                    let contact = &region.contacts[c];
                     let got = mail
                         .0
                         .iter()
@@ -479,7 +478,7 @@ fn explain(read: Read, log: &EventLog, objective: usize, verdict: Verdict) -> Re
                     } else {
                         "never acknowledged"
                     };
-                    format!("{} ({why})", contact.id)
+                    format!("{} ({why})", region.contact_label(c))
                 })
                 .collect();
             let code = if met {
@@ -652,7 +651,7 @@ fn notice_reason(
                 ReasonCode::Bounced,
                 format!(
                     "the notice to {to_name} bounced at {} ({})",
-                    region.contacts[m.to_contact].id,
+                    region.contact_label(m.to_contact),
                     match m.bounce {
                         Some(Bounce::LineDown) => "line down",
                         _ => "stale contact",

@@ -387,7 +387,8 @@ fn apply_world_change(fx: &mut Effects, region: &Region, change: &WorldChange) {
                 }
             }
             format!(
-                "contact {c} {}",
+                "contact {} {}",
+                region.contact_label(ix),
                 if stale { "went stale" } else { "restored" }
             )
         }
@@ -398,14 +399,19 @@ fn apply_world_change(fx: &mut Effects, region: &Region, change: &WorldChange) {
             let up = matches!(change, WorldChange::HotlineRestored(..));
             let p = fx.tensions.pair(x, y);
             fx.tensions.hotline_up[p] = up;
-            format!("hotline {a}–{b} {}", if up { "restored" } else { "down" })
+            format!(
+                "hotline {}–{} {}",
+                region.states[x].name,
+                region.states[y].name,
+                if up { "restored" } else { "down" }
+            )
         }
         WorldChange::Posture(s, posture) => {
             let Some(ix) = region.state_of_ref(s) else {
                 return;
             };
             fx.minds.0[ix].posture = Some(*posture);
-            format!("{s} posture now {posture:?}")
+            format!("{} posture now {posture:?}", region.states[ix].name)
         }
         WorldChange::Outage {
             asset,
@@ -417,7 +423,7 @@ fn apply_world_change(fx: &mut Effects, region: &Region, change: &WorldChange) {
             if let Ok(mut q) = fx.inoperability.get_mut(fx.entities.assets[ix]) {
                 q.0 = q.0.max(*inoperability);
             }
-            format!("outage at {asset}")
+            format!("outage at {}", region.assets[ix].name)
         }
     };
     fx.log.push(

@@ -289,6 +289,12 @@ impl RegionData {
         }
     }
 
+    /// A point of contact as a person reads it: its name at its organisation.
+    pub fn contact_label(&self, c: usize) -> String {
+        let contact = &self.contacts[c];
+        format!("{} at {}", contact.name, self.orgs[contact.org].name)
+    }
+
     /// Display name of a candidate.
     pub fn candidate_name(&self, c: usize) -> &str {
         if let Some(s) = self.states.get(c) {
@@ -409,7 +415,13 @@ impl RegionData {
                     id: c.id.clone(),
                     org: o,
                     state: state(&s.organisations[o].state),
-                    name: c.name.clone(),
+                    // A contact the scenario leaves unnamed is shown by its id (as the
+                    // report does), never as an empty name.
+                    name: if c.name.is_empty() {
+                        c.id.clone()
+                    } else {
+                        c.name.clone()
+                    },
                     channel: c.channel,
                     address: c.address.clone(),
                     hours: c.hours,

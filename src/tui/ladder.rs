@@ -14,15 +14,7 @@ use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 /// A rung in a word or two, for a column ("Démarche", "Armed conflict").
 pub fn rung_label(rung: Rung) -> &'static str {
-    match rung {
-        Rung::Routine => "Routine",
-        Rung::Concern => "Concern",
-        Rung::Demarche => "Démarche",
-        Rung::Sanctions => "Sanctions",
-        Rung::Countermeasures => "Countermeasures",
-        Rung::Retaliation => "Retaliation",
-        Rung::ArmedConflict => "Armed conflict",
-    }
+    rung.label()
 }
 
 /// A table of `cells` rows under `cols`, sized to `area`, with the row at `cursor` selected.
