@@ -495,11 +495,11 @@ fn sweep_lists_rungs_in_ladder_order_pairs_and_branch_coverage() {
     let at = |word: &str| text.find(&format!("  {word} ")).unwrap_or(usize::MAX);
     let ladder = [
         "Concern",
-        "Demarche",
+        "Démarche",
         "Sanctions",
         "Countermeasures",
         "Retaliation",
-        "ArmedConflict",
+        "Armed conflict",
     ];
     for pair in ladder.windows(2) {
         assert!(
