@@ -1,10 +1,12 @@
-//! The app state and what each key does. Drawing is in `ui.rs` and reads only this state and
-//! the views it caches; the engine is reached only through `Sim`'s public surface.
+//! The app state, the keys, and `App::apply`, which carries out the `Action`s the keys ask for.
+//! Drawing is in `ui.rs` and reads only this state and the views it caches; the engine is
+//! reached only through `Sim`'s public surface.
 //!
 //! The engine and its journal live in an [`Exercise`]. In `play` the app owns it; in `serve`
 //! every SSH session has its own `App` (screen, cursor, composer) over one shared `Exercise`
 //! behind a mutex, and the facilitator's sessions alone run its clock.
 
+use super::action::Action;
 use super::composer::{Composer, Field, Stage};
 use super::tab::{FACILITATOR_TABS, PLAYER_TABS, Tab};
 pub use crate::exercise::{Clock, Exercise, PACES, SharedExercise};
@@ -799,79 +801,29 @@ impl App {
             return;
         }
         self.expire_served_status();
-        if key.modifiers.contains(KeyModifiers::CONTROL)
-            && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q'))
-        {
-            self.quit = true;
-            return;
+        if let Some(action) = self.action_for(key) {
+            self.apply(action);
         }
-        if self.help {
-            self.help_key(key);
-            return;
-        }
-        if self.question.is_some() {
-            self.question_key(key);
-            return;
-        }
-        if self.why.is_some() {
-            self.why_key(key);
-            return;
-        }
-        if self.confirm.is_some() {
-            self.confirm_key(key);
-            return;
-        }
-        if self.preview.is_some() {
-            self.preview_key(key);
-            return;
-        }
-        if self.composer.is_some() {
-            self.composer_key(key);
-            return;
-        }
-        if self.adhoc.is_some() {
-            self.adhoc_key(key);
-            return;
-        }
-        if self.filtering {
-            match key.code {
-                KeyCode::Esc => {
-                    self.filtering = false;
-                    self.filter.clear();
+    }
+
+    /// Carries out what a key asked of the exercise or the session: the one place the keys
+    /// reach the engine.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Submit(command) => {
+                if let Some(team) = self.team_id() {
+                    self.submit(&team, command);
                 }
-                KeyCode::Enter => self.filtering = false,
-                KeyCode::Backspace => {
-                    self.filter.pop();
-                }
-                KeyCode::Char(ch) if !ch.is_control() && self.filter.len() < 40 => {
-                    self.filter.push(ch)
-                }
-                KeyCode::Up => self.move_cursor(-1),
-                KeyCode::Down => self.move_cursor(1),
-                _ => {}
             }
-            let rows = self.rows();
-            let c = self.cursor_mut();
-            *c = (*c).min(rows.saturating_sub(1));
-            return;
-        }
-        match key.code {
-            KeyCode::Char('q') => self.quit = true,
-            KeyCode::Char('?') => {
-                self.help = true;
-                self.help_page = 0;
-                self.help_scroll = 0;
+            Action::Control(control) => {
+                self.control(control);
             }
-            KeyCode::Char('e') => {
-                self.stop_on = self.stop_on.next();
-                let words = self.stop_on.words(self.is_facilitator());
-                self.say(format!("N now stops on {words}."));
+            // Each tick stepped writes its own mark to the journal.
+            Action::Step => {
+                self.step();
             }
-            KeyCode::Char('w') => self.open_why(),
-            KeyCode::Char(' ' | 'n' | 'N' | '+' | '=' | '-') if !self.runs_clock() => {
-                self.say("The facilitator runs the clock.")
-            }
-            KeyCode::Char(' ') => {
+            Action::NextEvent => self.step_to_next_event(),
+            Action::TogglePause => {
                 self.refresh();
                 self.set_paused(!self.clock.paused);
                 let text = if self.clock.over {
@@ -886,13 +838,97 @@ impl App {
                 };
                 self.say(text);
             }
-            // Each tick stepped writes its own mark to the journal.
-            KeyCode::Char('n') => {
-                self.step();
+            Action::Pace(delta) => self.set_pace(delta),
+            Action::ShowTeam(team) => {
+                self.peek = team.min(self.teams.len().saturating_sub(1));
+                self.refresh();
             }
-            KeyCode::Char('N') => self.step_to_next_event(),
-            KeyCode::Char('+') | KeyCode::Char('=') => self.set_pace(1),
-            KeyCode::Char('-') => self.set_pace(-1),
+            Action::Quit => self.quit = true,
+        }
+    }
+
+    /// What a key does: the open popup, the filter or the tab on screen takes it first.
+    fn action_for(&mut self, key: KeyEvent) -> Option<Action> {
+        if key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q'))
+        {
+            return Some(Action::Quit);
+        }
+        if self.help {
+            self.help_key(key);
+            return None;
+        }
+        if self.question.is_some() {
+            self.question_key(key);
+            return None;
+        }
+        if self.why.is_some() {
+            self.why_key(key);
+            return None;
+        }
+        if self.confirm.is_some() {
+            return self.confirm_key(key);
+        }
+        if self.preview.is_some() {
+            return self.preview_key(key);
+        }
+        if self.composer.is_some() {
+            return self.composer_key(key);
+        }
+        if self.adhoc.is_some() {
+            return self.adhoc_key(key);
+        }
+        if self.filtering {
+            self.filter_key(key);
+            return None;
+        }
+        self.tab_key(key)
+    }
+
+    /// A key while the Directory's filter is being typed.
+    fn filter_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Esc => {
+                self.filtering = false;
+                self.filter.clear();
+            }
+            KeyCode::Enter => self.filtering = false,
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(ch) if !ch.is_control() && self.filter.len() < 40 => self.filter.push(ch),
+            KeyCode::Up => self.move_cursor(-1),
+            KeyCode::Down => self.move_cursor(1),
+            _ => {}
+        }
+        let rows = self.rows();
+        let c = self.cursor_mut();
+        *c = (*c).min(rows.saturating_sub(1));
+    }
+
+    /// A key with no popup open: the keys every tab shares, then this role's.
+    fn tab_key(&mut self, key: KeyEvent) -> Option<Action> {
+        match key.code {
+            KeyCode::Char('q') => return Some(Action::Quit),
+            KeyCode::Char('?') => {
+                self.help = true;
+                self.help_page = 0;
+                self.help_scroll = 0;
+            }
+            KeyCode::Char('e') => {
+                self.stop_on = self.stop_on.next();
+                let words = self.stop_on.words(self.is_facilitator());
+                self.say(format!("N now stops on {words}."));
+            }
+            KeyCode::Char('w') => self.open_why(),
+            KeyCode::Char(' ' | 'n' | 'N' | '+' | '=' | '-') if !self.runs_clock() => {
+                self.say("The facilitator runs the clock.")
+            }
+            KeyCode::Char(' ') => return Some(Action::TogglePause),
+            KeyCode::Char('n') => return Some(Action::Step),
+            KeyCode::Char('N') => return Some(Action::NextEvent),
+            KeyCode::Char('+') | KeyCode::Char('=') => return Some(Action::Pace(1)),
+            KeyCode::Char('-') => return Some(Action::Pace(-1)),
             KeyCode::Tab | KeyCode::Right => self.tab = (self.tab + 1) % self.tabs().len(),
             KeyCode::BackTab | KeyCode::Left => {
                 self.tab = (self.tab + self.tabs().len() - 1) % self.tabs().len()
@@ -907,9 +943,10 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => self.move_cursor(1),
             KeyCode::PageUp => self.move_cursor(-10),
             KeyCode::PageDown => self.move_cursor(10),
-            _ if self.is_facilitator() => self.facilitator_key(key),
-            _ => self.player_key(key),
+            _ if self.is_facilitator() => return self.facilitator_key(key),
+            _ => return self.player_key(key),
         }
+        None
     }
 
     /// A key while the help is open: →, Tab or PageDown turn to the glossary, ← or BackTab
@@ -945,8 +982,8 @@ impl App {
     const OVER: &str =
         "The exercise is over: nothing more can be sent. `cyberdrill report` makes the report.";
 
-    fn player_key(&mut self, key: KeyEvent) {
-        let Some(team) = self.team_id() else { return };
+    /// A team's own keys: compose, write to a contact, acknowledge, filter the Directory.
+    fn player_key(&mut self, key: KeyEvent) -> Option<Action> {
         let tab = self.screen();
         match key.code {
             KeyCode::Char('c') if self.clock.over => self.say(Self::OVER),
@@ -980,141 +1017,86 @@ impl App {
                     }
                 });
                 match item {
-                    Some(Ok(m)) => self.acknowledge(&team, m),
+                    Some(Ok(m)) => return self.acknowledge(m),
                     Some(Err(why)) => self.say(why),
                     None => self.say("No message selected."),
                 }
             }
             _ => {}
         }
+        None
     }
 
-    fn acknowledge(&mut self, team: &str, m: InboxItem) {
+    /// `a` on a message: its acknowledgement, or why there is none to send.
+    fn acknowledge(&mut self, m: InboxItem) -> Option<Action> {
         if m.receipt.is_some() {
             self.say("That is a receipt for a message you sent; nothing to acknowledge.")
         } else if m.acknowledged {
             self.say(format!("Message #{} is already acknowledged.", m.id))
         } else {
-            self.submit(team, Command::Acknowledge { message: m.id })
+            return Some(Action::Submit(Command::Acknowledge { message: m.id }));
         }
+        None
     }
 
-    fn facilitator_key(&mut self, key: KeyEvent) {
+    /// The facilitator's own keys: the injects, a message to a team, a team's screen.
+    fn facilitator_key(&mut self, key: KeyEvent) -> Option<Action> {
         match (key.code, self.screen()) {
             (KeyCode::Char('f' | 's' | 'd' | 'm'), _) if self.clock.over => self.say(
                 "The exercise is over: injects and messages no longer apply. `cyberdrill report` makes the report.",
             ),
             (KeyCode::Char('f' | 's' | 'd') | KeyCode::Enter, Tab::Injects) => {
                 if let Some(id) = self.selected_inject().map(|i| i.id.clone()) {
-                    self.inject_key(key.code, &id);
+                    return self.inject_key(key.code, &id);
                 }
             }
             (KeyCode::Char('m'), _) if !self.teams.is_empty() => {
                 self.adhoc = Some(AdHoc::default())
             }
             (KeyCode::Enter, Tab::TeamScreens) => {
-                self.peek = self
-                    .cursor_of(Tab::TeamScreens)
-                    .min(self.teams.len().saturating_sub(1));
-                self.refresh();
+                return Some(Action::ShowTeam(self.cursor_of(Tab::TeamScreens)));
             }
             _ => {}
         }
+        None
     }
 
     /// `Enter`, `f`, `s` or `d` on an inject (in the queue or its preview): the preview, a
     /// confirmation to fire or skip it, or a delay; or why that does not apply to it.
-    fn inject_key(&mut self, code: KeyCode, id: &str) {
-        let Some(row) = self.inject_row(id).cloned() else {
-            return;
-        };
+    fn inject_key(&mut self, code: KeyCode, id: &str) -> Option<Action> {
+        let row = self.inject_row(id).cloned()?;
         if code == KeyCode::Enter {
             self.preview = Some(row.id);
-            return;
+            return None;
         }
         if self.clock.over {
             self.say("The exercise is over: injects no longer apply.");
-            return;
+            return None;
         }
-        let what = format!("{} ({})", row.id, row.summary);
-        let status = row.status.words();
-        let refusal = match (code, row.status) {
-            (_, _) if row.fired_minute.is_some() => Some(format!(
-                "Inject {} has {status}: nothing to fire, skip or delay.",
-                row.id
-            )),
-            (KeyCode::Char('f'), InjectStatus::FiresAt(_)) => {
-                Some(format!("Inject {} already {status}.", row.id))
-            }
-            (KeyCode::Char('s' | 'd'), _) if row.skipped => Some(format!(
-                "Inject {} is skipped; f fires it after all.",
-                row.id
-            )),
-            (KeyCode::Char('s' | 'd'), InjectStatus::Lapsed(_)) => Some(format!(
-                "Inject {} has {status} (its `until`): it will not fire; f fires it after all.",
-                row.id
-            )),
-            (KeyCode::Char('d'), InjectStatus::FiresAt(_)) => {
-                Some(format!("Inject {} {status} (f): nothing to delay.", row.id))
-            }
-            _ => None,
-        };
-        if let Some(text) = refusal {
+        if let Some(text) = inject_refusal(code, &row) {
             self.say(text);
-            return;
+            return None;
         }
         match code {
             KeyCode::Char('d') => {
-                self.control(Control::DelayInject {
+                return Some(Action::Control(Control::DelayInject {
                     id: row.id,
                     minutes: DELAY_MINUTES,
-                });
+                }));
             }
-            KeyCode::Char('s') => {
-                let cost = if row.kind == "incident" {
-                    " It cancels the whole incident: it never happens."
-                } else {
-                    " It will never fire."
-                };
-                self.confirm = Some(Confirm {
-                    control: Control::SkipInject { id: row.id.clone() },
-                    question: format!("Skip inject {what}?{cost} y/n"),
-                });
-            }
-            KeyCode::Char('f') => {
-                let when = match (row.earliest_minute, row.conditional, row.skipped) {
-                    (_, _, true) => " (it was skipped)".to_string(),
-                    (Some(m), false, _) => format!(", ahead of its time {}", hhmm_span(m)),
-                    (Some(m), true, _) => format!(
-                        ", ahead of its time {} and whatever its condition",
-                        hhmm_span(m)
-                    ),
-                    (None, _, _) => ", whatever its condition".to_string(),
-                };
-                let incident = if row.kind == "incident" {
-                    " The incident starts at the next tick."
-                } else {
-                    ""
-                };
-                self.confirm = Some(Confirm {
-                    control: Control::FireInject { id: row.id.clone() },
-                    question: format!("Fire inject {what} now{when}?{incident} y/n"),
-                });
-            }
+            KeyCode::Char('s') => self.confirm = Some(skip_confirmation(&row)),
+            KeyCode::Char('f') => self.confirm = Some(fire_confirmation(&row)),
             _ => {}
         }
+        None
     }
 
     /// A key while a confirmation is open: only `y` applies it; `n` or Esc drop it; other
     /// keys do nothing until it is answered.
-    fn confirm_key(&mut self, key: KeyEvent) {
-        let Some(confirm) = self.confirm.take() else {
-            return;
-        };
+    fn confirm_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let confirm = self.confirm.take()?;
         match key.code {
-            KeyCode::Char('y' | 'Y') => {
-                self.control(confirm.control);
-            }
+            KeyCode::Char('y' | 'Y') => return Some(Action::Control(confirm.control)),
             KeyCode::Char('n' | 'N') | KeyCode::Esc => {
                 let (verb, id) = match &confirm.control {
                     Control::FireInject { id } => ("fired", id.as_str()),
@@ -1125,15 +1107,14 @@ impl App {
             }
             _ => self.confirm = Some(confirm),
         }
+        None
     }
 
     /// A key while an inject's preview is open: Esc or Enter closes it, ↑/↓ go to the
     /// previous or next inject of the queue (the preview follows), `f`, `s` and `d` act on
     /// it as in the queue.
-    fn preview_key(&mut self, key: KeyEvent) {
-        let Some(id) = self.preview.clone() else {
-            return;
-        };
+    fn preview_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let id = self.preview.clone()?;
         match key.code {
             KeyCode::Esc | KeyCode::Enter => self.preview = None,
             KeyCode::Up | KeyCode::Char('k') | KeyCode::Down | KeyCode::Char('j') => {
@@ -1148,14 +1129,16 @@ impl App {
                 };
                 self.preview = self.selected_inject().map(|i| i.id.clone());
             }
-            KeyCode::Char('f' | 's' | 'd') => self.inject_key(key.code, &id),
+            KeyCode::Char('f' | 's' | 'd') => return self.inject_key(key.code, &id),
             _ => {}
         }
+        None
     }
 
-    fn adhoc_key(&mut self, key: KeyEvent) {
+    /// A key while the facilitator's message to a team is typed.
+    fn adhoc_key(&mut self, key: KeyEvent) -> Option<Action> {
         let teams = self.teams.len();
-        let Some(a) = self.adhoc.as_mut() else { return };
+        let a = self.adhoc.as_mut()?;
         match (a.stage, key.code) {
             (_, KeyCode::Esc) => {
                 self.adhoc = None;
@@ -1177,29 +1160,26 @@ impl App {
             (2, KeyCode::Char(ch)) if !ch.is_control() && a.body.len() < 1000 => a.body.push(ch),
             (2, KeyCode::Enter) => {
                 let a = self.adhoc.take().unwrap_or_default();
-                if let Some((team, _)) = self.teams.get(a.team).cloned() {
-                    self.control(Control::Message {
-                        team,
-                        subject: a.subject,
-                        body: a.body,
-                    });
-                }
+                let (team, _) = self.teams.get(a.team).cloned()?;
+                return Some(Action::Control(Control::Message {
+                    team,
+                    subject: a.subject,
+                    body: a.body,
+                }));
             }
             _ => {}
         }
+        None
     }
 
-    fn composer_key(&mut self, key: KeyEvent) {
-        let Some(team) = self.team_id() else {
+    /// A key while the composer is open.
+    fn composer_key(&mut self, key: KeyEvent) -> Option<Action> {
+        if self.team_id().is_none() {
             self.composer = None;
-            return;
-        };
-        let Some(view) = self.view.clone() else {
-            return;
-        };
-        let Some(c) = self.composer.as_mut() else {
-            return;
-        };
+            return None;
+        }
+        let view = self.view.clone()?;
+        let c = self.composer.as_mut()?;
         let typing = matches!(c.field(), Some(Field::Text));
         match key.code {
             KeyCode::Esc if !c.back() => {
@@ -1215,7 +1195,7 @@ impl App {
             KeyCode::Enter if c.stage == Stage::Confirm => {
                 let command = c.command();
                 self.composer = None;
-                self.submit(&team, command);
+                return Some(Action::Submit(command));
             }
             KeyCode::Enter if !c.choose(&view) => {
                 self.say("Nothing to choose here: type to filter, Esc to go back.");
@@ -1247,6 +1227,71 @@ impl App {
             }
             _ => {}
         }
+        None
+    }
+}
+
+/// Why `f`, `s` or `d` does not apply to an inject as it stands, if it does not.
+fn inject_refusal(code: KeyCode, row: &InjectQueueItem) -> Option<String> {
+    let status = row.status.words();
+    match (code, row.status) {
+        (_, _) if row.fired_minute.is_some() => Some(format!(
+            "Inject {} has {status}: nothing to fire, skip or delay.",
+            row.id
+        )),
+        (KeyCode::Char('f'), InjectStatus::FiresAt(_)) => {
+            Some(format!("Inject {} already {status}.", row.id))
+        }
+        (KeyCode::Char('s' | 'd'), _) if row.skipped => Some(format!(
+            "Inject {} is skipped; f fires it after all.",
+            row.id
+        )),
+        (KeyCode::Char('s' | 'd'), InjectStatus::Lapsed(_)) => Some(format!(
+            "Inject {} has {status} (its `until`): it will not fire; f fires it after all.",
+            row.id
+        )),
+        (KeyCode::Char('d'), InjectStatus::FiresAt(_)) => {
+            Some(format!("Inject {} {status} (f): nothing to delay.", row.id))
+        }
+        _ => None,
+    }
+}
+
+/// The question before skipping an inject, saying what skipping it costs.
+fn skip_confirmation(row: &InjectQueueItem) -> Confirm {
+    let cost = if row.kind == "incident" {
+        " It cancels the whole incident: it never happens."
+    } else {
+        " It will never fire."
+    };
+    Confirm {
+        control: Control::SkipInject { id: row.id.clone() },
+        question: format!("Skip inject {} ({})?{cost} y/n", row.id, row.summary),
+    }
+}
+
+/// The question before firing an inject now, saying what it jumps ahead of.
+fn fire_confirmation(row: &InjectQueueItem) -> Confirm {
+    let when = match (row.earliest_minute, row.conditional, row.skipped) {
+        (_, _, true) => " (it was skipped)".to_string(),
+        (Some(m), false, _) => format!(", ahead of its time {}", hhmm_span(m)),
+        (Some(m), true, _) => format!(
+            ", ahead of its time {} and whatever its condition",
+            hhmm_span(m)
+        ),
+        (None, _, _) => ", whatever its condition".to_string(),
+    };
+    let incident = if row.kind == "incident" {
+        " The incident starts at the next tick."
+    } else {
+        ""
+    };
+    Confirm {
+        control: Control::FireInject { id: row.id.clone() },
+        question: format!(
+            "Fire inject {} ({}) now{when}?{incident} y/n",
+            row.id, row.summary
+        ),
     }
 }
 
@@ -1313,5 +1358,61 @@ pub fn notice_label(kind: NoticeKind) -> &'static str {
         NoticeKind::IncidentEnded => "incident",
         NoticeKind::Objective => "objective",
         NoticeKind::Question => "question",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEvent;
+
+    fn app(role: Role) -> App {
+        let b = crate::builtin::find("flagship").expect("the flagship");
+        let scenario = crate::scenario::from_str(b.file, b.source).expect("shipped");
+        let teams = crate::tui::teams(&scenario);
+        App::new(Sim::headless(&scenario, 1), role, teams, None)
+    }
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn keys_that_reach_the_exercise_become_actions() {
+        let mut app = app(Role::Team("team-varesh".into()));
+        assert_eq!(
+            app.action_for(key(KeyCode::Char(' '))),
+            Some(Action::TogglePause)
+        );
+        assert_eq!(app.action_for(key(KeyCode::Char('n'))), Some(Action::Step));
+        assert_eq!(
+            app.action_for(key(KeyCode::Char('N'))),
+            Some(Action::NextEvent)
+        );
+        assert_eq!(
+            app.action_for(key(KeyCode::Char('+'))),
+            Some(Action::Pace(1))
+        );
+        assert_eq!(app.action_for(key(KeyCode::Char('q'))), Some(Action::Quit));
+        // Moving around is the screen's own business: no action, and the tick stays.
+        assert_eq!(app.action_for(key(KeyCode::Right)), None);
+        assert_eq!(app.tab, 1);
+        assert_eq!(app.clock.tick, 0);
+        // Only `apply` moves the exercise on.
+        app.apply(Action::Step);
+        assert_eq!(app.clock.tick, 1);
+    }
+
+    #[test]
+    fn a_confirmed_skip_is_a_control_action() {
+        let mut app = app(Role::Facilitator);
+        app.tab = 2;
+        let id = app.selected_inject().expect("an inject").id.clone();
+        assert_eq!(app.action_for(key(KeyCode::Char('s'))), None);
+        assert!(app.confirm.is_some(), "skip asks first");
+        assert_eq!(
+            app.action_for(key(KeyCode::Char('y'))),
+            Some(Action::Control(Control::SkipInject { id }))
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The terminal UI: `cyberdrill play`.
 //!
-//! `app.rs` holds the state and the keys; `tab.rs` names the tabs each role has. `ui.rs`
+//! `app.rs` holds the state and turns keys into `action.rs`'s `Action`s, which `App::apply`
+//! alone carries out; `tab.rs` names the tabs each role has. `ui.rs`
 //! draws the frame (a pure function of the state) and hands the tab on screen to its own
 //! file: `inbox`, `situation`, `directory`, `ladder` (Relations and Escalation), `sent`,
 //! `timeline`, `objectives`, `ground_truth`, `injects`, `team_screens`; the popups are
@@ -11,6 +12,7 @@
 //! and sends only `Command`s and facilitator `Control`s, so the same app runs per SSH
 //! session.
 
+pub mod action;
 pub mod adhoc;
 pub mod app;
 pub mod composer;
