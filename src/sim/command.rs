@@ -505,21 +505,25 @@ fn holds_evidence(read: Read, state: usize, incident: usize) -> bool {
 /// as far as the state knows: never sent to it, and not received from its state.
 pub(crate) fn evidence_new_to(
     mind: &Mind,
-    pool: &EvidencePool,
     incident: usize,
     org: usize,
     their_state: usize,
 ) -> impl Iterator<Item = usize> {
     let sent = mind.sent_items.get(&(incident, org));
-    mind.evidence
+    mind.held_on(incident)
         .iter()
-        .filter(move |(id, held)| {
-            pool.0[**id].incident == incident
-                && held.from != Some(their_state)
-                && !mind.reviewed.contains(&(**id, their_state))
-                && sent.is_none_or(|s| !s.contains(id))
-        })
-        .map(|(id, _)| *id)
+        .copied()
+        .filter(move |id| sent.is_none_or(|s| !s.contains(id)))
+        .filter(move |&id| is_news_to(mind, id, their_state))
+}
+
+/// Whether a held item is news to `their_state`: it did not come from there, and nobody
+/// there sent it to this state.
+pub(crate) fn is_news_to(mind: &Mind, id: usize, their_state: usize) -> bool {
+    mind.evidence
+        .get(&id)
+        .is_some_and(|held| held.from != Some(their_state))
+        && !mind.reviewed.contains(&(id, their_state))
 }
 
 /// Whether a channel is a fast, direct one (for doctrine choices and the docs).

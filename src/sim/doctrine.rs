@@ -7,14 +7,13 @@
 use super::command::{Actor, Order, evidence_new_to, is_direct};
 use super::constants::{self as k, per_tick};
 use super::effects::{self as fx, Effects};
+use super::resolved::{Topic, Topics};
 use super::world::*;
 use crate::scenario::{Cbm, Posture, Rung};
 use bevy_ecs::prelude::Local;
 use rand::RngExt;
 
-/// (state, incident, organisation).
-type FreshKey = (usize, usize, usize);
-/// (items held, items had from others, items sent there).
+/// (items held on the incident, items had from others, items sent to the organisation).
 type FreshSizes = (usize, usize, usize);
 
 /// Scratch space of the doctrine, reused every tick.
@@ -22,14 +21,34 @@ type FreshSizes = (usize, usize, usize);
 pub struct DoctrineScratch {
     known: Vec<(usize, Known)>,
     states: Vec<usize>,
-    orgs: Vec<usize>,
     targets: Vec<(usize, usize)>,
     contacts: Vec<usize>,
     pairs: Vec<(usize, usize)>,
-    /// Per (state, incident, organisation): whether the state holds evidence new to the
-    /// organisation, and the sizes it was decided at (what it holds, what it has had from
-    /// others, what it has sent there). Each only grows, so equal sizes mean the same answer.
-    fresh: std::collections::BTreeMap<FreshKey, (FreshSizes, bool)>,
+    /// Per counterpart: the strongest formed belief that it attacked the state, and on
+    /// which incident.
+    strongest: Vec<(f64, Option<usize>)>,
+    /// Per counterpart: whether it has publicly accused the state.
+    accused_by: Vec<bool>,
+    /// Per state, per incident: what its CERT's doctrine worked out on earlier ticks.
+    cert: Vec<Vec<CertMemo>>,
+}
+
+/// What a CERT's doctrine remembers of one incident between ticks, so that a tick where
+/// nothing it reads changed costs a few comparisons. Everything here is derived: forgetting
+/// it changes no decision.
+#[derive(Debug, Default)]
+struct CertMemo {
+    /// The knowledge the owed notices were worked out for, and the organisations owed.
+    owed_for: Option<Known>,
+    owed: Vec<usize>,
+    /// Every owed organisation had a notice on its way or delivered at this revision; only
+    /// a bounce (a change of [`Topic::Mail`]) re-opens one.
+    settled_at: Option<u64>,
+    /// The organisations the state shares evidence with (fixed for a state and incident).
+    share_to: Option<Vec<usize>>,
+    /// Per organisation of `share_to`: whether the state holds evidence new to it, and the
+    /// sizes it was decided at. Each only grows, so equal sizes mean the same answer.
+    fresh: Vec<Option<(FreshSizes, bool)>>,
 }
 
 /// Runs the doctrine of every engine-played state, in state order, then of every
@@ -147,18 +166,22 @@ fn convene_doctrine(fx: &mut Effects, region: &Region, body: usize, scratch: &mu
     }
 }
 
-/// The strongest belief that `b` attacked `s`, over incidents against `s` where `s` has a
-/// suspect (a belief still at its prior does not count).
-fn strongest_belief(fx: &Effects, s: usize, b: usize) -> (f64, Option<usize>) {
-    fx.minds.0[s]
-        .beliefs
-        .iter()
-        .filter(|(inc, belief)| belief.formed && fx.incidents.0[**inc].victim == s)
-        .map(|(inc, belief)| (belief.p[b], *inc))
-        .fold(
-            (0.0, None),
-            |acc, (p, inc)| if p > acc.0 { (p, Some(inc)) } else { acc },
-        )
+/// For every counterpart `b`, the strongest belief that `b` attacked `s`, over incidents
+/// against `s` where `s` has a suspect (a belief still at its prior does not count); the
+/// first such incident on a tie.
+fn strongest_beliefs(fx: &Effects, s: usize, strongest: &mut Vec<(f64, Option<usize>)>) {
+    strongest.clear();
+    strongest.resize(fx.region.n_states(), (0.0, None));
+    for (&inc, belief) in &fx.minds.0[s].beliefs {
+        if !belief.formed || fx.incidents.0[inc].victim != s {
+            continue;
+        }
+        for (best, &p) in strongest.iter_mut().zip(&belief.p) {
+            if p > best.0 {
+                *best = (p, Some(inc));
+            }
+        }
+    }
 }
 
 fn chance(fx: &mut Effects, hazard: f64) -> bool {
@@ -248,9 +271,17 @@ fn cert_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut Doct
     let mut known = std::mem::take(&mut scratch.known);
     known.clear();
     known.extend(fx.minds.0[s].known.iter().map(|(i, k)| (*i, *k)));
+    if scratch.cert.len() < region.n_states() {
+        scratch.cert.resize_with(region.n_states(), Vec::new);
+    }
     for &(inc, how) in &known {
-        notice(fx, region, s, inc, how, respond, scratch);
-        share(fx, region, s, inc, respond, scratch);
+        if scratch.cert[s].len() <= inc {
+            scratch.cert[s].resize_with(inc + 1, CertMemo::default);
+        }
+        let mut memo = std::mem::take(&mut scratch.cert[s][inc]);
+        notice(fx, region, s, inc, how, respond, &mut memo, scratch);
+        share(fx, region, s, inc, respond, &mut memo, scratch);
+        scratch.cert[s][inc] = memo;
         // Ask: a weak victim CERT asks the most capable CERT it is on good terms with.
         let asked = fx.minds.0[s].asked_assistance.contains(&inc);
         if fx.incidents.0[inc].victim == s
@@ -282,6 +313,7 @@ fn cert_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut Doct
 
 /// Sends the notices still owed: to each organisation without a notice on its way or
 /// delivered (a bounced one is retried through another contact).
+#[allow(clippy::too_many_arguments)]
 fn notice(
     fx: &mut Effects,
     region: &Region,
@@ -289,29 +321,45 @@ fn notice(
     ix: usize,
     how: Known,
     respond: f64,
+    memo: &mut CertMemo,
     scratch: &mut DoctrineScratch,
 ) {
-    owed_notice(
-        region,
-        s,
-        &fx.incidents.0[ix],
-        how,
-        &mut scratch.states,
-        &mut scratch.orgs,
-    );
-    if scratch.orgs.is_empty() {
+    if memo.owed_for != Some(how) {
+        owed_notice(
+            region,
+            s,
+            &fx.incidents.0[ix],
+            how,
+            &mut scratch.states,
+            &mut memo.owed,
+        );
+        memo.owed_for = Some(how);
+        memo.settled_at = None;
+    }
+    if memo.owed.is_empty() {
+        return;
+    }
+    if let Some(at) = memo.settled_at
+        && !fx.revisions.changed_since(Topics::of(&[Topic::Mail]), at)
+    {
         return;
     }
     scratch.targets.clear();
     let mind = &fx.minds.0[s];
-    for &o in &scratch.orgs {
+    let mut owing = false;
+    for &o in &memo.owed {
         let pending = mind.notices.get(&(ix, o)).is_none_or(|sent| {
             sent.iter()
                 .all(|&id| fx.mail.0[id].status == MessageStatus::Bounced)
         });
+        owing |= pending;
         if pending && let Some(c) = reachable_contact(fx, region, s, o) {
             scratch.targets.push((o, c));
         }
+    }
+    if !owing {
+        memo.settled_at = Some(fx.revisions.now());
+        return;
     }
     if scratch.targets.is_empty() || !chance(fx, k::NOTIFY_RATE + respond) {
         return;
@@ -343,47 +391,56 @@ fn notice(
 
 /// Shares evidence the recipients do not have yet: a non-victim with the victim's CERT, the
 /// victim with the most capable CERT in the region, both with the regional bodies.
+#[allow(clippy::too_many_arguments)]
 fn share(
     fx: &mut Effects,
     region: &Region,
     s: usize,
     ix: usize,
     respond: f64,
+    memo: &mut CertMemo,
     scratch: &mut DoctrineScratch,
 ) {
-    let victim = fx.incidents.0[ix].victim;
-    let to_orgs = &mut scratch.orgs;
-    to_orgs.clear();
-    if victim != s {
-        to_orgs.extend(region.states[victim].cert);
-    } else {
-        to_orgs.extend(most_capable_cert(
-            region,
-            (0..region.n_states()).filter(|&o| o != s),
-        ));
-    }
-    to_orgs.extend(
-        region
-            .regional_bodies
-            .iter()
-            .copied()
-            .filter(|&o| region.orgs[o].state != s),
-    );
+    let to_orgs = memo.share_to.get_or_insert_with(|| {
+        let victim = fx.incidents.0[ix].victim;
+        let mut to = Vec::new();
+        if victim != s {
+            to.extend(region.states[victim].cert);
+        } else {
+            to.extend(most_capable_cert(
+                region,
+                (0..region.n_states()).filter(|&o| o != s),
+            ));
+        }
+        to.extend(
+            region
+                .regional_bodies
+                .iter()
+                .copied()
+                .filter(|&o| region.orgs[o].state != s),
+        );
+        to
+    });
+    memo.fresh.resize(to_orgs.len(), None);
     let mind = &fx.minds.0[s];
+    let held = mind.held_on(ix).len();
     scratch.contacts.clear();
-    for &o in to_orgs.iter() {
+    if held == 0 {
+        return; // nothing to share, so nothing drawn
+    }
+    for (&o, memo_fresh) in to_orgs.iter().zip(memo.fresh.iter_mut()) {
         let sizes = (
-            mind.evidence.len(),
+            held,
             mind.reviewed.len(),
             mind.sent_items.get(&(ix, o)).map_or(0, |sent| sent.len()),
         );
-        let fresh = match scratch.fresh.get(&(s, ix, o)) {
-            Some(&(at, fresh)) if at == sizes => fresh,
+        let fresh = match *memo_fresh {
+            Some((at, fresh)) if at == sizes => fresh,
             _ => {
-                let fresh = evidence_new_to(mind, &fx.pool, ix, o, region.orgs[o].state)
+                let fresh = evidence_new_to(mind, ix, o, region.orgs[o].state)
                     .next()
                     .is_some();
-                scratch.fresh.insert((s, ix, o), (sizes, fresh));
+                *memo_fresh = Some((sizes, fresh));
                 fresh
             }
         };
@@ -448,11 +505,20 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
     let theta = k::blame_threshold(posture);
     deliberate(fx, s, theta, tick, scratch);
     name_groups(fx, region, s, theta, scratch);
+    strongest_beliefs(fx, s, &mut scratch.strongest);
+    scratch.accused_by.clear();
+    scratch.accused_by.resize(region.n_states(), false);
+    for &(_, by, _, blamed, _) in &fx.facts.attributions {
+        if blamed == s && by < region.n_states() {
+            scratch.accused_by[by] = true;
+        }
+    }
     for b in 0..region.n_states() {
         if b == s {
             continue;
         }
-        let (belief, incident) = strongest_belief(fx, s, b);
+        let (belief, incident) = scratch.strongest[b];
+        let accused_by_b = scratch.accused_by[b];
         let (h, level, hotline_ok) = {
             let t = &fx.tensions;
             let pair = t.pair(s, b);
@@ -462,11 +528,6 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
                 t.hotline[pair] && t.hotline_up[pair],
             )
         };
-        let accused_by_b = fx
-            .facts
-            .attributions
-            .iter()
-            .any(|&(_, by, _, blamed, _)| by == b && blamed == s);
         // Nothing against us from b, calm relations, no accusation: nothing to do.
         if incident.is_none() && level < k::DEESCALATE_FROM && !accused_by_b {
             continue;

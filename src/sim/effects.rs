@@ -232,14 +232,10 @@ pub(crate) fn apply(fx: &mut Effects, actor: Actor, order: &Order) -> Result<(),
                 let from_them = region.orgs[org].state;
                 let mind = &mut fx.minds.0[me];
                 let evidence: Vec<usize> = mind
-                    .evidence
+                    .held_on(inc)
                     .iter()
-                    .filter(|(id, h)| {
-                        fx.pool.0[**id].incident == inc
-                            && h.from != Some(from_them)
-                            && !mind.reviewed.contains(&(**id, from_them))
-                    })
-                    .map(|(id, _)| *id)
+                    .copied()
+                    .filter(|&id| super::command::is_news_to(mind, id, from_them))
                     .collect();
                 mind.sent_items
                     .entry((inc, org))

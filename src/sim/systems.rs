@@ -344,7 +344,8 @@ fn hand_over(
         if mind.evidence.contains_key(&id) {
             continue;
         }
-        mind.evidence.insert(
+        mind.hold(
+            incident,
             id,
             Held {
                 since: tick,
@@ -894,7 +895,8 @@ fn receive(fx: &mut Effects, region: &Region, id: usize, tick: u32) {
         let since = held.map_or(tick, |h| h.since);
         let from = held.map_or(from_state, |h| h.from);
         let message = held.map_or(Some(id), |h| h.message);
-        mind.evidence.insert(
+        mind.hold(
+            fx.pool.0[ev].incident,
             ev,
             Held {
                 since,
@@ -959,6 +961,7 @@ pub fn update_attribution(
         let Mind {
             known,
             evidence,
+            held_on,
             arrived,
             dirty,
             assisted_by,
@@ -1013,6 +1016,10 @@ pub fn update_attribution(
                         message: None,
                     },
                 );
+                // As `Mind::hold` does (the mind is borrowed in parts here).
+                let ids = held_on.entry(inc).or_default();
+                let at = ids.partition_point(|&x| x < item.id);
+                ids.insert(at, item.id);
                 arrived.entry(inc).or_default().push(item.id);
                 dirty.insert(inc);
                 log.push(

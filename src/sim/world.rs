@@ -637,8 +637,12 @@ pub struct Mind {
     pub posture: Option<Posture>,
     /// Incidents the state knows of, with how it learnt.
     pub known: BTreeMap<usize, Known>,
-    /// Evidence items held, with the state's judgement of each.
+    /// Evidence items held, with the state's judgement of each. Add items with
+    /// [`Mind::hold`], which keeps `held_on` in step.
     pub evidence: BTreeMap<usize, Held>,
+    /// Per incident: the ids of the items held on it, ascending (what the doctrine and the
+    /// sharing of evidence read, without walking every item of every incident).
+    pub held_on: BTreeMap<usize, Vec<usize>>,
     /// Belief over candidates (states, named groups, an unknown non-state actor) per known
     /// incident.
     pub beliefs: BTreeMap<usize, Belief>,
@@ -670,6 +674,25 @@ pub struct Mind {
     pub confident_since: BTreeMap<(usize, usize), u32>,
     /// When the engine last took a diplomatic step of a kind towards a state.
     pub steps: BTreeMap<(Step, usize), u32>,
+}
+
+impl Mind {
+    /// Holds an evidence item on `incident`, or changes how it is held; returns how it was
+    /// held before.
+    pub fn hold(&mut self, incident: usize, id: usize, held: Held) -> Option<Held> {
+        let before = self.evidence.insert(id, held);
+        if before.is_none() {
+            let ids = self.held_on.entry(incident).or_default();
+            let at = ids.partition_point(|&x| x < id);
+            ids.insert(at, id);
+        }
+        before
+    }
+
+    /// The ids of the items held on `incident`, ascending.
+    pub fn held_on(&self, incident: usize) -> &[usize] {
+        self.held_on.get(&incident).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Diplomatic steps the doctrine remembers, so it does not repeat them every tick.
