@@ -31,6 +31,9 @@ pub struct DoctrineScratch {
     accused_by: Vec<bool>,
     /// Per state, per incident: what its CERT's doctrine worked out on earlier ticks.
     cert: Vec<Vec<CertMemo>>,
+    /// Per state: the revision of the beliefs and the threshold its ministry last
+    /// deliberated on (neither changed: nothing to deliberate).
+    deliberated: Vec<Option<(u64, f64)>>,
 }
 
 /// What a CERT's doctrine remembers of one incident between ticks, so that a tick where
@@ -615,6 +618,18 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
 /// Keeps, per (incident, candidate), since when the state's belief has been at or above
 /// its blame threshold.
 fn deliberate(fx: &mut Effects, s: usize, theta: f64, tick: u32, scratch: &mut DoctrineScratch) {
+    if scratch.deliberated.len() <= s {
+        scratch.deliberated.resize(s + 1, None);
+    }
+    if let Some((at, was)) = scratch.deliberated[s]
+        && was == theta
+        && !fx
+            .revisions
+            .changed_since(Topics::of(&[Topic::Beliefs]), at)
+    {
+        return;
+    }
+    scratch.deliberated[s] = Some((fx.revisions.now(), theta));
     let m = &mut fx.minds.0[s];
     let confident = &mut scratch.pairs;
     confident.clear();
@@ -660,6 +675,9 @@ fn name_groups(
     theta: f64,
     scratch: &mut DoctrineScratch,
 ) {
+    if region.groups.is_empty() {
+        return;
+    }
     let m = &fx.minds.0[s];
     scratch.pairs.clear();
     scratch.pairs.extend(

@@ -197,7 +197,9 @@ impl Sim {
                 systems::propagate_cascade,
                 systems::detect_incidents,
                 systems::move_messages,
-                systems::apply_commands,
+                // Skipped on the (many) ticks without commands: fetching its data costs
+                // more than the nothing it would do.
+                systems::apply_commands.run_if(systems::commands_pending),
                 doctrine::play_doctrine,
                 systems::update_attribution,
                 systems::update_escalation,

@@ -702,11 +702,16 @@ pub fn detect_incidents(
 
 /// System 6 moves messages: clearance, transit, staffed hours, bounces, acknowledgements.
 /// Only the messages still on their way are looked at.
-pub(crate) fn move_messages(mut fx: Effects) {
+pub(crate) fn move_messages(mut fx: Effects, mut settled: Local<usize>) {
     let clock = *fx.clock;
     let region = Region::clone(&fx.region);
+    // Every message before `settled` has stopped moving, and a message that stopped never
+    // moves again (statuses only go forward), so each tick starts at the first one moving.
+    while fx.mail.0.get(*settled).is_some_and(|m| !in_motion(m)) {
+        *settled += 1;
+    }
     // Messages sent while these move (none are, today) wait for the next tick.
-    for id in 0..fx.mail.0.len() {
+    for id in *settled..fx.mail.0.len() {
         let m = &fx.mail.0[id];
         if !in_motion(m) {
             continue;
@@ -911,6 +916,11 @@ fn receive(fx: &mut Effects, region: &Region, id: usize, tick: u32) {
         }
     }
     fx.mail.0[id].evidence = evidence;
+}
+
+/// Whether teams submitted commands for this tick (what `apply_commands` runs on).
+pub(crate) fn commands_pending(pending: Res<Pending>) -> bool {
+    !pending.0.is_empty()
 }
 
 /// System 7 carries out the commands teams submitted, in submit order. One that no longer
