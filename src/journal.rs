@@ -4,7 +4,13 @@
 //! mode); then one line per accepted team command or facilitator control, with the tick it
 //! was submitted at; a finished run ends with the hash of its outcome. Same scenario + seed +
 //! journal ⇒ the identical run, which `cyberdrill replay` checks.
+//!
+//! Observers' notes and teams' decision logs are journaled too (`observation` and `decision`
+//! lines, see [`crate::evaluation`]), but they are no part of the run: they are read into
+//! [`Journal::notes`], never into its entries, so replay, resume and the prefix hash of a
+//! branch never see them.
 
+use crate::evaluation::{Decision, Notes, Observation};
 use crate::sim::{Command, Control, Outcome};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -59,6 +65,10 @@ pub enum Line {
         tick: u32,
         outcome_hash: String,
     },
+    /// An observer's note (EEG entry); the engine never reads it.
+    Observation(Observation),
+    /// A team's decision and its rationale; the engine never reads it.
+    Decision(Decision),
 }
 
 /// Where a branch comes from: its parent journal and the tick it leaves it at. The branch
@@ -207,6 +217,9 @@ pub struct Journal {
     pub mode: Mode,
     /// Commands and controls in order.
     pub entries: Vec<Line>,
+    /// Observations and decisions, in the order written (kept apart from the entries: the
+    /// run does not depend on them).
+    pub notes: Notes,
     pub end: Option<(u32, String)>,
     /// The furthest tick the session reached (marks, entries, end).
     pub reached: u32,
@@ -383,6 +396,7 @@ impl Journal {
                         seed,
                         mode,
                         entries: Vec::new(),
+                        notes: Notes::default(),
                         end: None,
                         reached: 0,
                         player,
@@ -408,6 +422,10 @@ impl Journal {
                     j.end = Some((tick, outcome_hash));
                 }
                 (Some(j), Line::Mark { tick }) => j.reached = j.reached.max(tick),
+                // Notes may come in any order, after the end too (an observer finishing
+                // an evaluation): they change nothing in the run.
+                (Some(j), Line::Observation(o)) => j.notes.observations.push(o),
+                (Some(j), Line::Decision(d)) => j.notes.decisions.push(d),
                 (Some(j), entry) => {
                     if j.end.is_some() {
                         return Err(JournalError::Corrupt {
@@ -471,6 +489,9 @@ pub fn entry_tick(line: &Line) -> u32 {
         | Line::Control { tick, .. }
         | Line::Mark { tick }
         | Line::End { tick, .. } => *tick,
+        Line::Observation(Observation { tick, .. }) | Line::Decision(Decision { tick, .. }) => {
+            *tick
+        }
         Line::Header { .. } => 0,
     }
 }
@@ -585,6 +606,52 @@ mod tests {
             assert_eq!(again.reached, 9, "cut {cut}");
         }
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Notes are read apart from the entries, anywhere (after the end too), and change
+    /// neither the entries nor the prefix hash that checks a branch against its parent.
+    #[test]
+    fn notes_are_kept_apart_from_the_run() {
+        use crate::evaluation::{Decision, Observation, Rating};
+        let mut with = lines();
+        with.insert(
+            2,
+            Line::Observation(Observation {
+                tick: 5,
+                observer: "eva".into(),
+                team: "team-varesh".into(),
+                objective: None,
+                rating: Some(Rating::M),
+                text: "slow to share".into(),
+            }),
+        );
+        with.push(Line::End {
+            tick: 6,
+            outcome_hash: "h".into(),
+        });
+        with.push(Line::Decision(Decision {
+            tick: 1,
+            team: "team-varesh".into(),
+            decision: "wait".into(),
+            rationale: "no evidence".into(),
+        }));
+        let mut without = lines();
+        without.push(Line::End {
+            tick: 6,
+            outcome_hash: "h".into(),
+        });
+        let a = Journal::parse(&text(&with)[..]).unwrap();
+        let b = Journal::parse(&text(&without)[..]).unwrap();
+        assert_eq!(a.entries, b.entries);
+        assert_eq!(a.reached, b.reached, "a note is not progress");
+        assert_eq!(a.notes.observations.len(), 1);
+        assert_eq!(a.notes.decisions[0].decision, "wait");
+        assert!(b.notes.observations.is_empty() && b.notes.decisions.is_empty());
+        for at in 0..8 {
+            assert_eq!(prefix_hash(&a, at), prefix_hash(&b, at), "at {at}");
+        }
+        let line = serde_json::to_string(&with[2]).unwrap();
+        assert!(line.starts_with("{\"kind\":\"observation\""), "{line}");
     }
 
     #[test]

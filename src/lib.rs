@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod builtin;
 pub mod cli;
+pub mod evaluation;
 pub mod exercise;
 pub mod exit;
 pub mod journal;

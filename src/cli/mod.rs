@@ -38,6 +38,10 @@ pub enum Command {
         /// Play as the facilitator (sees the ground truth, steers injects and pace).
         #[arg(long)]
         facilitator: bool,
+        /// Observe a team (or `all`) as an evaluator while the engine plays every team: its
+        /// screen read-only, the ground truth, and an evaluation guide for notes and ratings.
+        #[arg(long, value_name = "TEAM", conflicts_with_all = ["team", "facilitator"])]
+        observe: Option<String>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Where to write the journal (default: cyberdrill-<scenario>-seed<N>.jsonl here).
@@ -321,6 +325,7 @@ pub fn run(cli: Cli) -> u8 {
             scenario,
             team,
             facilitator,
+            observe,
             seed,
             journal,
             resume,
@@ -329,6 +334,7 @@ pub fn run(cli: Cli) -> u8 {
             scenario,
             team,
             facilitator,
+            observe,
             seed,
             journal,
             resume,

@@ -94,6 +94,20 @@ impl Branch {
         })
     }
 
+    /// The parent's notes (observations, decisions) of the shared past: they describe it, so
+    /// the branch keeps them (still apart from its entries).
+    pub fn notes(&self) -> crate::evaluation::Notes {
+        let n = &self.parent.notes;
+        crate::evaluation::Notes {
+            observations: (n.observations.iter().filter(|o| o.tick < self.at))
+                .cloned()
+                .collect(),
+            decisions: (n.decisions.iter().filter(|d| d.tick < self.at))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The journal of the branch: the parent's past, then `then` at the branch point.
     fn journal(&self, player: Option<&str>, then: &[Control]) -> Journal {
         let mut entries: Vec<Line> = self
@@ -113,6 +127,7 @@ impl Branch {
             seed: self.parent.seed,
             mode: Mode::Play,
             entries,
+            notes: self.notes(),
             end: None,
             reached: self.at,
             player: player.map(str::to_string),
@@ -142,6 +157,8 @@ impl Branch {
             parent: j.parent.clone(),
         }];
         lines.extend(j.entries);
+        lines.extend(j.notes.observations.into_iter().map(Line::Observation));
+        lines.extend(j.notes.decisions.into_iter().map(Line::Decision));
         lines.push(Line::Mark { tick: self.at });
         lines
     }

@@ -48,6 +48,8 @@ pub struct Exercise {
     /// `play` as one team, without a facilitator: only questions put to this team pause
     /// the clock.
     pub solo_team: Option<String>,
+    /// Observers' notes and teams' decisions: journaled, never read by the engine.
+    pub notes: crate::evaluation::Notes,
 }
 
 impl Exercise {
@@ -63,6 +65,7 @@ impl Exercise {
             views: std::collections::BTreeMap::new(),
             facilitator_view: None,
             solo_team: None,
+            notes: Default::default(),
         }
     }
 
@@ -155,6 +158,22 @@ impl Exercise {
         }
         self.forget_views();
         self.write(&Line::Control { tick, control })
+    }
+
+    /// Journals an observation or a decision (see [`crate::evaluation`]) and keeps it; the
+    /// simulation is not touched.
+    pub fn note(&mut self, line: Line) -> Result<(), String> {
+        if let Some(f) = &self.failure {
+            return Err(format!("the exercise has stopped: {f}"));
+        }
+        if !self.write(&line) {
+            return Err(format!(
+                "the exercise has stopped: {}",
+                self.failure.as_deref().unwrap_or("")
+            ));
+        }
+        self.notes.record(line);
+        Ok(())
     }
 
     /// Why the exercise stopped, once its journal could not be written.

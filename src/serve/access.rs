@@ -3,7 +3,9 @@
 //! The teams file is RON: one entry per team that people play (its SSH user name is the
 //! team id), and the facilitator (user `facilitator`). Each has a password, public keys, or
 //! both. `cyberdrill serve --init-teams` writes one with random passwords. Teams of the
-//! scenario that are not in the file are played by the engine.
+//! scenario that are not in the file are played by the engine. Observers (evaluators) may be
+//! listed too: each logs in under their own name, watches some teams (or all) and, if the
+//! file allows it, the ground truth, and can never act.
 
 use crate::exercise::Error;
 use crate::scenario::Scenario;
@@ -38,6 +40,31 @@ pub struct TeamLogin {
     pub keys: Vec<String>,
 }
 
+/// What an observer's `watch` says for every team.
+pub const ALL_TEAMS: &str = "all";
+
+/// An observer's login; the name is the SSH user name.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ObserverLogin {
+    pub name: String,
+    /// Empty: no password (keys only).
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// The team ids they watch; `["all"]` (or left out): every team of the scenario.
+    #[serde(default = "all_teams")]
+    pub watch: Vec<String>,
+    /// Whether they may see the ground truth (the facilitator's picture of the incidents).
+    #[serde(default)]
+    pub ground_truth: bool,
+}
+
+fn all_teams() -> Vec<String> {
+    vec![ALL_TEAMS.to_string()]
+}
+
 /// The teams file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +74,9 @@ pub struct TeamsFile {
     pub scenario: String,
     pub facilitator: Login,
     pub teams: Vec<TeamLogin>,
+    /// Evaluators who watch teams and write their evaluation guides; they never act.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observers: Vec<ObserverLogin>,
 }
 
 /// Who a user name and credentials turned out to be.
@@ -54,13 +84,15 @@ pub struct TeamsFile {
 pub enum Who {
     Facilitator,
     Team(String),
+    /// An observer, by name (see [`Access::observer`] for what they watch).
+    Observer(String),
 }
 
 impl Who {
     pub fn user(&self) -> &str {
         match self {
             Who::Facilitator => FACILITATOR,
-            Who::Team(t) => t,
+            Who::Team(t) | Who::Observer(t) => t,
         }
     }
 }
@@ -70,6 +102,22 @@ impl Who {
 pub struct Access {
     /// (user, password, keys); the facilitator first.
     entries: Vec<(Who, Option<String>, Vec<PublicKey>)>,
+    /// What each observer watches, in the file's order.
+    observers: Vec<crate::evaluation::Seat>,
+}
+
+/// A teams-file error and the text it is about (a quoted name, found after the section's
+/// keyword), so that the message can say where in the file it is.
+type Located = (String, Option<(&'static str, String)>);
+
+/// `line:column` (1-based) of `needle` after the first `section` keyword in `text`.
+fn locate(text: &str, section: &str, needle: &str) -> Option<(usize, usize)> {
+    let start = text.find(section).unwrap_or(0);
+    let at = start + text[start..].find(needle)?;
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((line, column))
 }
 
 impl Access {
@@ -99,55 +147,113 @@ impl Access {
                 e.code
             ))
         })?;
-        Access::from_file(&file, scenario)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+        Access::check(&file, scenario).map_err(|(e, anchor)| {
+            let at = anchor
+                .and_then(|(section, needle)| locate(&text, section, &format!("\"{needle}\"")))
+                .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
+            Error::Invalid(format!("{}{at}: {e}", path.display()))
+        })
     }
 
     /// Checks a parsed teams file: known team ids, no duplicates, some way in for each.
     pub fn from_file(file: &TeamsFile, scenario: &Scenario) -> Result<Access, String> {
+        Access::check(file, scenario).map_err(|(e, _)| e)
+    }
+
+    fn check(file: &TeamsFile, scenario: &Scenario) -> Result<Access, Located> {
+        let at_team = |t: &str| Some(("teams", t.to_string()));
         let ids: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
         let mut entries = vec![(
             Who::Facilitator,
             Some(file.facilitator.password.clone()).filter(|p| !p.is_empty()),
-            parse_keys(FACILITATOR, &file.facilitator.keys)?,
+            parse_keys(FACILITATOR, &file.facilitator.keys).map_err(|e| (e, None))?,
         )];
         for t in &file.teams {
             if !ids.contains(&t.team.as_str()) {
                 let hint = crate::scenario::diagnostic::suggest(&t.team, ids.iter().copied())
                     .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-                return Err(format!(
-                    "team `{}` is not a team of scenario `{}`{hint}; its teams: {}",
-                    t.team,
-                    scenario.meta.id,
-                    ids.join(", ")
+                return Err((
+                    format!(
+                        "team `{}` is not a team of scenario `{}`{hint}; its teams: {}",
+                        t.team,
+                        scenario.meta.id,
+                        ids.join(", ")
+                    ),
+                    at_team(&t.team),
                 ));
             }
             if entries.iter().any(|(w, _, _)| w.user() == t.team) {
-                return Err(format!("team `{}` is listed twice", t.team));
+                return Err((format!("team `{}` is listed twice", t.team), None));
             }
             entries.push((
                 Who::Team(t.team.clone()),
                 Some(t.password.clone()).filter(|p| !p.is_empty()),
-                parse_keys(&t.team, &t.keys)?,
+                parse_keys(&t.team, &t.keys).map_err(|e| (e, at_team(&t.team)))?,
             ));
         }
+        let mut observers = Vec::new();
+        for o in &file.observers {
+            let at = || Some(("observers", o.name.clone()));
+            let seat = observer_seat(o, &ids, &scenario.meta.id).map_err(|e| (e, at()))?;
+            if entries.iter().any(|(w, _, _)| w.user() == o.name) {
+                let what = if ids.contains(&o.name.as_str()) || o.name == FACILITATOR {
+                    "a team or the facilitator"
+                } else {
+                    "another observer"
+                };
+                return Err((
+                    format!(
+                        "observer `{}` has the name of {what}: every login needs its own name",
+                        o.name
+                    ),
+                    at(),
+                ));
+            }
+            entries.push((
+                Who::Observer(o.name.clone()),
+                Some(o.password.clone()).filter(|p| !p.is_empty()),
+                parse_keys(&o.name, &o.keys).map_err(|e| (e, at()))?,
+            ));
+            observers.push(seat);
+        }
         for (who, password, keys) in &entries {
+            let at = match who {
+                Who::Facilitator => None,
+                Who::Team(t) => at_team(t),
+                Who::Observer(o) => Some(("observers", o.clone())),
+            };
             if let Some(p) = password
                 && p.chars().count() < 8
             {
-                return Err(format!(
-                    "the password of `{}` is shorter than 8 characters",
-                    who.user()
+                return Err((
+                    format!(
+                        "the password of `{}` is shorter than 8 characters",
+                        who.user()
+                    ),
+                    at,
                 ));
             }
             if password.is_none() && keys.is_empty() {
-                return Err(format!(
-                    "`{}` has neither a password nor a key: nobody could log in as it",
-                    who.user()
+                return Err((
+                    format!(
+                        "`{}` has neither a password nor a key: nobody could log in as it",
+                        who.user()
+                    ),
+                    at,
                 ));
             }
         }
-        Ok(Access { entries })
+        Ok(Access { entries, observers })
+    }
+
+    /// What an observer watches, by name.
+    pub fn observer(&self, name: &str) -> Option<&crate::evaluation::Seat> {
+        self.observers.iter().find(|o| o.name == name)
+    }
+
+    /// Every observer, in the file's order.
+    pub fn observers(&self) -> &[crate::evaluation::Seat] {
+        &self.observers
     }
 
     /// The teams people play (the others are played by the engine).
@@ -156,7 +262,7 @@ impl Access {
             .iter()
             .filter_map(|(w, _, _)| match w {
                 Who::Team(t) => Some(t.clone()),
-                Who::Facilitator => None,
+                Who::Facilitator | Who::Observer(_) => None,
             })
             .collect()
     }
@@ -175,6 +281,65 @@ impl Access {
             .any(|k| k.key_data() == key.key_data())
             .then(|| who.clone())
     }
+}
+
+/// Checks an observer's entry: a name that works as an SSH user name, and teams to watch.
+fn observer_seat(
+    o: &ObserverLogin,
+    ids: &[&str],
+    scenario: &str,
+) -> Result<crate::evaluation::Seat, String> {
+    let name_ok = !o.name.is_empty()
+        && o.name.len() <= 32
+        && o.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name_ok {
+        return Err(format!(
+            "observer name `{}` cannot be an SSH user name; use letters, digits, `-`, `_` or `.` (at most 32), e.g. `eva-lindqvist`",
+            o.name.escape_debug()
+        ));
+    }
+    if o.watch.is_empty() {
+        return Err(format!(
+            "observer `{}` watches no team; list team ids in `watch`, or [\"{ALL_TEAMS}\"] for every team",
+            o.name
+        ));
+    }
+    let mut watch: Vec<String> = Vec::new();
+    for team in &o.watch {
+        if team == ALL_TEAMS {
+            watch.extend(ids.iter().map(|t| t.to_string()));
+            continue;
+        }
+        if !ids.contains(&team.as_str()) {
+            let hint = crate::scenario::diagnostic::suggest(team, ids.iter().copied())
+                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            return Err(format!(
+                "observer `{}` watches `{team}`, which is not a team of scenario `{scenario}`{hint}; its teams: {} (or \"{ALL_TEAMS}\")",
+                o.name,
+                ids.join(", ")
+            ));
+        }
+        watch.push(team.clone());
+    }
+    // In the scenario's order, each once.
+    let watch: Vec<String> = ids
+        .iter()
+        .filter(|t| watch.iter().any(|w| w == *t))
+        .map(|t| t.to_string())
+        .collect();
+    if watch.is_empty() {
+        return Err(format!(
+            "observer `{}` watches no team: scenario `{scenario}` has none",
+            o.name
+        ));
+    }
+    Ok(crate::evaluation::Seat {
+        name: o.name.clone(),
+        watch,
+        ground_truth: o.ground_truth,
+    })
 }
 
 fn parse_keys(user: &str, keys: &[String]) -> Result<Vec<PublicKey>, String> {
@@ -230,6 +395,7 @@ pub fn init_teams(scenario: &Scenario) -> TeamsFile {
                 keys: Vec::new(),
             })
             .collect(),
+        observers: Vec::new(),
     }
 }
 
@@ -242,7 +408,9 @@ pub fn render_teams_file(file: &TeamsFile) -> String {
          // The SSH user name is the team id (`ssh -p 2222 TEAM@HOST`); the facilitator logs in\n\
          // as `facilitator`. Each login takes a password, public keys (lines from a .pub\n\
          // file, e.g. keys: [\"ssh-ed25519 AAAA… name\"]), or both; an empty password means\n\
-         // keys only. Remove a team to let the engine play it.\n{body}\n"
+         // keys only. Remove a team to let the engine play it.\n\
+         // Observers (evaluators) may be added: observers: [(name: \"eva\", password: \"…\",\n\
+         // watch: [\"all\"], ground_truth: false)]; they log in as their name and never act.\n{body}\n"
     )
 }
 
@@ -373,6 +541,76 @@ mod tests {
                 .unwrap_err()
                 .contains("public key")
         );
+    }
+
+    #[test]
+    fn observers_log_in_under_their_name_and_watch_known_teams() {
+        let s = scenario();
+        let mut file = init_teams(&s);
+        let first = s.teams[0].id.clone();
+        file.observers = vec![
+            ObserverLogin {
+                name: "eva".into(),
+                password: "observer-pass-1".into(),
+                keys: Vec::new(),
+                watch: vec![first.clone()],
+                ground_truth: true,
+            },
+            ObserverLogin {
+                name: "bo".into(),
+                password: "observer-pass-2".into(),
+                keys: Vec::new(),
+                watch: all_teams(),
+                ground_truth: false,
+            },
+        ];
+        let access = Access::from_file(&file, &s).unwrap();
+        assert_eq!(
+            access.password("eva", "observer-pass-1"),
+            Some(Who::Observer("eva".into()))
+        );
+        assert_eq!(access.password("eva", "observer-pass-2"), None);
+        assert_eq!(access.observer("eva").unwrap().watch, vec![first.clone()]);
+        assert!(access.observer("eva").unwrap().ground_truth);
+        assert_eq!(access.observer("bo").unwrap().watch.len(), s.teams.len());
+        assert_eq!(
+            access.teams().len(),
+            s.teams.len(),
+            "observers play no team"
+        );
+        // Round trip, with the observers.
+        let back: TeamsFile = ron::from_str(&render_teams_file(&file)).unwrap();
+        assert_eq!(back, file);
+        type Change = fn(&mut ObserverLogin);
+        let cases: [(&str, Change); 5] = [
+            ("not a team of scenario", |o| {
+                o.watch = vec!["team-nowhere".into()]
+            }),
+            ("watches no team", |o| o.watch.clear()),
+            ("cannot be an SSH user name", |o| o.name = "eva lind".into()),
+            ("the name of a team or the facilitator", |o| {
+                o.name = "facilitator".into()
+            }),
+            ("shorter than 8", |o| o.password = "short".into()),
+        ];
+        for (expected, change) in cases {
+            let mut bad = file.clone();
+            change(&mut bad.observers[0]);
+            let e = Access::from_file(&bad, &s).unwrap_err();
+            assert!(e.contains(expected), "{expected}: {e}");
+        }
+        let text = "(facilitator: (password: \"white-cell-2026\"), teams: [],\n observers: [\n  (name: \"eva\", password: \"long-enough-1\", watch: [\"team-varesch\"])])";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("teams.ron");
+        std::fs::write(&path, text).unwrap();
+        let Error::Invalid(e) = Access::load(&path, &s, "builtin:flagship").unwrap_err() else {
+            panic!("an invalid file is invalid input");
+        };
+        assert!(
+            e.contains("teams.ron:3:10: observer `eva` watches `team-varesch`"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `team-varesh`?"), "{e}");
     }
 
     #[test]

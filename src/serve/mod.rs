@@ -22,6 +22,8 @@ use crate::exercise::{Error, Exercise, SharedExercise, load, replay};
 use crate::journal::{JournalWriter, Mode};
 use crate::sim::Sim;
 use crate::tui::app::{App, Engine, Role};
+use crate::tui::observer::ObserverScreen;
+use crate::tui::screen::Screen;
 use access::{Access, Who};
 use russh::server::{Auth, Msg, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, MethodKind, MethodSet};
@@ -296,6 +298,12 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
     if let Some(warning) = access::shared_secret_warning(&options.host_key) {
         eprintln!("{warning}");
     }
+    // Observers' notes and decisions of the past come back with it (the engine skips them).
+    let notes = match (&resumed, &branch) {
+        (Some(journal), _) => journal.notes.clone(),
+        (None, Some(b)) => b.notes(),
+        (None, None) => Default::default(),
+    };
     let (sim, writer, journal_path) = match (&options.resume, resumed, &branch) {
         (Some(path), Some(journal), _) => {
             // A run that no longer replays is invalid input, whatever the replay found.
@@ -332,6 +340,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
         }
     };
     let mut exercise = Exercise::new(sim, Some(writer));
+    exercise.notes = notes;
     exercise.online = std::iter::once(access::FACILITATOR.to_string())
         .chain(humans)
         .map(|user| (user, 0))
@@ -1398,15 +1407,24 @@ impl russh::server::Handler for Connection {
             }
         };
         self.progress.reach(IN_SESSION);
-        let role = match &who {
-            Who::Facilitator => Role::Facilitator,
-            Who::Team(t) => Role::Team(t.clone()),
+        let engine = Engine::Shared(self.hub.exercise.clone());
+        let teams = self.hub.teams.clone();
+        let app: Box<dyn Screen> = match &who {
+            Who::Facilitator => Box::new(App::over(engine, Role::Facilitator, teams)),
+            Who::Team(t) => Box::new(App::over(engine, Role::Team(t.clone()), teams)),
+            Who::Observer(name) => match self.hub.access.observer(name) {
+                Some(seat) => Box::new(ObserverScreen::new(
+                    self.hub.exercise.clone(),
+                    seat.clone(),
+                    teams,
+                    false,
+                )),
+                None => {
+                    turn_away(handle, channel, "No such observer.".into());
+                    return Ok(());
+                }
+            },
         };
-        let app = App::over(
-            Engine::Shared(self.hub.exercise.clone()),
-            role,
-            self.hub.teams.clone(),
-        );
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         self.input = Some(tx);
         let (resize_tx, resize_rx) = watch::channel(size);

@@ -7,8 +7,7 @@
 //! an idle session costs nothing. At most one screen update is in flight to the client; a
 //! client that does not read gets no new frames until it does (see `Outbox`).
 
-use crate::tui::app::App;
-use crate::tui::ui;
+use crate::tui::screen::Screen;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::crossterm::{cursor, execute, terminal};
@@ -236,7 +235,7 @@ impl Outbox {
 }
 
 /// Runs one session until the player quits or the connection goes; returns why it ended.
-pub async fn run(mut app: App, io: Io) -> &'static str {
+pub async fn run(mut app: impl Screen, io: Io) -> &'static str {
     let Io {
         handle,
         channel,
@@ -287,15 +286,15 @@ pub async fn run(mut app: App, io: Io) -> &'static str {
             if seen != Some(version) {
                 app.refresh();
                 seen = Some(version);
-                if app.quit {
-                    break if app.failure.is_some() {
+                if app.quit() {
+                    break if app.failure().is_some() {
                         "the journal cannot be written"
                     } else {
                         "quit"
                     };
                 }
             }
-            if terminal.draw(|frame| ui::draw(frame, &app)).is_err() {
+            if terminal.draw(|frame| app.draw(frame)).is_err() {
                 break "terminal error";
             }
             out.push(sink.take());
@@ -330,11 +329,11 @@ pub async fn run(mut app: App, io: Io) -> &'static str {
                 Some(Input::Bytes(bytes)) => {
                     for key in parser.feed(&bytes) {
                         app.handle_key(key);
-                        if app.quit {
+                        if app.quit() {
                             break;
                         }
                     }
-                    if app.quit {
+                    if app.quit() {
                         break "quit";
                     }
                     dirty = true;
@@ -361,7 +360,7 @@ pub async fn run(mut app: App, io: Io) -> &'static str {
     // Last words, after the frame in flight; bounded, for a client that does not read.
     let failure = match &*stop.borrow() {
         Some(Stop::Failed(f)) => Some(f.clone()),
-        _ => app.failure.clone(),
+        _ => app.failure(),
     };
     let _ = tokio::time::timeout(FAREWELL, async {
         out.flush().await?;

@@ -21,6 +21,8 @@ pub enum Action {
     Pace(isize),
     /// Facilitator: look at this team's screen (an index into the teams).
     ShowTeam(usize),
+    /// Journal a note (a team's decision): no part of the run, see [`crate::evaluation`].
+    Note(crate::journal::Line),
     /// Leave this screen.
     Quit,
 }

@@ -189,6 +189,13 @@ pub struct App {
     /// The facilitator looks at this team's screen (Team screens tab).
     pub peek: usize,
     pub quit: bool,
+    /// The team's decision being written (`d`).
+    pub decision: Option<super::decision::DecisionForm>,
+    /// The decisions this screen may see: a team its own, the facilitator every team's.
+    pub decisions: Vec<crate::evaluation::Decision>,
+    /// An observer's screen: nothing it does reaches the engine (its keys are filtered
+    /// before they get here too; see `observer.rs`).
+    pub read_only: bool,
 }
 
 impl App {
@@ -243,6 +250,9 @@ impl App {
             long_status: None,
             peek: 0,
             quit: false,
+            decision: None,
+            decisions: Vec::new(),
+            read_only: false,
         };
         app.refresh();
         app
@@ -252,13 +262,19 @@ impl App {
     pub fn refresh(&mut self) {
         let role = self.role.clone();
         let peek = self.teams.get(self.peek).map(|(id, _)| id.clone());
-        let (clock, view, facilitator, error, online) = self.engine.with(false, |ex| {
-            let (view, facilitator, online) = match &role {
-                Role::Team(t) => (ex.team_view(t), None, Default::default()),
+        let (clock, view, facilitator, error, online, decisions) = self.engine.with(false, |ex| {
+            let (view, facilitator, online, decisions) = match &role {
+                Role::Team(t) => (
+                    ex.team_view(t),
+                    None,
+                    Default::default(),
+                    ex.notes.decisions_of(t),
+                ),
                 Role::Facilitator => (
                     peek.and_then(|id| ex.team_view(&id)),
                     Some(ex.facilitator_view()),
                     ex.online.clone(),
+                    ex.notes.decisions.clone(),
                 ),
             };
             (
@@ -267,8 +283,10 @@ impl App {
                 facilitator,
                 ex.failure().map(str::to_string),
                 online,
+                decisions,
             )
         });
+        self.decisions = decisions;
         if clock.over && !self.clock.over {
             // However it ended (this screen, the clock task, another session), say so.
             self.say(Self::ENDED);
@@ -507,8 +525,19 @@ impl App {
         }
     }
 
+    /// Journals a note (an observation or a decision); the run is not touched.
+    pub fn note(&mut self, line: crate::journal::Line) -> Result<(), String> {
+        let result = self.engine.with(true, |ex| ex.note(line));
+        self.refresh();
+        result
+    }
+
     /// Submits a team command; journals it when accepted.
     pub fn submit(&mut self, team: &str, command: Command) {
+        if self.read_only {
+            self.warn("Observers cannot act: nothing was sent.");
+            return;
+        }
         let name = command.name();
         match self.engine.with(true, |ex| ex.submit(team, command)) {
             Ok(()) => {
@@ -522,6 +551,10 @@ impl App {
     /// Applies a facilitator control; journals it when accepted. The status line says what
     /// was done (or that it did not apply).
     pub fn control(&mut self, control: Control) -> bool {
+        if self.read_only {
+            self.warn("Observers cannot act: nothing was changed.");
+            return false;
+        }
         let inject = match &control {
             Control::FireInject { id }
             | Control::SkipInject { id }
@@ -639,8 +672,10 @@ impl App {
             Tab::Directory => self.directory_rows().len(),
             Tab::Relations => v.map_or(0, |v| v.relations.len()),
             Tab::Sent => v.map_or(0, |v| v.sent.len() + v.acts.len()),
-            Tab::Timeline if facilitator => f.map_or(0, |f| f.timeline.len()),
-            Tab::Timeline => v.map_or(0, |v| v.timeline.len()),
+            Tab::Timeline if facilitator => {
+                f.map_or(0, |f| f.timeline.len()) + self.decisions.len()
+            }
+            Tab::Timeline => v.map_or(0, |v| v.timeline.len()) + self.decisions.len(),
             Tab::Objectives if facilitator => f.map_or(0, |f| f.objectives.len()),
             Tab::Objectives => v.map_or(0, |v| v.objectives.len()),
             Tab::GroundTruth => f.map_or(0, |f| f.incidents.len() + f.objectives.len()),
@@ -818,6 +853,16 @@ impl App {
             Action::Control(control) => {
                 self.control(control);
             }
+            Action::Note(line) => {
+                let decision = matches!(line, crate::journal::Line::Decision(_));
+                match self.note(line) {
+                    Ok(()) if decision => self.say(
+                        "Decision recorded in your log (on your Timeline; the facilitator sees it too).",
+                    ),
+                    Ok(()) => self.say("Recorded."),
+                    Err(e) => self.warn(format!("Not recorded: {e}.")),
+                }
+            }
             // Each tick stepped writes its own mark to the journal.
             Action::Step => {
                 self.step();
@@ -871,6 +916,9 @@ impl App {
         }
         if self.preview.is_some() {
             return self.preview_key(key);
+        }
+        if self.decision.is_some() {
+            return self.decision_key(key);
         }
         if self.composer.is_some() {
             return self.composer_key(key);
@@ -990,6 +1038,7 @@ impl App {
             KeyCode::Enter if self.clock.over && tab == Tab::Directory => self.say(Self::OVER),
             KeyCode::Char('a') if self.clock.over && tab == Tab::Inbox => self.say(Self::OVER),
             KeyCode::Char('c') => self.composer = Some(Composer::new()),
+            KeyCode::Char('d') => self.open_decision(),
             KeyCode::Char('/') if tab == Tab::Directory => {
                 self.filtering = true;
                 self.filter.clear();

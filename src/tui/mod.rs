@@ -17,6 +17,7 @@ pub mod adhoc;
 pub mod app;
 pub mod composer;
 pub mod composer_view;
+pub mod decision;
 pub mod directory;
 pub mod footer;
 pub mod glossary;
@@ -26,7 +27,9 @@ pub mod inbox;
 pub mod injects;
 pub mod ladder;
 pub mod objectives;
+pub mod observer;
 pub mod question;
+pub mod screen;
 pub mod sent;
 pub mod situation;
 pub mod tab;
@@ -53,6 +56,8 @@ pub struct PlayOptions {
     pub scenario: Option<String>,
     pub team: Option<String>,
     pub facilitator: bool,
+    /// Observe this team (or `all`): read-only, the engine plays every team.
+    pub observe: Option<String>,
     pub seed: u64,
     pub journal: Option<PathBuf>,
     pub resume: Option<PathBuf>,
@@ -123,6 +128,10 @@ struct Prepared {
     seed: u64,
     /// What the first screen says (a resumed journal whose last line was cut off).
     notice: Option<String>,
+    /// The notes (observations, decisions) journaled before, when resuming or branching.
+    notes: crate::evaluation::Notes,
+    /// `--observe`: the observer's seat (then there is no role).
+    observe: Option<crate::evaluation::Seat>,
 }
 
 struct Finished {
@@ -154,6 +163,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
             .map_err(|e| Error::Invalid(e.to_string()))?;
         let writer = JournalWriter::append_to(path)
             .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
+        let observe = observer_seat(options, &loaded.scenario, path)?;
         let player = options.team.clone().or(journal.player.clone());
         let role = if options.facilitator || player.as_deref() == Some(crate::scenario::FACILITATOR)
         {
@@ -165,11 +175,13 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
             teams: teams(&loaded.scenario),
             sim: Some(sim),
             loaded: None,
-            role,
             journal: Some(writer),
             journal_path: Some(path.clone()),
             seed: journal.seed,
             notice: journal.torn_notice(),
+            notes: journal.notes.clone(),
+            role: if observe.is_some() { None } else { role },
+            observe,
         });
     }
     let reference = options
@@ -178,6 +190,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
         .unwrap_or_else(|| crate::exercise::DEFAULT_SCENARIO.to_string());
     let loaded = load::load(&reference)?;
     let teams = teams(&loaded.scenario);
+    let observe = observer_seat(options, &loaded.scenario, std::path::Path::new(&reference))?;
     let role = match (&options.team, options.facilitator) {
         (_, true) => Some(Role::Facilitator),
         (Some(t), false) => {
@@ -208,6 +221,8 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
         journal_path: options.journal.clone(),
         seed: options.seed,
         notice: None,
+        notes: Default::default(),
+        observe,
     })
 }
 
@@ -265,6 +280,8 @@ fn prepare_branch(
         journal_path: Some(path),
         seed: branch.parent.seed,
         notice: None,
+        notes: branch.notes(),
+        observe: None,
     })
 }
 
@@ -295,11 +312,111 @@ fn start(
     ))
 }
 
+/// The seat of `--observe TEAM` (or `all`); none without it. A journal written by an
+/// observer is resumed by an observer.
+fn observer_seat(
+    options: &PlayOptions,
+    scenario: &crate::scenario::Scenario,
+    source: &std::path::Path,
+) -> Result<Option<crate::evaluation::Seat>, Error> {
+    let Some(team) = &options.observe else {
+        if options.resume.is_some() && options.team.is_none() && !options.facilitator {
+            let journal = options
+                .resume
+                .as_deref()
+                .and_then(|p| crate::journal::Journal::read(p).ok());
+            if journal.and_then(|j| j.player).as_deref() == Some(OBSERVER) {
+                return Err(Error::Usage(format!(
+                    "{} was written by an observer; resume it with --observe TEAM (or all)",
+                    source.display()
+                )));
+            }
+        }
+        return Ok(None);
+    };
+    let ids: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
+    let watch: Vec<String> = if team == crate::serve::access::ALL_TEAMS {
+        ids.iter().map(|t| t.to_string()).collect()
+    } else if ids.contains(&team.as_str()) {
+        vec![team.clone()]
+    } else {
+        let hint = crate::scenario::diagnostic::suggest(team, ids.iter().copied())
+            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        return Err(Error::Usage(format!(
+            "--observe: no team `{team}` in the scenario{hint}; teams: {} (or all)",
+            ids.join(", ")
+        )));
+    };
+    if watch.is_empty() {
+        return Err(Error::Usage(
+            "--observe: the scenario has no team to observe".into(),
+        ));
+    }
+    Ok(Some(crate::evaluation::Seat {
+        name: OBSERVER.to_string(),
+        watch,
+        // At this keyboard the observer has the whole exercise anyway.
+        ground_truth: true,
+    }))
+}
+
+/// The name a local observer signs with, and the journal's player for `play --observe`.
+pub const OBSERVER: &str = "observer";
+
+/// `play --observe`: the engine plays every team; the observer watches, runs the clock and
+/// writes the evaluation guide.
+fn observe_session(
+    terminal: &mut DefaultTerminal,
+    prepared: Prepared,
+    seat: crate::evaluation::Seat,
+) -> std::io::Result<Finished> {
+    let (sim, journal, path) = match (prepared.sim, &prepared.loaded) {
+        (Some(sim), _) => (sim, prepared.journal, prepared.journal_path),
+        (None, Some(loaded)) => {
+            let path = prepared
+                .journal_path
+                .unwrap_or_else(|| default_journal(&loaded.scenario.meta.id, prepared.seed));
+            let header = crate::exercise::play_header(loaded, prepared.seed, OBSERVER, &[]);
+            let writer = JournalWriter::create(&path, header).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot write the journal {}: {e}", path.display()),
+                )
+            })?;
+            (
+                Sim::with_players(&loaded.scenario, prepared.seed, &[]),
+                Some(writer),
+                Some(path),
+            )
+        }
+        (None, None) => return Err(std::io::Error::other("nothing to observe")),
+    };
+    let mut exercise = crate::exercise::Exercise::new(sim, journal);
+    exercise.notes = prepared.notes;
+    let shared = crate::exercise::SharedExercise {
+        exercise: std::sync::Arc::new(std::sync::Mutex::new(exercise)),
+        changed: std::sync::Arc::new(|| {}),
+    };
+    let mut screen = observer::ObserverScreen::new(shared, seat, prepared.teams, true);
+    if let Some(notice) = prepared.notice {
+        screen.team.warn(format!("Note: {notice}."));
+    }
+    observer::run(terminal, &mut screen)?;
+    Ok(Finished {
+        journal: path,
+        quit_early: !screen.team.clock.over,
+        failure: screen.team.failure.clone(),
+    })
+}
+
 fn session(
     terminal: &mut DefaultTerminal,
     prepared: Prepared,
     _options: &PlayOptions,
 ) -> std::io::Result<Finished> {
+    if let Some(seat) = prepared.observe.clone() {
+        return observe_session(terminal, prepared, seat);
+    }
     let role = match prepared.role {
         Some(r) => r,
         None => match pick_role(terminal, &prepared.teams)? {
@@ -322,6 +439,10 @@ fn session(
         (None, None) => return Err(std::io::Error::other("nothing to play")),
     };
     let mut app = App::new(sim, role, prepared.teams, journal);
+    if let app::Engine::Own(ex) = &mut app.engine {
+        ex.notes = prepared.notes;
+    }
+    app.refresh();
     if let Some(notice) = prepared.notice {
         app.warn(format!("Note: {notice}."));
     }

@@ -18,7 +18,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         (_, Some(v)) if !app.is_facilitator() => (&v.timeline, "Timeline (what our team has seen)"),
         _ => return,
     };
-    let items = items(entries, area.width);
+    // The decision log joins the timeline: the team's own, or (for the facilitator) every
+    // team's, by name.
+    let names = app.is_facilitator().then_some(app.teams.as_slice());
+    let entries =
+        super::decision::with_decisions(entries, &app.decisions, app.clock.tick_minutes, names);
+    let items = items(&entries, area.width);
     // The cursor counts back from the newest entry (see `App::on_timeline`).
     let selected = items
         .len()

@@ -69,6 +69,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.adhoc.is_some() {
         super::adhoc::draw(frame, app, area);
     }
+    if let Some(form) = &app.decision {
+        super::decision::draw(frame, app, form, area);
+    }
     if app.why.is_some() {
         super::why::draw(frame, app, area);
     }
