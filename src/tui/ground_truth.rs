@@ -4,10 +4,10 @@
 use super::app::{App, Row};
 use super::objectives::status_words;
 use super::situation::row_text;
-use super::text::{Column, bar, cut, fit};
+use super::text::{Column, bar, fit};
 use super::widgets::list_selecting;
 use crate::sim::Phase;
-use crate::sim::view::{FacilitatorView, IncidentTruth, ObjectiveView, hhmm_span};
+use crate::sim::view::{AssetTruth, FacilitatorView, IncidentTruth, ObjectiveView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, List, ListItem};
@@ -129,20 +129,33 @@ fn objective_items(objectives: &[ObjectiveView]) -> Vec<ListItem<'static>> {
         .collect()
 }
 
-/// Every asset of the region, with how far out of service it is.
+/// Every asset of the region, with how far out of service it is, in columns sized to the
+/// width: the name and the state are cut only when the row is full.
 fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
-    let width = 20;
+    let longest = |g: &dyn Fn(&AssetTruth) -> usize| f.assets.iter().map(g).max().unwrap_or(0);
+    let widths = fit(
+        &[
+            Column::flexible("bar", 10, 20, 3),
+            Column::exact("out", 4, 9),
+            Column::flexible("asset", 16, longest(&|a| a.name.chars().count()), 8),
+            Column::flexible("state", 10, longest(&|a| a.state.chars().count()), 5),
+            Column::exact("sector", longest(&|a| format!("{:?}", a.sector).len()), 6),
+        ],
+        usize::from(area.width.saturating_sub(2)),
+    );
     let assets: Vec<ListItem> = f
         .assets
         .iter()
         .map(|a| {
-            ListItem::new(format!(
-                "{} {:>3.0}% {:<30} {:<10} {:?}",
-                bar(a.inoperability, width),
-                a.inoperability * 100.0,
-                cut(&a.name, 30),
-                cut(&a.state, 10),
-                a.sector
+            ListItem::new(row_text(
+                &[
+                    bar(a.inoperability, widths[0].unwrap_or(0)),
+                    format!("{:>3.0}%", a.inoperability * 100.0),
+                    a.name.clone(),
+                    a.state.clone(),
+                    format!("{:?}", a.sector),
+                ],
+                &widths,
             ))
         })
         .collect();
