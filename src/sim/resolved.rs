@@ -57,10 +57,6 @@ impl Topics {
     fn with(self, other: Topics) -> Topics {
         Topics(self.0 | other.0)
     }
-
-    fn has(self, t: usize) -> bool {
-        self.0 & (1 << t) != 0
-    }
 }
 
 /// When each topic last changed, on a counter that every change advances: whatever read its
@@ -85,7 +81,19 @@ impl Revisions {
 
     /// Whether any of `topics` changed after revision `at`.
     pub fn changed_since(&self, topics: Topics, at: u64) -> bool {
-        (0..TOPICS).any(|t| topics.has(t) && self.last[t] > at)
+        // Nothing at all changed since `at`: the common case, one comparison.
+        if self.now <= at {
+            return false;
+        }
+        let mut bits = topics.0;
+        while bits != 0 {
+            let t = bits.trailing_zeros() as usize;
+            if self.last[t] > at {
+                return true;
+            }
+            bits &= bits - 1;
+        }
+        false
     }
 }
 

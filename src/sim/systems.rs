@@ -1002,11 +1002,19 @@ pub fn update_attribution(
                 0.0
             };
             let p_find = per_tick(rate, clock.tick_minutes);
+            // Both lists ascend, so what is held is skipped by walking them side by side
+            // (`held_ix` is the first held id not below the item's).
+            let held = held_on.entry(inc).or_default();
+            let mut held_ix = 0;
             for &id in &incident.evidence {
+                while held.get(held_ix).is_some_and(|&h| h < id) {
+                    held_ix += 1;
+                }
+                if held.get(held_ix) == Some(&id) {
+                    continue;
+                }
                 let item = &pool.0[id];
-                let findable = item.available <= clock.tick
-                    && (item.public || rate > 0.0)
-                    && !evidence.contains_key(&item.id);
+                let findable = item.available <= clock.tick && (item.public || rate > 0.0);
                 if !findable {
                     continue;
                 }
@@ -1027,9 +1035,7 @@ pub fn update_attribution(
                     },
                 );
                 // As `Mind::hold` does (the mind is borrowed in parts here).
-                let ids = held_on.entry(inc).or_default();
-                let at = ids.partition_point(|&x| x < item.id);
-                ids.insert(at, item.id);
+                held.insert(held_ix, item.id);
                 arrived.entry(inc).or_default().push(item.id);
                 dirty.insert(inc);
                 log.push(
