@@ -22,8 +22,15 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         Row::Incident(i) => (None, Some(i)),
         _ => (None, None),
     };
+    // The assets take two fifths of the height, or all but the incidents' one line while no
+    // incident is known; both lists scroll to the selection.
+    let share = if view.incidents.is_empty() {
+        area.height.saturating_sub(3)
+    } else {
+        area.height * 2 / 5
+    };
     let [top, bottom] = Layout::vertical([
-        Constraint::Length((view.assets.len() as u16 + 2).min(area.height * 2 / 5)),
+        Constraint::Length((view.assets.len() as u16 + 2).min(share)),
         Constraint::Fill(1),
     ])
     .areas(area);

@@ -4,6 +4,7 @@
 
 use super::app::{App, Role};
 use super::tab::Tab;
+use super::text::{cells, cut};
 use crate::sim::view::hhmm_span;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -116,6 +117,14 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
                 .map_or(String::new(), |f| f.title.clone()),
             String::new(),
         ),
+    };
+    // Who is at this screen matters more than the scenario's title: at 80 columns the title
+    // gives way first.
+    let room = usize::from(area.width).saturating_sub(cells(&who) + 5);
+    let title = if cells(&title) > room && room >= 12 {
+        cut(&title, room)
+    } else {
+        title
     };
     let line1 = Line::from(vec![
         Span::styled(title, Style::new().bold()),
