@@ -77,7 +77,18 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         left,
         &mut state,
     );
-    let (text, pane) = match rows.get(cursor).copied().unwrap_or(InboxRow::None) {
+    let (text, pane) = reading_pane(view, rows.get(cursor).copied().unwrap_or(InboxRow::None));
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(pane)),
+        right,
+    );
+}
+
+/// What the reading pane shows for the selected row, and its title.
+fn reading_pane(view: &TeamView, row: InboxRow) -> (String, &'static str) {
+    match row {
         InboxRow::Briefing => (view.briefing_text(), "Briefing"),
         InboxRow::Message(m) => (message_text(view, m), "Message"),
         InboxRow::Notice(n) => (
@@ -93,13 +104,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
             "No messages yet. Messages arrive through your points of contact; notices of what happens (detections, news, calls) appear here too.".to_string(),
             "Message",
         ),
-    };
-    frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(pane)),
-        right,
-    );
+    }
 }
 
 /// A contact as a person reads it: its name and organisation (its id when unknown).
