@@ -143,20 +143,25 @@ impl Notes {
     }
 
     /// The latest rating each observer gave each (team, objective): what the AAR shows.
-    /// Sorted by team, objective, observer.
     pub fn latest_ratings(&self) -> Vec<&Observation> {
-        let mut latest: std::collections::BTreeMap<(&str, &str, &str), &Observation> =
-            std::collections::BTreeMap::new();
-        for o in self.observations.iter().filter(|o| o.rating.is_some()) {
-            let key = (
-                o.team.as_str(),
-                o.objective.as_deref().unwrap_or(""),
-                o.observer.as_str(),
-            );
-            latest.insert(key, o);
-        }
-        latest.into_values().collect()
+        latest_ratings(&self.observations)
     }
+}
+
+/// The latest rating each observer gave each (team, objective), sorted by team, objective
+/// (none first) and observer.
+pub fn latest_ratings(observations: &[Observation]) -> Vec<&Observation> {
+    let mut latest: std::collections::BTreeMap<(&str, &str, &str), &Observation> =
+        std::collections::BTreeMap::new();
+    for o in observations.iter().filter(|o| o.rating.is_some()) {
+        let key = (
+            o.team.as_str(),
+            o.objective.as_deref().unwrap_or(""),
+            o.observer.as_str(),
+        );
+        latest.insert(key, o);
+    }
+    latest.into_values().collect()
 }
 
 /// Checks a note's text: not empty, not too long, one paragraph of printable text.

@@ -184,6 +184,14 @@ pub enum Command {
         /// run's percentile.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
         baseline: Option<u64>,
+        /// The HSEEP After-Action Report / Improvement Plan: objectives with the engine's
+        /// result and the observers' ratings, strengths and areas for improvement, the
+        /// decision log, the Improvement Plan (Markdown or HTML).
+        #[arg(long)]
+        aar: bool,
+        /// Write the Improvement Plan as CSV, one row per area for improvement.
+        #[arg(long, value_name = "FILE")]
+        ip_csv: Option<PathBuf>,
     },
     /// Compare two runs of one scenario (a branch and its parent, or two played runs): where
     /// they part, and what ends differently.
@@ -416,13 +424,25 @@ pub fn run(cli: Cli) -> u8 {
             output,
             scenario,
             baseline,
-        } => report::run(
-            &journal,
-            format,
-            output.as_deref(),
-            scenario.as_deref(),
-            baseline,
-        ),
+            aar,
+            ip_csv,
+        } => {
+            if aar && format == report::ReportFormat::Json {
+                eprintln!(
+                    "error: --aar is Markdown or HTML; the JSON report holds the observations and decisions already (its `evaluation`)"
+                );
+                return EXIT_USAGE;
+            }
+            report::run(
+                &journal,
+                format,
+                output.as_deref(),
+                scenario.as_deref(),
+                baseline,
+                aar,
+                ip_csv.as_deref(),
+            )
+        }
         Command::Diff { a, b, events, json } => match crate::report::diff::diff(&a, &b) {
             Ok(d) => {
                 table::emit(&d, json, |d| crate::report::diff::text(d, events));

@@ -20,6 +20,8 @@ pub fn run(
     output: Option<&Path>,
     scenario: Option<&str>,
     baseline: Option<u64>,
+    aar: bool,
+    ip_csv: Option<&Path>,
 ) -> u8 {
     let mut r = match report::from_journal(journal, scenario) {
         Ok(r) => r,
@@ -38,7 +40,26 @@ pub fn run(
             }
         }
     }
+    if let Some(path) = ip_csv {
+        let csv = match report::aar::plan_csv(&r) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: cannot write the improvement plan: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        let code = write_output(&csv, Some(path));
+        if code != EXIT_OK {
+            return code;
+        }
+        // The CSV alone was asked for: no report on the terminal as well.
+        if !aar && output.is_none() {
+            return EXIT_OK;
+        }
+    }
     let text = match format {
+        ReportFormat::Md if aar => report::aar::markdown(&r),
+        ReportFormat::Html if aar => report::aar::html(&r),
         ReportFormat::Md => report::markdown(&r),
         ReportFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
         ReportFormat::Html => report::html(&r),

@@ -120,6 +120,10 @@ pub fn markdown(r: &Report) -> String {
             cell(ob.reason.as_deref().unwrap_or("—"))
         );
     }
+    if !r.evaluation.decisions.is_empty() {
+        let _ = writeln!(s, "\n## Decision log\n");
+        let _ = write!(s, "{}", super::aar::decision_table(r));
+    }
     let _ = writeln!(s, "\n## Points of contact\n");
     let _ = writeln!(
         s,

@@ -1,6 +1,7 @@
 //! The after-action report: built by replaying a journal, rendered as Markdown, JSON or a
 //! self-contained HTML page with inline SVG charts.
 
+pub mod aar;
 pub mod baseline;
 pub mod diff;
 pub mod graph;
@@ -179,6 +180,10 @@ pub struct Report {
     pub branch: Option<BranchInfo>,
     /// With `--baseline N`: the run placed among N engine-played runs.
     pub baseline: Option<baseline::Baseline>,
+    /// The observers' observations and ratings and the teams' decision log (never part of
+    /// the run: the engine did not read them). Left out of the JSON when there are none.
+    #[serde(skip_serializing_if = "aar::Evaluation::is_empty")]
+    pub evaluation: aar::Evaluation,
     /// The picture of the world (SVG), for the HTML page.
     #[serde(skip)]
     pub world: String,
@@ -313,6 +318,7 @@ pub fn from_journal(path: &Path, scenario_override: Option<&str>) -> Result<Repo
     let mut report = assemble(&sim, scenario, tension, sectors, beliefs, truth_of);
     report.beliefs = belief_tracks(all_beliefs, &report, scenario);
     report.world = graph::svg(scenario);
+    report.evaluation = aar::Evaluation::from_journal(&journal, sim.tick_minutes());
     if let Some(parent) = &journal.parent {
         let found = crate::exercise::branch::find_parent(parent, path);
         report.branch = Some(BranchInfo {
@@ -600,6 +606,7 @@ fn assemble(
         flows: flows.into_values().collect(),
         branch: None,
         baseline: None,
+        evaluation: aar::Evaluation::default(),
         world: String::new(),
         names: display_names(scenario),
     }
