@@ -2013,3 +2013,110 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
         );
     }
 }
+
+#[test]
+fn an_observer_watches_read_only_and_a_teams_decision_reaches_the_facilitator_and_the_report() {
+    if !tools_available() {
+        return;
+    }
+    let setup = Setup::new("observer");
+    let text = format!(
+        r#"(
+    facilitator: (password: "{FACILITATOR_PASSWORD}", keys: ["{}"]),
+    teams: [(team: "team-varesh", password: "{VARESH_PASSWORD}", keys: ["{}"])],
+    observers: [(name: "eva", password: "eva-evaluates-1", watch: ["team-varesh"], ground_truth: false)],
+)
+"#,
+        setup.public_key("facilitator-key"),
+        setup.public_key("varesh-key"),
+    );
+    let teams = setup.write("teams.ron", &text);
+    let mut server = Server::start(&setup, &teams);
+    let tmux = Tmux::new(&setup);
+    let (fkey, vkey) = (setup.key("facilitator-key"), setup.key("varesh-key"));
+    let askpass = setup.askpass("eva-evaluates-1");
+    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
+    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
+    let o = tmux.ssh("observer", &server, Login::Password(&askpass), "eva");
+    wait_connected(&f, "FACILITATOR");
+    wait_connected(&v, VARESH_NAME);
+    let first = o.wait_for("OBSERVER eva watching Varesh");
+    assert!(first.contains("Inbox"), "the team's own tabs:\n{first}");
+
+    // Every action key is refused, with a message, and nothing reaches the engine.
+    for (keys, refusal) in [
+        (&["c"][..], "observers cannot compose actions"),
+        (&["1", "a"][..], "observers cannot act (`a`"),
+        (&["d"][..], "the decision log is the team's"),
+        (&["Space"][..], "the facilitator runs the clock"),
+        (&["n"][..], "the facilitator runs the clock"),
+        (&["3", "Enter"][..], "observers cannot act (`Enter`"),
+        (&["m"][..], "observers cannot act (`m`"),
+        (&["f"][..], "observers cannot act (`f`"),
+    ] {
+        o.keys(keys);
+        let s = o.wait_for(refusal);
+        assert!(!s.contains("Compose:"), "no composer for an observer:\n{s}");
+    }
+    // The guide: a rated observation, journaled.
+    o.keys(&["e"]);
+    o.wait_for("Evaluation guide: Varesh");
+    o.keys(&["r", "m"]);
+    o.wait_for("Rating: M");
+    o.type_text("SSH-OBS slow to notify the neighbours");
+    o.keys(&["Enter"]);
+    o.wait_for("recorded (rated M)");
+    o.wait_for("[M] eva");
+
+    // The team records a decision.
+    v.keys(&["d"]);
+    v.wait_for("Decision log");
+    v.type_text("SSH-DEC hold the notice");
+    v.keys(&["Enter"]);
+    v.type_text("wait for clearance");
+    v.keys(&["Enter"]);
+    v.wait_for("Decision recorded");
+    v.keys(&["6"]);
+    let timeline = v.wait_for("DECISION: SSH-DEC hold the notice");
+    assert!(
+        !timeline.contains("SSH-OBS"),
+        "an observation on a team's screen:\n{timeline}"
+    );
+    f.keys(&["4"]);
+    f.wait_for("SSH-DEC hold the notice — why: wait for clearance");
+    // The observer sees the team's timeline as the team does, and its own notes never
+    // reach the team: not on any of its tabs.
+    o.keys(&["Escape"]);
+    o.wait_for("Back to Varesh");
+    o.keys(&["6"]);
+    o.wait_for("DECISION: SSH-DEC");
+    for tab in ["1", "2", "3", "4", "5", "6", "7"] {
+        v.keys(&[tab]);
+        let s = v.wait("a settled tab", |_| true);
+        assert!(!s.contains("SSH-OBS"), "tab {tab}:\n{s}");
+    }
+
+    let lines = journal_lines(&server.journal);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["kind"] != "command" && l["kind"] != "control"),
+        "an observer's key reached the engine: {lines:?}"
+    );
+    let observation = lines.iter().find(|l| l["kind"] == "observation").unwrap();
+    assert_eq!(observation["observer"], "eva");
+    assert_eq!(observation["rating"], "M");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["kind"] == "decision" && l["team"] == "team-varesh")
+    );
+    stop_and_replay(&mut server);
+    let mut c = Command::new(BIN);
+    c.args(["report", &server.journal.display().to_string(), "--aar"]);
+    let aar = String::from_utf8_lossy(&run(c, "report --aar").stdout).into_owned();
+    assert!(
+        aar.contains("SSH-DEC hold the notice") && aar.contains("SSH-OBS"),
+        "{aar}"
+    );
+}
