@@ -15,3 +15,4 @@ pub mod scenario;
 pub mod serve;
 pub mod sim;
 pub mod tui;
+pub mod wall;

@@ -866,3 +866,71 @@ fn unknown_teams_have_no_view() {
     ));
     assert!(sim.team_view("").is_err());
 }
+
+/// The room's wall display shows only what every team sees on its own screen: each public
+/// event as it stands in every team's timeline, the news every team reads, the questions
+/// put to every team; nothing private (a team's brief, a private message, a notification's
+/// text) and no ground truth until the facilitator reveals it.
+#[test]
+fn the_wall_shows_only_what_every_team_sees() {
+    let s = flagship();
+    let teams = teams(s);
+    let mut public_seen = 0usize;
+    let mut kinds = BTreeSet::new();
+    for seed in [1, 42] {
+        let mut sim = Sim::new(s, seed);
+        let mut done = Done::default();
+        loop {
+            if sim.tick().is_multiple_of(6) || sim.is_over() {
+                let wall = sim.wall_view(false);
+                assert!(
+                    wall.reveal.is_none(),
+                    "seed {seed}: the truth before the reveal"
+                );
+                let json = serde_json::to_string(&wall).unwrap();
+                for secret in [SECRET_SUBJECT, SECRET_BODY, VARESH_TEXT, "BRIEF-"] {
+                    assert!(
+                        !json.contains(secret),
+                        "seed {seed}: the wall shows {secret}"
+                    );
+                }
+                for team in &teams {
+                    let view = sim.team_view(&team.id).unwrap();
+                    assert_eq!(wall.minute, view.minute);
+                    assert_eq!(wall.news, view.news, "seed {seed}: news of {}", team.id);
+                    for e in &wall.public {
+                        assert!(
+                            view.timeline.contains(&(e.minute, e.text.clone())),
+                            "seed {seed} tick {}: {} does not see the wall's {:?}",
+                            sim.tick(),
+                            team.id,
+                            e
+                        );
+                    }
+                    for q in &wall.questions {
+                        assert!(view.questions.contains(q), "{}: {q:?}", team.id);
+                    }
+                }
+                public_seen = public_seen.max(wall.public.len());
+                kinds.extend(wall.public.iter().map(|e| format!("{:?}", e.kind)));
+            }
+            if sim.is_over() {
+                break;
+            }
+            play(&mut sim, &mut done);
+            sim.step();
+        }
+        let revealed = sim.wall_view(true).reveal.expect("the reveal");
+        let truth = sim.facilitator_view();
+        assert_eq!(revealed.incidents, truth.incidents);
+        assert!(
+            !revealed.beliefs.is_empty(),
+            "seed {seed}: no beliefs revealed"
+        );
+        // The flagship's questions are put to the room: they wait for the reveal.
+        assert!(!revealed.room_questions.is_empty());
+    }
+    assert!(public_seen > 5, "{public_seen} public events");
+    assert!(kinds.contains("News"), "{kinds:?}");
+    assert!(kinds.len() > 1, "only {kinds:?} on the wall");
+}

@@ -52,6 +52,11 @@ pub enum Command {
         resume: Option<PathBuf>,
         #[command(flatten)]
         branch: BranchArgs,
+        /// Also serve a read-only wall display for the room's projector on this address
+        /// and port (e.g. 0.0.0.0:8080): the clock, the news and the public events, the
+        /// questions; the ground truth when the facilitator reveals it (R).
+        #[arg(long, value_name = "ADDR:PORT")]
+        wall: Option<String>,
     },
     /// Serve an exercise over SSH: each team and the facilitator join with `ssh`.
     Serve {
@@ -76,6 +81,11 @@ pub enum Command {
         resume: Option<PathBuf>,
         #[command(flatten)]
         branch: BranchArgs,
+        /// Also serve a read-only wall display for the room's projector on this address
+        /// and port (e.g. 0.0.0.0:8080): the clock, the news and the public events, the
+        /// questions; the ground truth when the facilitator reveals it (R).
+        #[arg(long, value_name = "ADDR:PORT")]
+        wall: Option<String>,
         /// The server's SSH host key; generated there on first start and kept.
         #[arg(long, default_value = crate::serve::DEFAULT_HOST_KEY, value_name = "FILE")]
         host_key: PathBuf,
@@ -338,6 +348,7 @@ pub fn run(cli: Cli) -> u8 {
             journal,
             resume,
             branch,
+            wall,
         } => done(crate::tui::play(crate::tui::PlayOptions {
             scenario,
             team,
@@ -347,6 +358,7 @@ pub fn run(cli: Cli) -> u8 {
             journal,
             resume,
             branch: branch.point(),
+            wall,
         })),
         Command::Serve {
             scenario,
@@ -360,8 +372,10 @@ pub fn run(cli: Cli) -> u8 {
             max_sessions,
             max_per_team,
             branch,
+            wall,
         } => done(crate::serve::serve(crate::serve::ServeOptions {
             branch: branch.point(),
+            wall,
             scenario,
             listen,
             teams,

@@ -50,6 +50,12 @@ pub struct Exercise {
     pub solo_team: Option<String>,
     /// Observers' notes and teams' decisions: journaled, never read by the engine.
     pub notes: crate::evaluation::Notes,
+    /// Where the room's wall display is served (`--wall`), when it is: the facilitator's
+    /// reveal key says where the truth now shows.
+    pub wall: Option<String>,
+    /// The facilitator has revealed the ground truth on the wall (the hot wash). Not part of
+    /// the simulation or the journal: a resumed exercise starts hidden again.
+    pub revealed: bool,
 }
 
 impl Exercise {
@@ -66,6 +72,8 @@ impl Exercise {
             facilitator_view: None,
             solo_team: None,
             notes: Default::default(),
+            wall: None,
+            revealed: false,
         }
     }
 
@@ -248,6 +256,17 @@ pub struct SharedExercise {
 }
 
 impl SharedExercise {
+    /// An exercise shared with watchers that follow its changes (the wall display of
+    /// `play --wall`): every change announced moves the counter on.
+    pub fn watched(exercise: Exercise) -> (SharedExercise, tokio::sync::watch::Receiver<u64>) {
+        let (changes, watcher) = tokio::sync::watch::channel(0u64);
+        let shared = SharedExercise {
+            exercise: Arc::new(Mutex::new(exercise)),
+            changed: Arc::new(move || changes.send_modify(|v| *v += 1)),
+        };
+        (shared, watcher)
+    }
+
     /// The exercise, even if a session panicked while holding it (the data stays valid:
     /// every change to it is one engine call).
     pub fn lock(&self) -> MutexGuard<'_, Exercise> {

@@ -51,6 +51,8 @@ pub struct ServeOptions {
     pub max_per_team: usize,
     /// Serve on from a moment of a journaled run.
     pub branch: Option<crate::exercise::branch::BranchFrom>,
+    /// Where to serve the wall display, if anywhere.
+    pub wall: Option<String>,
 }
 
 /// Defaults of the command line (also used to print a resume command that needs no more).
@@ -169,6 +171,8 @@ struct Prepared {
     host_key: russh::keys::PrivateKey,
     host_key_new: bool,
     listener: std::net::TcpListener,
+    /// The wall display's port, when asked for.
+    wall: Option<std::net::TcpListener>,
     /// What a resumed journal lost: its last line, cut off while it was written.
     torn: Option<String>,
 }
@@ -294,6 +298,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
     }
     // The port before any file is written: a failed start leaves nothing behind.
     let listener = bind(&options.listen).map_err(Error::Usage)?;
+    let wall = options.wall.as_deref().map(crate::wall::bind).transpose()?;
     let (host_key, host_key_new) = access::host_key(&options.host_key)?;
     if let Some(warning) = access::shared_secret_warning(&options.host_key) {
         eprintln!("{warning}");
@@ -354,6 +359,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
         host_key,
         host_key_new,
         listener,
+        wall,
         torn,
     })
 }
@@ -1658,6 +1664,18 @@ async fn run(options: ServeOptions, prepared: Prepared) -> Result<(), Error> {
         exercise: Arc::new(Mutex::new(prepared.exercise)),
         changed,
     };
+    let wall = prepared.wall.map(|listener| {
+        let url = listener
+            .local_addr()
+            .map_or_else(|_| String::new(), |a| crate::wall::url(&a));
+        exercise.lock().wall = Some(url.clone());
+        let task = tokio::spawn(crate::wall::run(
+            listener,
+            exercise.clone(),
+            version_rx.clone(),
+        ));
+        (url, task)
+    });
     let (stop_tx, stop_rx) = watch::channel(None);
     let live = Arc::new(AtomicUsize::new(0));
     let connections = Arc::new(AtomicUsize::new(0));
@@ -1716,6 +1734,9 @@ async fn run(options: ServeOptions, prepared: Prepared) -> Result<(), Error> {
         }
     };
     clock.abort();
+    if let Some((_, task)) = &wall {
+        task.abort();
+    }
     // Give every session the chance to leave the alternate screen, say why, and close its
     // channel.
     let _ = stop_tx.send(Some(match &failure {
@@ -1824,6 +1845,8 @@ struct Summary {
     /// Simulated minutes already played (when resumed).
     minute: u32,
     torn: Option<String>,
+    /// The wall display's address, when there is one.
+    wall: Option<String>,
 }
 
 fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
@@ -1850,6 +1873,11 @@ fn prepared_summary(prepared: &Prepared, address: &str) -> Summary {
             .collect(),
         minute: prepared.exercise.sim.tick() * prepared.exercise.sim.tick_minutes(),
         torn: prepared.torn.clone(),
+        wall: prepared
+            .wall
+            .as_ref()
+            .and_then(|w| w.local_addr().ok())
+            .map(|a| crate::wall::url(&a)),
     }
 }
 
@@ -1897,6 +1925,11 @@ fn print_banner(options: &ServeOptions, s: &Summary) {
         say(&format!("Played by the engine: {}", s.bots.join(", ")));
     }
     say("The clock is paused until the facilitator starts it. Ctrl-C here ends the exercise.");
+    if let Some(url) = &s.wall {
+        say(&format!(
+            "Wall display (read-only, for the projector): {url}; the facilitator's R reveals the ground truth on it"
+        ));
+    }
     say(&format!("Listening on {}", s.address));
 }
 

@@ -301,6 +301,12 @@ impl Sim {
         view::facilitator_view(&self.world)
     }
 
+    /// What the room's wall display shows: only what every team sees, and the ground truth
+    /// once `revealed`.
+    pub fn wall_view(&self, revealed: bool) -> view::WallView {
+        view::wall_view(&self.world, revealed)
+    }
+
     /// The outcome so far (final once the exercise is over).
     pub fn outcome(&self) -> Outcome {
         outcome::outcome(&self.world, self.seed)

@@ -2182,3 +2182,169 @@ pub fn channel_words(channel: Channel) -> &'static str {
         Channel::Hotline => "hotline",
     }
 }
+
+/// What the room's wall display shows: the clock and only what every team can see on its
+/// own screen (public events, the news, the questions put to every team), and once the
+/// facilitator reveals it, the ground truth ([`RevealView`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WallView {
+    pub title: String,
+    pub minute: u32,
+    pub end_minute: u32,
+    pub over: bool,
+    /// The news stories so far: (minute, headline, body), as every team reads them.
+    pub news: Vec<(u32, String, String)>,
+    /// Events whose audience is everyone, oldest first, in the words teams read them.
+    pub public: Vec<PublicEvent>,
+    /// Discussion questions put to every team by name, oldest first. A question to the room
+    /// (no team named) is the facilitator's to put and may give the game away, so it waits
+    /// for the reveal.
+    pub questions: Vec<QuestionView>,
+    /// The ground truth, once the facilitator has revealed it.
+    pub reveal: Option<RevealView>,
+}
+
+/// An event every team sees.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicEvent {
+    pub minute: u32,
+    pub kind: PublicKind,
+    pub text: String,
+}
+
+/// What kind of public event, for the wall to set each kind apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PublicKind {
+    News,
+    Attribution,
+    Restraint,
+    Demarche,
+    RedLine,
+    Alert,
+    Regional,
+    Objective,
+    Other,
+}
+
+/// The hot wash: what really happened, each state's belief against it, and how relations
+/// climbed the escalation ladder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevealView {
+    pub incidents: Vec<IncidentTruth>,
+    pub beliefs: Vec<BeliefTruth>,
+    /// Every change of rung, oldest first: (minute, what changed and why).
+    pub escalation: Vec<(u32, String)>,
+    /// Every pair of states: where it stands and its peak.
+    pub pairs: Vec<PairTruth>,
+    /// The questions for the room, which waited for the reveal.
+    pub room_questions: Vec<QuestionView>,
+}
+
+/// One state's belief about one incident, against the truth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BeliefTruth {
+    pub state: String,
+    pub incident: String,
+    /// Its top suspect and the probability it gives it (none: no suspect formed).
+    pub suspect: Option<(String, f64)>,
+    /// Who was responsible, and the probability the state gives them.
+    pub culprit: String,
+    pub on_culprit: f64,
+    /// The top suspect is the one responsible.
+    pub right: bool,
+}
+
+/// The wall's view of the world; the reveal only when `revealed`.
+pub fn wall_view(world: &World, revealed: bool) -> WallView {
+    let region = world.resource::<Region>();
+    let clock = *world.resource::<Clock>();
+    let facts = world.resource::<Facts>();
+    // Public events read the same for every team; they are worded as a team reads them
+    // (the facilitator's wording of an objective's result can name the ground truth).
+    let viewer = region.teams.first().map(|t| t.state);
+    let public = world
+        .resource::<EventLog>()
+        .0
+        .iter()
+        .filter(|e| matches!(e.audience, super::event::Audience::Public))
+        .filter_map(|e| {
+            let kind = match &e.kind {
+                EventKind::News { .. } => PublicKind::News,
+                EventKind::PublicAttribution { .. } => PublicKind::Attribution,
+                EventKind::RestraintStatement { .. } => PublicKind::Restraint,
+                EventKind::Demarche { .. } => PublicKind::Demarche,
+                EventKind::RedLineCrossed { .. } => PublicKind::RedLine,
+                EventKind::AlertRaised { .. } => PublicKind::Alert,
+                EventKind::RegionalCoordination { .. } => PublicKind::Regional,
+                EventKind::ObjectiveMet { .. } | EventKind::ObjectiveFailed { .. } => {
+                    // Without a team there is no team's wording to use.
+                    viewer?;
+                    PublicKind::Objective
+                }
+                _ => PublicKind::Other,
+            };
+            Some(PublicEvent {
+                minute: e.tick * clock.tick_minutes,
+                kind,
+                text: describe_as(world, e, viewer),
+            })
+        })
+        .collect();
+    let every_team = |to: &[usize]| !region.teams.is_empty() && to.len() == region.teams.len();
+    let (questions, room): (Vec<_>, Vec<_>) = questions(world)
+        .into_iter()
+        .filter(|(_, to)| to.is_empty() || every_team(to))
+        .partition(|(_, to)| !to.is_empty());
+    WallView {
+        title: region.title.clone(),
+        minute: clock.minutes(),
+        end_minute: clock.end_tick * clock.tick_minutes,
+        over: clock.is_over(),
+        news: facts.news.clone(),
+        public,
+        questions: questions.into_iter().map(|(q, _)| q).collect(),
+        reveal: revealed.then(|| reveal_view(world, room.into_iter().map(|(q, _)| q).collect())),
+    }
+}
+
+fn reveal_view(world: &World, room_questions: Vec<QuestionView>) -> RevealView {
+    let region = world.resource::<Region>();
+    let clock = *world.resource::<Clock>();
+    let truth = facilitator_view(world);
+    let incidents = &world.resource::<Incidents>().0;
+    let mut beliefs = Vec::new();
+    for (s, mind) in world.resource::<Minds>().0.iter().enumerate() {
+        for (&inc, b) in &mind.beliefs {
+            let Some(incident) = incidents.get(inc) else {
+                continue;
+            };
+            let top =
+                b.p.iter()
+                    .enumerate()
+                    .max_by(|x, y| x.1.total_cmp(y.1).then(y.0.cmp(&x.0)))
+                    .filter(|_| b.formed);
+            beliefs.push(BeliefTruth {
+                state: region.states[s].name.clone(),
+                incident: incident.id.clone(),
+                suspect: top.map(|(j, p)| (region.candidate_name(j).to_string(), *p)),
+                culprit: region.candidate_name(incident.responsible).to_string(),
+                on_culprit: b.p.get(incident.responsible).copied().unwrap_or(0.0),
+                right: top.is_some_and(|(j, _)| j == incident.responsible),
+            });
+        }
+    }
+    let escalation = world
+        .resource::<EventLog>()
+        .0
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::RungChanged { .. }))
+        .map(|e| (e.tick * clock.tick_minutes, describe(world, e)))
+        .collect();
+    RevealView {
+        incidents: truth.incidents,
+        beliefs,
+        escalation,
+        pairs: truth.pairs,
+        room_questions,
+    }
+}

@@ -124,6 +124,9 @@ pub struct AdHoc {
 pub enum Engine {
     Own(Box<Exercise>),
     Shared(SharedExercise),
+    /// Its own (this screen runs the clock, as in `play`), but watched by the wall display
+    /// (`play --wall`): every change is announced to it.
+    Watched(SharedExercise),
 }
 
 impl Engine {
@@ -131,7 +134,7 @@ impl Engine {
     fn with<T>(&mut self, change: bool, f: impl FnOnce(&mut Exercise) -> T) -> T {
         match self {
             Engine::Own(ex) => f(ex),
-            Engine::Shared(shared) => {
+            Engine::Shared(shared) | Engine::Watched(shared) => {
                 let out = f(&mut shared.lock());
                 if change {
                     (shared.changed)();
@@ -145,6 +148,8 @@ impl Engine {
 /// Everything the screen shows and the keys change.
 pub struct App {
     pub engine: Engine,
+    /// A wall display follows this exercise (`--wall`): the facilitator's `R` reveals on it.
+    pub wall: bool,
     pub clock: Clock,
     pub role: Role,
     pub teams: Vec<(String, String)>,
@@ -215,6 +220,8 @@ impl App {
 
     /// A new app over an exercise it may share.
     pub fn over(engine: Engine, role: Role, teams: Vec<(String, String)>) -> App {
+        let mut engine = engine;
+        let wall = engine.with(false, |ex| ex.wall.is_some());
         let status = match (&engine, &role) {
             (Engine::Shared(_), Role::Team(_)) => {
                 "Connected. The facilitator runs the clock; press ? for help."
@@ -222,6 +229,7 @@ impl App {
             _ => "Paused. Press space to start the clock, ? for help.",
         };
         let mut app = App {
+            wall,
             engine,
             clock: Clock::default(),
             online: Default::default(),
@@ -406,7 +414,7 @@ impl App {
     /// Whether the keys at this screen run the clock: always in `play`, only the
     /// facilitator's in `serve`.
     pub fn runs_clock(&self) -> bool {
-        matches!(self.engine, Engine::Own(_)) || self.is_facilitator()
+        matches!(self.engine, Engine::Own(_) | Engine::Watched(_)) || self.is_facilitator()
     }
 
     /// Whether this screen is one of several sessions of `serve`.
@@ -1102,12 +1110,34 @@ impl App {
             (KeyCode::Char('m'), _) if !self.teams.is_empty() => {
                 self.adhoc = Some(AdHoc::default())
             }
+            (KeyCode::Char('R'), _) => self.reveal_on_wall(),
             (KeyCode::Enter, Tab::TeamScreens) => {
                 return Some(Action::ShowTeam(self.cursor_of(Tab::TeamScreens)));
             }
             _ => {}
         }
         None
+    }
+
+    /// `R`: shows the ground truth on the wall display (the hot wash), or hides it again.
+    fn reveal_on_wall(&mut self) {
+        let (wall, revealed) = self.engine.with(true, |ex| {
+            if ex.wall.is_some() {
+                ex.revealed = !ex.revealed;
+            }
+            (ex.wall.clone(), ex.revealed)
+        });
+        match (wall, revealed) {
+            (None, _) => self.say(
+                "No wall display is open: start with --wall ADDR:PORT to put the exercise on the room's projector.",
+            ),
+            (Some(url), true) => self.say(format!(
+                "The wall ({url}) now shows the ground truth, each state's belief against it and the escalation path. R hides it again."
+            )),
+            (Some(url), false) => self.say(format!(
+                "The wall ({url}) shows only what every team sees again."
+            )),
+        }
     }
 
     /// `Enter`, `f`, `s` or `d` on an inject (in the queue or its preview): the preview, a

@@ -47,6 +47,9 @@ fn offers(app: &App) -> Vec<&'static str> {
         (false, Tab::Directory) => &["/ filter", "Enter write", "c compose"][..],
         (false, _) => &["c compose an action"][..],
     });
+    if app.is_facilitator() && app.wall {
+        keys.push("R reveal on the wall");
+    }
     if app.runs_clock() {
         keys.extend([
             "n step",

@@ -47,6 +47,8 @@ fn keys(app: &App) -> Vec<Line<'static>> {
             Line::from("  Injects tab: Enter previews the inject · d delays it 30 minutes more"),
             Line::from("              f fires it now · s skips it (each asks y/n first)"),
             Line::from("  m           send a message or discussion question to a team"),
+            Line::from("  R           reveal the ground truth on the wall display (--wall), for"),
+            Line::from("              the hot wash; R again hides it"),
             Line::from("  Team screens tab: Enter shows the chosen team's view"),
             Line::from("  w           why: a pair's rung changes (Escalation), an objective's"),
             Line::from("              reason (Ground truth, Objectives); Esc or w closes it"),

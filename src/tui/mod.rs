@@ -63,6 +63,8 @@ pub struct PlayOptions {
     pub resume: Option<PathBuf>,
     /// Play on from a moment of a journaled run.
     pub branch: Option<crate::exercise::branch::BranchFrom>,
+    /// Where to serve the wall display, if anywhere.
+    pub wall: Option<String>,
 }
 
 /// `cyberdrill play`.
@@ -72,7 +74,9 @@ pub fn play(options: PlayOptions) -> Result<(), Error> {
             "`play` needs an interactive terminal (for a headless run use `cyberdrill run`)".into(),
         ));
     }
-    let prepared = prepare(&options)?;
+    let mut prepared = prepare(&options)?;
+    // The wall's port before the terminal is taken: a mistake is told on a plain screen.
+    prepared.wall = options.wall.as_deref().map(crate::wall::bind).transpose()?;
     let mut terminal = ratatui::try_init()
         .map_err(|e| Error::Usage(format!("cannot set up the terminal: {e}")))?;
     let result = session(&mut terminal, prepared, &options);
@@ -132,6 +136,8 @@ struct Prepared {
     notes: crate::evaluation::Notes,
     /// `--observe`: the observer's seat (then there is no role).
     observe: Option<crate::evaluation::Seat>,
+    /// The wall display's port (`--wall`).
+    wall: Option<std::net::TcpListener>,
 }
 
 struct Finished {
@@ -182,6 +188,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
             notes: journal.notes.clone(),
             role: if observe.is_some() { None } else { role },
             observe,
+            wall: None,
         });
     }
     let reference = options
@@ -223,6 +230,7 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
         notice: None,
         notes: Default::default(),
         observe,
+        wall: None,
     })
 }
 
@@ -282,6 +290,7 @@ fn prepare_branch(
         notice: None,
         notes: branch.notes(),
         observe: None,
+        wall: None,
     })
 }
 
@@ -438,9 +447,15 @@ fn session(
         }
         (None, None) => return Err(std::io::Error::other("nothing to play")),
     };
-    let mut app = App::new(sim, role, prepared.teams, journal);
-    if let app::Engine::Own(ex) = &mut app.engine {
-        ex.notes = prepared.notes;
+    let mut app = match prepared.wall {
+        None => App::new(sim, role, prepared.teams, journal),
+        Some(listener) => on_the_wall(sim, role, prepared.teams, journal, listener)?,
+    };
+    match &mut app.engine {
+        app::Engine::Own(ex) => ex.notes = prepared.notes,
+        app::Engine::Shared(shared) | app::Engine::Watched(shared) => {
+            shared.lock().notes = prepared.notes
+        }
     }
     app.refresh();
     if let Some(notice) = prepared.notice {
@@ -452,6 +467,37 @@ fn session(
         quit_early: !app.clock.over,
         failure: app.failure.clone(),
     })
+}
+
+/// An app whose exercise the wall display follows, served on its own thread.
+fn on_the_wall(
+    sim: Sim,
+    role: Role,
+    teams: Vec<(String, String)>,
+    journal: Option<JournalWriter>,
+    listener: std::net::TcpListener,
+) -> std::io::Result<App> {
+    let url = crate::wall::url(&listener.local_addr()?);
+    let mut exercise = crate::exercise::Exercise::new(sim, journal);
+    if let Role::Team(t) = &role {
+        exercise.solo_team = Some(t.clone());
+    }
+    exercise.wall = Some(url.clone());
+    let (shared, changes) = crate::exercise::SharedExercise::watched(exercise);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let watched = shared.clone();
+    // The thread ends with the process, when `play` is done.
+    std::thread::spawn(move || runtime.block_on(crate::wall::run(listener, watched, changes)));
+    let facilitator = role == Role::Facilitator;
+    let mut app = App::over(app::Engine::Watched(shared), role, teams);
+    app.say(if facilitator {
+        format!("Wall display: {url} (R reveals the ground truth there). Press space to start the clock, ? for help.")
+    } else {
+        format!("Wall display: {url}. Press space to start the clock, ? for help.")
+    });
+    Ok(app)
 }
 
 /// The event loop: draw, wait for a key, the next tick or the status line to expire, never
