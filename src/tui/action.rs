@@ -23,6 +23,8 @@ pub enum Action {
     ShowTeam(usize),
     /// Journal a note (a team's decision): no part of the run, see [`crate::evaluation`].
     Note(crate::journal::Line),
+    /// Facilitator: show the ground truth on the wall display, or hide it again.
+    Reveal,
     /// Leave this screen.
     Quit,
 }

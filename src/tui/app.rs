@@ -876,6 +876,7 @@ impl App {
                 self.step();
             }
             Action::NextEvent => self.step_to_next_event(),
+            Action::Reveal => self.reveal_on_wall(),
             Action::TogglePause => {
                 self.refresh();
                 self.set_paused(!self.clock.paused);
@@ -1110,7 +1111,7 @@ impl App {
             (KeyCode::Char('m'), _) if !self.teams.is_empty() => {
                 self.adhoc = Some(AdHoc::default())
             }
-            (KeyCode::Char('R'), _) => self.reveal_on_wall(),
+            (KeyCode::Char('R'), _) => return Some(Action::Reveal),
             (KeyCode::Enter, Tab::TeamScreens) => {
                 return Some(Action::ShowTeam(self.cursor_of(Tab::TeamScreens)));
             }
