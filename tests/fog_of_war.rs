@@ -934,3 +934,78 @@ fn the_wall_shows_only_what_every_team_sees() {
     assert!(kinds.contains("News"), "{kinds:?}");
     assert!(kinds.len() > 1, "only {kinds:?} on the wall");
 }
+
+/// Observers' notes and a team's decision log: a team's screen, on every tab, never shows an
+/// observation, nor another team's decision (its own it does, on its Timeline).
+#[test]
+fn no_team_sees_observations_or_another_teams_decisions() {
+    use cyberdrill::evaluation::{Decision, Observation, Rating};
+    use cyberdrill::exercise::{Exercise, SharedExercise};
+    use cyberdrill::journal::Line;
+    use cyberdrill::tui::app::{App, Engine, Role};
+    let scenario = flagship();
+    let ids: Vec<String> = scenario.teams.iter().map(|t| t.id.clone()).collect();
+    let names: Vec<(String, String)> = scenario
+        .teams
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
+    let mut exercise = Exercise::new(Sim::with_players(scenario, 4, &ids), None);
+    for _ in 0..12 {
+        exercise.step();
+    }
+    for team in &ids {
+        exercise
+            .note(Line::Observation(Observation {
+                tick: 12,
+                observer: "eva".into(),
+                team: team.clone(),
+                objective: None,
+                rating: Some(Rating::M),
+                text: format!("OBSERVED-{team}-0042"),
+            }))
+            .unwrap();
+        exercise
+            .note(Line::Decision(Decision {
+                tick: 12,
+                team: team.clone(),
+                decision: format!("DECIDED-{team}-0043"),
+                rationale: "because".into(),
+            }))
+            .unwrap();
+    }
+    let shared = SharedExercise {
+        exercise: std::sync::Arc::new(std::sync::Mutex::new(exercise)),
+        changed: std::sync::Arc::new(|| {}),
+    };
+    for team in &ids {
+        let mut app = App::over(
+            Engine::Shared(shared.clone()),
+            Role::Team(team.clone()),
+            names.clone(),
+        );
+        let mut own_seen = false;
+        for tab in 0..7 {
+            app.tab = tab;
+            let mut terminal =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 60)).unwrap();
+            terminal
+                .draw(|f| cyberdrill::tui::ui::draw(f, &app))
+                .unwrap();
+            let shown = format!("{}", terminal.backend());
+            assert!(
+                !shown.contains("OBSERVED-"),
+                "{team} tab {tab} shows an observation"
+            );
+            for other in ids.iter().filter(|o| *o != team) {
+                assert!(
+                    !shown.contains(&format!("DECIDED-{other}")),
+                    "{team} tab {tab} shows {other}'s decision"
+                );
+            }
+            own_seen |= shown.contains(&format!("DECIDED-{team}"));
+        }
+        assert!(own_seen, "{team} sees its own decision on its Timeline");
+        assert_eq!(app.decisions.len(), 1, "{team}");
+    }
+}

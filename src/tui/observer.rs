@@ -694,8 +694,7 @@ impl Screen for ObserverScreen {
             .as_ref()
             .map_or(String::new(), |v| v.title.clone());
         let line = Line::from(vec![
-            Span::styled(title, Style::new().bold()),
-            Span::raw("  ·  "),
+            // Who watches whom comes first: at 80 columns the title is what gets cut.
             Span::styled(
                 format!(
                     "OBSERVER {} watching {watching} (read-only)",
@@ -703,6 +702,8 @@ impl Screen for ObserverScreen {
                 ),
                 Style::new().fg(Color::Magenta).bold(),
             ),
+            Span::raw("  ·  "),
+            Span::styled(title, Style::new().bold()),
         ]);
         let top = Rect::new(header.x, header.y, header.width, 1);
         frame.render_widget(Clear, top);
