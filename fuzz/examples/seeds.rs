@@ -13,7 +13,7 @@
 //! - `msel`: `tests/fixtures/msel/*`.
 
 use arbitrary::Unstructured;
-use cyberdrill::cli::load::meaning_hash;
+use cyberdrill::exercise::load::meaning_hash;
 use cyberdrill::journal::{self, Line, Mode};
 use cyberdrill::serve::access::{TeamLogin, init_teams, render_teams_file};
 use cyberdrill::sim::Sim;

@@ -4,7 +4,7 @@
 //! The scenario hash is not required to match: anyone can write the right one.
 #![no_main]
 
-use cyberdrill::cli::replay;
+use cyberdrill::exercise::replay;
 use cyberdrill::journal::{self, Journal};
 use cyberdrill_fuzz::{builtin, flagship};
 use libfuzzer_sys::fuzz_target;

@@ -84,7 +84,7 @@ pub fn drive(scenario: &Scenario, u: &mut Unstructured, budget: Budget) -> Drive
         scenario: "fuzz.ron".to_string(),
         // Only for a reproducer: the hash takes time.
         scenario_hash: if dump_dir().is_some() {
-            cyberdrill::cli::load::meaning_hash(scenario)
+            cyberdrill::exercise::load::meaning_hash(scenario)
         } else {
             String::new()
         },
