@@ -224,12 +224,18 @@ fn every_tab_with_long_names_and_many_incidents() {
         v.incidents.len()
     );
     every_tab(&mut app, "long_player");
-    // The Directory keeps who, open now, local time and staffed hours at 80 columns.
+    // The Directory keeps who, open now, staffed hours and channel at 80 columns, and each
+    // state's local time in the row heading its contacts.
     key(&mut app, KeyCode::Char('3'));
     let screen = render(&app, 80, 24);
-    for heading in ["contact", "now", "local", "staffed", "channel"] {
+    for heading in ["contact", "now", "staffed", "channel", "organisation"] {
         assert!(screen.contains(heading), "no `{heading}`:\n{screen}");
     }
+    let ours = &v.directory[0];
+    assert!(
+        screen.contains(&format!("… {}", ours.local_time)),
+        "our local time heads our contacts:\n{screen}"
+    );
     assert!(screen.contains("Mon–Fri"), "staffed hours whole:\n{screen}");
     // Situation: every incident heading keeps its evidence count, whatever the width; the
     // last incident can be scrolled to.
@@ -239,12 +245,14 @@ fn every_tab_with_long_names_and_many_incidents() {
     }
     let last = v.incidents.last().unwrap();
     let screen = render(&app, 80, 24);
+    // Players read an incident's title, not its id.
+    let start: String = last.title.chars().take(24).collect();
     assert!(
-        screen.contains(&last.id),
-        "the last incident scrolled to:\n{screen}"
+        screen.contains(&start),
+        "the last incident scrolled to, by its title:\n{screen}"
     );
     assert!(
-        screen.contains(&format!("{} · evidence {}", last.id, last.evidence)),
+        screen.contains(&format!("· evidence {} (", last.evidence)),
         "{screen}"
     );
     insta::assert_snapshot!("long_player_2_situation_last_80x24", screen);
@@ -580,12 +588,15 @@ fn why_popups() {
     key(&mut app, KeyCode::Char('w'));
     assert_eq!(app.why, Some(WhyTarget::Incident("ddos-vcb".into())));
     let screen = render(&app, 120, 40);
-    assert!(screen.contains("Why: incident ddos-vcb"), "{screen}");
+    assert!(
+        screen.contains("Why: DDoS attack on Varesh Commerce Bank"),
+        "{screen}"
+    );
     assert!(screen.contains("How our assessment changed"), "{screen}");
     assert_chrome(&screen, &app);
     insta::assert_snapshot!("why_incident_120x40", screen);
     let screen = render(&app, 80, 24);
-    assert!(screen.contains("Why: incident ddos-vcb"), "{screen}");
+    assert!(screen.contains("Why: DDoS attack"), "{screen}");
     insta::assert_snapshot!("why_incident_80x24", screen);
 
     // ↓ follows the selection: the next incident, where the team has no suspect yet.
@@ -1017,4 +1028,30 @@ fn help_has_a_glossary_page() {
     );
     key(&mut app, KeyCode::Char('x'));
     assert!(!app.help, "another key closes it");
+}
+
+/// At 80 columns the Inbox puts the list above the reading pane, both full width; a message
+/// longer than the pane says so in its title and scrolls with the page keys, back to the top
+/// when the selection moves.
+#[test]
+fn the_reading_pane_scrolls_at_80x24() {
+    let mut app = player(40);
+    key(&mut app, KeyCode::Char('1'));
+    let top = render(&app, 80, 24);
+    assert!(top.contains("Briefing (lines 1–"), "{top}");
+    let first = app.view.as_ref().unwrap().briefing_text();
+    let first_words: String = first.split(' ').take(4).collect::<Vec<_>>().join(" ");
+    assert!(top.contains(&first_words), "{top}");
+    key(&mut app, KeyCode::PageDown);
+    let scrolled = render(&app, 80, 24);
+    // Five lines down, or as far as the last line lets it.
+    assert!(
+        !scrolled.contains("Briefing (lines 1–") && scrolled.contains("Briefing (lines "),
+        "{scrolled}"
+    );
+    assert!(scrolled.contains("be out of date."), "{scrolled}");
+    assert!(!scrolled.contains(&first_words), "{scrolled}");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Up);
+    assert!(render(&app, 80, 24).contains("Briefing (lines 1–"));
 }

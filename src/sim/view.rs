@@ -100,6 +100,9 @@ pub struct AssetView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KnownIncidentView {
     pub id: String,
+    /// What a person reads: the attack, the asset and, when it is not ours, its state ("DDoS
+    /// attack on Varesh Central Bank (Republic of Varesh)").
+    pub title: String,
     /// Set when the incident hit one of the team's own assets.
     pub target: Option<String>,
     pub since_minute: u32,
@@ -506,12 +509,25 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
         .known
         .iter()
         .map(|(&inc, known)| {
-            let target = world
-                .resource::<Incidents>()
-                .0
-                .get(inc)
+            let incident = world.resource::<Incidents>().0.get(inc);
+            let target = incident
                 .filter(|i| i.victim == me)
                 .map(|i| region.assets[i.target].name.clone());
+            let title = incident.map_or_else(
+                || incident_name(inc),
+                |i| {
+                    let whose = if i.victim == me {
+                        String::new()
+                    } else {
+                        format!(" ({})", region.states[i.victim].name)
+                    };
+                    format!(
+                        "{} on {}{whose}",
+                        vector_title(i.vector),
+                        region.assets[i.target].name,
+                    )
+                },
+            );
             let held: Vec<_> = mind
                 .evidence
                 .iter()
@@ -539,6 +555,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 .unwrap_or_default();
             KnownIncidentView {
                 id: incident_name(inc),
+                title,
                 target,
                 since_minute: minute(known.since),
                 detected_by_us: known.detected_by.is_some(),
@@ -1792,6 +1809,31 @@ fn inject_words(
         }
     };
     (summary, recipients, text)
+}
+
+/// An attack vector as the start of an incident's title.
+fn vector_title(vector: crate::scenario::Vector) -> &'static str {
+    use crate::scenario::Vector::*;
+    match vector {
+        Ddos => "DDoS attack",
+        Intrusion => "Intrusion",
+        Wiper => "Wiper attack",
+        Ransomware => "Ransomware",
+        Phishing => "Phishing campaign",
+        SupplyChain => "Supply-chain compromise",
+        PhysicalCut => "Physical cut",
+    }
+}
+
+impl TeamView {
+    /// The title of an incident the team knows, by id (the id itself when the team does not
+    /// know it).
+    pub fn incident_title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.incidents
+            .iter()
+            .find(|i| i.id == id)
+            .map_or(id, |i| i.title.as_str())
+    }
 }
 
 /// An attack vector in words.

@@ -169,6 +169,9 @@ pub struct App {
     /// The help's page (0: keys, 1: glossary) and how far it is scrolled.
     pub help_page: usize,
     pub help_scroll: usize,
+    /// How far the Inbox's reading pane is scrolled down (lines); back to the top when the
+    /// selection moves.
+    pub reading_scroll: usize,
     /// A discussion question shown in large type until dismissed (Enter or Esc).
     pub question: Option<QuestionView>,
     /// How many of this screen's questions were already seen (none: not read yet; the
@@ -243,6 +246,7 @@ impl App {
             stop_on: StopOn::default(),
             help_page: 0,
             help_scroll: 0,
+            reading_scroll: 0,
             question: None,
             questions_seen: None,
             filter: String::new(),
@@ -830,6 +834,7 @@ impl App {
         // On a timeline, moving up the screen goes further back from the newest entry.
         let delta = if self.on_timeline() { -delta } else { delta };
         let rows = self.rows();
+        self.reading_scroll = 0;
         let c = self.cursor_mut();
         if rows == 0 {
             *c = 0;
@@ -998,6 +1003,13 @@ impl App {
             }
             KeyCode::Up | KeyCode::Char('k') => self.move_cursor(-1),
             KeyCode::Down | KeyCode::Char('j') => self.move_cursor(1),
+            // On the Inbox, the page keys scroll the message being read.
+            KeyCode::PageUp if self.screen() == Tab::Inbox => {
+                self.reading_scroll = self.reading_scroll.saturating_sub(5)
+            }
+            KeyCode::PageDown if self.screen() == Tab::Inbox => {
+                self.reading_scroll = (self.reading_scroll + 5).min(1000)
+            }
             KeyCode::PageUp => self.move_cursor(-10),
             KeyCode::PageDown => self.move_cursor(10),
             _ if self.is_facilitator() => return self.facilitator_key(key),

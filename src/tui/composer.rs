@@ -216,13 +216,7 @@ impl Composer {
                         .iter()
                         .map(|i| Choice {
                             value: i.id.clone(),
-                            label: format!(
-                                "{}{}",
-                                i.id,
-                                i.target
-                                    .as_ref()
-                                    .map_or(String::new(), |t| format!(" — on {t}"))
-                            ),
+                            label: i.title.clone(),
                         })
                         .collect();
                     if optional {

@@ -64,7 +64,9 @@ fn keys(app: &App) -> Vec<Line<'static>> {
             Line::from("              consultations, démarche, attribution, hotline, retaliation…"),
             Line::from("  w           why: an incident's suspects (Situation), a state's rung"),
             Line::from("              (Relations), an objective (Objectives); Esc or w closes it"),
-            Line::from("  Inbox: a acknowledges the selected message · ◆ marks a notice"),
+            Line::from(
+                "  Inbox: a acknowledges the selected message · PgDn/PgUp scroll it · ◆ notice",
+            ),
             Line::from("  Directory: / filters as you type · Enter writes to the contact"),
             Line::from(""),
             Line::from(format!(

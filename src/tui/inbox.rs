@@ -1,10 +1,11 @@
 //! The player's Inbox: the briefing, the messages and the notices (what happened that the
 //! team can know: detections, news, hotline calls, red lines, objective results, questions),
-//! oldest first, with the selected one read out on the right.
+//! oldest first, with the selected one read out beside them (below them on a narrow
+//! screen), scrolled with the page keys.
 
 use super::app::{App, InboxRow, inbox_rows, notice_label};
 use super::tab::Tab;
-use super::text::cut;
+use super::text::{cut, wrap};
 use crate::sim::MessageKind;
 use crate::sim::view::{
     InboxItem, Notice, NoticeKind, Receipt, TeamView, channel_words, hhmm_span, kind_words,
@@ -13,12 +14,17 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 /// The Inbox tab.
 pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    // Side by side where there is room; below 100 columns the list goes on top, so that both
+    // the subjects and the message being read get the full width.
+    let [left, right] = if area.width >= 100 {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(area)
+    };
     let rows = inbox_rows(view);
     let cursor = app.cursor_of(Tab::Inbox).min(rows.len().saturating_sub(1));
     // Mark, time and a short label take 16 cells; the subject gets the rest of the row.
@@ -78,11 +84,38 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         &mut state,
     );
     let (text, pane) = reading_pane(view, rows.get(cursor).copied().unwrap_or(InboxRow::None));
+    draw_reading_pane(frame, &text, pane, app.reading_scroll, right);
+}
+
+/// The selected row read out, wrapped to the pane and scrolled by the page keys; the title
+/// says when there is more than fits.
+fn draw_reading_pane(frame: &mut Frame, text: &str, pane: &str, scroll: usize, area: Rect) {
+    let width = usize::from(area.width.saturating_sub(2));
+    let lines: Vec<Line> = text
+        .split('\n')
+        .flat_map(|line| {
+            // A line's own indent (a list in a briefing) is kept, as a hanging indent.
+            let body = line.trim_start_matches(' ');
+            wrap(&line[..line.len() - body.len()], body, width, Style::new())
+        })
+        .collect();
+    let height = usize::from(area.height.saturating_sub(2));
+    let scroll = scroll.min(lines.len().saturating_sub(height));
+    let title = if lines.len() > height {
+        let last = (scroll + height).min(lines.len());
+        format!(
+            "{pane} (lines {}–{last} of {} · PgDn/PgUp scroll)",
+            scroll + 1,
+            lines.len()
+        )
+    } else {
+        pane.to_string()
+    };
     frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(pane)),
-        right,
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(Block::bordered().title(cut(&title, width))),
+        area,
     );
 }
 
@@ -140,7 +173,7 @@ fn message_text(view: &TeamView, m: &InboxItem) -> String {
     }
     t.push_str(&format!("Received: {}\n", hhmm_span(m.received_minute)));
     if let Some(i) = &m.incident {
-        t.push_str(&format!("Incident: {i}\n"));
+        t.push_str(&format!("Incident: {}\n", view.incident_title(i)));
     }
     if m.evidence > 0 {
         t.push_str(&format!("Evidence items attached: {}\n", m.evidence));

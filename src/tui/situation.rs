@@ -4,7 +4,7 @@
 
 use super::app::{App, Row};
 use super::text::{Column, bar, cut, fit, wrap};
-use crate::sim::view::{KnownIncidentView, TeamView, hhmm_span};
+use crate::sim::view::{AssetView, KnownIncidentView, TeamView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -22,20 +22,23 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         Row::Incident(i) => (None, Some(i)),
         _ => (None, None),
     };
-    // The assets take two fifths of the height, or all but the incidents' one line while no
-    // incident is known; both lists scroll to the selection.
-    let share = if view.incidents.is_empty() {
-        area.height.saturating_sub(3)
+    // The incidents get the lines they need, up to three fifths of the height (or one line
+    // while none is known); the assets get the rest, so neither list sits over empty rows.
+    // Both lists scroll to the selection.
+    let width = usize::from(area.width.saturating_sub(2));
+    let (lines, shown) = incident_lines(view, incident, width);
+    let incidents_need = lines.len() as u16 + 2;
+    let assets_need = view.assets.len() as u16 + 2;
+    let assets_height = if view.incidents.is_empty() {
+        assets_need.min(area.height.saturating_sub(3))
     } else {
-        area.height * 2 / 5
+        let floor = area.height * 2 / 5;
+        assets_need.min(area.height.saturating_sub(incidents_need).max(floor))
     };
-    let [top, bottom] = Layout::vertical([
-        Constraint::Length((view.assets.len() as u16 + 2).min(share)),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(assets_height), Constraint::Fill(1)]).areas(area);
     draw_assets(frame, view, asset, top);
-    draw_incidents(frame, view, incident, bottom);
+    draw_incidents(frame, view, lines, shown, bottom);
 }
 
 fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
@@ -52,32 +55,31 @@ fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area
         .map(|a| format!("{:?}", a.sector).len())
         .max()
         .unwrap_or(6);
+    // The flags are short words: kept whole, or dropped when there is no room.
+    let flags = view
+        .assets
+        .iter()
+        .map(|a| asset_flags(a).chars().count())
+        .max()
+        .unwrap_or(0);
     let columns = [
         Column::flexible("bar", 10, 30, 3),
         Column::exact("out", 4, 9),
         Column::flexible("asset", 14, name, 8),
         Column::exact("sector", sector, 2),
-        Column::flexible("flags", 8, 22, 5),
+        Column::exact("flags", flags, 5),
     ];
     let w = fit(&columns, width);
     let items: Vec<ListItem> = view
         .assets
         .iter()
         .map(|a| {
-            let flags = [
-                a.isolated.then_some("ISOLATED"),
-                a.safe_zone.then_some("safe zone"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
             let cells = [
                 bar(a.inoperability, w[0].unwrap_or(0)),
                 format!("{:>3.0}%", a.inoperability * 100.0),
                 a.name.clone(),
                 format!("{:?}", a.sector),
-                flags,
+                asset_flags(a),
             ];
             ListItem::new(row_text(&cells, &w))
         })
@@ -85,11 +87,37 @@ fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area
     let mut state = ListState::default().with_selected(selected);
     frame.render_stateful_widget(
         List::new(items)
-            .block(Block::bordered().title("Our infrastructure: how far out of service"))
+            .block(Block::bordered().title(assets_title(view, area)))
             .highlight_style(Style::new().reversed()),
         area,
         &mut state,
     );
+}
+
+/// The assets box's title; it says how many there are when they do not all fit.
+fn assets_title(view: &TeamView, area: Rect) -> String {
+    let rows = usize::from(area.height.saturating_sub(2));
+    if view.assets.len() > rows {
+        format!(
+            "Our infrastructure: how far out of service ({} of {} shown · ↑↓ to scroll)",
+            rows,
+            view.assets.len()
+        )
+    } else {
+        "Our infrastructure: how far out of service".to_string()
+    }
+}
+
+/// What sets an asset apart: cut off from its dependencies, or declared a safe zone.
+fn asset_flags(a: &AssetView) -> String {
+    [
+        a.isolated.then_some("ISOLATED"),
+        a.safe_zone.then_some("safe zone"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// A row of cells padded to their widths (dropped columns left out), one space apart.
@@ -104,8 +132,8 @@ pub fn row_text(cells: &[String], widths: &[Option<usize>]) -> String {
         .to_string()
 }
 
-/// The heading of an incident the team knows: its id and evidence first (never cut), then
-/// whether it is over, when we learnt of it and how, and what it hit.
+/// The heading of an incident the team knows: what it is and the evidence first, then
+/// whether it is over, when we learnt of it and how.
 pub fn incident_heading(i: &KnownIncidentView) -> String {
     let how = if i.detected_by_us {
         "detected by us".to_string()
@@ -118,21 +146,21 @@ pub fn incident_heading(i: &KnownIncidentView) -> String {
         (None, None) => " · ongoing".to_string(),
     };
     format!(
-        "{} · evidence {} ({} judged planted){state} · known since {} · {how}{}",
-        i.id,
+        "{} · evidence {} ({} judged planted){state} · known since {} · {how}",
+        i.title,
         i.evidence,
         i.discounted,
         hhmm_span(i.since_minute),
-        i.target
-            .as_ref()
-            .map_or(String::new(), |t| format!(" · on {t}"))
     )
 }
 
-/// The incidents a team knows with its suspects; the selected one (if any) is highlighted
-/// and scrolled into view.
-fn draw_incidents(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
-    let width = usize::from(area.width.saturating_sub(2));
+/// The lines of the incidents a team knows with its suspects, and which of them (start, end)
+/// belong to the selected incident.
+fn incident_lines(
+    view: &TeamView,
+    selected: Option<usize>,
+    width: usize,
+) -> (Vec<Line<'static>>, (usize, usize)) {
     let mut lines: Vec<Line> = Vec::new();
     if view.incidents.is_empty() {
         lines.push(Line::from(
@@ -164,6 +192,17 @@ fn draw_incidents(frame: &mut Frame, view: &TeamView, selected: Option<usize>, a
             shown = (start, lines.len());
         }
     }
+    (lines, shown)
+}
+
+/// The incidents box: the selected incident (if any) is highlighted and scrolled into view.
+fn draw_incidents(
+    frame: &mut Frame,
+    view: &TeamView,
+    lines: Vec<Line<'static>>,
+    shown: (usize, usize),
+    area: Rect,
+) {
     // Scroll just enough that the selected incident and its suspects are on screen.
     let height = usize::from(area.height.saturating_sub(2));
     let scroll = shown.1.saturating_sub(height).min(shown.0);

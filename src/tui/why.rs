@@ -102,7 +102,7 @@ fn incident(i: &KnownIncidentView, width: usize) -> Why {
         )));
     }
     Why {
-        title: format!("Why: incident {}", i.id),
+        title: format!("Why: {}", i.title),
         head,
         causes_title: "How our assessment changed, and the evidence that moved it",
         causes: i.why.iter().map(|(m, t)| cause(*m, t, width)).collect(),
