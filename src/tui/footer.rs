@@ -61,6 +61,9 @@ fn offers(app: &App) -> Vec<&'static str> {
     } else {
         keys.extend(["←/→ tabs", "the facilitator runs the clock"]);
     }
+    if !app.is_facilitator() {
+        keys.push("d log a decision");
+    }
     keys
 }
 

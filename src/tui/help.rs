@@ -62,6 +62,9 @@ fn keys(app: &App) -> Vec<Line<'static>> {
         lines.extend([
             Line::from("  c           compose an action: notify, share evidence, ask for help,"),
             Line::from("              consultations, démarche, attribution, hotline, retaliation…"),
+            Line::from(
+                "  d           log a decision and why: on your Timeline, kept for the debrief",
+            ),
             Line::from("  w           why: an incident's suspects (Situation), a state's rung"),
             Line::from("              (Relations), an objective (Objectives); Esc or w closes it"),
             Line::from(
