@@ -5,7 +5,7 @@
 use cyberdrill::serve::session::KeyParser;
 use libfuzzer_sys::fuzz_target;
 
-/// A known bug, reported and not fixed yet (`tests/fuzz_regressions.rs`,
+/// A known bug, reported and not fixed yet (`tests/e2e/fuzz_regressions.rs`,
 /// `keys_rxvt_mouse_report_of_any_shape`, `keys_rxvt_mouse_report_with_other_bytes`):
 /// terminput reads any `ESC [ <digit> ...` up to a byte in 64..=126 as one sequence and, when
 /// that byte is `M`, as an rxvt mouse report, subtracting 1 from a column or row of 0;

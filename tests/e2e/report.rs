@@ -33,6 +33,7 @@ fn report(journal: &Path, format: &str) -> String {
 
 #[test]
 fn markdown_report_snapshot() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let j = journal(dir.path(), "builtin:comms-check", 3);
     insta::assert_snapshot!("comms_check_seed3_md", report(&j, "md"));
@@ -40,6 +41,7 @@ fn markdown_report_snapshot() {
 
 #[test]
 fn json_report_snapshot() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let j = journal(dir.path(), "builtin:comms-check", 3);
     let text = report(&j, "json");
@@ -83,6 +85,7 @@ fn assert_well_formed(html: &str) {
 
 #[test]
 fn html_report_is_one_well_formed_page_with_charts() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let j = journal(dir.path(), "builtin:flagship", 5);
     let out = dir.path().join("report.html");
@@ -120,6 +123,7 @@ fn html_report_is_one_well_formed_page_with_charts() {
 
 #[test]
 fn report_of_a_missing_or_corrupt_journal_is_a_clear_error() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("cyberdrill")
         .unwrap()
@@ -170,6 +174,7 @@ fn run_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn baseline_places_a_headless_run_inside_its_own_distribution() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let j = journal(dir.path(), "builtin:comms-check", 3);
     let path = j.display().to_string();
@@ -225,6 +230,7 @@ fn branch_of_flagship(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn the_report_of_a_branch_shows_its_parent_and_what_differs() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let branch = branch_of_flagship(dir.path());
     let md = report(&branch, "md");
@@ -261,6 +267,7 @@ fn browser() -> Option<&'static str> {
 /// browser reports no error (a malformed SVG attribute is a console error in Chromium).
 #[test]
 fn the_html_report_renders_in_a_real_browser() {
+    let _turn = crate::harness::alongside();
     let Some(browser) = browser() else {
         eprintln!(
             "SKIPPED: no Chromium found, so the HTML report is not checked in a browser \

@@ -141,6 +141,7 @@ fn read(target: &str, name: &str) -> Vec<u8> {
 /// around the span. (Fixed in src/scenario/diagnostic.rs.)
 #[test]
 fn scenario_a_diagnostic_past_column_65535_renders_an_excerpt() {
+    let _turn = crate::harness::alongside();
     let bytes = read("scenario", "long-line.ron");
     scenario_target(&bytes);
     let checked = scenario::check_bytes("long-line.ron", &bytes);
@@ -167,6 +168,7 @@ fn scenario_a_diagnostic_past_column_65535_renders_an_excerpt() {
 /// from names are now cut, with a hash of the whole name. (Fixed in src/scenario/import.rs.)
 #[test]
 fn msel_long_names_make_ids_of_at_most_64_characters() {
+    let _turn = crate::harness::alongside();
     msel_target(&read("msel", "long-names.csv"));
 }
 
@@ -175,6 +177,7 @@ fn msel_long_names_make_ids_of_at_most_64_characters() {
 /// ids are now new ids. (Fixed in src/scenario/import.rs.)
 #[test]
 fn msel_a_recipient_called_control_gets_a_desk_of_its_own() {
+    let _turn = crate::harness::alongside();
     msel_target(&read("msel", "recipient-control.csv"));
 }
 
@@ -185,6 +188,7 @@ fn msel_a_recipient_called_control_gets_a_desk_of_its_own() {
 /// (Fixed: saturating arithmetic.)
 #[test]
 fn journal_delay_near_u32_max() {
+    let _turn = crate::harness::alongside();
     journal_target(&read("journal", "delay-near-u32-max.jsonl"));
 }
 
@@ -196,6 +200,7 @@ fn journal_delay_near_u32_max() {
 /// dropped before the parser sees them.)
 #[test]
 fn keys_mouse_report_at_column_0() {
+    let _turn = crate::harness::alongside();
     keys_target(&read("keys", "sgr-mouse-column-0"));
     keys_target(&read("keys", "rxvt-mouse-column-0"));
 }
@@ -207,6 +212,7 @@ fn keys_mouse_report_at_column_0() {
 /// `parse_csi_rxvt_mouse`: "attempt to subtract with overflow" at parser/mod.rs:642.
 #[test]
 fn keys_rxvt_mouse_report_of_any_shape() {
+    let _turn = crate::harness::alongside();
     keys_target(&read("keys", "rxvt-mouse-one-semicolon"));
     keys_target(&read("keys", "rxvt-mouse-plus-zero"));
 }
@@ -218,6 +224,7 @@ fn keys_rxvt_mouse_report_of_any_shape() {
 /// 0x20..=0x3F check.
 #[test]
 fn keys_rxvt_mouse_report_with_other_bytes() {
+    let _turn = crate::harness::alongside();
     keys_target(&read("keys", "rxvt-mouse-control-byte"));
     keys_target(&read("keys", "rxvt-mouse-non-ascii"));
 }
@@ -273,6 +280,7 @@ fn with_items(list: &str, n: usize) -> String {
 
 #[test]
 fn a_list_over_its_limit_is_too_large_and_points_at_the_first_item_past_it() {
+    let _turn = crate::harness::alongside();
     for (list, limit) in [
         ("states", limits::MAX_STATES),
         ("organisations", limits::MAX_ORGANISATIONS),
@@ -312,6 +320,7 @@ fn a_list_over_its_limit_is_too_large_and_points_at_the_first_item_past_it() {
 
 #[test]
 fn a_million_contacts_are_refused_by_size_before_parsing() {
+    let _turn = crate::harness::alongside();
     let text = with_items("contacts", 1_000_000);
     assert!(text.len() > limits::MAX_FILE_BYTES);
     let checked = scenario::check_bytes("million.ron", text.as_bytes());
@@ -322,6 +331,7 @@ fn a_million_contacts_are_refused_by_size_before_parsing() {
 
 #[test]
 fn many_evidence_items_or_condition_nodes_in_all_are_too_large() {
+    let _turn = crate::harness::alongside();
     let world = "Scenario(\n    meta: (id: \"big\", title: \"Big\"),\n    states: [(id: \"s0\", name: \"S\")],\n";
     let evidence = (0..1000)
         .map(|_| "(points_to: NonState, reliability: 0.5)")
@@ -399,6 +409,7 @@ fn nested(depth: usize) -> String {
 
 #[test]
 fn a_condition_nested_100000_deep_is_too_deep_not_a_stack_overflow() {
+    let _turn = crate::harness::alongside();
     let checked = scenario::check_bytes("deep.ron", nested(100_000).as_bytes());
     assert_eq!(codes(&checked), ["scenario::too-deep"]);
     assert!(checked.render(false).contains("nests too deeply"));
@@ -406,6 +417,7 @@ fn a_condition_nested_100000_deep_is_too_deep_not_a_stack_overflow() {
 
 #[test]
 fn conditions_nest_at_most_32_deep() {
+    let _turn = crate::harness::alongside();
     let ok = scenario::check_bytes("deep.ron", nested(limits::MAX_CONDITION_DEPTH).as_bytes());
     assert!(
         !codes(&ok).contains(&"scenario::too-large"),
@@ -443,6 +455,7 @@ fn huge_file(dir: &Path) -> PathBuf {
 
 #[test]
 fn a_100_mb_file_is_read_only_to_the_limit_and_refused() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let path = huge_file(dir.path());
     let bytes = scenario::read_file(&path).unwrap();
@@ -453,6 +466,7 @@ fn a_100_mb_file_is_read_only_to_the_limit_and_refused() {
 
 #[test]
 fn check_and_run_refuse_a_100_mb_file_with_exit_code_1() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let path = huge_file(dir.path());
     let out = Command::cargo_bin("cyberdrill")
@@ -494,6 +508,7 @@ fn check_and_run_refuse_a_100_mb_file_with_exit_code_1() {
 
 #[test]
 fn the_built_in_scenarios_are_well_within_the_limits() {
+    let _turn = crate::harness::alongside();
     for b in cyberdrill::builtin::SCENARIOS {
         assert!(b.source.len() < limits::MAX_FILE_BYTES / 16, "{}", b.name);
         let s = scenario::from_str(b.file, b.source).unwrap();
@@ -505,6 +520,7 @@ fn the_built_in_scenarios_are_well_within_the_limits() {
 /// MiB (`journal::MAX_LINE_BYTES`), never read whole.
 #[test]
 fn a_journal_line_of_1_gb_is_refused_without_reading_it() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.jsonl");
     let header = std::fs::read_to_string(fixture("journal", "delay-near-u32-max.jsonl"))

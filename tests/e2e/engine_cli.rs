@@ -73,6 +73,7 @@ fn without_seed(stdout: &str) -> Value {
 
 #[test]
 fn run_is_deterministic_for_the_flagship() {
+    let _turn = crate::harness::alongside();
     let a = expect(&["run", "builtin:flagship", "--seed", "7", "--json"], 0);
     let b = expect(&["run", "builtin:flagship", "--seed", "7", "--json"], 0);
     assert_eq!(a.stdout, b.stdout, "same seed, different output");
@@ -93,6 +94,7 @@ fn run_is_deterministic_for_the_flagship() {
 
 #[test]
 fn run_is_deterministic_for_comms_check_from_a_file() {
+    let _turn = crate::harness::alongside();
     let path = repo_file("scenarios/comms-check.ron");
     let args = |seed: &'static str| ["run", s(&path), "--seed", seed, "--json"].map(String::from);
     let run = |seed| {
@@ -126,6 +128,7 @@ fn run_is_deterministic_for_comms_check_from_a_file() {
 
 #[test]
 fn journal_replays_to_the_identical_outcome() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("run.jsonl");
     let run = expect(
@@ -186,6 +189,7 @@ fn journal_replays_to_the_identical_outcome() {
 
 #[test]
 fn replay_detects_a_changed_scenario() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("drill.ron");
     std::fs::copy(repo_file("scenarios/comms-check.ron"), &scenario).unwrap();
@@ -248,6 +252,7 @@ fn replay_detects_a_changed_scenario() {
 
 #[test]
 fn replay_rejects_corrupt_journals_with_the_line_number() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("good.jsonl");
     expect(
@@ -363,6 +368,7 @@ fn write_lines(path: &Path, lines: &[Value]) {
 
 #[test]
 fn hand_written_journal_with_team_commands_replays() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let flagship = repo_file("scenarios/flagship.ron");
     let journal = dir.path().join("play.jsonl");
@@ -425,6 +431,7 @@ fn hand_written_journal_with_team_commands_replays() {
 
 #[test]
 fn hand_written_journal_with_a_bad_entry_names_it() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let flagship = repo_file("scenarios/flagship.ron");
     let journal = dir.path().join("bad.jsonl");
@@ -489,6 +496,7 @@ fn hand_written_journal_with_a_bad_entry_names_it() {
 
 #[test]
 fn sweep_lists_rungs_in_ladder_order_pairs_and_branch_coverage() {
+    let _turn = crate::harness::alongside();
     let out = expect(&["sweep", "builtin:comms-check", "--runs", "20"], 0);
     let text = &out.stdout;
     // Rungs read up the ladder, not alphabetically.
@@ -558,6 +566,7 @@ fn sweep_lists_rungs_in_ladder_order_pairs_and_branch_coverage() {
 
 #[test]
 fn sweep_reports_runs_and_shards_merge_to_the_whole() {
+    let _turn = crate::harness::alongside();
     let out = expect(
         &["sweep", "builtin:comms-check", "--runs", "20", "--json"],
         0,
@@ -626,6 +635,7 @@ fn sweep_reports_runs_and_shards_merge_to_the_whole() {
 
 #[test]
 fn merged_shards_of_a_variant_equal_its_one_shot_sweep() {
+    let _turn = crate::harness::alongside();
     let set = "relations[varesh,kelmora].hotline=false";
     let dir = tempfile::tempdir().unwrap();
     let shard = |range: &str, name: &str| {
@@ -686,6 +696,7 @@ fn merged_shards_of_a_variant_equal_its_one_shot_sweep() {
 
 #[test]
 fn compare_of_a_scenario_with_itself_finds_no_difference() {
+    let _turn = crate::harness::alongside();
     let report = json_of(&expect(
         &[
             "compare",
@@ -725,6 +736,7 @@ fn compare_of_a_scenario_with_itself_finds_no_difference() {
 
 #[test]
 fn compare_finds_what_removing_the_hotline_buys() {
+    let _turn = crate::harness::alongside();
     let report = json_of(&expect(
         &[
             "compare",
@@ -767,6 +779,7 @@ fn compare_finds_what_removing_the_hotline_buys() {
 
 #[test]
 fn a_wrong_override_is_an_error_with_a_pointer_and_a_suggestion() {
+    let _turn = crate::harness::alongside();
     let cases: [(&[&str], &str); 5] = [
         (
             &["--set", "states[varesh].goverment_control=0.9"],
@@ -817,6 +830,7 @@ fn a_wrong_override_is_an_error_with_a_pointer_and_a_suggestion() {
 
 #[test]
 fn sweep_rejects_bad_ranges_and_missing_counts() {
+    let _turn = crate::harness::alongside();
     for bad in ["5..5", "x", "9..3", "1..x", "..", "3"] {
         let out = expect(&["sweep", "builtin:comms-check", "--seeds", bad], 2);
         assert!(out.stdout.is_empty(), "{bad}: {}", out.stdout);
@@ -834,6 +848,7 @@ fn sweep_rejects_bad_ranges_and_missing_counts() {
 
 #[test]
 fn scenarios_lists_the_builtins() {
+    let _turn = crate::harness::alongside();
     let out = expect(&["scenarios"], 0);
     assert!(out.stdout.contains("builtin:flagship"), "{}", out.stdout);
     assert!(out.stdout.contains("builtin:comms-check"), "{}", out.stdout);
@@ -847,6 +862,7 @@ fn scenarios_lists_the_builtins() {
 
 #[test]
 fn run_reports_unusable_scenarios() {
+    let _turn = crate::harness::alongside();
     expect(&["run", "builtin:no-such-scenario"], 2);
     let dir = tempfile::tempdir().unwrap();
     expect(&["run", s(&dir.path().join("missing.ron"))], 2);
@@ -870,10 +886,11 @@ fn run_reports_unusable_scenarios() {
 /// shards, whichever way the index arrives, merge to exactly one sweep over the same seeds.
 #[test]
 fn the_shard_script_writes_shards_that_merge_to_one_sweep() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("shards");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/sweep-shard.sh");
-    let bin = env!("CARGO_BIN_EXE_cyberdrill");
+    let bin = crate::harness::BIN;
     // Index 0 as an argument, 1 as Slurm gives it, 2 as Kubernetes gives it.
     for (arg, var) in [
         (Some("0"), None),
@@ -1011,6 +1028,7 @@ fn assert_import(msel: &str, rows: usize, expected_todo: &[&str], base: Option<&
 
 #[test]
 fn an_hseep_csv_msel_imports_to_a_playable_scenario() {
+    let _turn = crate::harness::alongside();
     assert_import(
         s(&repo_file("tests/fixtures/msel/drill.csv")),
         6,
@@ -1026,6 +1044,7 @@ fn an_hseep_csv_msel_imports_to_a_playable_scenario() {
 
 #[test]
 fn a_t3sf_json_msel_imports_to_a_playable_scenario() {
+    let _turn = crate::harness::alongside();
     assert_import(
         s(&repo_file("tests/fixtures/msel/drill.json")),
         4,
@@ -1036,6 +1055,7 @@ fn a_t3sf_json_msel_imports_to_a_playable_scenario() {
 
 #[test]
 fn an_msel_imports_onto_a_base_scenario_and_lists_unknown_recipients() {
+    let _turn = crate::harness::alongside();
     assert_import(
         s(&repo_file("tests/fixtures/msel/drill.csv")),
         6,
@@ -1046,6 +1066,7 @@ fn an_msel_imports_onto_a_base_scenario_and_lists_unknown_recipients() {
 
 #[test]
 fn a_broken_msel_is_a_clear_error() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "[{\"#\": 1,").unwrap();

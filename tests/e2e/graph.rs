@@ -107,6 +107,7 @@ fn check_svg(svg: &str) {
 
 #[test]
 fn every_builtin_world_draws_as_dot_and_svg() {
+    let _turn = crate::harness::alongside();
     for b in cyberdrill::builtin::SCENARIOS {
         let name = format!("builtin:{}", b.name);
         let scenario = cyberdrill::scenario::from_str(b.file, b.source).unwrap();

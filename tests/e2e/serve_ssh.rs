@@ -15,10 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cyberdrill");
-/// How long a screen or the log may take to show what we wait for (a debug build on a busy
-/// two-core machine, with other builds running).
-const TIMEOUT: Duration = Duration::from_secs(30);
+use crate::harness::{BIN, TIMEOUT, missing_tools, tmux_at, write_script};
 
 const FACILITATOR_PASSWORD: &str = "white-cell-2026";
 const VARESH_PASSWORD: &str = "varesh-duty-desk";
@@ -29,19 +26,7 @@ const TORAVIA_NAME: &str = "Toravia (ToraCERT + MFA)";
 // ------------------------------------------------------------------------------ prerequisites
 
 fn tools_available() -> bool {
-    let missing: Vec<&str> = [("tmux", "-V"), ("ssh", "-V"), ("ssh-keygen", "-?")]
-        .into_iter()
-        .filter(|(tool, arg)| {
-            // `ssh-keygen -?` prints its usage and exits 1: being able to run it is enough.
-            Command::new(tool)
-                .arg(arg)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_err()
-        })
-        .map(|(tool, _)| tool)
-        .collect();
+    let missing = missing_tools(&[("tmux", "-V"), ("ssh", "-V"), ("ssh-keygen", "-?")]);
     if missing.is_empty() {
         return true;
     }
@@ -62,10 +47,7 @@ struct Setup {
 
 impl Setup {
     fn new(test: &str) -> Setup {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("cyberdrill-ssh-{test}-"))
-            .tempdir()
-            .expect("temp dir");
+        let dir = crate::harness::temp_dir(&format!("cyberdrill-ssh-{test}-"));
         Setup { dir }
     }
 
@@ -153,16 +135,6 @@ impl Setup {
             self.public_key("kelmora-key"),
         );
         self.write("teams.ron", &text)
-    }
-}
-
-fn write_script(path: &Path, text: &str) {
-    std::fs::write(path, text).expect("write script");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .expect("chmod script");
     }
 }
 
@@ -451,17 +423,7 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-f")
-            .arg("/dev/null")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            // The clients' terminal is tmux's; do not leak the test runner's settings into it.
-            .env_remove("TMUX")
-            .env_remove("SSH_AUTH_SOCK")
-            .output()
-            .expect("run tmux")
+        tmux_at(&self.socket, args)
     }
 
     /// Starts `command` (a shell command line) in a detached 120×40 session named `name`.
@@ -809,6 +771,7 @@ fn journal_lines(path: &Path) -> Vec<serde_json::Value> {
 
 #[test]
 fn a_message_from_one_team_reaches_the_other_teams_inbox() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -901,6 +864,7 @@ fn a_message_from_one_team_reaches_the_other_teams_inbox() {
 
 #[test]
 fn the_facilitators_pause_stops_the_clock_for_every_team() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -963,6 +927,7 @@ fn the_facilitators_pause_stops_the_clock_for_every_team() {
 
 #[test]
 fn wrong_passwords_unknown_users_and_other_teams_keys_are_refused() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1127,6 +1092,7 @@ fn wrong_passwords_unknown_users_and_other_teams_keys_are_refused() {
 
 #[test]
 fn a_mistyped_password_can_be_typed_again() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1157,6 +1123,7 @@ fn a_mistyped_password_can_be_typed_again() {
 
 #[test]
 fn a_team_cannot_reach_another_view_or_the_ground_truth_whatever_it_types() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1302,6 +1269,7 @@ fn a_team_cannot_reach_another_view_or_the_ground_truth_whatever_it_types() {
 
 #[test]
 fn killing_one_client_leaves_the_others_and_the_exercise_running() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1404,6 +1372,7 @@ fn killing_one_client_leaves_the_others_and_the_exercise_running() {
 
 #[test]
 fn commands_subsystems_and_port_forwarding_are_refused() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1524,6 +1493,7 @@ fn commands_subsystems_and_port_forwarding_are_refused() {
 
 #[test]
 fn a_bad_teams_file_stops_serve_before_it_listens() {
+    let _turn = crate::harness::alongside();
     let setup = Setup::new("teams");
     let cases = [
         (
@@ -1620,6 +1590,7 @@ fn a_bad_teams_file_stops_serve_before_it_listens() {
 
 #[test]
 fn sigterm_stops_the_server_with_a_journal_that_replays() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1692,6 +1663,7 @@ fn sigterm_stops_the_server_with_a_journal_that_replays() {
 
 #[test]
 fn stopping_the_server_ends_every_session_and_gives_back_the_terminal() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1720,6 +1692,7 @@ fn stopping_the_server_ends_every_session_and_gives_back_the_terminal() {
 
 #[test]
 fn a_team_has_at_most_its_sessions_and_gets_its_slot_back_when_it_leaves() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1758,6 +1731,7 @@ fn a_team_has_at_most_its_sessions_and_gets_its_slot_back_when_it_leaves() {
 
 #[test]
 fn a_resized_terminal_is_drawn_at_its_new_size() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1798,6 +1772,7 @@ fn a_resized_terminal_is_drawn_at_its_new_size() {
 
 #[test]
 fn an_existing_journal_is_never_overwritten_by_a_new_start() {
+    let _turn = crate::harness::alongside();
     let setup = Setup::new("journal-exists");
     let teams = setup.teams();
     let journal = setup.write("served.jsonl", "an exercise in progress\n");
@@ -1834,6 +1809,7 @@ fn an_existing_journal_is_never_overwritten_by_a_new_start() {
 
 #[test]
 fn serve_branch_goes_on_from_the_branch_point() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -1897,6 +1873,7 @@ fn serve_branch_goes_on_from_the_branch_point() {
 /// replays to the identical outcome (`replay` checks the journaled outcome hash).
 #[test]
 fn killed_at_many_moments_serve_loses_no_accepted_command() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }
@@ -2016,6 +1993,7 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
 
 #[test]
 fn an_observer_watches_read_only_and_a_teams_decision_reaches_the_facilitator_and_the_report() {
+    let _turn = crate::harness::alongside();
     if !tools_available() {
         return;
     }

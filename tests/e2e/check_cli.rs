@@ -194,6 +194,7 @@ fn assert_case(case: Case) {
 
 #[test]
 fn base_scenario_is_valid() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("base.ron"), BASE).unwrap();
     let run = run_check(dir.path(), &["base.ron"]);
@@ -207,6 +208,7 @@ fn base_scenario_is_valid() {
 
 #[test]
 fn syntax_error_equals_instead_of_colon() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "equals",
         &[(r#"title: "Mini drill""#, r#"title="Mini drill""#)],
@@ -218,6 +220,7 @@ fn syntax_error_equals_instead_of_colon() {
 
 #[test]
 fn unclosed_paren_at_end_of_file() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "unclosed-end",
         &[("\n)\n", "\n")],
@@ -229,6 +232,7 @@ fn unclosed_paren_at_end_of_file() {
 
 #[test]
 fn unclosed_paren_in_a_list_points_where_it_should_close() {
+    let _turn = crate::harness::alongside();
     // The `)` of the second state is missing: the parser finds `]` where it expected `,` or
     // `)`.
     assert_case(case(
@@ -245,6 +249,7 @@ fn unclosed_paren_in_a_list_points_where_it_should_close() {
 
 #[test]
 fn brackets_in_strings_and_comments_do_not_count() {
+    let _turn = crate::harness::alongside();
     // Brackets inside strings, raw strings and comments before the mistake must not be
     // taken for open ones.
     assert_case(case(
@@ -266,6 +271,7 @@ fn brackets_in_strings_and_comments_do_not_count() {
 
 #[test]
 fn one_item_too_many_in_a_tuple() {
+    let _turn = crate::harness::alongside();
     // Every bracket is closed: the tuple just has one element more than a pair.
     assert_case(case(
         "tuple-of-three",
@@ -278,6 +284,7 @@ fn one_item_too_many_in_a_tuple() {
 
 #[test]
 fn unknown_field_with_suggestion() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "unknown-field",
         &[(
@@ -295,6 +302,7 @@ fn unknown_field_with_suggestion() {
 
 #[test]
 fn wrong_enum_variant_with_suggestion() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "wrong-vector",
         &[("vector: Wiper", "vector: Wipr")],
@@ -316,6 +324,7 @@ fn wrong_enum_variant_with_suggestion() {
 
 #[test]
 fn unknown_id_reference_with_suggestion() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "unknown-id",
         &[(r#"target: "grid""#, r#"target: "gird""#)],
@@ -327,6 +336,7 @@ fn unknown_id_reference_with_suggestion() {
 
 #[test]
 fn unknown_id_inside_a_condition() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "condition",
         &[(
@@ -341,6 +351,7 @@ fn unknown_id_inside_a_condition() {
 
 #[test]
 fn reference_to_the_wrong_kind_of_thing() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "wrong-kind",
         &[(r#"operator: "kelvar-grid""#, r#"operator: "kelvar""#)],
@@ -369,6 +380,7 @@ fn reference_to_the_wrong_kind_of_thing() {
 
 #[test]
 fn duplicate_id() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "duplicate-id",
         &[(r#"(id: "dorsa-duty""#, r#"(id: "kelvar-duty""#)],
@@ -380,6 +392,7 @@ fn duplicate_id() {
 
 #[test]
 fn out_of_range_severity() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "severity",
         &[("severity: 0.6", "severity: 1.5")],
@@ -391,6 +404,7 @@ fn out_of_range_severity() {
 
 #[test]
 fn out_of_range_government_control() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "control",
         &[("government_control: 0.3", "government_control: 2.0")],
@@ -402,6 +416,7 @@ fn out_of_range_government_control() {
 
 #[test]
 fn empty_file() {
+    let _turn = crate::harness::alongside();
     for (name, bytes) in [
         ("empty", &b""[..]),
         ("blank", b"\n  \n"),
@@ -420,6 +435,7 @@ fn empty_file() {
 
 #[test]
 fn non_utf8_bytes() {
+    let _turn = crate::harness::alongside();
     let mut bytes = BASE.as_bytes().to_vec();
     let at = BASE.find("Mini drill").unwrap() + "Mini ".len();
     bytes.splice(at..at, [0xff, 0xfe]);
@@ -443,6 +459,7 @@ const FOUR_MISTAKES: &[(&str, &str)] = &[
 
 #[test]
 fn every_semantic_error_is_reported() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("multi.ron"), edited(FOUR_MISTAKES)).unwrap();
     let run = run_check(dir.path(), &["multi.ron"]);
@@ -458,6 +475,7 @@ fn every_semantic_error_is_reported() {
 
 #[test]
 fn json_format_gives_positions() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("multi.ron"), edited(FOUR_MISTAKES)).unwrap();
     std::fs::write(dir.path().join("base.ron"), BASE).unwrap();
@@ -500,6 +518,7 @@ fn json_format_gives_positions() {
 
 #[test]
 fn json_format_for_a_syntax_error_and_a_missing_file() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("empty.ron"), "").unwrap();
     let run = run_check(
@@ -519,6 +538,7 @@ fn json_format_for_a_syntax_error_and_a_missing_file() {
 
 #[test]
 fn missing_file_is_a_usage_error() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("base.ron"), BASE).unwrap();
     let run = run_check(dir.path(), &["base.ron", "no-such-file.ron"]);
@@ -533,6 +553,7 @@ fn missing_file_is_a_usage_error() {
 
 #[test]
 fn no_arguments_is_a_usage_error() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let bare = cyberdrill(dir.path()).output().unwrap();
     assert_eq!(bare.status.code(), Some(2));
@@ -543,6 +564,7 @@ fn no_arguments_is_a_usage_error() {
 
 #[test]
 fn valid_and_invalid_files_together() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.ron"), BASE).unwrap();
     std::fs::write(
@@ -560,6 +582,7 @@ fn valid_and_invalid_files_together() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
+    let _turn = crate::harness::alongside();
     let depth = 5000;
     let condition = format!(
         "{}InjectFired(\"outage\"){}",
@@ -593,6 +616,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn syntax_error_points_at_the_equals_sign_not_the_space_before() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "equals-spaced",
         &[(r#"title: "Mini drill""#, r#"title = "Mini drill""#)],
@@ -604,6 +628,7 @@ fn syntax_error_points_at_the_equals_sign_not_the_space_before() {
 
 #[test]
 fn unclosed_tuple_points_at_its_paren() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "unclosed-tuple",
         &[(r#"("kelvar", "dorsa"),"#, r#"("kelvar", "dorsa","#)],
@@ -615,6 +640,7 @@ fn unclosed_tuple_points_at_its_paren() {
 
 #[test]
 fn unclosed_paren_in_a_list_says_so() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "unclosed-list-message",
         &[("utc_offset: 8.0),", "utc_offset: 8.0")],
@@ -626,6 +652,7 @@ fn unclosed_paren_in_a_list_says_so() {
 
 #[test]
 fn unknown_field_in_a_variant_is_named() {
+    let _turn = crate::harness::alongside();
     // Was: `missing field `severity` in `Incident`` at the closing paren, no suggestion.
     assert_case(case(
         "variant-field",
@@ -690,6 +717,7 @@ fn unknown_field_in_a_variant_is_named() {
 
 #[test]
 fn built_in_scenarios_are_checked_by_name() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let run = run_check(dir.path(), &["builtin:flagship", "builtin:no-such"]);
     assert_eq!(
@@ -711,6 +739,7 @@ fn built_in_scenarios_are_checked_by_name() {
 
 #[test]
 fn facilitator_is_not_a_team_id() {
+    let _turn = crate::harness::alongside();
     assert_case(case(
         "reserved-team-id",
         &[(r#"(id: "team-kelvar","#, r#"(id: "facilitator","#)],
@@ -822,6 +851,7 @@ fn assert_quiet(name: &str, edits: &[(&str, &str)]) {
 
 #[test]
 fn national_cert_with_default_capacity_is_warned() {
+    let _turn = crate::harness::alongside();
     // Part of the capacity left out: the warning points at it and names what is unset.
     assert_warning(WarningCase {
         name: "default-capacity-part",
@@ -869,6 +899,7 @@ const EVIDENCE_ON_KELVAR: &str =
 
 #[test]
 fn evidence_pointing_at_the_victim_is_warned() {
+    let _turn = crate::harness::alongside();
     assert_warning(WarningCase {
         name: "evidence-victim",
         edits: &[("severity: 0.6)", EVIDENCE_ON_KELVAR)],
@@ -931,6 +962,7 @@ fn comms_check_and(more: &[(&'static str, &'static str)]) -> Vec<(&'static str, 
 
 #[test]
 fn objective_met_by_the_opening_communication_check_is_warned() {
+    let _turn = crate::harness::alongside();
     assert_warning(WarningCase {
         name: "comms-check",
         edits: COMMS_CHECK,
@@ -993,6 +1025,7 @@ fn objective_met_by_the_opening_communication_check_is_warned() {
 
 #[test]
 fn sponsored_group_without_a_public_name_is_warned() {
+    let _turn = crate::harness::alongside();
     assert_warning(WarningCase {
         name: "name-reveals-sponsor",
         edits: &[("kind: Criminal)", r#"kind: Proxy, sponsor: "dorsa")"#)],
@@ -1024,6 +1057,7 @@ fn sponsored_group_without_a_public_name_is_warned() {
 /// A question's `pause` is checked: `true` or `false`, nothing else; `true` is valid.
 #[test]
 fn a_question_pause_takes_true_or_false() {
+    let _turn = crate::harness::alongside();
     let incident = r#"        (id: "outage", at: "1h", kind: Incident(actor: "ghost", target: "grid", vector: Wiper, severity: 0.6)),"#;
     let with = |pause: &str| {
         format!(

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cyberdrill");
+use crate::harness::BIN;
 /// How long the page or a screen may take to show what we wait for (a debug build and a
 /// browser on a busy two-core machine).
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -77,10 +77,7 @@ impl Drop for Exercise {
 
 impl Exercise {
     fn start() -> Exercise {
-        let dir = tempfile::Builder::new()
-            .prefix("cyberdrill-wall-")
-            .tempdir()
-            .expect("temp dir");
+        let dir = crate::harness::temp_dir("cyberdrill-wall-");
         let teams = format!(
             "(scenario: \"flagship\", facilitator: (password: \"{PASSWORD}\"), teams: [\
              (team: \"team-varesh\", password: \"v-0123456789\"), \
@@ -89,12 +86,7 @@ impl Exercise {
         );
         std::fs::write(dir.path().join("teams.ron"), teams).unwrap();
         let askpass = dir.path().join("askpass.sh");
-        std::fs::write(&askpass, format!("#!/bin/sh\necho '{PASSWORD}'\n")).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&askpass, std::fs::Permissions::from_mode(0o700)).unwrap();
-        }
+        crate::harness::write_script(&askpass, &format!("#!/bin/sh\necho '{PASSWORD}'\n"));
         let mut server = Command::new(BIN)
             .args(["serve", "builtin:flagship", "--teams", "teams.ron"])
             .args(["--listen", "127.0.0.1:0", "--wall", "127.0.0.1:0"])
@@ -157,16 +149,7 @@ impl Exercise {
     }
 
     fn tmux(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-f")
-            .arg("/dev/null")
-            .arg("-S")
-            .arg(self.path().join("tmux.sock"))
-            .args(args)
-            .env_remove("TMUX")
-            .env_remove("SSH_AUTH_SOCK")
-            .output()
-            .expect("run tmux")
+        crate::harness::tmux_at(&self.path().join("tmux.sock"), args)
     }
 
     /// The facilitator logs in with OpenSSH, in a 120×40 tmux session.
@@ -357,6 +340,7 @@ fn private_texts() -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn the_wall_shows_the_room_what_every_team_sees_and_the_truth_on_reveal() {
+    let _turn = crate::harness::alongside();
     let Some(browser) = tools_available() else {
         return;
     };

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cyberdrill");
+use crate::harness::BIN;
 
 fn cyberdrill(args: &[&str], dir: &Path) -> std::process::Output {
     Command::new(BIN)
@@ -98,6 +98,7 @@ fn observation(
 
 #[test]
 fn notes_change_nothing_in_the_run_and_make_the_aar_and_its_improvement_plan() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let notes = vec![
         observation("eva", Some("obj-notify-rtgs"), Some("M"), "Held the notice for clearance, 3 h", 30),

@@ -38,16 +38,14 @@ use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 use tokio::time::Instant;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cyberdrill");
-/// The longest wait for a screen, a log line or an exit (a debug build on a busy machine).
-const TIMEOUT: Duration = Duration::from_secs(30);
+use crate::harness::{BIN, TIMEOUT, missing_tools, tmux_at};
 /// The frame latency property: p95 under this during every fault.
 const P95_LIMIT: Duration = Duration::from_millis(50);
 /// Measurements of a phase before its p95 counts as over the limit.
@@ -80,7 +78,7 @@ const SITUATION: &str = "┌Our infrastructure";
 
 #[test]
 fn a_real_login_gets_through_a_flood_of_half_open_connections() {
-    let _one = one_at_a_time();
+    let _one = crate::harness::alone();
     let tools = ssh_tools();
     // A thousand sockets, and some to spare for the rest of the test.
     let big_flood = BIG_FLOOD.min(raise_file_limit().saturating_sub(300));
@@ -282,7 +280,7 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
 
 #[test]
 fn garbage_is_dropped_logged_and_the_others_are_served() {
-    let _one = one_at_a_time();
+    let _one = crate::harness::alone();
     let setup = Setup::new("garbage");
     let server = Server::start(&setup, &[]);
     let runtime = runtime();
@@ -415,7 +413,7 @@ fn garbage_is_dropped_logged_and_the_others_are_served() {
 
 #[test]
 fn a_client_that_stops_reading_and_one_that_resizes_a_thousand_times_a_second() {
-    let _one = one_at_a_time();
+    let _one = crate::harness::alone();
     let setup = Setup::new("slow");
     let server = Server::start(&setup, &[]);
     let runtime = runtime();
@@ -634,7 +632,7 @@ fn a_client_that_stops_reading_and_one_that_resizes_a_thousand_times_a_second() 
 
 #[test]
 fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
-    let _one = one_at_a_time();
+    let _one = crate::harness::alone();
     let setup = Setup::new("disk");
     // The journal on a filesystem of 4 KiB: the header fits, a few hundred ticks do not.
     let disk = FullDisk::choose(&setup);
@@ -1799,12 +1797,6 @@ fn header(screen: &str) -> String {
 
 // ------------------------------------------------------------------------------ the server
 
-/// One test at a time: they measure time and memory.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static ONE: Mutex<()> = Mutex::new(());
-    ONE.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -1834,18 +1826,7 @@ fn raise_file_limit() -> usize {
 }
 
 fn ssh_tools() -> bool {
-    let missing: Vec<&str> = [("tmux", "-V"), ("ssh", "-V")]
-        .into_iter()
-        .filter(|(tool, arg)| {
-            Command::new(tool)
-                .arg(arg)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_err()
-        })
-        .map(|(tool, _)| tool)
-        .collect();
+    let missing = missing_tools(&[("tmux", "-V"), ("ssh", "-V")]);
     if missing.is_empty() {
         return true;
     }
@@ -1863,10 +1844,7 @@ struct Setup {
 
 impl Setup {
     fn new(test: &str) -> Setup {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("cyberdrill-faults-{test}-"))
-            .tempdir()
-            .expect("temp dir");
+        let dir = crate::harness::temp_dir(&format!("cyberdrill-faults-{test}-"));
         let setup = Setup { dir };
         let teams = format!(
             "(\n    scenario: \"flagship\",\n    facilitator: (password: \"{FACILITATOR_PASS}\", keys: []),\n    teams: [\n        (team: \"{}\", password: \"{}\", keys: []),\n        (team: \"{}\", password: \"{}\", keys: []),\n    ],\n)\n",
@@ -2267,19 +2245,6 @@ struct Tmux {
     dir: PathBuf,
 }
 
-fn tmux_at(socket: &Path, args: &[&str]) -> Output {
-    Command::new("tmux")
-        .arg("-f")
-        .arg("/dev/null")
-        .arg("-S")
-        .arg(socket)
-        .args(args)
-        .env_remove("TMUX")
-        .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run tmux")
-}
-
 /// Polls a tmux session's screen until `ok`; the last screen as the error after `limit`.
 fn wait_screen(
     socket: &Path,
@@ -2381,6 +2346,7 @@ fn ssh_line(server: &Server, askpass: &Path, user: &str) -> String {
 
 #[test]
 fn the_test_packets_are_well_formed() {
+    let _turn = crate::harness::alongside();
     for p in [kexinit_packet(), ecdh_init_packet()] {
         let len = u32::from_be_bytes([p[0], p[1], p[2], p[3]]) as usize;
         assert_eq!(len + 4, p.len());

@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cyberdrill");
-/// How long a screen may take to show what we wait for (a debug build on a busy machine).
-const TIMEOUT: Duration = Duration::from_secs(30);
+use crate::harness::{BIN, TIMEOUT, tmux_at};
 
 fn tmux_available() -> bool {
     match Command::new("tmux").arg("-V").output() {
@@ -66,14 +64,7 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            // The TUI's terminal is tmux's; do not leak the test runner's settings into it.
-            .env_remove("TMUX")
-            .output()
-            .expect("run tmux")
+        tmux_at(&self.socket, args)
     }
 
     /// The visible pane as text.
@@ -216,6 +207,7 @@ fn temp() -> tempfile::TempDir {
 
 #[test]
 fn notify_is_acknowledged_and_quit_restores_the_terminal() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }
@@ -272,6 +264,7 @@ fn notify_is_acknowledged_and_quit_restores_the_terminal() {
 
 #[test]
 fn resume_after_sigkill_comes_back_to_the_same_state() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }
@@ -380,6 +373,7 @@ fn without_status(screen: &str) -> Vec<String> {
 /// and Escape closes it (the screen behind comes back).
 #[test]
 fn w_explains_a_rung_and_escape_closes_it() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }
@@ -412,6 +406,7 @@ fn w_explains_a_rung_and_escape_closes_it() {
 /// there, and the branch journal names its parent and replays.
 #[test]
 fn play_branch_goes_on_from_the_branch_point() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }
@@ -512,6 +507,7 @@ fn hhmm(tick: u32) -> String {
 /// `--resume` continues from where it stopped.
 #[test]
 fn a_full_disk_stops_play_with_a_journal_that_resumes() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }
@@ -599,6 +595,7 @@ impl Moments {
 /// end, replays to the identical outcome (`replay` checks the journaled outcome hash).
 #[test]
 fn killed_at_many_moments_play_loses_no_accepted_command() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }
@@ -754,6 +751,7 @@ fn step_to(t: &Tmux, target: &str) {
 /// line clears itself after a few seconds.
 #[test]
 fn facilitator_delays_an_inject_and_sees_it_fire_late() {
+    let _turn = crate::harness::alongside();
     if !tmux_available() {
         return;
     }

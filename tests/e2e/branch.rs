@@ -68,6 +68,7 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_branch_is_its_parent_up_to_the_branch_point() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let parent = dir.path().join("parent.jsonl");
     played(&parent);
@@ -101,6 +102,7 @@ fn a_branch_is_its_parent_up_to_the_branch_point() {
 
 #[test]
 fn the_same_future_is_the_parent_and_a_different_decision_changes_it() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let parent = dir.path().join("parent.jsonl");
     played(&parent);
@@ -146,6 +148,7 @@ fn the_same_future_is_the_parent_and_a_different_decision_changes_it() {
 
 #[test]
 fn branch_journals_replay_and_check_their_parent() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     played(&d.join("parent.jsonl"));
@@ -229,6 +232,7 @@ fn branch_journals_replay_and_check_their_parent() {
 
 #[test]
 fn a_branch_sweep_varies_only_the_future() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     ok(
@@ -322,6 +326,7 @@ fn a_branch_sweep_varies_only_the_future() {
 
 #[test]
 fn diff_names_where_two_runs_part_and_what_ends_differently() {
+    let _turn = crate::harness::alongside();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     played(&d.join("parent.jsonl"));
