@@ -1187,14 +1187,15 @@ fn a_team_cannot_reach_another_view_or_the_ground_truth_whatever_it_types() {
         "message a team",
         "QUESTION for discussion",
         // The hidden threat actors (scenarios/flagship.ron, `actors`). "Sons of the Anvil" is
-        // not here: the group's public claim is in the news.
+        // not here: the group's public claim is in the news. Nor are the non-state groups'
+        // public names ("SALTMARSH crew", "Reef Watch Collective"): they are suspects every
+        // team may weigh, and show on Situation once the phishing incident is known (how far
+        // the clock got before the pause decides whether they do). Their real identity is.
         "TIDECALLER",
         "Bureau 47",
         "signals directorate",
         "persona run for Corvath",
-        "SALTMARSH",
         "bank-fraud ring",
-        "Reef Watch",
         "LATENT",
         "false flag →",
     ];
