@@ -171,139 +171,63 @@ impl Composer {
         let filter = self.filter.to_lowercase();
         let keep = |label: &str| filter.is_empty() || label.to_lowercase().contains(&filter);
         let list: Vec<Choice> = match self.stage {
-            Stage::ChooseAction => ACTIONS
-                .iter()
-                .enumerate()
-                .map(|(i, (name, _))| Choice {
-                    value: i.to_string(),
-                    label: (*name).to_string(),
-                })
-                .collect(),
+            Stage::ChooseAction => action_choices(),
             Stage::Confirm => Vec::new(),
-            Stage::Fill(_) => match self.field() {
-                Some(Field::Contacts { multi }) => view
-                    .directory
-                    .iter()
-                    .filter(|c| !c.own)
-                    .map(|c| {
-                        // Boxes to tick only where several may be chosen.
-                        let mark = match (multi, self.contacts.contains(&c.id)) {
-                            (false, _) => "",
-                            (true, true) => "[x]",
-                            (true, false) => "[ ]",
-                        };
-                        Choice {
-                            value: c.id.clone(),
-                            label: format!(
-                                "{mark}{}{} — {} ({}) · {}{}",
-                                if mark.is_empty() { "" } else { " " },
-                                c.name,
-                                c.organisation,
-                                c.state,
-                                crate::sim::view::channel_words(c.channel),
-                                if c.known_stale {
-                                    " · BOUNCED before"
-                                } else {
-                                    ""
-                                }
-                            ),
-                        }
-                    })
-                    .collect(),
-                Some(Field::Incident { optional }) => {
-                    let mut v: Vec<Choice> = view
-                        .incidents
-                        .iter()
-                        .map(|i| Choice {
-                            value: i.id.clone(),
-                            label: i.title.clone(),
-                        })
-                        .collect();
-                    if optional {
-                        v.insert(
-                            0,
-                            Choice {
-                                value: String::new(),
-                                label: "(no particular incident)".into(),
-                            },
-                        );
-                    }
-                    v
-                }
-                Some(Field::State {
-                    blame,
-                    hotline_only,
-                }) => {
-                    let mut v: Vec<Choice> = view
-                        .relations
-                        .iter()
-                        .filter(|r| !hotline_only || r.hotline)
-                        .map(|r| Choice {
-                            value: r.state.clone(),
-                            label: format!(
-                                "{} (our tension {:.2}, {})",
-                                r.name,
-                                r.tension,
-                                crate::tui::ladder::rung_label(r.rung)
-                            ),
-                        })
-                        .collect();
-                    if blame {
-                        // The named non-state groups are suspects too, under their public names.
-                        v.extend(view.groups.iter().map(|(id, name)| Choice {
-                            value: id.clone(),
-                            label: format!("{name} (a non-state group)"),
-                        }));
-                        v.push(Choice {
-                            value: "non-state".into(),
-                            label: "an unknown non-state actor (criminals, hacktivists)".into(),
-                        });
-                    }
-                    v
-                }
-                Some(Field::ForeignAsset) => view
-                    .foreign_assets
-                    .iter()
-                    .map(|(id, name, state, sector)| Choice {
-                        value: id.clone(),
-                        label: format!("{name} ({state}, {sector:?})"),
-                    })
-                    .collect(),
-                Some(Field::OwnAsset) => view
-                    .assets
-                    .iter()
-                    .map(|a| Choice {
-                        value: a.id.clone(),
-                        label: format!(
-                            "{} ({:?}, {:.0}% down{})",
-                            a.name,
-                            a.sector,
-                            a.inoperability * 100.0,
-                            if a.isolated { ", isolated" } else { "" }
-                        ),
-                    })
-                    .collect(),
-                Some(Field::Level) => LEVELS
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, tlp))| Choice {
-                        value: i.to_string(),
-                        label: format!("{name} — {}", tlp_meaning(*tlp)),
-                    })
-                    .collect(),
-                Some(Field::Alert) => (0..=3)
-                    .map(|l| Choice {
-                        value: l.to_string(),
-                        label: format!("alert level {l} — {}", alert_meaning(l)),
-                    })
-                    .collect(),
-                Some(Field::Text) | None => Vec::new(),
-            },
+            Stage::Fill(_) => self.field_choices(view),
         };
         // A contact, state or asset is found by its name or by its id.
         list.into_iter()
             .filter(|c| {
                 keep(&c.label) || (!c.value.chars().all(|ch| ch.is_ascii_digit()) && keep(&c.value))
+            })
+            .collect()
+    }
+
+    /// The options for the field being filled, unfiltered.
+    fn field_choices(&self, view: &TeamView) -> Vec<Choice> {
+        match self.field() {
+            Some(Field::Contacts { multi }) => self.contact_choices(view, multi),
+            Some(Field::Incident { optional }) => incident_choices(view, optional),
+            Some(Field::State {
+                blame,
+                hotline_only,
+            }) => state_choices(view, blame, hotline_only),
+            Some(Field::ForeignAsset) => foreign_asset_choices(view),
+            Some(Field::OwnAsset) => own_asset_choices(view),
+            Some(Field::Level) => level_choices(),
+            Some(Field::Alert) => alert_choices(),
+            Some(Field::Text) | None => Vec::new(),
+        }
+    }
+
+    /// The directory's other contacts, ticked where several may be chosen.
+    fn contact_choices(&self, view: &TeamView, multi: bool) -> Vec<Choice> {
+        view.directory
+            .iter()
+            .filter(|c| !c.own)
+            .map(|c| {
+                // Boxes to tick only where several may be chosen.
+                let mark = match (multi, self.contacts.contains(&c.id)) {
+                    (false, _) => "",
+                    (true, true) => "[x]",
+                    (true, false) => "[ ]",
+                };
+                Choice {
+                    value: c.id.clone(),
+                    label: format!(
+                        "{mark}{}{} — {} ({}) · {}{}",
+                        if mark.is_empty() { "" } else { " " },
+                        c.name,
+                        c.organisation,
+                        c.state,
+                        crate::sim::view::channel_words(c.channel),
+                        if c.known_stale {
+                            " · BOUNCED before"
+                        } else {
+                            ""
+                        }
+                    ),
+                }
             })
             .collect()
     }
@@ -501,6 +425,120 @@ impl Default for Composer {
     fn default() -> Self {
         Composer::new()
     }
+}
+
+/// The actions a team can compose, by name.
+fn action_choices() -> Vec<Choice> {
+    ACTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| Choice {
+            value: i.to_string(),
+            label: (*name).to_string(),
+        })
+        .collect()
+}
+
+/// The incidents the team knows of, led by "no particular incident" when optional.
+fn incident_choices(view: &TeamView, optional: bool) -> Vec<Choice> {
+    let mut v: Vec<Choice> = view
+        .incidents
+        .iter()
+        .map(|i| Choice {
+            value: i.id.clone(),
+            label: i.title.clone(),
+        })
+        .collect();
+    if optional {
+        v.insert(
+            0,
+            Choice {
+                value: String::new(),
+                label: "(no particular incident)".into(),
+            },
+        );
+    }
+    v
+}
+
+/// The states the team relates to, with the non-state suspects when blaming.
+fn state_choices(view: &TeamView, blame: bool, hotline_only: bool) -> Vec<Choice> {
+    let mut v: Vec<Choice> = view
+        .relations
+        .iter()
+        .filter(|r| !hotline_only || r.hotline)
+        .map(|r| Choice {
+            value: r.state.clone(),
+            label: format!(
+                "{} (our tension {:.2}, {})",
+                r.name,
+                r.tension,
+                crate::tui::ladder::rung_label(r.rung)
+            ),
+        })
+        .collect();
+    if blame {
+        // The named non-state groups are suspects too, under their public names.
+        v.extend(view.groups.iter().map(|(id, name)| Choice {
+            value: id.clone(),
+            label: format!("{name} (a non-state group)"),
+        }));
+        v.push(Choice {
+            value: "non-state".into(),
+            label: "an unknown non-state actor (criminals, hacktivists)".into(),
+        });
+    }
+    v
+}
+
+/// Other states' assets the team knows of.
+fn foreign_asset_choices(view: &TeamView) -> Vec<Choice> {
+    view.foreign_assets
+        .iter()
+        .map(|(id, name, state, sector)| Choice {
+            value: id.clone(),
+            label: format!("{name} ({state}, {sector:?})"),
+        })
+        .collect()
+}
+
+/// The team's own assets, with how far down each is.
+fn own_asset_choices(view: &TeamView) -> Vec<Choice> {
+    view.assets
+        .iter()
+        .map(|a| Choice {
+            value: a.id.clone(),
+            label: format!(
+                "{} ({:?}, {:.0}% down{})",
+                a.name,
+                a.sector,
+                a.inoperability * 100.0,
+                if a.isolated { ", isolated" } else { "" }
+            ),
+        })
+        .collect()
+}
+
+/// The sharing levels, each with what its TLP means.
+fn level_choices() -> Vec<Choice> {
+    LEVELS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, tlp))| Choice {
+            value: i.to_string(),
+            label: format!("{name} — {}", tlp_meaning(*tlp)),
+        })
+        .collect()
+}
+
+/// The alert levels 0 to 3, each with what it means.
+fn alert_choices() -> Vec<Choice> {
+    (0..=3)
+        .map(|l| Choice {
+            value: l.to_string(),
+            label: format!("alert level {l} — {}", alert_meaning(l)),
+        })
+        .collect()
 }
 
 /// What a TLP level tells the recipient, for the sharing-level screen.
