@@ -680,53 +680,8 @@ impl Screen for ObserverScreen {
             Constraint::Length(1),
         ])
         .areas(area);
-        // Whose screen this is, over the team's own first header line.
-        let watching = match self.showing {
-            Showing::Truth => "the ground truth".to_string(),
-            _ => match &self.team.view {
-                Some(v) => format!("{} · {}", v.team_name, v.state_name),
-                None => self.team_name(),
-            },
-        };
-        let title = self
-            .team
-            .view
-            .as_ref()
-            .map_or(String::new(), |v| v.title.clone());
-        let line = Line::from(vec![
-            // Who watches whom comes first: at 80 columns the title is what gets cut.
-            Span::styled(
-                format!(
-                    "OBSERVER {} watching {watching} (read-only)",
-                    self.seat.name
-                ),
-                Style::new().fg(Color::Magenta).bold(),
-            ),
-            Span::raw("  ·  "),
-            Span::styled(title, Style::new().bold()),
-        ]);
-        let top = Rect::new(header.x, header.y, header.width, 1);
-        frame.render_widget(Clear, top);
-        frame.render_widget(Paragraph::new(line), top);
-        match self.showing {
-            Showing::Truth => {
-                frame.render_widget(Clear, tabs);
-                frame.render_widget(
-                    Paragraph::new(" Ground truth (observer, read-only)").reversed(),
-                    tabs,
-                );
-            }
-            Showing::Guide => {
-                frame.render_widget(Clear, tabs);
-                frame.render_widget(
-                    Paragraph::new(format!(" Evaluation guide: {}", self.team_name())).reversed(),
-                    tabs,
-                );
-                frame.render_widget(Clear, body);
-                draw_guide(frame, self, body);
-            }
-            Showing::Team => {}
-        }
+        draw_watching(frame, self, header);
+        draw_showing(frame, self, tabs, body);
         frame.render_widget(Clear, footer);
         frame.render_widget(
             Paragraph::new(self.footer(usize::from(footer.width))).style(Style::new().dim()),
@@ -736,17 +691,7 @@ impl Screen for ObserverScreen {
             draw_form(frame, self, form, area);
         }
         if self.help {
-            let lines: Vec<Line> = self.observer_help().into_iter().map(Line::from).collect();
-            let popup = centered(area, 80, lines.len() as u16 + 2);
-            frame.render_widget(Clear, popup);
-            frame.render_widget(
-                Paragraph::new(lines).block(
-                    Block::bordered()
-                        .title("Observer keys")
-                        .title_bottom("any key closes"),
-                ),
-                popup,
-            );
+            draw_observer_help(frame, self, area);
         }
     }
 
@@ -773,6 +718,75 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// Whose screen this is, over the team's own first header line.
+fn draw_watching(frame: &mut Frame, screen: &ObserverScreen, header: Rect) {
+    let watching = match screen.showing {
+        Showing::Truth => "the ground truth".to_string(),
+        _ => match &screen.team.view {
+            Some(v) => format!("{} · {}", v.team_name, v.state_name),
+            None => screen.team_name(),
+        },
+    };
+    let title = screen
+        .team
+        .view
+        .as_ref()
+        .map_or(String::new(), |v| v.title.clone());
+    let line = Line::from(vec![
+        // Who watches whom comes first: at 80 columns the title is what gets cut.
+        Span::styled(
+            format!(
+                "OBSERVER {} watching {watching} (read-only)",
+                screen.seat.name
+            ),
+            Style::new().fg(Color::Magenta).bold(),
+        ),
+        Span::raw("  ·  "),
+        Span::styled(title, Style::new().bold()),
+    ]);
+    let top = Rect::new(header.x, header.y, header.width, 1);
+    frame.render_widget(Clear, top);
+    frame.render_widget(Paragraph::new(line), top);
+}
+
+/// The tab bar's caption for the truth or the guide, and the guide over the body.
+fn draw_showing(frame: &mut Frame, screen: &ObserverScreen, tabs: Rect, body: Rect) {
+    match screen.showing {
+        Showing::Truth => {
+            frame.render_widget(Clear, tabs);
+            frame.render_widget(
+                Paragraph::new(" Ground truth (observer, read-only)").reversed(),
+                tabs,
+            );
+        }
+        Showing::Guide => {
+            frame.render_widget(Clear, tabs);
+            frame.render_widget(
+                Paragraph::new(format!(" Evaluation guide: {}", screen.team_name())).reversed(),
+                tabs,
+            );
+            frame.render_widget(Clear, body);
+            draw_guide(frame, screen, body);
+        }
+        Showing::Team => {}
+    }
+}
+
+/// The observer's keys, in a popup.
+fn draw_observer_help(frame: &mut Frame, screen: &ObserverScreen, area: Rect) {
+    let lines: Vec<Line> = screen.observer_help().into_iter().map(Line::from).collect();
+    let popup = centered(area, 80, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title("Observer keys")
+                .title_bottom("any key closes"),
+        ),
+        popup,
+    );
+}
+
 /// The guide: the objectives with the engine's result and this observer's latest rating,
 /// then the observations on this team, newest first.
 fn draw_guide(frame: &mut Frame, screen: &ObserverScreen, area: Rect) {
@@ -783,6 +797,21 @@ fn draw_guide(frame: &mut Frame, screen: &ObserverScreen, area: Rect) {
         .iter()
         .filter(|o| o.team == team)
         .collect();
+    let height = (rows.len() as u16 + 3).min(area.height / 2).max(4);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
+    draw_guide_objectives(frame, screen, &rows, &mine, top);
+    draw_guide_observations(frame, screen, &rows, &mine, bottom);
+}
+
+/// The objectives, each with the engine's result and this observer's latest rating.
+fn draw_guide_objectives(
+    frame: &mut Frame,
+    screen: &ObserverScreen,
+    rows: &[GuideRow],
+    mine: &[&Observation],
+    top: Rect,
+) {
     let rating_of = |objective: &Option<String>| {
         mine.iter()
             .rev()
@@ -790,9 +819,6 @@ fn draw_guide(frame: &mut Frame, screen: &ObserverScreen, area: Rect) {
             .find_map(|o| o.rating)
             .map_or("—".to_string(), |r| r.letter().to_string())
     };
-    let height = (rows.len() as u16 + 3).min(area.height / 2).max(4);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
     let inner = usize::from(top.width.saturating_sub(2));
     let rating_w = 6;
     let result_w = 14.min(inner / 4);
@@ -823,6 +849,16 @@ fn draw_guide(frame: &mut Frame, screen: &ObserverScreen, area: Rect) {
         top,
         &mut state,
     );
+}
+
+/// The observations on this team, newest first.
+fn draw_guide_observations(
+    frame: &mut Frame,
+    screen: &ObserverScreen,
+    rows: &[GuideRow],
+    mine: &[&Observation],
+    bottom: Rect,
+) {
     let width = usize::from(bottom.width.saturating_sub(2));
     let title_of = |id: &Option<String>| {
         rows.iter()
