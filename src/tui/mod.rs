@@ -157,40 +157,49 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
         return prepare_branch(options, parent, at);
     }
     if let Some(path) = &options.resume {
-        let (journal, loaded) = replay::open(path, None)?;
-        if journal.mode != Mode::Play {
-            return Err(Error::Invalid(format!(
-                "{} records a headless run; use `cyberdrill replay` for it",
-                path.display()
-            )));
-        }
-        // A run that no longer replays is invalid input, whatever the replay found.
-        let sim = replay::resume(&journal, &loaded.scenario, path)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        let writer = JournalWriter::append_to(path)
-            .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
-        let observe = observer_seat(options, &loaded.scenario, path)?;
-        let player = options.team.clone().or(journal.player.clone());
-        let role = if options.facilitator || player.as_deref() == Some(crate::scenario::FACILITATOR)
-        {
-            Some(Role::Facilitator)
-        } else {
-            player.map(Role::Team)
-        };
-        return Ok(Prepared {
-            teams: teams(&loaded.scenario),
-            sim: Some(sim),
-            loaded: None,
-            journal: Some(writer),
-            journal_path: Some(path.clone()),
-            seed: journal.seed,
-            notice: journal.torn_notice(),
-            notes: journal.notes.clone(),
-            role: if observe.is_some() { None } else { role },
-            observe,
-            wall: None,
-        });
+        return prepare_resume(options, path);
     }
+    prepare_new(options)
+}
+
+/// A run to continue (`--resume`): its journal replayed to where it stopped, appended to.
+fn prepare_resume(options: &PlayOptions, path: &std::path::Path) -> Result<Prepared, Error> {
+    let (journal, loaded) = replay::open(path, None)?;
+    if journal.mode != Mode::Play {
+        return Err(Error::Invalid(format!(
+            "{} records a headless run; use `cyberdrill replay` for it",
+            path.display()
+        )));
+    }
+    // A run that no longer replays is invalid input, whatever the replay found.
+    let sim = replay::resume(&journal, &loaded.scenario, path)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let writer = JournalWriter::append_to(path)
+        .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
+    let observe = observer_seat(options, &loaded.scenario, path)?;
+    let player = options.team.clone().or(journal.player.clone());
+    let role = if options.facilitator || player.as_deref() == Some(crate::scenario::FACILITATOR) {
+        Some(Role::Facilitator)
+    } else {
+        player.map(Role::Team)
+    };
+    Ok(Prepared {
+        teams: teams(&loaded.scenario),
+        sim: Some(sim),
+        loaded: None,
+        journal: Some(writer),
+        journal_path: Some(path.to_path_buf()),
+        seed: journal.seed,
+        notice: journal.torn_notice(),
+        notes: journal.notes.clone(),
+        role: if observe.is_some() { None } else { role },
+        observe,
+        wall: None,
+    })
+}
+
+/// A new run of a scenario (the default one without a reference), started once the role is known.
+fn prepare_new(options: &PlayOptions) -> Result<Prepared, Error> {
     let reference = options
         .scenario
         .clone()
