@@ -548,7 +548,7 @@ fn check_team(
         if let Some((who, _)) = line.split_once(" judged evidence #") {
             assert_eq!(who, team.state_name, "{what}: `{line}`");
         }
-        if let Some((org, _)) = line.split_once(" detected incident ") {
+        if let Some((org, _)) = line.split_once(" detected ") {
             let o = s.organisations.iter().find(|o| o.name == org).unwrap();
             assert_eq!(state_of_org(s, &o.id), team.state, "{what}: `{line}`");
         }
@@ -561,6 +561,21 @@ fn check_team(
                     !mentioned || known.contains(inc.id.as_str()),
                     "{what}: timeline mentions incident {} it does not know: `{line}`",
                     inc.id
+                );
+                // A team reads incidents by title ("DDoS attack on <asset>"): none of an
+                // incident it does not know, unless a known one has the same target (a red
+                // line declared is public, and names the asset it protects).
+                let titled =
+                    line.contains(&format!(" on {}", inc.target)) && !line.starts_with("RED LINE:");
+                let same_target = view
+                    .incidents
+                    .iter()
+                    .any(|k| truth.incidents[incident_ix(&k.id)].target == inc.target);
+                assert!(
+                    !titled || known.contains(inc.id.as_str()) || same_target,
+                    "{what}: timeline names incident {} on {} it does not know: `{line}`",
+                    inc.id,
+                    inc.target
                 );
             }
         }

@@ -513,21 +513,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             let target = incident
                 .filter(|i| i.victim == me)
                 .map(|i| region.assets[i.target].name.clone());
-            let title = incident.map_or_else(
-                || incident_name(inc),
-                |i| {
-                    let whose = if i.victim == me {
-                        String::new()
-                    } else {
-                        format!(" ({})", region.states[i.victim].name)
-                    };
-                    format!(
-                        "{} on {}{whose}",
-                        vector_title(i.vector),
-                        region.assets[i.target].name,
-                    )
-                },
-            );
+            let title =
+                incident.map_or_else(|| incident_name(inc), |i| incident_title(region, i, me));
             let held: Vec<_> = mind
                 .evidence
                 .iter()
@@ -890,11 +877,15 @@ pub(crate) fn cause_text_in(
         } => {
             let line = if *red_line { ", a red line" } else { "" };
             if viewer.is_none_or(|v| v == *s) {
+                // The suspecting state reads its incident by title, the facilitator by id.
                 let id = read
                     .incidents
                     .0
                     .get(*incident)
-                    .map(|i| i.id.clone())
+                    .map(|i| match viewer {
+                        Some(v) => incident_title(region, i, v),
+                        None => i.id.clone(),
+                    })
                     .unwrap_or_default();
                 format!(
                     "{} holds {} responsible for {id}{line}",
@@ -919,14 +910,21 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
     let mail = world.resource::<Mailroom>();
     let state = |s: usize| region.states[s].name.clone();
     let asset = |a: usize| region.assets[a].name.clone();
+    // A team reads an incident it knows by its title, as its Situation names it; the
+    // facilitator by its id, as the scenario and the inject controls name it.
     let incident = |i: usize| {
-        world
-            .resource::<Incidents>()
-            .0
-            .get(i)
-            .map(|x| x.id.clone())
-            .unwrap_or_default()
+        let Some(x) = world.resource::<Incidents>().0.get(i) else {
+            return String::new();
+        };
+        match viewer {
+            Some(v) if world.resource::<Minds>().0[v].known.contains_key(&i) => {
+                incident_title(region, x, v)
+            }
+            _ => x.id.clone(),
+        }
     };
+    // Before an id, the word "incident"; a title needs none.
+    let the_incident = if viewer.is_some() { "" } else { "incident " };
     let msg = |id: usize| {
         let m = &mail.0[id];
         let from = m
@@ -967,12 +965,12 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
         EventKind::Detected {
             incident: i, org, ..
         } => format!(
-            "{} detected incident {}",
+            "{} detected {the_incident}{}",
             region.orgs[*org].name,
             incident(*i)
         ),
-        EventKind::Contained { incident: i } => format!("incident {} contained", incident(*i)),
-        EventKind::Recovered { incident: i } => format!("incident {} recovered", incident(*i)),
+        EventKind::Contained { incident: i } => format!("{the_incident}{} contained", incident(*i)),
+        EventKind::Recovered { incident: i } => format!("{the_incident}{} recovered", incident(*i)),
         EventKind::EvidenceFound {
             state: s,
             evidence,
@@ -1809,6 +1807,21 @@ fn inject_words(
         }
     };
     (summary, recipients, text)
+}
+
+/// An incident's title as state `me` reads it: the attack and its target, with the victim
+/// state when it is not `me` ("DDoS attack on Central Bank (Varesh)").
+fn incident_title(region: &Region, incident: &Incident, me: usize) -> String {
+    let whose = if incident.victim == me {
+        String::new()
+    } else {
+        format!(" ({})", region.states[incident.victim].name)
+    };
+    format!(
+        "{} on {}{whose}",
+        vector_title(incident.vector),
+        region.assets[incident.target].name,
+    )
 }
 
 /// An attack vector as the start of an incident's title.
