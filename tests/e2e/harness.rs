@@ -1,7 +1,16 @@
-//! What the end-to-end tests share.
+//! What the end-to-end tests share: the binary's path, the timeouts, temporary directories
+//! and scripts, the skip messages for missing tools, the turn every test takes, and
+//!
+//! - [`server`]: one launcher of `cyberdrill serve` (logs to files or pipes, its own process
+//!   group, extra arguments, a journal or `--resume`, a wrapper, a file size limit);
+//! - [`tmux`]: one terminal, a tmux session on a server private to the test (a size, keys,
+//!   the screen, waiting for text with a timeout, kill).
+
+pub mod server;
+pub mod tmux;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -62,19 +71,4 @@ pub fn write_script(path: &Path, text: &str) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
             .expect("chmod script");
     }
-}
-
-/// Runs tmux on the private server at `socket` (no configuration file; the test runner's
-/// tmux and SSH agent do not leak into the clients' terminals).
-pub fn tmux_at(socket: &Path, args: &[&str]) -> Output {
-    Command::new("tmux")
-        .arg("-f")
-        .arg("/dev/null")
-        .arg("-S")
-        .arg(socket)
-        .args(args)
-        .env_remove("TMUX")
-        .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run tmux")
 }

@@ -2,8 +2,11 @@
 //! binary (one build and link instead of one per file), sharing one harness.
 //!
 //! - [`harness`]: the binary's path, the timeouts, temporary directories and scripts, the
-//!   skip messages for missing tools, a tmux server private to a test, and the turn every
-//!   test takes (the fault tests run alone: they measure time and memory).
+//!   skip messages for missing tools, and the turn every test takes (the fault tests run
+//!   alone: they measure time and memory); `harness::server`, the one launcher of
+//!   `cyberdrill serve` that `serve_ssh`, `serve_faults` and `wall` use; `harness::tmux`, the
+//!   one terminal (a tmux session on a server private to the test) of `tui`, `serve_ssh`,
+//!   `serve_faults` and `wall`.
 //! - The command line: `check_cli`, `engine_cli` (run, replay, sweep, compare, import),
 //!   `branch`, `graph`, `report`, `evaluation`, `fuzz_regressions`.
 //! - The terminal: `tui` (`play` in tmux); over SSH: `serve_ssh`, `serve_faults`; the wall

@@ -35,17 +35,19 @@ use russh::client;
 use russh::keys::{HashAlg, PublicKeyOrCertificate};
 use russh::{ChannelMsg, Disconnect};
 use std::future::Future;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 use tokio::time::Instant;
 
-use crate::harness::{BIN, TIMEOUT, missing_tools, tmux_at};
+use crate::harness::server::{Logs, Server};
+use crate::harness::tmux::{Term as Pane, Tmux};
+use crate::harness::{TIMEOUT, missing_tools};
 /// The frame latency property: p95 under this during every fault.
 const P95_LIMIT: Duration = Duration::from_millis(50);
 /// Measurements of a phase before its p95 counts as over the limit.
@@ -83,7 +85,7 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
     // A thousand sockets, and some to spare for the rest of the test.
     let big_flood = BIG_FLOOD.min(raise_file_limit().saturating_sub(300));
     let setup = Setup::new("flood");
-    let server = Server::start(&setup, &[]);
+    let server = serve(&setup, &[]);
     let runtime = runtime();
     let mut measurer = runtime
         .block_on(Term::connect(&server, VARESH, 120, 40))
@@ -93,16 +95,17 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
             s.row(PANEL_ROW).starts_with(INBOX)
         }))
         .unwrap_or_else(|e| panic!("{e}\n{}", server.log_tail()));
-    let rss_before = server.rss_kb();
+    let rss_before = rss_kb(server.pid());
     // The same login without a flood, for comparison.
-    let tmux = tools.then(|| Tmux::new(&setup));
+    let tmux = tools.then(|| Tmux::new(setup.path()));
     let askpass = setup.askpass(VARESH.1);
     if let Some(t) = &tmux {
         let start = std::time::Instant::now();
         let quiet = t.open("quiet", &ssh_line(&server, &askpass, VARESH.0));
-        quiet
-            .wait(|s| header(s).contains(VARESH_NAME) && s.contains(" of +48:00"))
-            .unwrap_or_else(|s| panic!("a real ssh login failed without a flood:\n{s}"));
+        screen_until(&quiet, |s| {
+            header(s).contains(VARESH_NAME) && s.contains(" of +48:00")
+        })
+        .unwrap_or_else(|s| panic!("a real ssh login failed without a flood:\n{s}"));
         eprintln!(
             "serve_faults: a real ssh login (password, team screen drawn) without a flood took {:.2} s",
             start.elapsed().as_secs_f64()
@@ -131,7 +134,7 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
         stalls.push(s);
     }
     std::thread::sleep(Duration::from_millis(500));
-    let rss_flood = server.rss_kb();
+    let rss_flood = rss_kb(server.pid());
 
     // A real login from the same address, during the flood; the well-behaved client measures
     // its frame latency meanwhile.
@@ -139,10 +142,9 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
     let player = tmux
         .as_ref()
         .map(|t| t.open("player", &ssh_line(&server, &askpass, VARESH.0)));
-    let login_wait = tmux.as_ref().map(|t| {
-        let socket = t.socket.clone();
+    let login_wait = player.clone().map(|p| {
         std::thread::spawn(move || {
-            let screen = wait_screen(&socket, "player", TIMEOUT, |s| {
+            let screen = screen_until(&p, |s| {
                 header(s).contains(VARESH_NAME) && s.contains(" of +48:00")
             });
             (screen, login_start.elapsed())
@@ -169,7 +171,7 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
     flood.set_target(big_flood);
     flood.wait_reached(big_flood);
     std::thread::sleep(Duration::from_millis(500));
-    let rss_big = server.rss_kb();
+    let rss_big = rss_kb(server.pid());
     let p95_big = measure_p95(
         &runtime,
         &mut measurer,
@@ -178,7 +180,7 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
     // The player's session is still there and answers.
     if let Some(player) = &player {
         player.keys(&["2"]);
-        let seen = player.wait(|s| s.contains("Our infrastructure"));
+        let seen = screen_until(player, |s| s.contains("Our infrastructure"));
         assert!(
             seen.is_ok(),
             "the player's session stopped answering during the flood; its screen:\n{}",
@@ -282,7 +284,7 @@ fn a_real_login_gets_through_a_flood_of_half_open_connections() {
 fn garbage_is_dropped_logged_and_the_others_are_served() {
     let _one = crate::harness::alone();
     let setup = Setup::new("garbage");
-    let server = Server::start(&setup, &[]);
+    let server = serve(&setup, &[]);
     let runtime = runtime();
     let mut measurer = runtime
         .block_on(Term::connect(&server, VARESH, 120, 40))
@@ -415,7 +417,7 @@ fn garbage_is_dropped_logged_and_the_others_are_served() {
 fn a_client_that_stops_reading_and_one_that_resizes_a_thousand_times_a_second() {
     let _one = crate::harness::alone();
     let setup = Setup::new("slow");
-    let server = Server::start(&setup, &[]);
+    let server = serve(&setup, &[]);
     let runtime = runtime();
     let mut failures = Vec::new();
     // Connections for the identification deadline, checked at the end (the rest of the test
@@ -465,10 +467,10 @@ fn a_client_that_stops_reading_and_one_that_resizes_a_thousand_times_a_second() 
     let (gate, slow) = runtime
         .block_on(Slow::connect(&server, KELMORA))
         .unwrap_or_else(|e| panic!("{e}\n{}", server.log_tail()));
-    let rss_before = server.rss_kb();
+    let rss_before = rss_kb(server.pid());
     gate.close();
     let resizing = runtime.spawn(slow.clone().resize_every(Duration::from_millis(20)));
-    let sampler = RssSampler::start(server.pid);
+    let sampler = RssSampler::start(server.pid());
     let stall_start = std::time::Instant::now();
     let p95_slow = measure_p95(&runtime, &mut measurer, "a client that stops reading");
     let log = server.wait_log("the log of the client that stopped reading", |l| {
@@ -548,13 +550,13 @@ fn a_client_that_stops_reading_and_one_that_resizes_a_thousand_times_a_second() 
     let storm = runtime
         .block_on(Storm::connect(&server, KELMORA))
         .unwrap_or_else(|e| panic!("{e}\n{}", server.log_tail()));
-    let cpu0 = cpu_seconds(server.pid);
+    let cpu0 = cpu_seconds(server.pid());
     let storm_start = std::time::Instant::now();
     let storming = runtime.spawn(storm.run(Duration::from_secs(4), 1000));
     let p95_storm = measure_p95(&runtime, &mut measurer, "1,000 window changes a second");
     let storm_report = runtime.block_on(storming).expect("the storm task");
     let storm_wall = storm_start.elapsed();
-    let cpu = cpu_seconds(server.pid) - cpu0;
+    let cpu = cpu_seconds(server.pid()) - cpu0;
     match storm_report {
         Ok((sent, packets, bytes)) => {
             eprintln!(
@@ -616,7 +618,7 @@ fn a_client_that_stops_reading_and_one_that_resizes_a_thousand_times_a_second() 
         facilitator.quit().await;
     });
     let mut server = server;
-    let code = server.terminate();
+    let code = terminate(&mut server);
     if code != Some(0) {
         failures.push(format!(
             "the server exited {code:?} after SIGTERM (expected 0)"
@@ -636,9 +638,9 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
     let setup = Setup::new("disk");
     // The journal on a filesystem of 4 KiB: the header fits, a few hundred ticks do not.
     let disk = FullDisk::choose(&setup);
-    let mut server = Server::launch(&setup, &disk, &[]);
+    let mut server = serve_on(&setup, Some(&disk), &[]);
     let runtime = runtime();
-    let tmux = ssh_tools().then(|| Tmux::new(&setup));
+    let tmux = ssh_tools().then(|| Tmux::new(setup.path()));
     let player = tmux.as_ref().map(|t| {
         let askpass = setup.askpass(VARESH.1);
         t.open("player", &ssh_line(&server, &askpass, VARESH.0))
@@ -664,7 +666,7 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
         })
         .unwrap_or_else(|e| panic!("{e}\n{}", server.log_tail()));
     if let Some(p) = &player {
-        p.wait(|s| header(s).contains(VARESH_NAME))
+        screen_until(p, |s| header(s).contains(VARESH_NAME))
             .unwrap_or_else(|s| panic!("the player's screen:\n{s}\n{}", server.log_tail()));
     }
     // Run the clock at its fastest until the journal's filesystem is full.
@@ -677,7 +679,7 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
         facilitator.read_until_closed(TIMEOUT).await
     });
     let team_saw = runtime.block_on(team.read_until_closed(Duration::from_secs(5)));
-    let code = server.wait_exit(TIMEOUT);
+    let code = exit_code(server.wait_exit(TIMEOUT));
     eprintln!(
         "serve_faults: the journal on {} failed after {:.1} s of running clock; serve exited {code:?}",
         disk.describe(),
@@ -688,7 +690,7 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
     if code != Some(1) {
         failures.push(format!("serve exited {code:?}, expected 1"));
     }
-    let journal = server.journal.display().to_string();
+    let journal = server.journal().display().to_string();
     for needle in [
         "stopping: cannot write the journal".to_string(),
         format!("The exercise stopped: cannot write the journal {journal}"),
@@ -710,7 +712,7 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
         }
     }
     if let Some(p) = &player {
-        match p.wait(|s| s.contains("EXITED-")) {
+        match screen_until(p, |s| s.contains("EXITED-")) {
             Ok(s) if s.contains("The exercise has stopped:") && s.contains("EXITED-1") => {
                 eprintln!(
                     "serve_faults: the real ssh client showed:\n{}",
@@ -732,7 +734,7 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
 
     // The journal as the failure left it resumes (on a disk with room).
     let kept = setup.path().join("kept.jsonl");
-    match std::fs::copy(&server.journal_after, &kept) {
+    match std::fs::copy(journal_after(&setup, Some(&disk)), &kept) {
         Ok(_) => {
             let text = std::fs::read_to_string(&kept).unwrap_or_default();
             if !text.ends_with('\n') {
@@ -765,7 +767,7 @@ fn a_full_disk_stops_the_exercise_for_everyone_with_a_journal_that_resumes() {
         }
         Err(e) => failures.push(format!(
             "cannot read the journal left by the failure ({}): {e}",
-            server.journal_after.display()
+            journal_after(&setup, Some(&disk)).display()
         )),
     }
     assert!(
@@ -1164,7 +1166,7 @@ where
 {
     let steps = async {
         let client = Client {
-            fingerprint: server.fingerprint.clone(),
+            fingerprint: server.fingerprint().to_string(),
         };
         let mut handle = client::connect_stream(Arc::new(config), stream, client)
             .await
@@ -1935,19 +1937,6 @@ impl FullDisk {
     }
 }
 
-/// A running `cyberdrill serve`; killed (with its process group) on drop.
-struct Server {
-    child: Child,
-    pid: u32,
-    port: u16,
-    fingerprint: String,
-    journal: PathBuf,
-    /// The journal as it can be read after the server exited (copied out of the tmpfs).
-    journal_after: PathBuf,
-    stdout: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<Vec<String>>>,
-}
-
 /// Mounts the tmpfs, runs the server, copies the journal out, exits as the server did.
 const TMPFS_SCRIPT: &str = r#"mount -t tmpfs -o size=4k,mode=0700 tmpfs "$1" || exit 97
 mnt=$1; after=$2; shift 2
@@ -1955,381 +1944,109 @@ mnt=$1; after=$2; shift 2
 cp "$mnt/journal.jsonl" "$after" 2>/dev/null
 exit $code"#;
 
-impl Server {
-    fn start(setup: &Setup, extra: &[&str]) -> Server {
-        Server::spawn(setup, None, extra)
-    }
+/// `serve` of the flagship (seed 1) in its own process group, its output in pipes (nothing
+/// on the disk), with the test's teams file, journal and host key.
+fn serve(setup: &Setup, extra: &[&str]) -> Server {
+    serve_on(setup, None, extra)
+}
 
-    fn launch(setup: &Setup, disk: &FullDisk, extra: &[&str]) -> Server {
-        Server::spawn(setup, Some(disk), extra)
-    }
-
-    fn spawn(setup: &Setup, disk: Option<&FullDisk>, extra: &[&str]) -> Server {
-        let dir = setup.path();
-        let mount = dir.join("disk");
-        let (journal, journal_after) = match disk {
-            Some(FullDisk::Tmpfs) => {
-                std::fs::create_dir_all(&mount).expect("mkdir");
-                (mount.join("journal.jsonl"), dir.join("journal-after.jsonl"))
-            }
-            _ => (dir.join("journal.jsonl"), dir.join("journal.jsonl")),
-        };
-        let mut serve: Vec<std::ffi::OsString> = [
-            "serve",
-            "builtin:flagship",
-            "--listen",
-            "127.0.0.1:0",
-            "--seed",
-            "1",
-        ]
-        .into_iter()
-        .map(Into::into)
-        .collect();
-        serve.extend(["--teams".into(), setup.teams().into()]);
-        serve.extend(["--journal".into(), journal.clone().into()]);
-        serve.extend(["--host-key".into(), dir.join("host-key").into()]);
-        serve.extend(extra.iter().map(Into::into));
-        let mut command = match disk {
-            Some(FullDisk::Tmpfs) => {
-                let mut c = Command::new("unshare");
-                c.args(["--user", "--map-root-user", "--mount", "sh", "-c"])
-                    .arg(TMPFS_SCRIPT)
-                    .arg("sh")
-                    .arg(&mount)
-                    .arg(&journal_after)
-                    .arg(BIN)
-                    .args(&serve);
-                c
-            }
-            Some(FullDisk::FileLimit) => {
-                use std::os::unix::process::CommandExt;
-                let mut c = Command::new(BIN);
-                c.args(&serve);
-                // SAFETY: only setrlimit between fork and exec.
-                unsafe {
-                    c.pre_exec(|| {
-                        let limit = libc::rlimit {
-                            rlim_cur: DISK_BYTES,
-                            rlim_max: DISK_BYTES,
-                        };
-                        libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
-                        Ok(())
-                    });
-                }
-                c
-            }
-            None => {
-                let mut c = Command::new(BIN);
-                c.args(&serve);
-                c
-            }
-        };
-        {
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
+/// As [`serve`], the journal on a full disk when `disk` says so.
+fn serve_on(setup: &Setup, disk: Option<&FullDisk>, extra: &[&str]) -> Server {
+    let dir = setup.path();
+    let mount = dir.join("disk");
+    let journal = match disk {
+        Some(FullDisk::Tmpfs) => {
+            std::fs::create_dir_all(&mount).expect("mkdir");
+            mount.join("journal.jsonl")
         }
-        let mut child = command
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start cyberdrill serve");
-        let pid = child.id();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        for (pipe, kept) in [
-            (
-                Box::new(child.stdout.take().expect("stdout")) as Box<dyn Read + Send>,
-                stdout.clone(),
-            ),
-            (
-                Box::new(child.stderr.take().expect("stderr")) as Box<dyn Read + Send>,
-                stderr.clone(),
-            ),
-        ] {
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                    kept.lock().unwrap().push(line);
-                }
-            });
+        _ => dir.join("journal.jsonl"),
+    };
+    let mut launch = Server::launch(dir)
+        .args(["builtin:flagship", "--seed", "1"])
+        .arg("--teams")
+        .arg(setup.teams())
+        .journal(&journal)
+        .arg("--host-key")
+        .arg(dir.join("host-key"))
+        .args(extra)
+        .logs(Logs::Pipes)
+        .process_group();
+    match disk {
+        Some(FullDisk::Tmpfs) => {
+            let wrapper: Vec<std::ffi::OsString> = [
+                "unshare",
+                "--user",
+                "--map-root-user",
+                "--mount",
+                "sh",
+                "-c",
+                TMPFS_SCRIPT,
+                "sh",
+            ]
+            .into_iter()
+            .map(Into::into)
+            .chain([mount.into(), journal_after(setup, disk).into()])
+            .collect();
+            launch = launch.wrapped_in(wrapper);
         }
-        let mut server = Server {
-            child,
-            pid,
-            port: 0,
-            fingerprint: String::new(),
-            journal,
-            journal_after,
-            stdout,
-            stderr,
-        };
-        let start = std::time::Instant::now();
-        loop {
-            let log = server.log();
-            let port = log
-                .lines()
-                .find_map(|l| l.strip_prefix("Listening on 127.0.0.1:"))
-                .and_then(|p| p.trim().parse().ok());
-            if let Some(port) = port {
-                server.port = port;
-                server.fingerprint = log
-                    .lines()
-                    .find_map(|l| l.strip_prefix("Host key fingerprint: "))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                break;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!(
-                    "serve exited ({status}) before listening\n{}",
-                    server.log_tail()
-                );
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "serve did not print `Listening on` in time\n{}",
-                server.log_tail()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        // With the tmpfs wrapper the server is the shell's child: its own pid for /proc.
-        if disk.is_some_and(|d| matches!(d, FullDisk::Tmpfs)) {
-            let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-                .unwrap_or_default();
-            if let Some(p) = children.split_whitespace().find_map(|p| p.parse().ok()) {
-                server.pid = p;
-            }
-        }
-        server
+        Some(FullDisk::FileLimit) => launch = launch.file_size_limit(DISK_BYTES),
+        None => {}
     }
+    launch.start()
+}
 
-    fn address(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
-    }
-
-    fn rss_kb(&self) -> u64 {
-        rss_kb(self.pid)
-    }
-
-    fn log(&self) -> String {
-        self.stdout.lock().unwrap().join("\n")
-    }
-
-    fn wait_log(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let log = self.log();
-            if ok(&log) {
-                return log;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {what} in the server's log\n{}",
-                self.log_tail()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_exit(&mut self, within: Duration) -> Option<i32> {
-        let start = std::time::Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                // Let the readers take the last lines.
-                std::thread::sleep(Duration::from_millis(200));
-                return Some(status.code().unwrap_or(-1));
-            }
-            if start.elapsed() > within {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn terminate(&mut self) -> Option<i32> {
-        // SAFETY: a signal to our own child, not reaped yet.
-        unsafe {
-            libc::kill(self.pid as libc::pid_t, libc::SIGTERM);
-        }
-        self.wait_exit(TIMEOUT)
-    }
-
-    fn log_tail(&self) -> String {
-        let tail = |lines: &[String]| {
-            lines[lines.len().saturating_sub(20)..]
-                .iter()
-                .map(|l| format!("  {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        format!(
-            "server stdout (last lines):\n{}\nserver stderr (last lines):\n{}",
-            tail(&self.stdout.lock().unwrap()),
-            tail(&self.stderr.lock().unwrap())
-        )
+/// The journal as it can be read after the server exited (copied out of the tmpfs).
+fn journal_after(setup: &Setup, disk: Option<&FullDisk>) -> PathBuf {
+    match disk {
+        Some(FullDisk::Tmpfs) => setup.path().join("journal-after.jsonl"),
+        _ => setup.path().join("journal.jsonl"),
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            // SAFETY: the process group of our own child (it leads it).
-            unsafe {
-                libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
-            }
-            let _ = self.child.wait();
-        }
-    }
+/// The server's exit code (-1 for a signal), `None` while it runs.
+fn exit_code(status: Option<std::process::ExitStatus>) -> Option<i32> {
+    status.map(|s| s.code().unwrap_or(-1))
 }
 
-/// Starts `serve --resume JOURNAL`, reads its banner, stops it: what it printed.
+/// Sends SIGTERM and waits for the server to exit: its code, `None` if it did not.
+fn terminate(server: &mut Server) -> Option<i32> {
+    server.send("TERM");
+    exit_code(server.wait_exit(TIMEOUT))
+}
+
+/// Starts `serve --resume JOURNAL`, reads its banner, stops it: what it printed (stdout up
+/// to the `Listening on` line, then stderr).
 fn resume_banner(setup: &Setup, journal: &Path) -> String {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--resume"])
-        .arg(journal)
+    let mut server = Server::launch(setup.path())
+        .resume(journal)
         .arg("--teams")
         .arg(setup.teams())
         .arg("--host-key")
         .arg(setup.path().join("host-key"))
-        .current_dir(setup.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start serve --resume");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+        .logs(Logs::Pipes)
+        .spawn();
+    let listening = server.wait_listening().is_ok();
+    if listening {
+        server.send("TERM");
+        server.wait_exit(TIMEOUT);
+    }
     let mut text = String::new();
-    let start = std::time::Instant::now();
-    while start.elapsed() < TIMEOUT {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(line) => {
-                let done = line.starts_with("Listening on");
-                text.push_str(&line);
-                text.push('\n');
-                if done {
-                    break;
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-            }
-            Err(_) => break,
+    for line in server.log().lines() {
+        text.push_str(line);
+        text.push('\n');
+        if line.starts_with("Listening on") {
+            break;
         }
     }
-    // SAFETY: a signal to our own child, not reaped yet.
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
-    }
-    let _ = child.wait();
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut text);
-    }
+    text.push_str(&server.errors());
     text
 }
 
 // ------------------------------------------------------------------------------ tmux and ssh
 
-/// A tmux server private to one test; killed on drop.
-struct Tmux {
-    socket: PathBuf,
-    dir: PathBuf,
-}
-
-/// Polls a tmux session's screen until `ok`; the last screen as the error after `limit`.
-fn wait_screen(
-    socket: &Path,
-    session: &str,
-    limit: Duration,
-    ok: impl Fn(&str) -> bool,
-) -> Result<String, String> {
-    let start = std::time::Instant::now();
-    loop {
-        let out = tmux_at(socket, &["capture-pane", "-p", "-t", session]);
-        let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-        if ok(&screen) {
-            return Ok(screen);
-        }
-        if start.elapsed() > limit {
-            return Err(screen);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-impl Tmux {
-    fn new(setup: &Setup) -> Tmux {
-        Tmux {
-            socket: setup.path().join("tmux.sock"),
-            dir: setup.path().to_path_buf(),
-        }
-    }
-
-    /// Starts `command` in a detached 120×40 session.
-    fn open(&self, name: &str, command: &str) -> Pane<'_> {
-        let out = tmux_at(
-            &self.socket,
-            &[
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-                "-s",
-                name,
-                "-c",
-                &self.dir.display().to_string(),
-                command,
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "tmux new-session failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tmux_at(
-            &self.socket,
-            &["set-option", "-t", name, "window-size", "manual"],
-        );
-        Pane {
-            tmux: self,
-            name: name.to_string(),
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = tmux_at(&self.socket, &["kill-server"]);
-        let _ = std::fs::remove_file(&self.socket);
-    }
-}
-
-struct Pane<'a> {
-    tmux: &'a Tmux,
-    name: String,
-}
-
-impl Pane<'_> {
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.name];
-        args.extend_from_slice(keys);
-        assert!(tmux_at(&self.tmux.socket, &args).status.success());
-    }
-
-    fn wait(&self, ok: impl Fn(&str) -> bool) -> Result<String, String> {
-        wait_screen(&self.tmux.socket, &self.name, TIMEOUT, ok)
-    }
+/// Polls a terminal's screen until `ok`; the last screen as the error after the timeout.
+fn screen_until(t: &Pane, ok: impl Fn(&str) -> bool) -> Result<String, String> {
+    t.wait_within(TIMEOUT, false, &ok)
 }
 
 /// `ssh -t USER@127.0.0.1` with a password from `askpass`; the shell then reports ssh's
@@ -2338,7 +2055,7 @@ fn ssh_line(server: &Server, askpass: &Path, user: &str) -> String {
     format!(
         "SSH_ASKPASS='{}' SSH_ASKPASS_REQUIRE=force ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=20 -o PubkeyAuthentication=no -o KbdInteractiveAuthentication=no -p {} -t {user}@127.0.0.1; printf '\\r\\nEXITED-%s\\r\\n' $?; sleep 120",
         askpass.display(),
-        server.port
+        server.port()
     )
 }
 

@@ -10,12 +10,13 @@
 //! `-i KEY -o IdentitiesOnly=yes`. Without `tmux`, `ssh` or `ssh-keygen` on the PATH the
 //! tests are skipped with a message.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{BIN, TIMEOUT, missing_tools, tmux_at, write_script};
+use crate::harness::server::{Launch, Server};
+use crate::harness::tmux::{Term, Tmux};
+use crate::harness::{BIN, TIMEOUT, missing_tools, write_script};
 
 const FACILITATOR_PASSWORD: &str = "white-cell-2026";
 const VARESH_PASSWORD: &str = "varesh-duty-desk";
@@ -140,175 +141,36 @@ impl Setup {
 
 // ------------------------------------------------------------------------------ the server
 
-/// A running `cyberdrill serve`; killed on drop if still running.
-struct Server {
-    child: Child,
-    port: u16,
-    stdout: PathBuf,
-    stderr: PathBuf,
-    journal: PathBuf,
+/// Starts `serve` for the flagship (seed 1) in the test's directory, on a port the OS
+/// picks, and waits for its `Listening on` line.
+fn serve(setup: &Setup, teams: &Path) -> Server {
+    serve_with(setup, teams, &[])
 }
 
-impl Server {
-    /// Starts `serve` for the flagship (seed 1) in the test's directory, on a port the OS
-    /// picks, and waits for its `Listening on` line.
-    fn start(setup: &Setup, teams: &Path) -> Server {
-        Server::start_with(setup, teams, &[])
-    }
-
-    /// As [`Server::start`], with more options.
-    fn start_with(setup: &Setup, teams: &Path, options: &[&str]) -> Server {
-        let journal = setup.path().join("served.jsonl");
-        let mut args: Vec<String> = vec!["--seed".into(), "1".into(), "--journal".into()];
-        args.push(journal.display().to_string());
-        args.extend(options.iter().map(|o| o.to_string()));
-        Server::launch(setup, teams, &journal, &args)
-    }
-
-    /// `serve --resume` of the journal [`Server::start`] writes.
-    fn resume(setup: &Setup, teams: &Path) -> Server {
-        let journal = setup.path().join("served.jsonl");
-        let args = ["--resume".to_string(), journal.display().to_string()];
-        Server::launch(setup, teams, &journal, &args)
-    }
-
-    fn launch(setup: &Setup, teams: &Path, journal: &Path, args: &[String]) -> Server {
-        let dir = setup.path();
-        let stdout = dir.join("serve.out");
-        let stderr = dir.join("serve.err");
-        let journal = journal.to_path_buf();
-        let child = Command::new(BIN)
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--teams"])
-            .arg(teams)
-            .arg("--host-key")
-            .arg(dir.join("host-key"))
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout).expect("create serve.out"))
-            .stderr(File::create(&stderr).expect("create serve.err"))
-            .spawn()
-            .expect("start cyberdrill serve");
-        let mut server = Server {
-            child,
-            port: 0,
-            stdout,
-            stderr,
-            journal,
-        };
-        let start = Instant::now();
-        loop {
-            let log = server.log();
-            if let Some(port) = log
-                .lines()
-                .find_map(|l| l.strip_prefix("Listening on 127.0.0.1:"))
-                .and_then(|p| p.trim().parse().ok())
-            {
-                server.port = port;
-                return server;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!(
-                    "serve exited ({status}) before listening.\nstdout:\n{log}\nstderr:\n{}",
-                    server.errors()
-                );
-            }
-            if start.elapsed() > TIMEOUT {
-                panic!("serve did not print `Listening on` in time; stdout:\n{log}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Everything the server printed on stdout so far (banner and log).
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    fn errors(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    /// Waits until the log satisfies `ok`; panics with the log after the timeout.
-    fn wait_log(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let log = self.log();
-            if ok(&log) {
-                return log;
-            }
-            if start.elapsed() > TIMEOUT {
-                panic!("timed out waiting for {what} in the server log:\n{log}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_log_for(&self, needle: &str) -> String {
-        self.wait_log(&format!("`{needle}`"), |l| l.contains(needle))
-    }
-
-    /// Sends SIGTERM and waits for the server to exit.
-    fn terminate(&mut self) -> ExitStatus {
-        self.signal("TERM")
-    }
-
-    /// Sends a signal (`TERM`, `INT`) and waits for the server to exit.
-    fn signal(&mut self, name: &str) -> ExitStatus {
-        let sent = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(sent.success(), "kill -{name} failed");
-        wait_child(&mut self.child, &format!("serve after SIG{name}"))
-    }
-
-    /// `ssh` arguments (without the login) to reach this server.
-    fn ssh(&self) -> Vec<String> {
-        [
-            "-F",
-            "/dev/null",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "LogLevel=ERROR",
-            "-o",
-            "ConnectTimeout=20",
-            "-p",
-        ]
-        .into_iter()
-        .map(String::from)
-        .chain([self.port.to_string()])
-        .collect()
-    }
+/// As [`serve`], with more options.
+fn serve_with(setup: &Setup, teams: &Path, options: &[&str]) -> Server {
+    launch(setup, teams)
+        .args(["--seed", "1"])
+        .journal(setup.path().join("served.jsonl"))
+        .args(options)
+        .start()
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// `serve --resume` of the journal [`serve`] writes.
+fn serve_resumed(setup: &Setup, teams: &Path) -> Server {
+    launch(setup, teams)
+        .resume(setup.path().join("served.jsonl"))
+        .start()
 }
 
-/// Waits for a child to exit; kills it and panics after the timeout.
-fn wait_child(child: &mut Child, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            return status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not exit within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// `serve` with the teams file and the host key in the test's directory (logs in
+/// `serve.out` and `serve.err` there).
+fn launch(setup: &Setup, teams: &Path) -> Launch {
+    Server::launch(setup.path())
+        .arg("--teams")
+        .arg(teams)
+        .arg("--host-key")
+        .arg(setup.path().join("host-key"))
 }
 
 /// Runs a command to its end (stdin closed), with a timeout; its output is read as it comes,
@@ -370,7 +232,7 @@ fn login_args(login: Login) -> Vec<String> {
 /// A non-interactive `ssh USER@127.0.0.1 ARGS…` to the server.
 fn ssh_command(server: &Server, login: Login, extra: &[&str], user: &str, args: &[&str]) -> Output {
     let mut c = Command::new("ssh");
-    c.args(server.ssh())
+    c.args(server.ssh_options())
         .args(login_args(login))
         .args(extra)
         .arg(format!("{user}@127.0.0.1"))
@@ -394,7 +256,7 @@ fn ssh_line(server: &Server, login: Login, user: &str) -> String {
         Login::Key(_) => String::new(),
     };
     let args: Vec<String> = server
-        .ssh()
+        .ssh_options()
         .into_iter()
         .chain(login_args(login))
         .map(|a| format!("'{a}'"))
@@ -407,198 +269,15 @@ fn ssh_line(server: &Server, login: Login, user: &str) -> String {
 
 // ------------------------------------------------------------------------------ tmux
 
-/// A tmux server private to one test (its socket in the test's directory); the server and
-/// every session on it are killed on drop.
-struct Tmux {
-    socket: PathBuf,
-    dir: PathBuf,
+/// An interactive `ssh -t` client in its own session.
+fn ssh_term(tmux: &Tmux, name: &str, server: &Server, login: Login, user: &str) -> Term {
+    tmux.open(name, &ssh_line(server, login, user))
 }
 
-impl Tmux {
-    fn new(setup: &Setup) -> Tmux {
-        Tmux {
-            socket: setup.path().join("tmux.sock"),
-            dir: setup.path().to_path_buf(),
-        }
-    }
-
-    fn tmux(&self, args: &[&str]) -> Output {
-        tmux_at(&self.socket, args)
-    }
-
-    /// Starts `command` (a shell command line) in a detached 120×40 session named `name`.
-    fn open(&self, name: &str, command: &str) -> Term<'_> {
-        let out = self.tmux(&[
-            "new-session",
-            "-d",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-s",
-            name,
-            "-c",
-            &self.dir.display().to_string(),
-            command,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux new-session failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Keep the window at 120×40 although no client is attached.
-        self.tmux(&["set-option", "-t", name, "window-size", "manual"]);
-        Term {
-            tmux: self,
-            session: name.to_string(),
-        }
-    }
-
-    /// An interactive `ssh -t` client in its own session.
-    fn ssh(&self, name: &str, server: &Server, login: Login, user: &str) -> Term<'_> {
-        self.open(name, &ssh_line(server, login, user))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-        let _ = std::fs::remove_file(&self.socket);
-    }
-}
-
-/// One client's terminal: a tmux session.
-struct Term<'a> {
-    tmux: &'a Tmux,
-    session: String,
-}
-
-impl Term<'_> {
-    /// The visible pane as text.
-    fn screen(&self) -> String {
-        let out = self.tmux.tmux(&["capture-pane", "-p", "-t", &self.session]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Sends tmux key names (`Enter`, `Escape`, `Space`, `q`, …).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.session];
-        args.extend_from_slice(keys);
-        let out = self.tmux.tmux(&args);
-        assert!(out.status.success(), "send-keys {keys:?} failed");
-    }
-
-    /// Types text literally.
-    fn type_text(&self, text: &str) {
-        let out = self
-            .tmux
-            .tmux(&["send-keys", "-t", &self.session, "-l", text]);
-        assert!(out.status.success(), "send-keys -l {text:?} failed");
-    }
-
-    /// Waits until the screen satisfies `ok` and has settled (two captures 50 ms apart are
-    /// the same, so a frame caught half-drawn is not taken); panics with the last screen
-    /// after the timeout. Only for a stopped clock: a running one redraws the header on
-    /// every tick.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.wait_within(TIMEOUT, true, &ok)
-            .unwrap_or_else(|screen| {
-                panic!(
-                    "[{}] timed out waiting for {what}; the screen was:\n{screen}",
-                    self.session
-                )
-            })
-    }
-
-    /// As [`Term::wait`], but takes the first screen that satisfies `ok`: for a running
-    /// clock, whose screens never settle.
-    fn wait_running(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.wait_within(TIMEOUT, false, &ok)
-            .unwrap_or_else(|screen| {
-                panic!(
-                    "[{}] timed out waiting for {what}; the screen was:\n{screen}",
-                    self.session
-                )
-            })
-    }
-
-    /// Polls the screen until `ok` (and, with `settle`, two captures 50 ms apart agree);
-    /// returns the last screen as an error after `limit`.
-    fn wait_within(
-        &self,
-        limit: Duration,
-        settle: bool,
-        ok: &dyn Fn(&str) -> bool,
-    ) -> Result<String, String> {
-        let start = Instant::now();
-        let mut previous = String::new();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) && (!settle || screen == previous) {
-                return Ok(screen);
-            }
-            previous = screen.clone();
-            if start.elapsed() > limit {
-                return Err(screen);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait(&format!("`{needle}`"), |s| s.contains(needle))
-    }
-
-    fn wait_for_running(&self, needle: &str) -> String {
-        self.wait_running(&format!("`{needle}`"), |s| s.contains(needle))
-    }
-
-    /// The pid of the `ssh` client under the pane's shell.
-    fn ssh_pid(&self) -> u32 {
-        let out = self
-            .tmux
-            .tmux(&["list-panes", "-t", &self.session, "-F", "#{pane_pid}"]);
-        let shell: u32 = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid");
-        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
-            .unwrap_or_default()
-            .split_whitespace()
-            .filter_map(|p| p.parse::<u32>().ok())
-            .find(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline"))
-                    .map(|c| c.split(|&b| b == 0).next() == Some(b"ssh"))
-                    .unwrap_or(false)
-            })
-            .expect("the ssh process under the pane's shell")
-    }
-
-    /// Resizes the terminal, as a player dragging the window's corner.
-    fn resize(&self, cols: u16, rows: u16) {
-        let out = self.tmux.tmux(&[
-            "resize-window",
-            "-t",
-            &self.session,
-            "-x",
-            &cols.to_string(),
-            "-y",
-            &rows.to_string(),
-        ]);
-        assert!(out.status.success(), "resize-window failed");
-    }
-
-    /// Whether the pane's terminal is in the alternate screen (a full-screen program's).
-    fn alternate_screen(&self) -> bool {
-        let out = self.tmux.tmux(&[
-            "display-message",
-            "-p",
-            "-t",
-            &self.session,
-            "#{alternate_on}",
-        ]);
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
-    }
+/// The pid of the `ssh` client under the pane's shell.
+fn ssh_pid(t: &Term) -> u32 {
+    t.child_pid(|c| c.split(|&b| b == 0).next() == Some(b"ssh"))
+        .expect("the ssh process under the pane's shell")
 }
 
 // ------------------------------------------------------------------------------ reading screens
@@ -744,7 +423,7 @@ fn assert_no_exercise(out: &Output, what: &str) {
 fn stop_and_replay(server: &mut Server) {
     let status = server.terminate();
     assert!(status.success(), "serve exits 0 on SIGTERM: {status}");
-    let journal = server.journal.display().to_string();
+    let journal = server.journal().display().to_string();
     let log = server.log();
     assert!(log.contains(&format!(". Journal: {journal}")), "{log}");
     let mut c = Command::new(BIN);
@@ -776,16 +455,22 @@ fn a_message_from_one_team_reaches_the_other_teams_inbox() {
         return;
     }
     let setup = Setup::new("message");
-    let mut server = Server::start(&setup, &setup.teams());
-    let tmux = Tmux::new(&setup);
+    let mut server = serve(&setup, &setup.teams());
+    let tmux = Tmux::new(setup.path());
     let (fkey, vkey, kkey) = (
         setup.key("facilitator-key"),
         setup.key("varesh-key"),
         setup.key("kelmora-key"),
     );
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
-    let k = tmux.ssh("kelmora", &server, Login::Key(&kkey), "team-kelmora");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
+    let k = ssh_term(&tmux, "kelmora", &server, Login::Key(&kkey), "team-kelmora");
 
     let first = wait_connected(&f, "FACILITATOR (ground truth)");
     assert!(
@@ -853,7 +538,7 @@ fn a_message_from_one_team_reaches_the_other_teams_inbox() {
     assert!(!own.contains(text), "{own}");
 
     // The journal has the command, as team-varesh's.
-    let lines = journal_lines(&server.journal);
+    let lines = journal_lines(server.journal());
     let commands: Vec<&serde_json::Value> =
         lines.iter().filter(|l| l["kind"] == "command").collect();
     assert_eq!(commands.len(), 1, "{commands:?}");
@@ -869,16 +554,22 @@ fn the_facilitators_pause_stops_the_clock_for_every_team() {
         return;
     }
     let setup = Setup::new("pause");
-    let mut server = Server::start(&setup, &setup.teams());
-    let tmux = Tmux::new(&setup);
+    let mut server = serve(&setup, &setup.teams());
+    let tmux = Tmux::new(setup.path());
     let (fkey, vkey, kkey) = (
         setup.key("facilitator-key"),
         setup.key("varesh-key"),
         setup.key("kelmora-key"),
     );
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
-    let k = tmux.ssh("kelmora", &server, Login::Key(&kkey), "team-kelmora");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
+    let k = ssh_term(&tmux, "kelmora", &server, Login::Key(&kkey), "team-kelmora");
     wait_connected(&f, "FACILITATOR");
     for t in [&v, &k] {
         let s = t.wait_for("⏸ PAUSED");
@@ -932,7 +623,7 @@ fn wrong_passwords_unknown_users_and_other_teams_keys_are_refused() {
         return;
     }
     let setup = Setup::new("refused");
-    let server = Server::start(&setup, &setup.teams());
+    let server = serve(&setup, &setup.teams());
     let right = setup.askpass(VARESH_PASSWORD);
     let wrong = setup.askpass("varesh-duty-desk!");
     let facilitators = setup.askpass(FACILITATOR_PASSWORD);
@@ -1097,7 +788,7 @@ fn a_mistyped_password_can_be_typed_again() {
         return;
     }
     let setup = Setup::new("retype");
-    let server = Server::start(&setup, &setup.teams());
+    let server = serve(&setup, &setup.teams());
     // The first answer is wrong, the second right: as a player who mistypes once. OpenSSH asks
     // up to three times (NumberOfPasswordPrompts) if the server lets it try again.
     let askpass = setup.askpass_twice("varesh-duty-dsek", VARESH_PASSWORD);
@@ -1128,11 +819,17 @@ fn a_team_cannot_reach_another_view_or_the_ground_truth_whatever_it_types() {
         return;
     }
     let setup = Setup::new("isolation");
-    let mut server = Server::start(&setup, &setup.teams());
-    let tmux = Tmux::new(&setup);
+    let mut server = serve(&setup, &setup.teams());
+    let tmux = Tmux::new(setup.path());
     let (fkey, vkey) = (setup.key("facilitator-key"), setup.key("varesh-key"));
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
     wait_connected(&f, "FACILITATOR");
     wait_connected(&v, VARESH_NAME);
 
@@ -1253,7 +950,7 @@ fn a_team_cannot_reach_another_view_or_the_ground_truth_whatever_it_types() {
 
     // What the team typed reached the engine only as Varesh's own commands, and no control
     // (fire, skip, delay an inject; message a team) was applied: the facilitator sent none.
-    for line in journal_lines(&server.journal) {
+    for line in journal_lines(server.journal()) {
         match line["kind"].as_str() {
             Some("command") => assert_eq!(line["team"], "team-varesh", "{line}"),
             Some("control") => panic!("a team's keys applied a control: {line}"),
@@ -1275,16 +972,22 @@ fn killing_one_client_leaves_the_others_and_the_exercise_running() {
         return;
     }
     let setup = Setup::new("kill");
-    let mut server = Server::start(&setup, &setup.teams());
-    let tmux = Tmux::new(&setup);
+    let mut server = serve(&setup, &setup.teams());
+    let tmux = Tmux::new(setup.path());
     let (fkey, vkey, kkey) = (
         setup.key("facilitator-key"),
         setup.key("varesh-key"),
         setup.key("kelmora-key"),
     );
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
-    let k = tmux.ssh("kelmora", &server, Login::Key(&kkey), "team-kelmora");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
+    let k = ssh_term(&tmux, "kelmora", &server, Login::Key(&kkey), "team-kelmora");
     wait_connected(&f, "FACILITATOR");
     wait_connected(&v, VARESH_NAME);
     wait_connected(&k, KELMORA_NAME);
@@ -1306,7 +1009,7 @@ fn killing_one_client_leaves_the_others_and_the_exercise_running() {
     assert!(row_before.contains("Notification"), "{before}");
 
     // No goodbye: SIGKILL to Varesh's ssh.
-    let pid = v.ssh_pid();
+    let pid = ssh_pid(&v);
     let killed = Command::new("kill")
         .args(["-9", &pid.to_string()])
         .status()
@@ -1332,7 +1035,13 @@ fn killing_one_client_leaves_the_others_and_the_exercise_running() {
     }
 
     // Varesh logs in again: the exercise as it is now, its message on its Sent tab.
-    let v2 = tmux.ssh("varesh-again", &server, Login::Key(&vkey), "team-varesh");
+    let v2 = ssh_term(
+        &tmux,
+        "varesh-again",
+        &server,
+        Login::Key(&vkey),
+        "team-varesh",
+    );
     let back = wait_connected(&v2, VARESH_NAME);
     assert!(back.contains("▶ 10 min/s"), "the clock still runs:\n{back}");
     server.wait_log("a second session for Varesh", |l| {
@@ -1378,7 +1087,7 @@ fn commands_subsystems_and_port_forwarding_are_refused() {
         return;
     }
     let setup = Setup::new("exec");
-    let server = Server::start(&setup, &setup.teams());
+    let server = serve(&setup, &setup.teams());
     let vkey = setup.key("varesh-key");
     let key = Login::Key(&vkey);
 
@@ -1438,7 +1147,7 @@ fn commands_subsystems_and_port_forwarding_are_refused() {
         l.local_addr().unwrap().port()
     };
     let mut forward = Command::new("ssh")
-        .args(server.ssh())
+        .args(server.ssh_options())
         .args(login_args(key))
         .args([
             "-N",
@@ -1596,19 +1305,31 @@ fn sigterm_stops_the_server_with_a_journal_that_replays() {
         return;
     }
     let setup = Setup::new("sigterm");
-    let mut server = Server::start(&setup, &setup.teams());
+    let mut server = serve(&setup, &setup.teams());
     let banner = server.log();
     assert!(banner.contains("Host key fingerprint: SHA256:"), "{banner}");
     assert!(
-        banner.contains(&format!("Journal: {}", server.journal.display())),
+        banner.contains(&format!("Journal: {}", server.journal().display())),
         "{banner}"
     );
-    let tmux = Tmux::new(&setup);
+    let tmux = Tmux::new(setup.path());
     let fkey = setup.key("facilitator-key");
     let vpass = setup.askpass(VARESH_PASSWORD);
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
     // Varesh by password this time, through the terminal.
-    let v = tmux.ssh("varesh", &server, Login::Password(&vpass), "team-varesh");
+    let v = ssh_term(
+        &tmux,
+        "varesh",
+        &server,
+        Login::Password(&vpass),
+        "team-varesh",
+    );
     wait_connected(&f, "FACILITATOR");
     wait_connected(&v, VARESH_NAME);
     server.wait_log_for("login team-varesh (password)");
@@ -1622,7 +1343,7 @@ fn sigterm_stops_the_server_with_a_journal_that_replays() {
     let status = server.terminate();
     assert!(status.success(), "serve exits 0 on SIGTERM: {status}");
     let log = server.log();
-    let journal = server.journal.display().to_string();
+    let journal = server.journal().display().to_string();
     assert!(
         log.contains(&format!("Stopped at tick 3 (+00:15). Journal: {journal}")),
         "{log}"
@@ -1646,7 +1367,7 @@ fn sigterm_stops_the_server_with_a_journal_that_replays() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines = journal_lines(&server.journal);
+    let lines = journal_lines(server.journal());
     assert_eq!(lines[0]["player"], "facilitator", "{}", lines[0]);
     assert!(
         lines
@@ -1669,11 +1390,17 @@ fn stopping_the_server_ends_every_session_and_gives_back_the_terminal() {
         return;
     }
     let setup = Setup::new("stop");
-    let mut server = Server::start(&setup, &setup.teams());
-    let tmux = Tmux::new(&setup);
+    let mut server = serve(&setup, &setup.teams());
+    let tmux = Tmux::new(setup.path());
     let (fkey, kkey) = (setup.key("facilitator-key"), setup.key("kelmora-key"));
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
-    let k = tmux.ssh("kelmora", &server, Login::Key(&kkey), "team-kelmora");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
+    let k = ssh_term(&tmux, "kelmora", &server, Login::Key(&kkey), "team-kelmora");
     wait_connected(&f, "FACILITATOR");
     wait_connected(&k, KELMORA_NAME);
     assert!(k.alternate_screen(), "the TUI runs in the alternate screen");
@@ -1698,15 +1425,15 @@ fn a_team_has_at_most_its_sessions_and_gets_its_slot_back_when_it_leaves() {
         return;
     }
     let setup = Setup::new("limits");
-    let server = Server::start_with(&setup, &setup.teams(), &["--max-per-team", "1"]);
-    let tmux = Tmux::new(&setup);
+    let server = serve_with(&setup, &setup.teams(), &["--max-per-team", "1"]);
+    let tmux = Tmux::new(setup.path());
     let (vkey, kkey) = (setup.key("varesh-key"), setup.key("kelmora-key"));
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
     wait_connected(&v, VARESH_NAME);
     server.wait_log_for("opened: team-varesh");
 
     // A second terminal for Varesh is turned away, with the reason; Kelmora still gets in.
-    let v2 = tmux.ssh("varesh-2", &server, Login::Key(&vkey), "team-varesh");
+    let v2 = ssh_term(&tmux, "varesh-2", &server, Login::Key(&vkey), "team-varesh");
     let refused = v2.wait_for("EXITED-");
     assert!(
         refused.contains("already has 1 session open"),
@@ -1715,14 +1442,14 @@ fn a_team_has_at_most_its_sessions_and_gets_its_slot_back_when_it_leaves() {
     assert!(!refused.contains("EXITED-0"), "{refused}");
     assert!(!has_frame(&refused), "{refused}");
     server.wait_log_for("turned away team-varesh");
-    let k = tmux.ssh("kelmora", &server, Login::Key(&kkey), "team-kelmora");
+    let k = ssh_term(&tmux, "kelmora", &server, Login::Key(&kkey), "team-kelmora");
     wait_connected(&k, KELMORA_NAME);
 
     // Varesh leaves; its slot is free again.
     v.keys(&["q"]);
     v.wait_for("EXITED-0");
     server.wait_log_for("closed: team-varesh (quit)");
-    let v3 = tmux.ssh("varesh-3", &server, Login::Key(&vkey), "team-varesh");
+    let v3 = ssh_term(&tmux, "varesh-3", &server, Login::Key(&vkey), "team-varesh");
     wait_connected(&v3, VARESH_NAME);
     let log = server.wait_log("Varesh's second session", |l| {
         l.matches("opened: team-varesh").count() == 2
@@ -1737,10 +1464,10 @@ fn a_resized_terminal_is_drawn_at_its_new_size() {
         return;
     }
     let setup = Setup::new("resize");
-    let server = Server::start(&setup, &setup.teams());
-    let tmux = Tmux::new(&setup);
+    let server = serve(&setup, &setup.teams());
+    let tmux = Tmux::new(setup.path());
     let vkey = setup.key("varesh-key");
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
     wait_connected(&v, VARESH_NAME);
     let width = |s: &str| {
         s.lines()
@@ -1826,21 +1553,27 @@ fn serve_branch_goes_on_from_the_branch_point() {
         "run",
     );
     assert!(out.status.success());
-    let mut server = Server::start_with(
+    let mut server = serve_with(
         &setup,
         &setup.teams(),
         &["--branch", "parent.jsonl", "--at", "+03:00"],
     );
-    let tmux = Tmux::new(&setup);
+    let tmux = Tmux::new(setup.path());
     let fkey = setup.key("facilitator-key");
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
     wait_connected(&f, "FACILITATOR");
     f.wait_for("+03:00 of +48:00");
     f.keys(&["n"]);
     f.wait_for("+03:05 of +48:00");
     let status = server.terminate();
     assert!(status.success(), "{status}");
-    let lines = journal_lines(&server.journal);
+    let lines = journal_lines(server.journal());
     assert_eq!(
         lines[0]["parent"]["journal"], "parent.jsonl",
         "{}",
@@ -1851,7 +1584,7 @@ fn serve_branch_goes_on_from_the_branch_point() {
         lines.iter().any(|l| l["control"]["action"] == "players"),
         "the teams of the served branch are journaled"
     );
-    let journal = server.journal.display().to_string();
+    let journal = server.journal().display().to_string();
     let out = run(
         {
             let mut c = Command::new(BIN);
@@ -1880,7 +1613,7 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
     }
     let setup = Setup::new("crash");
     let teams = setup.teams();
-    let tmux = Tmux::new(&setup);
+    let tmux = Tmux::new(setup.path());
     let (fkey, vkey) = (setup.key("facilitator-key"), setup.key("varesh-key"));
     // A fixed sequence of moments (xorshift), so a failure can be replayed.
     let mut state: u64 = 0x0dd_ba11;
@@ -1894,17 +1627,19 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
     let mut accepted: Vec<String> = Vec::new();
     for round in 0..=rounds {
         let mut server = if round == 0 {
-            Server::start(&setup, &teams)
+            serve(&setup, &teams)
         } else {
-            Server::resume(&setup, &teams)
+            serve_resumed(&setup, &teams)
         };
-        let f = tmux.ssh(
+        let f = ssh_term(
+            &tmux,
             &format!("f{round}"),
             &server,
             Login::Key(&fkey),
             "facilitator",
         );
-        let v = tmux.ssh(
+        let v = ssh_term(
+            &tmux,
             &format!("v{round}"),
             &server,
             Login::Key(&vkey),
@@ -1913,7 +1648,7 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
         let screen = wait_connected(&f, "FACILITATOR");
         wait_connected(&v, VARESH_NAME);
         if round > 0 {
-            let reached = journal_lines(&server.journal)
+            let reached = journal_lines(server.journal())
                 .iter()
                 .filter_map(|l| l["tick"].as_u64())
                 .max()
@@ -1955,7 +1690,7 @@ fn killed_at_many_moments_serve_loses_no_accepted_command() {
         }
         let status = server.signal("KILL");
         assert!(!status.success(), "SIGKILL ends the server: {status}");
-        let journal = std::fs::read_to_string(&server.journal).expect("journal");
+        let journal = std::fs::read_to_string(server.journal()).expect("journal");
         for t in &accepted {
             assert!(
                 journal.contains(t.as_str()),
@@ -2010,13 +1745,19 @@ fn an_observer_watches_read_only_and_a_teams_decision_reaches_the_facilitator_an
         setup.public_key("varesh-key"),
     );
     let teams = setup.write("teams.ron", &text);
-    let mut server = Server::start(&setup, &teams);
-    let tmux = Tmux::new(&setup);
+    let mut server = serve(&setup, &teams);
+    let tmux = Tmux::new(setup.path());
     let (fkey, vkey) = (setup.key("facilitator-key"), setup.key("varesh-key"));
     let askpass = setup.askpass("eva-evaluates-1");
-    let f = tmux.ssh("facilitator", &server, Login::Key(&fkey), "facilitator");
-    let v = tmux.ssh("varesh", &server, Login::Key(&vkey), "team-varesh");
-    let o = tmux.ssh("observer", &server, Login::Password(&askpass), "eva");
+    let f = ssh_term(
+        &tmux,
+        "facilitator",
+        &server,
+        Login::Key(&fkey),
+        "facilitator",
+    );
+    let v = ssh_term(&tmux, "varesh", &server, Login::Key(&vkey), "team-varesh");
+    let o = ssh_term(&tmux, "observer", &server, Login::Password(&askpass), "eva");
     wait_connected(&f, "FACILITATOR");
     wait_connected(&v, VARESH_NAME);
     let first = o.wait_for("OBSERVER eva watching Varesh");
@@ -2075,7 +1816,7 @@ fn an_observer_watches_read_only_and_a_teams_decision_reaches_the_facilitator_an
         assert!(!s.contains("SSH-OBS"), "tab {tab}:\n{s}");
     }
 
-    let lines = journal_lines(&server.journal);
+    let lines = journal_lines(server.journal());
     assert!(
         lines
             .iter()
@@ -2092,7 +1833,7 @@ fn an_observer_watches_read_only_and_a_teams_decision_reaches_the_facilitator_an
     );
     stop_and_replay(&mut server);
     let mut c = Command::new(BIN);
-    c.args(["report", &server.journal.display().to_string(), "--aar"]);
+    c.args(["report", &server.journal().display().to_string(), "--aar"]);
     let aar = String::from_utf8_lossy(&run(c, "report --aar").stdout).into_owned();
     assert!(
         aar.contains("SSH-DEC hold the notice") && aar.contains("SSH-OBS"),

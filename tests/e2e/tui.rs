@@ -7,10 +7,11 @@
 //! (CI installs it: see `.ci/run`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::harness::{BIN, TIMEOUT, tmux_at};
+use crate::harness::tmux::{Term, Tmux};
+use crate::harness::{BIN, TIMEOUT};
 
 fn tmux_available() -> bool {
     match Command::new("tmux").arg("-V").output() {
@@ -25,131 +26,17 @@ fn tmux_available() -> bool {
     }
 }
 
-/// One tmux session on its own server (its socket in the test's temporary directory);
-/// killed on drop.
-struct Tmux {
-    socket: PathBuf,
-    session: String,
+/// Starts `command` (a shell command line) in a detached 120×40 session on a tmux server of
+/// its own (its socket in the test's temporary directory); killed on drop.
+fn session(test: &str, command: &str, dir: &Path) -> Term {
+    let session = format!("cyberdrill-{test}-{}", std::process::id());
+    Tmux::at(&dir.join(format!("{test}.tmux")), dir).open(&session, command)
 }
 
-impl Tmux {
-    /// Starts `command` (a shell command line) in a detached 120×40 session.
-    fn start(test: &str, command: &str, dir: &Path) -> Tmux {
-        let session = format!("cyberdrill-{test}-{}", std::process::id());
-        let t = Tmux {
-            socket: dir.join(format!("{test}.tmux")),
-            session,
-        };
-        let out = t.tmux(&[
-            "new-session",
-            "-d",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-s",
-            &t.session,
-            "-c",
-            &dir.display().to_string(),
-            command,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux new-session failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Keep the window at 120×40 although no client is attached.
-        t.tmux(&["set-option", "-t", &t.session, "window-size", "manual"]);
-        t
-    }
-
-    fn tmux(&self, args: &[&str]) -> Output {
-        tmux_at(&self.socket, args)
-    }
-
-    /// The visible pane as text.
-    fn screen(&self) -> String {
-        let out = self.tmux(&["capture-pane", "-p", "-t", &self.session]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Sends tmux key names (`Enter`, `Escape`, `q`, …).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.session];
-        args.extend_from_slice(keys);
-        let out = self.tmux(&args);
-        assert!(out.status.success(), "send-keys {keys:?} failed");
-    }
-
-    /// Types text literally.
-    fn type_text(&self, text: &str) {
-        let out = self.tmux(&["send-keys", "-t", &self.session, "-l", text]);
-        assert!(out.status.success(), "send-keys -l {text:?} failed");
-    }
-
-    /// Waits until the screen satisfies `ok` and has settled (two captures 50 ms apart are
-    /// the same, so a frame caught half-drawn is not taken); panics with the last screen
-    /// after the timeout.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        let mut previous = String::new();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) && screen == previous {
-                return screen;
-            }
-            previous = screen.clone();
-            if start.elapsed() > TIMEOUT {
-                panic!("timed out waiting for {what}; the screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait(&format!("`{needle}`"), |s| s.contains(needle))
-    }
-
-    /// The process running in the pane's shell (the `cyberdrill` binary).
-    fn app_pid(&self) -> u32 {
-        let out = self.tmux(&["list-panes", "-t", &self.session, "-F", "#{pane_pid}"]);
-        let shell: u32 = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid");
-        let out = Command::new("pgrep")
-            .arg("-P")
-            .arg(shell.to_string())
-            .output();
-        let children: Vec<u32> = match out {
-            Ok(o) => String::from_utf8_lossy(&o.stdout)
-                .split_whitespace()
-                .filter_map(|p| p.parse().ok())
-                .collect(),
-            // Without pgrep: Linux lists a task's children in /proc.
-            Err(_) => std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
-                .unwrap_or_default()
-                .split_whitespace()
-                .filter_map(|p| p.parse().ok())
-                .collect(),
-        };
-        children
-            .into_iter()
-            .find(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline"))
-                    .map(|c| String::from_utf8_lossy(&c).contains("cyberdrill"))
-                    .unwrap_or(false)
-            })
-            .expect("the cyberdrill process under the pane's shell")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // The server exits with its last session; its socket goes with the directory.
-        let _ = self.tmux(&["kill-session", "-t", &self.session]);
-        let _ = std::fs::remove_file(&self.socket);
-    }
+/// The process running in the pane's shell (the `cyberdrill` binary).
+fn app_pid(t: &Term) -> u32 {
+    t.child_pid(|c| String::from_utf8_lossy(c).contains("cyberdrill"))
+        .expect("the cyberdrill process under the pane's shell")
 }
 
 /// `play` in a shell that reports the exit code and stays around to be read.
@@ -172,7 +59,7 @@ fn clock(screen: &str) -> String {
 }
 
 /// From the Directory: a Notify to ToraCERT's e-mail desk, up to "Sent".
-fn notify_toracert(t: &Tmux, text: &str) {
+fn notify_toracert(t: &Term, text: &str) {
     t.keys(&["3"]);
     t.wait_for("Directory of points of contact");
     t.keys(&["/"]);
@@ -213,7 +100,7 @@ fn notify_is_acknowledged_and_quit_restores_the_terminal() {
     }
     let dir = temp();
     let journal = dir.path().join("j.jsonl");
-    let t = Tmux::start(
+    let t = session(
         "ack",
         &play_command(&format!(
             "--seed 1 --as team-varesh --journal '{}'",
@@ -270,7 +157,7 @@ fn resume_after_sigkill_comes_back_to_the_same_state() {
     }
     let dir = temp();
     let journal: PathBuf = dir.path().join("j.jsonl");
-    let t = Tmux::start(
+    let t = session(
         "kill",
         &play_command(&format!(
             "--seed 1 --as team-varesh --journal '{}'",
@@ -297,7 +184,7 @@ fn resume_after_sigkill_comes_back_to_the_same_state() {
     let inbox_before = t.wait_for("Inbox: ");
 
     // No chance to clean up: SIGKILL.
-    let pid = t.app_pid();
+    let pid = app_pid(&t);
     let killed = Command::new("kill")
         .args(["-9", &pid.to_string()])
         .status()
@@ -306,7 +193,7 @@ fn resume_after_sigkill_comes_back_to_the_same_state() {
     t.wait_for("EXITED-137");
     drop(t);
 
-    let r = Tmux::start(
+    let r = session(
         "resume",
         &play_command(&format!("--resume '{}'", journal.display())),
         dir.path(),
@@ -379,7 +266,7 @@ fn w_explains_a_rung_and_escape_closes_it() {
     }
     let dir = temp();
     let journal = dir.path().join("j.jsonl");
-    let t = Tmux::start(
+    let t = session(
         "why",
         &play_command(&format!(
             "--seed 1 --as team-varesh --journal '{}'",
@@ -419,7 +306,7 @@ fn play_branch_goes_on_from_the_branch_point() {
         .expect("run");
     assert!(out.status.success());
     let branch = dir.path().join("branch.jsonl");
-    let t = Tmux::start(
+    let t = session(
         "branch",
         &play_command(&format!(
             "--branch '{}' --at +06:30 --as team-varesh --journal '{}'",
@@ -518,7 +405,7 @@ fn a_full_disk_stops_play_with_a_journal_that_resumes() {
     }
     let mounted = Mounted(disk.clone());
     let journal = disk.join("j.jsonl");
-    let t = Tmux::start(
+    let t = session(
         "full",
         &play_command(&format!(
             "--seed 3 --as team-varesh --journal '{}'",
@@ -563,7 +450,7 @@ fn a_full_disk_stops_play_with_a_journal_that_resumes() {
     let moved = dir.path().join("j.jsonl");
     std::fs::write(&moved, &text).expect("copy the journal");
     drop(mounted);
-    let r = Tmux::start(
+    let r = session(
         "full-resume",
         &play_command(&format!("--resume '{}'", moved.display())),
         dir.path(),
@@ -613,7 +500,7 @@ fn killed_at_many_moments_play_loses_no_accepted_command() {
         } else {
             format!("--resume '{}'", journal.display())
         };
-        let t = Tmux::start(&format!("crash{round}"), &play_command(&args), dir.path());
+        let t = session(&format!("crash{round}"), &play_command(&args), dir.path());
         let screen = t.wait_for("⏸ PAUSED");
         if round > 0 {
             let text = std::fs::read_to_string(&journal).expect("journal");
@@ -658,7 +545,7 @@ fn killed_at_many_moments_play_loses_no_accepted_command() {
                 }
             }
         }
-        let pid = t.app_pid();
+        let pid = app_pid(&t);
         assert!(
             Command::new("kill")
                 .args(["-9", &pid.to_string()])
@@ -715,7 +602,7 @@ fn queue_row<'a>(screen: &'a str, id: &str) -> &'a str {
 
 /// In the facilitator's Injects tab, opens the preview and walks the queue with ↓ until it
 /// shows `id`, then closes it: the queue's cursor is then on `id`.
-fn select_inject(t: &Tmux, id: &str) {
+fn select_inject(t: &Term, id: &str) {
     t.keys(&["Enter"]);
     t.wait_for("Esc close · ↑/↓ previous/next");
     for _ in 0..60 {
@@ -732,7 +619,7 @@ fn select_inject(t: &Tmux, id: &str) {
 }
 
 /// Steps one tick at a time with `n` up to `target` (+HH:MM).
-fn step_to(t: &Tmux, target: &str) {
+fn step_to(t: &Term, target: &str) {
     for _ in 0..200 {
         let screen = t.screen();
         if clock(&screen).starts_with(target) {
@@ -757,7 +644,7 @@ fn facilitator_delays_an_inject_and_sees_it_fire_late() {
     }
     let dir = temp();
     let journal = dir.path().join("j.jsonl");
-    let t = Tmux::start(
+    let t = session(
         "delay",
         &play_command(&format!(
             "--seed 1 --facilitator --journal '{}'",

@@ -14,13 +14,13 @@
 //! Without Chromium (or tmux and ssh) the test is skipped with a message.
 
 use cyberdrill::sim::Sim;
-use std::io::{BufRead, BufReader};
+use std::cell::OnceCell;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::BIN;
+use crate::harness::server::{Logs, Server};
+use crate::harness::tmux::{Term, Tmux};
 /// How long the page or a screen may take to show what we wait for (a debug build and a
 /// browser on a busy two-core machine).
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -60,19 +60,13 @@ fn tools_available() -> Option<&'static str> {
 
 /// The server, the tmux server and the test's directory; both processes die on drop.
 struct Exercise {
-    dir: tempfile::TempDir,
-    server: Child,
-    log: Arc<Mutex<Vec<String>>>,
+    server: Server,
+    tmux: Tmux,
+    /// The facilitator's terminal, once logged in.
+    white: OnceCell<Term>,
     wall: String,
     ssh_port: String,
-}
-
-impl Drop for Exercise {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-        let _ = self.tmux(&["kill-server"]);
-    }
+    dir: tempfile::TempDir,
 }
 
 impl Exercise {
@@ -87,69 +81,34 @@ impl Exercise {
         std::fs::write(dir.path().join("teams.ron"), teams).unwrap();
         let askpass = dir.path().join("askpass.sh");
         crate::harness::write_script(&askpass, &format!("#!/bin/sh\necho '{PASSWORD}'\n"));
-        let mut server = Command::new(BIN)
-            .args(["serve", "builtin:flagship", "--teams", "teams.ron"])
-            .args(["--listen", "127.0.0.1:0", "--wall", "127.0.0.1:0"])
-            .args(["--host-key", "host-key", "--journal", "wall.jsonl"])
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start cyberdrill serve");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(server.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(server.stderr.take().unwrap()),
-        ] {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    log.lock().unwrap().push(line);
-                }
-            });
-        }
-        let mut exercise = Exercise {
-            dir,
-            server,
-            log,
-            wall: String::new(),
-            ssh_port: String::new(),
-        };
-        let listening = exercise.wait_log("Listening on 127.0.0.1:");
-        exercise.ssh_port = listening.rsplit(':').next().unwrap().to_string();
-        let wall = exercise.wait_log("Wall display");
+        let server = Server::launch(dir.path())
+            .args(["builtin:flagship", "--teams", "teams.ron"])
+            .args(["--wall", "127.0.0.1:0"])
+            .args(["--host-key", "host-key"])
+            .journal("wall.jsonl")
+            .logs(Logs::Pipes)
+            .timeout(TIMEOUT)
+            .start();
+        let ssh_port = server.port().to_string();
+        let wall = server.wait_line("Wall display");
         let at = wall.find("http://").expect("the wall's address");
-        exercise.wall = wall[at..]
+        let wall = wall[at..]
             .split(|c: char| c == ';' || c.is_whitespace())
             .next()
             .unwrap()
             .to_string();
-        exercise
+        Exercise {
+            server,
+            tmux: Tmux::new(dir.path()),
+            white: OnceCell::new(),
+            wall,
+            ssh_port,
+            dir,
+        }
     }
 
     fn path(&self) -> &Path {
         self.dir.path()
-    }
-
-    /// The first line of the server's output that contains `text`.
-    fn wait_log(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some(line) = self.log.lock().unwrap().iter().find(|l| l.contains(text)) {
-                return line.clone();
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "the server never said {text:?}:\n{}",
-                self.log.lock().unwrap().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
-        crate::harness::tmux_at(&self.path().join("tmux.sock"), args)
     }
 
     /// The facilitator logs in with OpenSSH, in a 120×40 tmux session.
@@ -161,40 +120,21 @@ impl Exercise {
             self.path().join("askpass.sh").display(),
             self.ssh_port
         );
-        let out = self.tmux(&[
-            "new-session",
-            "-d",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-s",
-            "white",
-            &line,
-        ]);
-        assert!(out.status.success(), "tmux: {out:?}");
-        self.wait_screen("Ground truth");
-    }
-
-    fn wait_screen(&self, text: &str) {
-        let start = Instant::now();
-        loop {
-            let out = self.tmux(&["capture-pane", "-p", "-t", "white"]);
-            let screen = String::from_utf8_lossy(&out.stdout).to_string();
-            if screen.contains(text) {
-                return;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "the facilitator's screen never showed {text:?}:\n{screen}"
+        let white = self.white.get_or_init(|| self.tmux.open("white", &line));
+        let needle = "Ground truth";
+        if let Err(screen) = white.wait_within(TIMEOUT, false, &|s| s.contains(needle)) {
+            panic!(
+                "the facilitator's screen never showed {needle:?}:\n{screen}\n{}",
+                self.server.log_tail()
             );
-            std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     fn keys(&self, keys: &str) {
-        let out = self.tmux(&["send-keys", "-t", "white", keys]);
-        assert!(out.status.success(), "send-keys {keys}");
+        self.white
+            .get()
+            .expect("the facilitator logged in")
+            .keys(&[keys]);
     }
 }
 
