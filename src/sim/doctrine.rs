@@ -16,6 +16,10 @@ use rand::RngExt;
 /// (items held on the incident, items had from others, items sent to the organisation).
 type FreshSizes = (usize, usize, usize);
 
+/// Per counterpart: the strongest formed belief that it attacked a state, and on which
+/// incident; with the revision it was worked out at.
+type Strongest = (Option<u64>, Vec<(f64, Option<usize>)>);
+
 /// Scratch space of the doctrine, reused every tick.
 #[derive(Default)]
 pub struct DoctrineScratch {
@@ -24,9 +28,13 @@ pub struct DoctrineScratch {
     targets: Vec<(usize, usize)>,
     contacts: Vec<usize>,
     pairs: Vec<(usize, usize)>,
-    /// Per counterpart: the strongest formed belief that it attacked the state, and on
-    /// which incident.
-    strongest: Vec<(f64, Option<usize>)>,
+    /// Per state, per counterpart: the strongest formed belief that it attacked the state,
+    /// and on which incident; with the revision it was worked out at (beliefs change only
+    /// when [`Topic::Beliefs`] does).
+    strongest: Vec<Strongest>,
+    /// Per state: the revision and threshold at which no group was a candidate to be named
+    /// (no formed belief in a group at the threshold that the state has not named yet).
+    no_group_at: Vec<Option<(u64, f64, usize)>>,
     /// Per counterpart: whether it has publicly accused the state.
     accused_by: Vec<bool>,
     /// Per state, per incident: what its CERT's doctrine worked out on earlier ticks.
@@ -52,6 +60,10 @@ struct CertMemo {
     /// Per organisation of `share_to`: whether the state holds evidence new to it, and the
     /// sizes it was decided at. Each only grows, so equal sizes mean the same answer.
     fresh: Vec<Option<(FreshSizes, bool)>>,
+    /// No organisation of `share_to` had anything new at these (items held on the
+    /// incident, items had from others, revision of what was sent): until one of them
+    /// changes there is nothing to share, and nothing is drawn.
+    quiet_at: Option<(usize, usize, u64)>,
 }
 
 /// Runs the doctrine of every engine-played state, in state order, then of every
@@ -172,7 +184,23 @@ fn convene_doctrine(fx: &mut Effects, region: &Region, body: usize, scratch: &mu
 /// For every counterpart `b`, the strongest belief that `b` attacked `s`, over incidents
 /// against `s` where `s` has a suspect (a belief still at its prior does not count); the
 /// first such incident on a tie.
-fn strongest_beliefs(fx: &Effects, s: usize, strongest: &mut Vec<(f64, Option<usize>)>) {
+fn strongest_beliefs<'a>(
+    fx: &Effects,
+    s: usize,
+    memo: &'a mut Vec<Strongest>,
+) -> &'a [(f64, Option<usize>)] {
+    if memo.len() <= s {
+        memo.resize_with(s + 1, Default::default);
+    }
+    let (at, strongest) = &mut memo[s];
+    if let Some(at) = *at
+        && !fx
+            .revisions
+            .changed_since(Topics::of(&[Topic::Beliefs]), at)
+    {
+        return strongest;
+    }
+    *at = Some(fx.revisions.now());
     strongest.clear();
     strongest.resize(fx.region.n_states(), (0.0, None));
     for (&inc, belief) in &fx.minds.0[s].beliefs {
@@ -185,6 +213,7 @@ fn strongest_beliefs(fx: &Effects, s: usize, strongest: &mut Vec<(f64, Option<us
             }
         }
     }
+    strongest
 }
 
 fn chance(fx: &mut Effects, hazard: f64) -> bool {
@@ -431,6 +460,11 @@ fn share(
     if held == 0 {
         return; // nothing to share, so nothing drawn
     }
+    let key = (held, mind.reviewed.len(), mind.sent_revision);
+    if memo.quiet_at == Some(key) {
+        return;
+    }
+    let mut any_fresh = false;
     for (&o, memo_fresh) in to_orgs.iter().zip(memo.fresh.iter_mut()) {
         let sizes = (
             held,
@@ -447,10 +481,12 @@ fn share(
                 fresh
             }
         };
+        any_fresh |= fresh;
         if fresh && let Some(c) = reachable_contact(fx, region, s, o) {
             scratch.contacts.push(c);
         }
     }
+    memo.quiet_at = (!any_fresh).then_some(key);
     if scratch.contacts.is_empty() || !chance(fx, k::SHARE_RATE + respond) {
         return;
     }
@@ -465,38 +501,15 @@ fn share(
     );
 }
 
-/// What the ministry's rules read of its state's mind towards one counterpart, taken once
-/// before it acts.
-struct Memory {
-    demarche_due: bool,
-    retaliation_due: bool,
-    consultation_due: bool,
-    hotline_due: bool,
-    restraint_due: bool,
-    /// The state has already blamed the counterpart publicly for the strongest incident.
-    accused: bool,
-}
-
-impl Memory {
-    fn of(fx: &Effects, s: usize, b: usize, incident: Option<usize>) -> Memory {
-        let m = &fx.minds.0[s];
-        let clock = &fx.clock;
-        let day = clock.ticks_for(24 * 60);
-        let six_hours = clock.ticks_for(6 * 60);
-        let due = |step: Step, every: u32| {
-            m.steps
-                .get(&(step, b))
-                .is_none_or(|&t| clock.tick >= t + every)
-        };
-        Memory {
-            demarche_due: due(Step::Demarche, day),
-            retaliation_due: due(Step::Retaliation, day),
-            consultation_due: due(Step::Consultation, day),
-            hotline_due: due(Step::Hotline, six_hours),
-            restraint_due: due(Step::Restraint, day),
-            accused: incident.is_some_and(|inc| m.accused.contains(&(inc, b))),
-        }
-    }
+/// Whether the ministry's `step` towards `b` is due again: never taken, or taken at least
+/// `every` ticks ago. Looked up only where a rule gets that far; each rule reads and
+/// writes only its own step, so the order of the look-ups changes nothing.
+fn step_due(fx: &Effects, s: usize, b: usize, step: Step, every: u32) -> bool {
+    let tick = fx.clock.tick;
+    fx.minds.0[s]
+        .steps
+        .get(&(step, b))
+        .is_none_or(|&t| tick >= t + every)
 }
 
 /// A foreign ministry: démarche, public attribution, retaliation, and the de-escalation
@@ -506,6 +519,8 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
     let tick = fx.clock.tick;
     let posture = fx.read().posture(s);
     let theta = k::blame_threshold(posture);
+    let day = fx.clock.ticks_for(24 * 60);
+    let six_hours = fx.clock.ticks_for(6 * 60);
     deliberate(fx, s, theta, tick, scratch);
     name_groups(fx, region, s, theta, scratch);
     strongest_beliefs(fx, s, &mut scratch.strongest);
@@ -520,7 +535,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
         if b == s {
             continue;
         }
-        let (belief, incident) = scratch.strongest[b];
+        let (belief, incident) = scratch.strongest[s].1[b];
         let accused_by_b = scratch.accused_by[b];
         let (h, level, hotline_ok) = {
             let t = &fx.tensions;
@@ -535,7 +550,6 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
         if incident.is_none() && level < k::DEESCALATE_FROM && !accused_by_b {
             continue;
         }
-        let m = Memory::of(fx, s, b, incident);
         // Looked up where a rule needs it (nothing an earlier rule does changes it).
         let ministry_contact = |fx: &Effects| {
             region.states[b]
@@ -546,7 +560,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             let id = |fx: &Effects| fx.incidents.0[inc].id.clone();
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Concern)
-                && m.demarche_due
+                && step_due(fx, s, b, Step::Demarche, day)
                 && let Some(c) = ministry_contact(fx)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
@@ -556,7 +570,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             }
             if belief >= theta
                 && h >= k::rung_threshold(Rung::Demarche)
-                && !m.accused
+                && !fx.minds.0[s].accused.contains(&(inc, b))
                 && ripe(fx, &fx.minds.0[s], inc, b)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
@@ -572,7 +586,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             if let Some(from) = k::retaliate_from(posture)
                 && belief >= theta
                 && h >= from
-                && m.retaliation_due
+                && step_due(fx, s, b, Step::Retaliation, day)
                 && let Some(target) = retaliation_target(region, b, posture)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
@@ -582,7 +596,7 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
             // Unsure: ask for consultations rather than accuse.
             if (0.3..theta).contains(&belief)
                 && level >= k::DEESCALATE_FROM
-                && m.consultation_due
+                && step_due(fx, s, b, Step::Consultation, day)
                 && let Some(c) = ministry_contact(fx)
                 && chance(fx, k::DIPLOMATIC_STEP_RATE)
             {
@@ -601,14 +615,15 @@ fn ministry_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut 
         if level >= k::DEESCALATE_FROM
             && level >= baseline + k::SETTLED_WITHIN
             && hotline_ok
-            && m.hotline_due
+            && step_due(fx, s, b, Step::Hotline, six_hours)
             && chance(fx, k::HOTLINE_RATE * k::hotline_willingness(posture))
         {
             fx.minds.0[s].steps.insert((Step::Hotline, b), tick);
             issue(fx, actor, Order::HotlineCall { state: b });
         }
         // Accused by b: restrained and cautious states state restraint.
-        if accused_by_b && posture != Posture::Assertive && m.restraint_due {
+        if accused_by_b && posture != Posture::Assertive && step_due(fx, s, b, Step::Restraint, day)
+        {
             fx.minds.0[s].steps.insert((Step::Restraint, b), tick);
             issue(fx, actor, Order::RestraintStatement);
         }
@@ -679,17 +694,37 @@ fn name_groups(
         return;
     }
     let m = &fx.minds.0[s];
+    if scratch.no_group_at.len() <= s {
+        scratch.no_group_at.resize(s + 1, None);
+    }
+    if let Some((at, was, accused)) = scratch.no_group_at[s]
+        && was == theta
+        && accused == m.accused.len()
+        && !fx
+            .revisions
+            .changed_since(Topics::of(&[Topic::Beliefs]), at)
+    {
+        return;
+    }
+    let candidate = |inc: usize, j: usize, p: f64| {
+        p >= theta && region.group_actor(j).is_some() && !m.accused.contains(&(inc, j))
+    };
+    if !m
+        .beliefs
+        .iter()
+        .filter_map(|(&inc, b)| b.top().map(|(j, p)| (inc, j, p)))
+        .any(|(inc, j, p)| candidate(inc, j, p))
+    {
+        scratch.no_group_at[s] = Some((fx.revisions.now(), theta, m.accused.len()));
+        return;
+    }
+    scratch.no_group_at[s] = None;
     scratch.pairs.clear();
     scratch.pairs.extend(
         m.beliefs
             .iter()
             .filter_map(|(&inc, b)| b.top().map(|(j, p)| (inc, j, p)))
-            .filter(|&(inc, j, p)| {
-                p >= theta
-                    && region.group_actor(j).is_some()
-                    && !m.accused.contains(&(inc, j))
-                    && ripe(fx, m, inc, j)
-            })
+            .filter(|&(inc, j, p)| candidate(inc, j, p) && ripe(fx, m, inc, j))
             .map(|(inc, j, _)| (inc, j)),
     );
     for i in 0..scratch.pairs.len() {

@@ -241,6 +241,7 @@ pub(crate) fn apply(fx: &mut Effects, actor: Actor, order: &Order) -> Result<(),
                     .entry((inc, org))
                     .or_default()
                     .extend(evidence.iter().copied());
+                mind.sent_revision += 1;
                 let subject = format!(
                     "Indicators on {id} ({} item{})",
                     evidence.len(),

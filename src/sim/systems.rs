@@ -577,6 +577,7 @@ fn leave_traces(rng: &mut SimRng, pool: &mut EvidencePool, inc: &mut Incident, c
 
 /// System 4. Propagates inoperability over dependencies (a dynamic inoperability
 /// input-output model) and accumulates downtime.
+#[allow(clippy::too_many_arguments)]
 pub fn propagate_cascade(
     clock: Res<Clock>,
     region: Res<Region>,
@@ -585,8 +586,10 @@ pub fn propagate_cascade(
     mut revisions: ResMut<Revisions>,
     mut assets: Query<(&mut Inoperability, &Forcing)>,
     mut q: Local<Vec<f64>>,
+    mut rates: Local<CascadeRates>,
 ) {
     let dt_h = f64::from(clock.tick_minutes) / 60.0;
+    let rates = rates.for_tick(&region, clock.tick_minutes);
     q.clear();
     q.extend(
         entities
@@ -594,7 +597,7 @@ pub fn propagate_cascade(
             .iter()
             .map(|&e| assets.get(e).map_or(0.0, |(q, _)| q.0)),
     );
-    let rise = 1.0 - (-k::RISE_RATE * dt_h).exp();
+    let rise = rates.rise;
     let mut downtime = false;
     for (i, def) in region.assets.iter().enumerate() {
         let Ok((mut qi, forcing)) = assets.get_mut(entities.assets[i]) else {
@@ -612,7 +615,7 @@ pub fn propagate_cascade(
         let rate = if target > qi.0 {
             rise
         } else {
-            1.0 - (-(k::RECOVERY_BASE + k::RECOVERY_PER_RESILIENCE * def.resilience) * dt_h).exp()
+            rates.recovery[i]
         };
         let next = (qi.0 + rate * (target - qi.0)).clamp(0.0, 1.0);
         // Written only when it moves, so that change detection sees only real changes.
@@ -627,6 +630,31 @@ pub fn propagate_cascade(
     }
     if downtime {
         revisions.touch(Topic::Downtime);
+    }
+}
+
+/// The cascade's per-tick rates, worked out once for a tick length: the share of the gap
+/// to its target an asset closes in one tick when rising, and per asset when recovering.
+#[derive(Debug, Default)]
+pub struct CascadeRates {
+    tick_minutes: u32,
+    rise: f64,
+    recovery: Vec<f64>,
+}
+
+impl CascadeRates {
+    fn for_tick(&mut self, region: &Region, tick_minutes: u32) -> &CascadeRates {
+        if self.tick_minutes != tick_minutes || self.recovery.len() != region.assets.len() {
+            let dt_h = f64::from(tick_minutes) / 60.0;
+            self.tick_minutes = tick_minutes;
+            self.rise = 1.0 - (-k::RISE_RATE * dt_h).exp();
+            self.recovery.clear();
+            self.recovery.extend(region.assets.iter().map(|def| {
+                1.0 - (-(k::RECOVERY_BASE + k::RECOVERY_PER_RESILIENCE * def.resilience) * dt_h)
+                    .exp()
+            }));
+        }
+        self
     }
 }
 
@@ -949,6 +977,64 @@ pub(crate) fn apply_commands(mut pending: ResMut<Pending>, mut fx: Effects) {
     }
 }
 
+/// The evidence items on one incident that a state did not hold when it last looked: what
+/// it finds drops out, so each tick walks only what is left to find, not every item.
+#[derive(Debug, Default)]
+pub struct Unheld {
+    /// How many of the incident's items have been sorted into the lists.
+    seen: usize,
+    /// How many items the state held on the incident when the lists were last pruned (what
+    /// is held only grows, so an equal count means nothing to prune).
+    held: usize,
+    private: Vec<usize>,
+    public: Vec<usize>,
+    /// This tick's candidates, ascending.
+    order: Vec<usize>,
+}
+
+impl Unheld {
+    /// Takes in the items added to the incident since the last look and drops those the
+    /// state has come to hold (found, shared with it, handed over).
+    fn catch_up(&mut self, evidence: &[usize], pool: &EvidencePool, held: &[usize]) {
+        for &id in &evidence[self.seen..] {
+            if pool.0[id].public {
+                self.public.push(id);
+            } else {
+                self.private.push(id);
+            }
+        }
+        self.seen = evidence.len();
+        if held.len() != self.held {
+            let is_held = |id: &usize| held.binary_search(id).is_ok();
+            self.private.retain(|id| !is_held(id));
+            self.public.retain(|id| !is_held(id));
+            self.held = held.len();
+        }
+    }
+
+    /// Fills `order` with the items to look at, ascending: the public ones, and the private
+    /// ones too when the state has analysts on the incident.
+    fn candidates(&mut self, private_too: bool) {
+        self.order.clear();
+        if !private_too {
+            self.order.extend_from_slice(&self.public);
+            return;
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < self.private.len() || j < self.public.len() {
+            if j == self.public.len()
+                || (i < self.private.len() && self.private[i] < self.public[j])
+            {
+                self.order.push(self.private[i]);
+                i += 1;
+            } else {
+                self.order.push(self.public[j]);
+                j += 1;
+            }
+        }
+    }
+}
+
 /// System 9: analysts find traces, public evidence reaches everyone who knows of the
 /// incident, and each state's beliefs are updated by Bayes' rule.
 #[allow(clippy::too_many_arguments)]
@@ -962,10 +1048,14 @@ pub fn update_attribution(
     mut log: ResMut<EventLog>,
     mut shifts: ResMut<BeliefShifts>,
     mut revisions: ResMut<Revisions>,
+    mut unheld: Local<Vec<Vec<Unheld>>>,
 ) {
     let clock = *clock;
     let n = region.n_states();
     shifts.0.clear();
+    if unheld.len() < minds.0.len() {
+        unheld.resize_with(minds.0.len(), Vec::new);
+    }
     for (s, mind) in minds.0.iter_mut().enumerate() {
         let own_analyse = analyst_capacity(&region, s);
         let Mind {
@@ -1002,17 +1092,19 @@ pub fn update_attribution(
                 0.0
             };
             let p_find = per_tick(rate, clock.tick_minutes);
-            // Both lists ascend, so what is held is skipped by walking them side by side
-            // (`held_ix` is the first held id not below the item's).
             let held = held_on.entry(inc).or_default();
-            let mut held_ix = 0;
-            for &id in &incident.evidence {
-                while held.get(held_ix).is_some_and(|&h| h < id) {
-                    held_ix += 1;
-                }
-                if held.get(held_ix) == Some(&id) {
-                    continue;
-                }
+            let states_unheld = &mut unheld[s];
+            if states_unheld.len() <= inc {
+                states_unheld.resize_with(inc + 1, Unheld::default);
+            }
+            let pending = &mut states_unheld[inc];
+            pending.catch_up(&incident.evidence, &pool, held);
+            // Items not held, in ascending id order (the order they were found in before
+            // this was kept): private ones only where the state has analysts on it.
+            pending.candidates(rate > 0.0);
+            for c in 0..pending.order.len() {
+                let id = pending.order[c];
+                let at = held.partition_point(|&h| h < id);
                 let item = &pool.0[id];
                 let findable = item.available <= clock.tick && (item.public || rate > 0.0);
                 if !findable {
@@ -1035,7 +1127,7 @@ pub fn update_attribution(
                     },
                 );
                 // As `Mind::hold` does (the mind is borrowed in parts here).
-                held.insert(held_ix, item.id);
+                held.insert(at, item.id);
                 arrived.entry(inc).or_default().push(item.id);
                 dirty.insert(inc);
                 log.push(

@@ -665,6 +665,8 @@ pub struct Mind {
     pub notices: BTreeMap<(usize, usize), Vec<usize>>,
     /// Evidence items sent to each organisation, per incident (never sent twice).
     pub sent_items: BTreeMap<(usize, usize), BTreeSet<usize>>,
+    /// Bumped whenever `sent_items` may have grown: equal counts mean nothing was sent.
+    pub sent_revision: u64,
     pub asked_assistance: BTreeSet<usize>,
     /// Incidents this state's engine-played regional body convened coordination on.
     pub convened: BTreeSet<usize>,
