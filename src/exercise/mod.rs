@@ -4,14 +4,17 @@
 //! An [`Exercise`] owns the engine, its journal, the pause and the pace; `play` owns one,
 //! `serve` shares one between sessions as a [`SharedExercise`] whose clock task is
 //! [`clock::run_clock`]. Loading a scenario reference ([`load`]), rebuilding or resuming a
-//! run from its journal ([`replay`]) and branching one ([`branch`]) live here too, so no
-//! front end reaches into another or into `cli`.
+//! run from its journal ([`replay`]), branching one ([`branch`]) and the start-up that
+//! `play` and `serve` share ([`start`]: a new run with its journal, a run resumed from its
+//! journal, a branch played on) live here too, so no front end reaches into another or into
+//! `cli`.
 
 pub mod branch;
 pub mod clock;
 pub mod error;
 pub mod load;
 pub mod replay;
+pub mod start;
 
 use crate::journal::{self, JournalWriter, Line, Mode};
 use crate::sim::view::{FacilitatorView, TeamView};

@@ -18,9 +18,7 @@
 pub mod access;
 pub mod session;
 
-use crate::exercise::{Error, Exercise, SharedExercise, load, replay};
-use crate::journal::{JournalWriter, Mode};
-use crate::sim::Sim;
+use crate::exercise::{Error, Exercise, SharedExercise, load, start};
 use crate::tui::app::{App, Engine, Role};
 use crate::tui::observer::ObserverScreen;
 use crate::tui::screen::Screen;
@@ -248,13 +246,8 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
     let (loaded, resumed) = match (&options.resume, &branch) {
         (None, Some(b)) => (b.loaded.clone(), None),
         (Some(path), _) => {
-            let (journal, loaded) = replay::open(path, None)?;
-            if journal.mode != Mode::Play {
-                return Err(Error::Invalid(format!(
-                    "{} records a headless run; only a served or played exercise can be resumed",
-                    path.display()
-                )));
-            }
+            let (journal, loaded) =
+                start::open_played(path, "only a served or played exercise can be resumed")?;
             (loaded, Some(journal))
         }
         (None, None) => (load::load(&scenario_reference(options))?, None),
@@ -311,11 +304,7 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
     };
     let (sim, writer, journal_path) = match (&options.resume, resumed, &branch) {
         (Some(path), Some(journal), _) => {
-            // A run that no longer replays is invalid input, whatever the replay found.
-            let sim = replay::resume(&journal, &loaded.scenario, path)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            let writer = JournalWriter::append_to(path)
-                .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
+            let (sim, writer) = start::resume(&journal, &loaded, path)?;
             (sim, writer, path.clone())
         }
         (None, _, Some(b)) => {
@@ -323,25 +312,15 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
             let then = [crate::sim::Control::Players {
                 humans: humans.clone(),
             }];
-            b.write(&path, Some(access::FACILITATOR), &then)
-                .map_err(Error::Usage)?;
-            let sim = b.sim(&then)?;
-            let writer = JournalWriter::append_to(&path)
-                .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
+            let (sim, writer) = start::branch(b, &path, Some(access::FACILITATOR), &then)?;
             (sim, writer, path)
         }
         _ => {
             let path = new_journal.clone().unwrap_or_default();
-            let header =
-                crate::exercise::play_header(&loaded, options.seed, access::FACILITATOR, &humans);
-            let writer = JournalWriter::create(&path, header).map_err(|e| {
-                Error::Usage(format!("cannot write the journal {}: {e}", path.display()))
-            })?;
-            (
-                Sim::with_players(&loaded.scenario, options.seed, &humans),
-                writer,
-                path,
-            )
+            let (sim, writer) =
+                start::new_run(&loaded, options.seed, access::FACILITATOR, &humans, &path)
+                    .map_err(|e| Error::Usage(e.to_string()))?;
+            (sim, writer, path)
         }
     };
     let mut exercise = Exercise::new(sim, Some(writer));

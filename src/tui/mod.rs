@@ -40,8 +40,8 @@ pub mod ui;
 pub mod why;
 pub mod widgets;
 
-use crate::exercise::{Error, default_journal, load, replay, teams};
-use crate::journal::{JournalWriter, Mode};
+use crate::exercise::{Error, default_journal, load, start, teams};
+use crate::journal::JournalWriter;
 use crate::sim::Sim;
 use app::{App, Role};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
@@ -164,18 +164,8 @@ fn prepare(options: &PlayOptions) -> Result<Prepared, Error> {
 
 /// A run to continue (`--resume`): its journal replayed to where it stopped, appended to.
 fn prepare_resume(options: &PlayOptions, path: &std::path::Path) -> Result<Prepared, Error> {
-    let (journal, loaded) = replay::open(path, None)?;
-    if journal.mode != Mode::Play {
-        return Err(Error::Invalid(format!(
-            "{} records a headless run; use `cyberdrill replay` for it",
-            path.display()
-        )));
-    }
-    // A run that no longer replays is invalid input, whatever the replay found.
-    let sim = replay::resume(&journal, &loaded.scenario, path)
-        .map_err(|e| Error::Invalid(e.to_string()))?;
-    let writer = JournalWriter::append_to(path)
-        .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
+    let (journal, loaded) = start::open_played(path, "use `cyberdrill replay` for it")?;
+    let (sim, writer) = start::resume(&journal, &loaded, path)?;
     let observe = observer_seat(options, &loaded.scenario, path)?;
     let player = options.team.clone().or(journal.player.clone());
     let role = if options.facilitator || player.as_deref() == Some(crate::scenario::FACILITATOR) {
@@ -282,12 +272,7 @@ fn prepare_branch(
         .journal
         .clone()
         .unwrap_or_else(|| branch.default_path(tick_minutes));
-    branch
-        .write(&path, Some(&player), &then)
-        .map_err(Error::Usage)?;
-    let sim = branch.sim(&then)?;
-    let writer = JournalWriter::append_to(&path)
-        .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))?;
+    let (sim, writer) = start::branch(&branch, &path, Some(&player), &then)?;
     Ok(Prepared {
         teams,
         sim: Some(sim),
@@ -304,7 +289,7 @@ fn prepare_branch(
 }
 
 /// Starts a new run once the role is known: the sim and a fresh journal.
-fn start(
+fn start_as(
     loaded: &load::Loaded,
     role: &Role,
     journal: Option<PathBuf>,
@@ -316,18 +301,8 @@ fn start(
         Role::Team(t) => (t.clone(), vec![t.clone()]),
         Role::Facilitator => (crate::scenario::FACILITATOR.to_string(), Vec::new()),
     };
-    let header = crate::exercise::play_header(loaded, seed, &player, &humans);
-    let writer = JournalWriter::create(&path, header).map_err(|e| {
-        std::io::Error::new(
-            e.kind(),
-            format!("cannot write the journal {}: {e}", path.display()),
-        )
-    })?;
-    Ok((
-        Sim::with_players(&loaded.scenario, seed, &humans),
-        writer,
-        path,
-    ))
+    let (sim, writer) = start::new_run(loaded, seed, &player, &humans, &path)?;
+    Ok((sim, writer, path))
 }
 
 /// The seat of `--observe TEAM` (or `all`); none without it. A journal written by an
@@ -394,18 +369,8 @@ fn observe_session(
             let path = prepared
                 .journal_path
                 .unwrap_or_else(|| default_journal(&loaded.scenario.meta.id, prepared.seed));
-            let header = crate::exercise::play_header(loaded, prepared.seed, OBSERVER, &[]);
-            let writer = JournalWriter::create(&path, header).map_err(|e| {
-                std::io::Error::new(
-                    e.kind(),
-                    format!("cannot write the journal {}: {e}", path.display()),
-                )
-            })?;
-            (
-                Sim::with_players(&loaded.scenario, prepared.seed, &[]),
-                Some(writer),
-                Some(path),
-            )
+            let (sim, writer) = start::new_run(loaded, prepared.seed, OBSERVER, &[], &path)?;
+            (sim, Some(writer), Some(path))
         }
         (None, None) => return Err(std::io::Error::other("nothing to observe")),
     };
@@ -451,7 +416,8 @@ fn session(
     let (sim, journal, path) = match (prepared.sim, &prepared.loaded) {
         (Some(sim), _) => (sim, prepared.journal, prepared.journal_path),
         (None, Some(loaded)) => {
-            let (sim, writer, path) = start(loaded, &role, prepared.journal_path, prepared.seed)?;
+            let (sim, writer, path) =
+                start_as(loaded, &role, prepared.journal_path, prepared.seed)?;
             (sim, Some(writer), Some(path))
         }
         (None, None) => return Err(std::io::Error::other("nothing to play")),

@@ -1,0 +1,79 @@
+//! Starting an exercise, for every front end: a new run with a new journal, a run resumed
+//! from its journal, and a branch of a journaled run. `play` and `serve` decide who plays
+//! (a team at the keyboard, the teams file's people) and call these; what the functions
+//! cannot do they return as an [`Error`], never printed here.
+
+use super::branch::Branch;
+use super::error::Error;
+use super::load::Loaded;
+use super::replay;
+use crate::journal::{Journal, JournalWriter, Mode};
+use crate::sim::{Control, Sim};
+use std::path::Path;
+
+/// Opens the journal of a played or served run to continue it: what it records and its
+/// scenario. A headless run's journal (`cyberdrill run`) is refused as invalid:
+/// "PATH records a headless run; `instead`" (what the front end's user can do instead).
+pub fn open_played(path: &Path, instead: &str) -> Result<(Journal, Loaded), Error> {
+    let (journal, loaded) = replay::open(path, None)?;
+    if journal.mode != Mode::Play {
+        return Err(Error::Invalid(format!(
+            "{} records a headless run; {instead}",
+            path.display()
+        )));
+    }
+    Ok((journal, loaded))
+}
+
+/// The run `journal` (read from `path`) records, rebuilt to where it stopped, and its
+/// journal opened to append to.
+pub fn resume(
+    journal: &Journal,
+    loaded: &Loaded,
+    path: &Path,
+) -> Result<(Sim, JournalWriter), Error> {
+    // A run that no longer replays is invalid input, whatever the replay found.
+    let sim = replay::resume(journal, &loaded.scenario, path)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok((sim, append_to(path)?))
+}
+
+/// A branch to play on: writes its journal at `path` (the parent, the branch point, `player`
+/// and the controls `then`), rebuilds the run to the branch point with `then` applied, and
+/// opens the journal to append to.
+pub fn branch(
+    branch: &Branch,
+    path: &Path,
+    player: Option<&str>,
+    then: &[Control],
+) -> Result<(Sim, JournalWriter), Error> {
+    branch.write(path, player, then).map_err(Error::Usage)?;
+    let sim = branch.sim(then)?;
+    Ok((sim, append_to(path)?))
+}
+
+/// A new run of `loaded` from `seed` with `humans` played by people, and its new journal at
+/// `path` whose header names `player` (a team, the facilitator, an observer). The error
+/// says which journal could not be written (and keeps the kind of the failure).
+pub fn new_run(
+    loaded: &Loaded,
+    seed: u64,
+    player: &str,
+    humans: &[String],
+    path: &Path,
+) -> std::io::Result<(Sim, JournalWriter)> {
+    let header = super::play_header(loaded, seed, player, humans);
+    let writer = JournalWriter::create(path, header).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot write the journal {}: {e}", path.display()),
+        )
+    })?;
+    Ok((Sim::with_players(&loaded.scenario, seed, humans), writer))
+}
+
+/// An existing journal opened to append to (a resumed run, a branch just written).
+pub fn append_to(path: &Path) -> Result<JournalWriter, Error> {
+    JournalWriter::append_to(path)
+        .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))
+}
