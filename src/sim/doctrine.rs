@@ -17,7 +17,7 @@ use rand::RngExt;
 type FreshSizes = (usize, usize, usize);
 
 /// Per counterpart: the strongest formed belief that it attacked a state, and on which
-/// incident; with the revision it was worked out at.
+/// incident; with the state's belief revision it was worked out at.
 type Strongest = (Option<u64>, Vec<(f64, Option<usize>)>);
 
 /// Scratch space of the doctrine, reused every tick.
@@ -29,19 +29,59 @@ pub struct DoctrineScratch {
     contacts: Vec<usize>,
     pairs: Vec<(usize, usize)>,
     /// Per state, per counterpart: the strongest formed belief that it attacked the state,
-    /// and on which incident; with the revision it was worked out at (beliefs change only
-    /// when [`Topic::Beliefs`] does).
+    /// and on which incident.
     strongest: Vec<Strongest>,
-    /// Per state: the revision and threshold at which no group was a candidate to be named
-    /// (no formed belief in a group at the threshold that the state has not named yet).
+    /// Per state: the belief revision, threshold and number of accusations at which no
+    /// group was a candidate to be named (no belief in a group at the threshold that the
+    /// state has not named yet).
     no_group_at: Vec<Option<(u64, f64, usize)>>,
+    /// Per state: what its CERT had in hand when it last found nothing to do on any
+    /// incident; while all of it is unchanged and no message bounced, the CERT rests.
+    cert_rest: Vec<Option<CertRest>>,
     /// Per counterpart: whether it has publicly accused the state.
     accused_by: Vec<bool>,
     /// Per state, per incident: what its CERT's doctrine worked out on earlier ticks.
     cert: Vec<Vec<CertMemo>>,
-    /// Per state: the revision of the beliefs and the threshold its ministry last
-    /// deliberated on (neither changed: nothing to deliberate).
+    /// Per state: the belief revision and the threshold its ministry last deliberated on
+    /// (neither changed: nothing to deliberate).
     deliberated: Vec<Option<(u64, f64)>>,
+}
+
+/// What a CERT had in hand when it last rested: the revisions of what it knows, what it
+/// sent and what it was given, the number of items it holds, and the engine's revision then
+/// (for bounces, which re-open notices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CertRest {
+    at: u64,
+    known: u64,
+    sent: u64,
+    held: usize,
+    reviewed: usize,
+}
+
+impl CertRest {
+    fn of(fx: &Effects, s: usize) -> CertRest {
+        let mind = &fx.minds.0[s];
+        CertRest {
+            at: fx.revisions.now(),
+            known: mind.known_revision,
+            sent: mind.sent_revision,
+            held: mind.evidence.len(),
+            reviewed: mind.reviewed.len(),
+        }
+    }
+
+    /// Whether nothing the CERT works from changed since it rested.
+    fn holds(self, fx: &Effects, s: usize) -> bool {
+        let now = CertRest {
+            at: self.at,
+            ..CertRest::of(fx, s)
+        };
+        now == self
+            && !fx
+                .revisions
+                .changed_since(Topics::of(&[Topic::Mail]), self.at)
+    }
 }
 
 /// What a CERT's doctrine remembers of one incident between ticks, so that a tick where
@@ -193,14 +233,11 @@ fn strongest_beliefs<'a>(
         memo.resize_with(s + 1, Default::default);
     }
     let (at, strongest) = &mut memo[s];
-    if let Some(at) = *at
-        && !fx
-            .revisions
-            .changed_since(Topics::of(&[Topic::Beliefs]), at)
-    {
+    let revision = fx.minds.0[s].belief_revision;
+    if *at == Some(revision) {
         return strongest;
     }
-    *at = Some(fx.revisions.now());
+    *at = Some(revision);
     strongest.clear();
     strongest.resize(fx.region.n_states(), (0.0, None));
     for (&inc, belief) in &fx.minds.0[s].beliefs {
@@ -300,6 +337,13 @@ fn cert_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut Doct
         return;
     };
     let respond = region.orgs[cert].capacity.respond;
+    if scratch.cert_rest.len() < region.n_states() {
+        scratch.cert_rest.resize(region.n_states(), None);
+    }
+    if scratch.cert_rest[s].is_some_and(|rest| rest.holds(fx, s)) {
+        return;
+    }
+    let mut resting = true;
     let mut known = std::mem::take(&mut scratch.known);
     known.clear();
     known.extend(fx.minds.0[s].known.iter().map(|(i, k)| (*i, *k)));
@@ -311,8 +355,8 @@ fn cert_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut Doct
             scratch.cert[s].resize_with(inc + 1, CertMemo::default);
         }
         let mut memo = std::mem::take(&mut scratch.cert[s][inc]);
-        notice(fx, region, s, inc, how, respond, &mut memo, scratch);
-        share(fx, region, s, inc, respond, &mut memo, scratch);
+        resting &= notice(fx, region, s, inc, how, respond, &mut memo, scratch);
+        resting &= share(fx, region, s, inc, respond, &mut memo, scratch);
         scratch.cert[s][inc] = memo;
         // Ask: a weak victim CERT asks the most capable CERT it is on good terms with.
         let asked = fx.minds.0[s].asked_assistance.contains(&inc);
@@ -326,6 +370,7 @@ fn cert_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut Doct
             )
             .filter(|&h| region.orgs[h].capacity.analyse > region.orgs[cert].capacity.analyse);
             fx.minds.0[s].asked_assistance.insert(inc);
+            resting = false;
             if let Some(h) = helper
                 && let Some(c) = reachable_contact(fx, region, s, h)
             {
@@ -341,10 +386,15 @@ fn cert_doctrine(fx: &mut Effects, region: &Region, s: usize, scratch: &mut Doct
         }
     }
     scratch.known = known;
+    // Every incident ended where it will end again until something it reads changes, and
+    // nothing was drawn: the CERT rests until then.
+    scratch.cert_rest[s] = resting.then(|| CertRest::of(fx, s));
 }
 
 /// Sends the notices still owed: to each organisation without a notice on its way or
-/// delivered (a bounced one is retried through another contact).
+/// delivered (a bounced one is retried through another contact). True when nothing is
+/// owed that could be sent: the same holds until the state learns more or a message
+/// bounces.
 #[allow(clippy::too_many_arguments)]
 fn notice(
     fx: &mut Effects,
@@ -355,7 +405,7 @@ fn notice(
     respond: f64,
     memo: &mut CertMemo,
     scratch: &mut DoctrineScratch,
-) {
+) -> bool {
     if memo.owed_for != Some(how) {
         owed_notice(
             region,
@@ -369,12 +419,12 @@ fn notice(
         memo.settled_at = None;
     }
     if memo.owed.is_empty() {
-        return;
+        return true;
     }
     if let Some(at) = memo.settled_at
         && !fx.revisions.changed_since(Topics::of(&[Topic::Mail]), at)
     {
-        return;
+        return true;
     }
     scratch.targets.clear();
     let mind = &fx.minds.0[s];
@@ -391,10 +441,10 @@ fn notice(
     }
     if !owing {
         memo.settled_at = Some(fx.revisions.now());
-        return;
+        return true;
     }
     if scratch.targets.is_empty() || !chance(fx, k::NOTIFY_RATE + respond) {
-        return;
+        return false;
     }
     let inc = &fx.incidents.0[ix];
     let text = if inc.victim == s {
@@ -419,10 +469,13 @@ fn notice(
     for (&(org, _), id) in scratch.targets.iter().zip(first..fx.mail.0.len()) {
         mind.notices.entry((ix, org)).or_default().push(id);
     }
+    false
 }
 
 /// Shares evidence the recipients do not have yet: a non-victim with the victim's CERT, the
-/// victim with the most capable CERT in the region, both with the regional bodies.
+/// victim with the most capable CERT in the region, both with the regional bodies. True
+/// when no recipient has anything new to get: the same holds until what the state holds,
+/// was given or sent changes.
 #[allow(clippy::too_many_arguments)]
 fn share(
     fx: &mut Effects,
@@ -432,7 +485,7 @@ fn share(
     respond: f64,
     memo: &mut CertMemo,
     scratch: &mut DoctrineScratch,
-) {
+) -> bool {
     let to_orgs = memo.share_to.get_or_insert_with(|| {
         let victim = fx.incidents.0[ix].victim;
         let mut to = Vec::new();
@@ -458,11 +511,11 @@ fn share(
     let held = mind.held_on(ix).len();
     scratch.contacts.clear();
     if held == 0 {
-        return; // nothing to share, so nothing drawn
+        return true; // nothing to share, so nothing drawn
     }
     let key = (held, mind.reviewed.len(), mind.sent_revision);
     if memo.quiet_at == Some(key) {
-        return;
+        return true;
     }
     let mut any_fresh = false;
     for (&o, memo_fresh) in to_orgs.iter().zip(memo.fresh.iter_mut()) {
@@ -487,8 +540,11 @@ fn share(
         }
     }
     memo.quiet_at = (!any_fresh).then_some(key);
+    if !any_fresh {
+        return true;
+    }
     if scratch.contacts.is_empty() || !chance(fx, k::SHARE_RATE + respond) {
-        return;
+        return false;
     }
     issue(
         fx,
@@ -499,6 +555,7 @@ fn share(
             level: Tlp::Amber,
         },
     );
+    false
 }
 
 /// Whether the ministry's `step` towards `b` is due again: never taken, or taken at least
@@ -636,15 +693,11 @@ fn deliberate(fx: &mut Effects, s: usize, theta: f64, tick: u32, scratch: &mut D
     if scratch.deliberated.len() <= s {
         scratch.deliberated.resize(s + 1, None);
     }
-    if let Some((at, was)) = scratch.deliberated[s]
-        && was == theta
-        && !fx
-            .revisions
-            .changed_since(Topics::of(&[Topic::Beliefs]), at)
-    {
+    let revision = fx.minds.0[s].belief_revision;
+    if scratch.deliberated[s] == Some((revision, theta)) {
         return;
     }
-    scratch.deliberated[s] = Some((fx.revisions.now(), theta));
+    scratch.deliberated[s] = Some((revision, theta));
     let m = &mut fx.minds.0[s];
     let confident = &mut scratch.pairs;
     confident.clear();
@@ -697,13 +750,7 @@ fn name_groups(
     if scratch.no_group_at.len() <= s {
         scratch.no_group_at.resize(s + 1, None);
     }
-    if let Some((at, was, accused)) = scratch.no_group_at[s]
-        && was == theta
-        && accused == m.accused.len()
-        && !fx
-            .revisions
-            .changed_since(Topics::of(&[Topic::Beliefs]), at)
-    {
+    if scratch.no_group_at[s] == Some((m.belief_revision, theta, m.accused.len())) {
         return;
     }
     let candidate = |inc: usize, j: usize, p: f64| {
@@ -715,7 +762,7 @@ fn name_groups(
         .filter_map(|(&inc, b)| b.top().map(|(j, p)| (inc, j, p)))
         .any(|(inc, j, p)| candidate(inc, j, p))
     {
-        scratch.no_group_at[s] = Some((fx.revisions.now(), theta, m.accused.len()));
+        scratch.no_group_at[s] = Some((m.belief_revision, theta, m.accused.len()));
         return;
     }
     scratch.no_group_at[s] = None;

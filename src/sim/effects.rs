@@ -628,9 +628,11 @@ pub(crate) fn learn(
     if let Some(known) = mind.known.get_mut(&incident) {
         if detected_by.is_some() && known.detected_by.is_none() {
             known.detected_by = detected_by;
+            mind.known_revision += 1;
         }
         return false;
     }
+    mind.known_revision += 1;
     mind.known.insert(
         incident,
         Known {

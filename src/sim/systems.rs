@@ -1066,6 +1066,7 @@ pub fn update_attribution(
             dirty,
             assisted_by,
             beliefs,
+            belief_revision,
             ..
         } = mind;
         for (&inc, how) in known.iter() {
@@ -1155,6 +1156,7 @@ pub fn update_attribution(
             continue;
         }
         revisions.touch(Topic::Beliefs);
+        *belief_revision += 1;
         for inc in std::mem::take(dirty) {
             let victim = incidents.0[inc].victim;
             let held = incidents.0[inc]

@@ -667,6 +667,11 @@ pub struct Mind {
     pub sent_items: BTreeMap<(usize, usize), BTreeSet<usize>>,
     /// Bumped whenever `sent_items` may have grown: equal counts mean nothing was sent.
     pub sent_revision: u64,
+    /// Bumped whenever `known` changes (an incident learnt of, or detected after being
+    /// told), so that the doctrine can tell "nothing new" in one comparison.
+    pub known_revision: u64,
+    /// Bumped whenever this state's `beliefs` are worked out again.
+    pub belief_revision: u64,
     pub asked_assistance: BTreeSet<usize>,
     /// Incidents this state's engine-played regional body convened coordination on.
     pub convened: BTreeSet<usize>,
