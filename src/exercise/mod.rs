@@ -27,6 +27,28 @@ pub use error::{Error, LoadError, ReplayError};
 /// The scenario a command runs when none is named: a file, or `builtin:NAME`.
 pub const DEFAULT_SCENARIO: &str = "builtin:flagship";
 
+/// What an observer's watch list says for every team (`--observe all`, `watch: ["all"]`).
+pub const ALL_TEAMS: &str = "all";
+
+/// Who plays at one seat (a keyboard, an SSH session): a team, or the facilitator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Team(String),
+    Facilitator,
+}
+
+impl Role {
+    /// The journal's player (the team, or the facilitator) and the teams people play when
+    /// this seat is the only one: its team, none for the facilitator; the engine plays the
+    /// others.
+    pub fn players(&self) -> (String, Vec<String>) {
+        match self {
+            Role::Team(t) => (t.clone(), vec![t.clone()]),
+            Role::Facilitator => (crate::scenario::FACILITATOR.to_string(), Vec::new()),
+        }
+    }
+}
+
 /// Pace settings, simulated minutes per real second.
 pub const PACES: [u32; 6] = [1, 5, 10, 30, 60, 120];
 

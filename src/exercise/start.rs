@@ -7,6 +7,7 @@ use super::branch::Branch;
 use super::error::Error;
 use super::load::Loaded;
 use super::replay;
+use super::{ALL_TEAMS, Role};
 use crate::journal::{Journal, JournalWriter, Mode};
 use crate::sim::{Control, Sim};
 use std::path::Path;
@@ -76,4 +77,51 @@ pub fn new_run(
 pub fn append_to(path: &Path) -> Result<JournalWriter, Error> {
     JournalWriter::append_to(path)
         .map_err(|e| Error::Usage(format!("cannot continue {}: {e}", path.display())))
+}
+
+/// The role of `--as TEAM` for a new run of `reference`, whose teams are `teams` (id, name):
+/// a usage error, with the nearest team id, when the scenario has no such team.
+pub fn team_role(teams: &[(String, String)], team: &str, reference: &str) -> Result<Role, Error> {
+    if !teams.iter().any(|(id, _)| id == team) {
+        let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
+        let hint = crate::scenario::diagnostic::suggest(team, known.iter().copied())
+            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        return Err(Error::Usage(format!(
+            "no team `{team}` in {reference}{hint}; teams: {}",
+            known.join(", ")
+        )));
+    }
+    Ok(Role::Team(team.to_string()))
+}
+
+/// The seat of an observer signing as `name` who watches `team` of `scenario` (or
+/// [`ALL_TEAMS`]), at a keyboard that has the whole exercise anyway (the ground truth too).
+pub fn observer_seat(
+    scenario: &crate::scenario::Scenario,
+    name: &str,
+    team: &str,
+) -> Result<crate::evaluation::Seat, Error> {
+    let ids: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
+    let watch: Vec<String> = if team == ALL_TEAMS {
+        ids.iter().map(|t| t.to_string()).collect()
+    } else if ids.contains(&team) {
+        vec![team.to_string()]
+    } else {
+        let hint = crate::scenario::diagnostic::suggest(team, ids.iter().copied())
+            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        return Err(Error::Usage(format!(
+            "--observe: no team `{team}` in the scenario{hint}; teams: {} (or all)",
+            ids.join(", ")
+        )));
+    };
+    if watch.is_empty() {
+        return Err(Error::Usage(
+            "--observe: the scenario has no team to observe".into(),
+        ));
+    }
+    Ok(crate::evaluation::Seat {
+        name: name.to_string(),
+        watch,
+        ground_truth: true,
+    })
 }

@@ -41,7 +41,7 @@ pub struct TeamLogin {
 }
 
 /// What an observer's `watch` says for every team.
-pub const ALL_TEAMS: &str = "all";
+pub use crate::exercise::ALL_TEAMS;
 
 /// An observer's login; the name is the SSH user name.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -20,12 +20,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Who is at the keyboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
-    Team(String),
-    Facilitator,
-}
+/// Who is at the keyboard (the core's seat: a team or the facilitator).
+pub use crate::exercise::Role;
 
 /// What `N` (on to the next event) stops on; `e` changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

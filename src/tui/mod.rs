@@ -199,18 +199,7 @@ fn prepare_new(options: &PlayOptions) -> Result<Prepared, Error> {
     let observe = observer_seat(options, &loaded.scenario, std::path::Path::new(&reference))?;
     let role = match (&options.team, options.facilitator) {
         (_, true) => Some(Role::Facilitator),
-        (Some(t), false) => {
-            if !teams.iter().any(|(id, _)| id == t) {
-                let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
-                let hint = crate::scenario::diagnostic::suggest(t, known.iter().copied())
-                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-                return Err(Error::Usage(format!(
-                    "no team `{t}` in {reference}{hint}; teams: {}",
-                    known.join(", ")
-                )));
-            }
-            Some(Role::Team(t.clone()))
-        }
+        (Some(t), false) => Some(start::team_role(&teams, t, &reference)?),
         (None, false) => None,
     };
     if teams.is_empty() && !options.facilitator {
@@ -262,10 +251,7 @@ fn prepare_branch(
             known.join(", ")
         )));
     };
-    let humans = match &role {
-        Role::Team(t) => vec![t.clone()],
-        Role::Facilitator => Vec::new(),
-    };
+    let (_, humans) = role.players();
     let then = [crate::sim::Control::Players { humans }];
     let tick_minutes = branch.loaded.scenario.clock.tick_minutes.max(1);
     let path = options
@@ -297,10 +283,7 @@ fn start_as(
 ) -> std::io::Result<(Sim, JournalWriter, PathBuf)> {
     let path = journal.unwrap_or_else(|| default_journal(&loaded.scenario.meta.id, seed));
     // Only the team at this keyboard is played by a person; the engine plays the others.
-    let (player, humans) = match role {
-        Role::Team(t) => (t.clone(), vec![t.clone()]),
-        Role::Facilitator => (crate::scenario::FACILITATOR.to_string(), Vec::new()),
-    };
+    let (player, humans) = role.players();
     let (sim, writer) = start::new_run(loaded, seed, &player, &humans, &path)?;
     Ok((sim, writer, path))
 }
@@ -327,30 +310,8 @@ fn observer_seat(
         }
         return Ok(None);
     };
-    let ids: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
-    let watch: Vec<String> = if team == crate::serve::access::ALL_TEAMS {
-        ids.iter().map(|t| t.to_string()).collect()
-    } else if ids.contains(&team.as_str()) {
-        vec![team.clone()]
-    } else {
-        let hint = crate::scenario::diagnostic::suggest(team, ids.iter().copied())
-            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-        return Err(Error::Usage(format!(
-            "--observe: no team `{team}` in the scenario{hint}; teams: {} (or all)",
-            ids.join(", ")
-        )));
-    };
-    if watch.is_empty() {
-        return Err(Error::Usage(
-            "--observe: the scenario has no team to observe".into(),
-        ));
-    }
-    Ok(Some(crate::evaluation::Seat {
-        name: OBSERVER.to_string(),
-        watch,
-        // At this keyboard the observer has the whole exercise anyway.
-        ground_truth: true,
-    }))
+    // At this keyboard the observer has the whole exercise anyway.
+    start::observer_seat(scenario, OBSERVER, team).map(Some)
 }
 
 /// The name a local observer signs with, and the journal's player for `play --observe`.
