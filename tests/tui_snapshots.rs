@@ -132,6 +132,22 @@ fn player_situation_80x24() {
     assert_chrome(&screen, &app);
     assert!(screen.contains("Our infrastructure"), "{screen}");
     assert!(screen.contains("Incidents and who we believe"), "{screen}");
+    // The assets have headings, as the Directory's columns do; names fit whole at 80.
+    for heading in ["out asset", "sector", "flags"] {
+        assert!(screen.contains(heading), "no `{heading}`:\n{screen}");
+    }
+    assert!(
+        screen.contains("Varesh Commerce Bank online banking and cards Finance"),
+        "{screen}"
+    );
+    // The flags are kept whole, or dropped, never cut.
+    for w in [120, 100, 90, 80, 70, 60] {
+        let screen = render(&app, w, 40);
+        assert!(
+            !screen.contains("safe zo…") && !screen.contains("ISOLA…"),
+            "{w}: {screen}"
+        );
+    }
 }
 
 #[test]

@@ -2,14 +2,15 @@
 //! the incidents we know, with who we believe did them. Both lists scroll to the selection;
 //! an incident's heading wraps rather than being cut.
 
-use super::app::{App, Row};
-use super::text::{Column, bar, cut, fit, wrap};
+use super::app::App;
+use super::app::Row as Cursor;
+use super::text::{Column, bar, cells, cut, fit, wrap};
 use crate::sim::view::{AssetView, KnownIncidentView, TeamView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 /// What a team is told while its analysts have no suspect for an incident.
 pub const NO_SUSPECT: &str =
@@ -18,8 +19,8 @@ pub const NO_SUSPECT: &str =
 /// The Situation tab.
 pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
     let (asset, incident) = match app.situation_row() {
-        Row::Asset(i) => (Some(i), None),
-        Row::Incident(i) => (None, Some(i)),
+        Cursor::Asset(i) => (Some(i), None),
+        Cursor::Incident(i) => (None, Some(i)),
         _ => (None, None),
     };
     // The incidents get the lines they need, up to three fifths of the height (or one line
@@ -28,7 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
     let width = usize::from(area.width.saturating_sub(2));
     let (lines, shown) = incident_lines(view, incident, width);
     let incidents_need = lines.len() as u16 + 2;
-    let assets_need = view.assets.len() as u16 + 2;
+    let assets_need = view.assets.len() as u16 + 3;
     let assets_height = if view.incidents.is_empty() {
         assets_need.min(area.height.saturating_sub(3))
     } else {
@@ -41,54 +42,65 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
     draw_incidents(frame, view, lines, shown, bottom);
 }
 
+/// The assets box: a table with headings, its columns sized to the width. What drops out
+/// first when the room runs out: the sector, then the bar; the flags ("ISOLATED, safe
+/// zone") are kept whole or dropped, never cut, and take no column while no asset has one.
 fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area: Rect) {
     let width = usize::from(area.width.saturating_sub(2));
-    let name = view
-        .assets
-        .iter()
-        .map(|a| a.name.chars().count())
-        .max()
-        .unwrap_or(4);
-    let sector = view
-        .assets
-        .iter()
-        .map(|a| format!("{:?}", a.sector).len())
-        .max()
-        .unwrap_or(6);
-    // The flags are short words: kept whole, or dropped when there is no room.
-    let flags = view
-        .assets
-        .iter()
-        .map(|a| asset_flags(a).chars().count())
-        .max()
-        .unwrap_or(0);
-    let columns = [
-        Column::flexible("bar", 10, 30, 3),
+    let longest = |f: &dyn Fn(&AssetView) -> String| {
+        view.assets.iter().map(|a| cells(&f(a))).max().unwrap_or(0)
+    };
+    let flags = longest(&asset_flags);
+    let mut columns = vec![
+        // The bar repeats the percentage: it gives its room to the name first.
+        Column::flexible("", 4, 30, 3),
         Column::exact("out", 4, 9),
-        Column::flexible("asset", 14, name, 8),
-        Column::exact("sector", sector, 2),
-        Column::exact("flags", flags, 5),
+        Column::flexible("asset", 14, longest(&|a| a.name.clone()), 8),
+        Column::exact("sector", longest(&|a| format!("{:?}", a.sector)), 2),
     ];
+    if flags > 0 {
+        columns.push(Column::exact("flags", flags, 5));
+    }
     let w = fit(&columns, width);
-    let items: Vec<ListItem> = view
+    let keep = |texts: Vec<String>| -> Vec<Cell<'static>> {
+        texts
+            .into_iter()
+            .zip(&w)
+            .filter_map(|(t, w)| w.map(|w| Cell::from(cut(&t, w))))
+            .collect()
+    };
+    let rows: Vec<Row> = view
         .assets
         .iter()
         .map(|a| {
-            let cells = [
+            let mut texts = vec![
                 bar(a.inoperability, w[0].unwrap_or(0)),
                 format!("{:>3.0}%", a.inoperability * 100.0),
                 a.name.clone(),
                 format!("{:?}", a.sector),
-                asset_flags(a),
             ];
-            ListItem::new(row_text(&cells, &w))
+            if flags > 0 {
+                texts.push(asset_flags(a));
+            }
+            Row::new(keep(texts))
         })
         .collect();
-    let mut state = ListState::default().with_selected(selected);
+    // The bar needs no heading: the percentage's, right-aligned, says what both show.
+    let mut headings: Vec<String> = columns.iter().map(|c| c.heading.to_string()).collect();
+    headings[1] = format!("{:>4}", headings[1]);
+    let header = Row::new(keep(headings)).style(Style::new().bold().underlined());
+    let constraints: Vec<Constraint> = w
+        .iter()
+        .flatten()
+        .map(|&w| Constraint::Length(w as u16))
+        .collect();
+    let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(
-        List::new(items)
+        Table::new(rows, constraints)
+            .header(header)
+            .column_spacing(1)
             .block(Block::bordered().title(assets_title(view, area)))
-            .highlight_style(Style::new().reversed()),
+            .row_highlight_style(Style::new().reversed()),
         area,
         &mut state,
     );
@@ -96,7 +108,8 @@ fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area
 
 /// The assets box's title; it says how many there are when they do not all fit.
 fn assets_title(view: &TeamView, area: Rect) -> String {
-    let rows = usize::from(area.height.saturating_sub(2));
+    // The borders and the headings take three rows.
+    let rows = usize::from(area.height.saturating_sub(3));
     if view.assets.len() > rows {
         format!(
             "Our infrastructure: how far out of service ({} of {} shown · ↑↓ to scroll)",
