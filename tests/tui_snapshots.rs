@@ -1003,6 +1003,13 @@ fn notices_in_the_inbox_and_what_n_stops_on() {
     assert!(kinds.contains(&NoticeKind::Detection), "{kinds:?}");
     let screen = render(&app, 120, 40);
     assert!(screen.contains("◆"), "{screen}");
+    // Each notice reads once: no label repeating its words ("detected X detected …").
+    for row in screen.lines().filter(|r| r.contains("◆")) {
+        let notice = row.split('│').nth(1).unwrap_or_default();
+        for word in ["detected", "hotline", "objective", "incident", "red line"] {
+            assert!(notice.matches(word).count() <= 1, "`{word}` twice: {row}");
+        }
+    }
     insta::assert_snapshot!("player_inbox_notices_120x40", screen);
     // `e` cycles what N stops on and says so.
     key(&mut app, KeyCode::Char('e'));

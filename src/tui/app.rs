@@ -1434,18 +1434,36 @@ pub fn inbox_row(view: &TeamView, cursor: usize) -> InboxRow<'_> {
         .unwrap_or(InboxRow::None)
 }
 
-/// A notice's mark and label in the Inbox.
+/// The short word in the Inbox's label column that says what kind of notice a row is, where
+/// the notice's own words do not already say it: a headline needs "news", but "Varesh
+/// Commerce Bank detected …", "… contained" or "objective met: …" read once, with no word
+/// before them.
 pub fn notice_label(kind: NoticeKind) -> &'static str {
     match kind {
-        NoticeKind::Detection => "detected",
         NoticeKind::News => "news",
-        NoticeKind::Hotline => "hotline",
-        NoticeKind::RedLine => "red line",
-        NoticeKind::Attribution => "blame",
         NoticeKind::Rung => "ladder",
-        NoticeKind::IncidentEnded => "incident",
-        NoticeKind::Objective => "objective",
         NoticeKind::Question => "question",
+        NoticeKind::Detection
+        | NoticeKind::Hotline
+        | NoticeKind::RedLine
+        | NoticeKind::Attribution
+        | NoticeKind::IncidentEnded
+        | NoticeKind::Objective => "",
+    }
+}
+
+/// What kind of notice it is, in words, for the reading pane's heading.
+pub fn notice_kind_words(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Detection => "Detection",
+        NoticeKind::News => "News",
+        NoticeKind::Hotline => "Hotline call",
+        NoticeKind::RedLine => "Red line",
+        NoticeKind::Attribution => "Public attribution",
+        NoticeKind::Rung => "Escalation ladder",
+        NoticeKind::IncidentEnded => "Incident contained or recovered",
+        NoticeKind::Objective => "Objective",
+        NoticeKind::Question => "Discussion question",
     }
 }
 

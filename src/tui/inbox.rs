@@ -3,7 +3,7 @@
 //! oldest first, with the selected one read out beside them (below them on a narrow
 //! screen), scrolled with the page keys.
 
-use super::app::{App, InboxRow, inbox_rows, notice_label};
+use super::app::{App, InboxRow, inbox_rows, notice_kind_words, notice_label};
 use super::tab::Tab;
 use super::text::{cut, wrap};
 use crate::sim::MessageKind;
@@ -52,15 +52,19 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                     cut(&m.subject, room)
                 ))
             }
-            InboxRow::Notice(n) => ListItem::new(Line::from(vec![
-                Span::raw(format!(
-                    "◆ {} {:<8} ",
-                    hhmm_span(n.minute),
-                    notice_label(n.kind)
-                )),
-                Span::raw(cut(short(n), room)),
-            ]))
-            .style(Style::new().fg(Color::Cyan)),
+            // A notice reads once: a label only where its words do not say what it is
+            // ("news", "ladder"), else its words take the label's room too.
+            InboxRow::Notice(n) => {
+                let (lead, room) = match notice_label(n.kind) {
+                    "" => (format!("◆ {} ", hhmm_span(n.minute)), room + 9),
+                    label => (format!("◆ {} {label:<8} ", hhmm_span(n.minute)), room),
+                };
+                ListItem::new(Line::from(vec![
+                    Span::raw(lead),
+                    Span::raw(cut(short(n), room)),
+                ]))
+                .style(Style::new().fg(Color::Cyan))
+            }
             InboxRow::None => ListItem::new(""),
         })
         .collect();
@@ -126,8 +130,8 @@ fn reading_pane(view: &TeamView, row: InboxRow) -> (String, &'static str) {
         InboxRow::Message(m) => (message_text(view, m), "Message"),
         InboxRow::Notice(n) => (
             format!(
-                "Notice ({}) at {}\n\n{}\n\nA notice tells you what happened that your team can know; nothing to acknowledge.",
-                notice_label(n.kind),
+                "{} at {}\n\n{}\n\nA notice tells you what happened that your team can know; nothing to acknowledge.",
+                notice_kind_words(n.kind),
                 hhmm_span(n.minute),
                 n.text
             ),
