@@ -10,7 +10,7 @@ use super::replay;
 use super::{ALL_TEAMS, Role};
 use crate::journal::{Journal, JournalWriter, Mode};
 use crate::sim::{Control, Sim};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Opens the journal of a played or served run to continue it: what it records and its
 /// scenario. A headless run's journal (`cyberdrill run`) is refused as invalid:
@@ -53,6 +53,13 @@ pub fn branch(
     Ok((sim, append_to(path)?))
 }
 
+/// Where a branch's journal goes: `given` (`--journal`), else a new name beside the user
+/// ([`Branch::default_path`]: the parent's stem and the branch point's time).
+pub fn branch_journal(branch: &Branch, given: Option<PathBuf>) -> PathBuf {
+    let tick_minutes = branch.loaded.scenario.clock.tick_minutes.max(1);
+    given.unwrap_or_else(|| branch.default_path(tick_minutes))
+}
+
 /// A new run of `loaded` from `seed` with `humans` played by people, and its new journal at
 /// `path` whose header names `player` (a team, the facilitator, an observer). The error
 /// says which journal could not be written (and keeps the kind of the failure).
@@ -92,6 +99,22 @@ pub fn team_role(teams: &[(String, String)], team: &str, reference: &str) -> Res
         )));
     }
     Ok(Role::Team(team.to_string()))
+}
+
+/// The role of a player named by the user or a journal (a team id, or the facilitator): a
+/// usage error when the scenario, whose teams are `teams` (id, name), has no such team.
+pub fn player_role(teams: &[(String, String)], player: &str) -> Result<Role, Error> {
+    if player == crate::scenario::FACILITATOR {
+        Ok(Role::Facilitator)
+    } else if teams.iter().any(|(id, _)| id == player) {
+        Ok(Role::Team(player.to_string()))
+    } else {
+        let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
+        Err(Error::Usage(format!(
+            "no team `{player}` in the scenario; teams: {}",
+            known.join(", ")
+        )))
+    }
 }
 
 /// The seat of an observer signing as `name` who watches `team` of `scenario` (or

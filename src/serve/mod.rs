@@ -273,11 +273,11 @@ fn prepare(options: &ServeOptions) -> Result<Prepared, Error> {
         }
     }
     // A new journal never replaces one: it may be an exercise in progress.
-    let new_journal = options.resume.is_none().then(|| {
-        options.journal.clone().unwrap_or_else(|| match &branch {
-            Some(b) => b.default_path(loaded.scenario.clock.tick_minutes.max(1)),
-            None => crate::exercise::default_journal(&loaded.scenario.meta.id, options.seed),
-        })
+    let new_journal = options.resume.is_none().then(|| match &branch {
+        Some(b) => start::branch_journal(b, options.journal.clone()),
+        None => options.journal.clone().unwrap_or_else(|| {
+            crate::exercise::default_journal(&loaded.scenario.meta.id, options.seed)
+        }),
     });
     if let Some(path) = &new_journal
         && path.exists()

@@ -240,24 +240,10 @@ fn prepare_branch(
             "say who plays the branch: --as TEAM or --facilitator".into(),
         ));
     };
-    let role = if player == crate::scenario::FACILITATOR {
-        Role::Facilitator
-    } else if teams.iter().any(|(id, _)| *id == player) {
-        Role::Team(player.clone())
-    } else {
-        let known: Vec<&str> = teams.iter().map(|(id, _)| id.as_str()).collect();
-        return Err(Error::Usage(format!(
-            "no team `{player}` in the scenario; teams: {}",
-            known.join(", ")
-        )));
-    };
+    let role = start::player_role(&teams, &player)?;
     let (_, humans) = role.players();
     let then = [crate::sim::Control::Players { humans }];
-    let tick_minutes = branch.loaded.scenario.clock.tick_minutes.max(1);
-    let path = options
-        .journal
-        .clone()
-        .unwrap_or_else(|| branch.default_path(tick_minutes));
+    let path = start::branch_journal(&branch, options.journal.clone());
     let (sim, writer) = start::branch(&branch, &path, Some(&player), &then)?;
     Ok(Prepared {
         teams,
