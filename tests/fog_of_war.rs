@@ -155,6 +155,8 @@ struct Coverage {
     /// Notices in the inbox, and the team's own acts that are not messages.
     notices: usize,
     acts: usize,
+    /// Texts a player reads, checked for internal incident ids.
+    readable_lines: usize,
 }
 
 /// Whether the team's state may have learnt of some incident by now: one of its
@@ -420,6 +422,26 @@ fn check_team(
             "{what}: suspects itself"
         );
     }
+    // Internal incident ids: the serialised view holds none of an incident the team does not
+    // know (not even in a field no screen draws), and what a player reads holds none at all
+    // (a person reads an incident by its title, or as one they have no report of).
+    for inc in &truth.incidents {
+        if !known.contains(inc.id.as_str()) {
+            assert!(
+                !names_id(&json, &inc.id),
+                "{what}: the view holds the id of incident {} it does not know",
+                inc.id
+            );
+        }
+        for line in readable(&view) {
+            cov.readable_lines += 1;
+            assert!(
+                !names_id(&line, &inc.id),
+                "{what}: a player reads the internal id {}: `{line}`",
+                inc.id
+            );
+        }
+    }
     for ev in &view.evidence {
         assert!(
             known.contains(ev.incident.as_str()),
@@ -580,6 +602,49 @@ fn check_team(
             }
         }
     }
+}
+
+/// Whether `text` holds `id` as a whole word (not inside a longer id or word).
+fn names_id(text: &str, id: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(id).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(word)
+            && !text[at + id.len()..].chars().next().is_some_and(word)
+    })
+}
+
+/// Every text of a team's view that its screens put before a person.
+fn readable(view: &TeamView) -> Vec<String> {
+    let mut lines: Vec<String> = vec![view.briefing.clone(), view.brief.clone()];
+    for m in &view.inbox {
+        lines.extend([m.from.clone(), m.subject.clone(), m.text.clone()]);
+    }
+    for m in &view.sent {
+        lines.extend([m.to.clone(), m.subject.clone()]);
+    }
+    for i in &view.incidents {
+        lines.push(i.title.clone());
+        lines.extend(i.told_by.clone());
+        lines.extend(i.beliefs.iter().map(|(who, _)| who.clone()));
+        lines.extend(i.why.iter().map(|(_, w)| w.clone()));
+    }
+    for r in &view.relations {
+        lines.extend(r.why.as_ref().map(|(_, w)| w.clone()));
+    }
+    for (_, headline, body) in &view.news {
+        lines.extend([headline.clone(), body.clone()]);
+    }
+    lines.extend(view.timeline.iter().map(|(_, l)| l.clone()));
+    lines.extend(view.notices.iter().map(|n| n.text.clone()));
+    lines.extend(view.questions.iter().map(|q| q.text.clone()));
+    for o in &view.objectives {
+        lines.extend([o.title.clone(), o.aim.clone()]);
+        lines.extend(o.reason.clone());
+    }
+    for a in &view.acts {
+        lines.extend([a.what.clone(), a.to.clone(), a.result.clone()]);
+    }
+    lines
 }
 
 /// Varesh's and Toravia's moves for this tick (Kelmora stays silent).
@@ -751,6 +816,7 @@ fn team_views_hold_only_what_the_team_knows() {
     assert!(cov.secret_seen_by_kelmora, "{cov:?}");
     assert!(cov.varesh_text_seen > 0, "{cov:?}");
     assert!(cov.notices > 100, "{cov:?}");
+    assert!(cov.readable_lines > 1000, "{cov:?}");
 }
 
 /// With every team idle, the engine's own traffic and the incidents' course must not leak
@@ -764,6 +830,60 @@ fn idle_team_views_hold_only_what_the_team_knows() {
     }
     assert!(cov.incidents > 100, "{cov:?}");
     assert!(cov.blind_while_attacked > 0, "{cov:?}");
+}
+
+/// Varesh publicly blames Kelmora for each incident as soon as it knows of it, and tells no
+/// one: the other teams read of the attributions before they know the incidents, and their
+/// views must name none of them (neither by the scenario's id nor by title).
+#[test]
+fn a_public_attribution_reveals_no_incident_to_those_who_do_not_know_it() {
+    let s = flagship();
+    let teams = teams(s);
+    let secrets = secrets(s);
+    let mut cov = Coverage::default();
+    // Checks of a team that read of an attribution on an incident it did not know.
+    let mut unknown_blames = 0;
+    for seed in [1, 2] {
+        let mut sim = Sim::new(s, seed);
+        let mut blamed: BTreeSet<String> = BTreeSet::new();
+        loop {
+            if sim.tick().is_multiple_of(4) || sim.is_over() {
+                for team in &teams {
+                    check_team(&sim, s, &secrets, team, seed, &mut cov);
+                    let view = sim.team_view(&team.id).unwrap();
+                    let reads_blame = view
+                        .timeline
+                        .iter()
+                        .any(|(_, l)| l.starts_with("Republic of Varesh publicly blames"));
+                    if reads_blame
+                        && blamed
+                            .iter()
+                            .any(|b| view.incidents.iter().all(|i| &i.id != b))
+                    {
+                        unknown_blames += 1;
+                    }
+                }
+            }
+            if sim.is_over() {
+                break;
+            }
+            let varesh = sim.team_view("team-varesh").unwrap();
+            for inc in &varesh.incidents {
+                if blamed.insert(inc.id.clone()) {
+                    sim.submit(
+                        "team-varesh",
+                        Command::PublicAttribution {
+                            incident: inc.id.clone(),
+                            blame: "kelmora".into(),
+                        },
+                    )
+                    .expect("a public attribution accepted");
+                }
+            }
+            sim.step();
+        }
+    }
+    assert!(unknown_blames > 0, "{cov:?}");
 }
 
 #[test]

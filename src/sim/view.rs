@@ -380,6 +380,28 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             .unwrap_or_default()
     };
     let ours = |org: usize| team_def.orgs.contains(&org);
+    // A subject or a text names its incident as the team reads it (by its title), never by
+    // the scenario's id: "Indicators on DDoS attack on … (3 items)".
+    let readable = |m: &super::world::Message, words: &str| -> String {
+        let incident = m
+            .incident
+            .and_then(|inc| world.resource::<Incidents>().0.get(inc).map(|x| (inc, x)));
+        match incident {
+            Some((inc, x)) if !x.id.is_empty() && words.contains(&x.id) => {
+                let title = if mind.known.contains_key(&inc) {
+                    incident_title(region, x, me)
+                } else {
+                    UNKNOWN_INCIDENT.to_string()
+                };
+                // "activity against <asset> (<id>)" needs no more; "incident <id>" is the title.
+                words
+                    .replace(&format!(" ({})", x.id), "")
+                    .replace(&format!("incident {}", x.id), &title)
+                    .replace(&x.id, &title)
+            }
+            _ => words.to_string(),
+        }
+    };
 
     let inbox: Vec<InboxItem> = mail
         .0
@@ -399,8 +421,8 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             to_contact: region.contacts[m.to_contact].id.clone(),
             channel: m.channel,
             kind: m.kind,
-            subject: m.subject.clone(),
-            text: m.text.clone(),
+            subject: readable(m, &m.subject),
+            text: readable(m, &m.text),
             incident: m.incident.map(incident_name),
             evidence: m.evidence.len(),
             tlp: m.tlp,
@@ -427,12 +449,12 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             subject: if what == Receipt::Bounced {
                 format!(
                     "BOUNCED: {} (the {} address of {} is out of date)",
-                    m.subject,
+                    readable(m, &m.subject),
                     channel_words(contact.channel),
                     contact.name
                 )
             } else {
-                format!("Acknowledged by {}: {}", contact.name, m.subject)
+                format!("Acknowledged by {}: {}", contact.name, readable(m, &m.subject))
             },
             text: if what == Receipt::Bounced {
                 format!("Your message to {} ({}, {} {}) could not be delivered: the address is out of date. Find another contact for {} in the directory.", contact.name, region.orgs[m.to_org].name, channel_words(contact.channel), contact.address, region.orgs[m.to_org].name)
@@ -464,7 +486,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 to_contact: region.contacts[m.to_contact].id.clone(),
                 to: org_label(region, m.to_org),
                 kind: m.kind,
-                subject: m.subject.clone(),
+                subject: readable(m, &m.subject),
                 sent_minute: minute(m.sent),
                 status,
                 answered_minute: answered.map(minute),
@@ -641,11 +663,12 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
             status: objective_status(facts, i),
             reason: facts.reasons[i].as_ref().map(|r| r.text.clone()),
             aim: criterion_words(region, &o.criterion, &|id| {
-                if incidents.iter().any(|k| k.id == id) {
-                    format!("incident {id}")
-                } else {
-                    "an incident we do not know of yet".to_string()
-                }
+                incidents
+                    .iter()
+                    .find(|k| k.id == id)
+                    .map_or("an incident we do not know of yet".to_string(), |k| {
+                        k.title.clone()
+                    })
             }),
             decided_minute: facts.met[i].or(facts.failed[i]).map(minute),
             team: o.team.as_ref().map(|_| team_def.name.clone()),
@@ -904,6 +927,10 @@ pub(crate) fn cause_text_in(
     }
 }
 
+/// How a team reads an incident it knows nothing of (in a public attribution, say): no
+/// internal id, and nothing of what it is or whom it hit.
+pub const UNKNOWN_INCIDENT: &str = "an incident we have no report of";
+
 /// One line describing an event, as `viewer` (a state; none: the facilitator) may read it.
 pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> String {
     let region = world.resource::<Region>();
@@ -920,7 +947,9 @@ pub fn describe_as(world: &World, event: &Event, viewer: Option<usize>) -> Strin
             Some(v) if world.resource::<Minds>().0[v].known.contains_key(&i) => {
                 incident_title(region, x, v)
             }
-            _ => x.id.clone(),
+            // A team never reads an internal id, nor what it does not know of the incident.
+            Some(_) => UNKNOWN_INCIDENT.to_string(),
+            None => x.id.clone(),
         }
     };
     // Before an id, the word "incident"; a title needs none.
@@ -2009,13 +2038,11 @@ fn team_acts(world: &World, visible: &[&Event], me: usize) -> Vec<ActView> {
     let minutes = world.resource::<Clock>().tick_minutes;
     let state = |s: usize| region.states[s].name.clone();
     let asset = |a: usize| region.assets[a].name.clone();
-    let incident = |i: usize| {
-        world
-            .resource::<Incidents>()
-            .0
-            .get(i)
-            .map(|x| x.id.clone())
-            .unwrap_or_default()
+    let known = &world.resource::<Minds>().0[me].known;
+    let incident = |i: usize| match world.resource::<Incidents>().0.get(i) {
+        Some(x) if known.contains_key(&i) => incident_title(region, x, me),
+        Some(_) => UNKNOWN_INCIDENT.to_string(),
+        None => String::new(),
     };
     visible
         .iter()

@@ -121,23 +121,31 @@ pub fn describe_command(command: &crate::sim::Command, view: &TeamView) -> Strin
     let contacts = |ids: &[String]| names.contacts(ids);
     let state = |id: &str| names.state(id);
     let asset = |id: &str| names.asset(id);
+    // An incident by its title, as the Situation tab names it.
+    let incident = |id: &String| view.incident_title(id).to_string();
     match command {
-        Notify { to, incident, text } => format!(
+        Notify {
+            to,
+            incident: i,
+            text,
+        } => format!(
             "Notify {} about {}: “{text}”",
             contacts(to),
-            incident.as_deref().unwrap_or("(no particular incident)")
+            i.as_ref()
+                .map_or("(no particular incident)".to_string(), incident)
         ),
         ShareEvidence {
             to,
-            incident,
+            incident: i,
             level,
         } => format!(
-            "Share our evidence on {incident} with {} at {}",
+            "Share our evidence on {} with {} at {}",
+            incident(i),
             contacts(to),
             super::inbox::tlp_words(*level)
         ),
-        RequestAssistance { to, incident } => {
-            format!("Ask {} for assistance with {incident}", contact(to))
+        RequestAssistance { to, incident: i } => {
+            format!("Ask {} for assistance with {}", contact(to), incident(i))
         }
         RequestConsultation { to, text } => {
             format!("Request consultations with {}: “{text}”", contact(to))
@@ -146,20 +154,20 @@ pub fn describe_command(command: &crate::sim::Command, view: &TeamView) -> Strin
         Demarche { to, text } => {
             format!("Deliver a démarche through {}: “{text}”", contact(to))
         }
-        PublicAttribution { incident, blame } => {
-            format!("Publicly attribute {incident} to {}", state(blame))
+        PublicAttribution { incident: i, blame } => {
+            format!("Publicly attribute {} to {}", incident(i), state(blame))
         }
         RestraintStatement { text } => format!("Issue a statement of restraint: “{text}”"),
         HotlineCall { state: s } => format!("Call {} on the hotline", state(s)),
-        ConveneRegional { incident } => format!(
+        ConveneRegional { incident: i } => format!(
             "Convene regional coordination{}",
-            incident
-                .as_ref()
-                .map_or(String::new(), |i| format!(" on {i}"))
+            i.as_ref()
+                .map_or(String::new(), |i| format!(" on {}", incident(i)))
         ),
-        RequestTakedown { to, incident } => format!(
-            "Ask {} to take down infrastructure used in {incident}",
-            contact(to)
+        RequestTakedown { to, incident: i } => format!(
+            "Ask {} to take down infrastructure used in {}",
+            contact(to),
+            incident(i)
         ),
         Retaliate { target } => format!("RETALIATE: a cyber operation against {}", asset(target)),
         Isolate { asset: a } => format!("Isolate {} from the network", asset(a)),
