@@ -8,7 +8,7 @@ use cyberdrill::analysis::sweep;
 use cyberdrill::sim::Sim;
 use std::hint::black_box;
 
-fn flagship() -> cyberdrill::scenario::Scenario {
+fn flagship() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
     cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
 }
@@ -42,13 +42,14 @@ fn sweep_throughput(c: &mut Criterion) {
 
 /// A generated region of `states` states, `assets` assets and `contacts` contacts, run for
 /// 48 hours at 5-minute ticks.
-fn region(states: usize, assets: usize, contacts: usize) -> cyberdrill::scenario::Scenario {
+fn region(states: usize, assets: usize, contacts: usize) -> cyberdrill::scenario::Valid {
     let source = cyberdrill::scenario::generate::large_scenario(states, assets, contacts, 40);
-    let mut scenario =
-        cyberdrill::scenario::from_str("generated.ron", &source).expect("a valid generated region");
+    let mut scenario = cyberdrill::scenario::from_str("generated.ron", &source)
+        .expect("a valid generated region")
+        .into_inner();
     scenario.clock.tick_minutes = 5;
     scenario.clock.duration = cyberdrill::scenario::Span::from_minutes(48 * 60);
-    scenario
+    cyberdrill::scenario::Valid::check(scenario).expect("still valid at 5-minute ticks")
 }
 
 fn large_region(c: &mut Criterion) {

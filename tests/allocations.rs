@@ -30,7 +30,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn scenario(name: &str) -> cyberdrill::scenario::Scenario {
+fn scenario(name: &str) -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find(name).expect("a built-in scenario");
     cyberdrill::scenario::from_str(b.file, b.source).expect("a valid scenario")
 }

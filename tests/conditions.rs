@@ -32,7 +32,7 @@ fn assert_inject_error(flagship: &str, inject: &str, code: &str) {
     );
 }
 
-fn scenario() -> cyberdrill::scenario::Scenario {
+fn scenario() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").unwrap();
     let source = b
         .source

@@ -5,13 +5,13 @@
 //! people-played run: they are accepted or refused with an error, never a panic, and the run
 //! goes on to the end.
 
-use cyberdrill::scenario::{InjectKind, Scenario};
+use cyberdrill::scenario::InjectKind;
 use cyberdrill::sim::{Command, MessageStatus, Sim, Tlp};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-fn flagship() -> &'static Scenario {
-    static SCENARIO: OnceLock<Scenario> = OnceLock::new();
+fn flagship() -> &'static cyberdrill::scenario::Valid {
+    static SCENARIO: OnceLock<cyberdrill::scenario::Valid> = OnceLock::new();
     SCENARIO.get_or_init(|| {
         let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
         cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
@@ -20,7 +20,7 @@ fn flagship() -> &'static Scenario {
 
 /// The state whose asset an incident (by id) attacks: the scripted ones from the scenario,
 /// a retaliation from its target asset (unknown here: none).
-fn incident_victim(scenario: &Scenario, incident: &str) -> Option<String> {
+fn incident_victim(scenario: &cyberdrill::scenario::Valid, incident: &str) -> Option<String> {
     scenario.injects.iter().find_map(|i| match &i.kind {
         InjectKind::Incident { target, .. } if i.id == incident => scenario
             .assets
@@ -32,7 +32,7 @@ fn incident_victim(scenario: &Scenario, incident: &str) -> Option<String> {
 }
 
 /// Checks the invariants of the world as it is now; `what` says where (seed and tick).
-fn check_invariants(sim: &Sim, scenario: &Scenario, what: &str) {
+fn check_invariants(sim: &Sim, scenario: &cyberdrill::scenario::Valid, what: &str) {
     let view = sim.facilitator_view();
     assert_eq!(view.assets.len(), scenario.assets.len(), "{what}");
     for asset in &view.assets {
@@ -235,7 +235,7 @@ struct Pieces {
     teams: Vec<String>,
 }
 
-fn pieces(scenario: &Scenario) -> Pieces {
+fn pieces(scenario: &cyberdrill::scenario::Valid) -> Pieces {
     let junk = [
         "",
         "nope",

@@ -13,8 +13,8 @@ use cyberdrill::sim::{
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-fn flagship() -> &'static Scenario {
-    static SCENARIO: OnceLock<Scenario> = OnceLock::new();
+fn flagship() -> &'static cyberdrill::scenario::Valid {
+    static SCENARIO: OnceLock<cyberdrill::scenario::Valid> = OnceLock::new();
     SCENARIO.get_or_init(|| {
         let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
         // Each team gets a private brief (the flagship briefs its teams by message).
@@ -48,7 +48,7 @@ struct Team {
     orgs: BTreeSet<String>,
 }
 
-fn teams(s: &Scenario) -> Vec<Team> {
+fn teams(s: &cyberdrill::scenario::Valid) -> Vec<Team> {
     s.teams
         .iter()
         .map(|t| {
@@ -72,7 +72,7 @@ fn org_of_contact<'a>(s: &'a Scenario, contact: &str) -> &'a str {
         .organisation
 }
 
-fn state_of_org(s: &Scenario, org: &str) -> usize {
+fn state_of_org(s: &cyberdrill::scenario::Valid, org: &str) -> usize {
     let o = s.organisations.iter().find(|o| o.id == org).unwrap();
     s.states.iter().position(|x| x.id == o.state).unwrap()
 }
@@ -92,7 +92,7 @@ struct Secrets {
     control_words: Vec<(Vec<String>, String)>,
 }
 
-fn secrets(s: &Scenario) -> Secrets {
+fn secrets(s: &cyberdrill::scenario::Valid) -> Secrets {
     let mut actors = Vec::new();
     for a in &s.actors {
         // A non-state group is a public suspect under the name it is known by (its id is
@@ -163,7 +163,12 @@ struct Coverage {
 /// organisations detected one, it assisted another state, a message to the team carried an
 /// incident, or some message from another state reached one of its organisations that no
 /// team plays (what such a message carried is not in the facilitator's list).
-fn learnt_anything(sim: &Sim, s: &Scenario, truth: &FacilitatorView, team: &Team) -> bool {
+fn learnt_anything(
+    sim: &Sim,
+    s: &cyberdrill::scenario::Valid,
+    truth: &FacilitatorView,
+    team: &Team,
+) -> bool {
     let view = sim.team_view(&team.id).unwrap();
     if view
         .inbox
@@ -188,7 +193,7 @@ fn learnt_anything(sim: &Sim, s: &Scenario, truth: &FacilitatorView, team: &Team
 /// Checks one team's view against the truth.
 fn check_team(
     sim: &Sim,
-    s: &Scenario,
+    s: &cyberdrill::scenario::Valid,
     secrets: &Secrets,
     team: &Team,
     seed: u64,

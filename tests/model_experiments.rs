@@ -3,7 +3,7 @@
 //! model is meant to produce (docs/model.md). They are about the model, not exact numbers;
 //! each prints what it measured (`cargo test --test model_experiments -- --nocapture`).
 
-use cyberdrill::scenario::{self, InjectKind, Scenario, WorldChange};
+use cyberdrill::scenario::{self, InjectKind, Scenario, Valid, WorldChange};
 use cyberdrill::sim::{MessageKind, Outcome, Sim};
 use rayon::prelude::*;
 
@@ -11,10 +11,19 @@ const SEEDS: u64 = 300;
 
 fn region() -> Scenario {
     let text = std::fs::read_to_string("tests/fixtures/experiment.ron").expect("fixture");
-    scenario::from_str("tests/fixtures/experiment.ron", &text).expect("fixture is valid")
+    scenario::from_str("tests/fixtures/experiment.ron", &text)
+        .expect("fixture is valid")
+        .into_inner()
+}
+
+/// A variant checked as the engine requires: each experiment's change must leave a valid
+/// scenario.
+fn checked(scenario: &Scenario) -> Valid {
+    Valid::check(scenario.clone()).unwrap_or_else(|e| panic!("the variant is invalid: {e:?}"))
 }
 
 fn outcomes(scenario: &Scenario) -> Vec<Outcome> {
+    let scenario = &checked(scenario);
     (0..SEEDS)
         .into_par_iter()
         .map(|seed| {
@@ -31,6 +40,7 @@ fn share(outcomes: &[Outcome], pred: impl Fn(&Outcome) -> bool) -> f64 {
 
 /// Runs each seed and hands the finished run to `f` (for measures beyond the outcome).
 fn runs_with<T: Send>(scenario: &Scenario, f: impl Fn(&Sim) -> T + Sync) -> Vec<T> {
+    let scenario = &checked(scenario);
     (0..SEEDS)
         .into_par_iter()
         .map(|seed| {
@@ -288,6 +298,7 @@ fn a_false_claim_naming_a_group_shifts_blame_to_that_group() {
     // Varo's top suspect four hours in, before the traces that tell the truth pile up (by
     // the end they usually have: the claim misleads, for a while).
     let at_four_hours = |s: &Scenario| {
+        let s = &checked(s);
         let named: Vec<bool> = (0..SEEDS)
             .into_par_iter()
             .map(|seed| {

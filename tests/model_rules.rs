@@ -3,10 +3,10 @@
 //! returns of de-escalation, a cable cut that is repaired rather than contained, the
 //! duration of a retaliation, and evidence that is never counted twice.
 
-use cyberdrill::scenario::{self, Scenario};
+use cyberdrill::scenario;
 use cyberdrill::sim::{Command, MessageStatus, Sim};
 
-fn flagship() -> Scenario {
+fn flagship() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
     scenario::from_str(b.file, b.source).expect("flagship is valid")
 }

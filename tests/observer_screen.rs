@@ -12,12 +12,12 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::{Arc, Mutex};
 
-fn flagship() -> cyberdrill::scenario::Scenario {
+fn flagship() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
     cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
 }
 
-fn teams(scenario: &cyberdrill::scenario::Scenario) -> Vec<(String, String)> {
+fn teams(scenario: &cyberdrill::scenario::Valid) -> Vec<(String, String)> {
     scenario
         .teams
         .iter()

@@ -5,7 +5,7 @@
 //! The spread test prints, per scenario, the peak rung and the objectives-met count over the
 //! seeds (`cargo test --test scenario_library -- --nocapture` shows it).
 
-use cyberdrill::scenario::{Rung, Scenario, check_bytes};
+use cyberdrill::scenario::{Rung, check_bytes};
 use cyberdrill::sim::Sim;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ fn library() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn load(name: &str, bytes: &[u8]) -> Scenario {
+fn load(name: &str, bytes: &[u8]) -> cyberdrill::scenario::Valid {
     let checked = check_bytes(name, bytes);
     let rendered = checked.render(false);
     checked
@@ -109,7 +109,7 @@ fn every_scenario_runs_to_the_end_headless() {
 }
 
 /// Peak rung and objectives met of one headless run.
-fn summary(scenario: &Scenario, seed: u64) -> (Rung, usize, bool) {
+fn summary(scenario: &cyberdrill::scenario::Valid, seed: u64) -> (Rung, usize, bool) {
     let mut sim = Sim::headless(scenario, seed);
     sim.run_to_end();
     let outcome = sim.outcome();

@@ -10,7 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 
-fn flagship() -> cyberdrill::scenario::Scenario {
+fn flagship() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
     cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
 }

@@ -17,12 +17,12 @@ const SEED: u64 = 1;
 /// Ticks stepped before the snapshots, so the screens have content.
 const TICKS: u32 = 40;
 
-fn flagship() -> cyberdrill::scenario::Scenario {
+fn flagship() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
     cyberdrill::scenario::from_str(b.file, b.source).expect("flagship is valid")
 }
 
-fn teams(scenario: &cyberdrill::scenario::Scenario) -> Vec<(String, String)> {
+fn teams(scenario: &cyberdrill::scenario::Valid) -> Vec<(String, String)> {
     scenario
         .teams
         .iter()
@@ -168,7 +168,7 @@ fn facilitator_tabs() {
 
 /// The flagship with every name of a state, organisation, contact, asset, actor and team
 /// made much longer, to see what the screens cut.
-fn long_named() -> cyberdrill::scenario::Scenario {
+fn long_named() -> cyberdrill::scenario::Valid {
     let b = cyberdrill::builtin::find("flagship").expect("built-in flagship");
     let mut out = String::new();
     let mut rest = b.source;

@@ -39,11 +39,11 @@ fuzz_target!(|data: &[u8]| {
             checked.render(false)
         ),
     }
-    if !checked.is_valid() {
+    let Some(valid) = checked.into_valid() else {
         return;
-    }
+    };
     let d = drive(
-        &s,
+        &valid,
         &mut u,
         Budget {
             ticks: 288,

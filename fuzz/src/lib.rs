@@ -4,14 +4,14 @@
 
 use arbitrary::{Result, Unstructured};
 use cyberdrill::journal::{self, Line, Mode};
-use cyberdrill::scenario::{self, Scenario};
+use cyberdrill::scenario::{self, Scenario, Valid};
 use cyberdrill::sim::{Command, Control, Sim, TeamView, Tlp};
 use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The built-in scenarios, parsed once per process.
-pub fn builtins() -> &'static [(&'static str, Scenario)] {
-    static PARSED: OnceLock<Vec<(&'static str, Scenario)>> = OnceLock::new();
+pub fn builtins() -> &'static [(&'static str, Valid)] {
+    static PARSED: OnceLock<Vec<(&'static str, Valid)>> = OnceLock::new();
     PARSED.get_or_init(|| {
         cyberdrill::builtin::SCENARIOS
             .iter()
@@ -24,12 +24,12 @@ pub fn builtins() -> &'static [(&'static str, Scenario)] {
 }
 
 /// The flagship scenario (the first built-in).
-pub fn flagship() -> &'static Scenario {
+pub fn flagship() -> &'static Valid {
     &builtins()[0].1
 }
 
 /// A built-in by its `builtin:NAME` reference.
-pub fn builtin(reference: &str) -> Option<&'static Scenario> {
+pub fn builtin(reference: &str) -> Option<&'static Valid> {
     let name = reference.strip_prefix("builtin:")?;
     builtins().iter().find(|(n, _)| *n == name).map(|(_, s)| s)
 }
@@ -60,7 +60,7 @@ pub struct Budget {
 /// Builds the engine for `scenario` (headless, or with some teams played by people) and runs
 /// it for at most `budget.ticks` ticks, submitting commands and controls the bytes choose.
 /// When the bytes run out, the run goes on without commands (the doctrine plays).
-pub fn drive(scenario: &Scenario, u: &mut Unstructured, budget: Budget) -> Drive {
+pub fn drive(scenario: &Valid, u: &mut Unstructured, budget: Budget) -> Drive {
     let seed: u64 = u.arbitrary().unwrap_or(1);
     let humans: Option<Vec<String>> = match u.int_in_range(0u8..=2).unwrap_or(0) {
         0 => None,

@@ -10,7 +10,7 @@ pub mod series;
 pub mod stats;
 pub mod summary;
 
-use crate::scenario::{InjectKind, Rung, Scenario};
+use crate::scenario::{InjectKind, Rung, Scenario, Valid};
 use crate::sim::{Outcome, Sim};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -204,7 +204,7 @@ pub fn victims(scenario: &Scenario) -> Vec<(String, String)> {
 }
 
 /// Runs one seed headless.
-pub fn run_seed(scenario: &Scenario, victims: &[(String, String)], seed: u64) -> RunMetrics {
+pub fn run_seed(scenario: &Valid, victims: &[(String, String)], seed: u64) -> RunMetrics {
     let mut sim = Sim::headless(scenario, seed);
     sim.run_to_end();
     RunMetrics::of(&sim.outcome(), victims)
@@ -213,7 +213,7 @@ pub fn run_seed(scenario: &Scenario, victims: &[(String, String)], seed: u64) ->
 /// Runs the seeds on `jobs` threads (all cores when none); results in seed order whatever
 /// the number of threads. `done` is called after each run (from any thread), for progress.
 pub fn sweep(
-    scenario: &Scenario,
+    scenario: &Valid,
     seeds: std::ops::Range<u64>,
     jobs: Option<usize>,
     done: &(dyn Fn() + Sync),
@@ -226,7 +226,7 @@ pub fn sweep(
 /// Like [`sweep`], with each seed's run made by `start` (a branch's past with the seed's
 /// future, for instance) and then run to the end.
 pub fn sweep_with(
-    scenario: &Scenario,
+    scenario: &Valid,
     seeds: std::ops::Range<u64>,
     jobs: Option<usize>,
     done: &(dyn Fn() + Sync),

@@ -27,7 +27,7 @@ pub fn run(msel: &Path, output: Option<&Path>, base: Option<&str>) -> u8 {
     let name = msel
         .file_stem()
         .map_or("msel".into(), |s| s.to_string_lossy().into_owned());
-    let imported = import::build(&rows, &name, base.as_ref().map(|b| &b.scenario));
+    let imported = import::build(&rows, &name, base.as_ref().map(|b| &*b.scenario));
     for note in &imported.notes {
         eprintln!("import: {note}");
     }

@@ -485,7 +485,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Scenarios => {
             for b in crate::builtin::SCENARIOS {
                 let title = crate::scenario::from_str(b.file, b.source)
-                    .map(|s| s.meta.title)
+                    .map(|s| s.into_inner().meta.title)
                     .unwrap_or_default();
                 println!("builtin:{:<22} {title}", b.name);
             }

@@ -2,7 +2,7 @@
 
 pub use super::error::LoadError;
 use crate::builtin;
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, Scenario, Valid};
 use std::io::IsTerminal;
 
 /// A scenario ready to run, with where it came from and the hashes that identify it.
@@ -10,7 +10,8 @@ use std::io::IsTerminal;
 pub struct Loaded {
     /// What to write in a journal to find it again: a path or `builtin:NAME`.
     pub source_ref: String,
-    pub scenario: Scenario,
+    /// Checked: the engine runs only a [`Valid`] scenario.
+    pub scenario: Valid,
     /// SHA-256 of the scenario's meaning, hex: of its canonical text (the parsed scenario
     /// written out again), so comments, spacing, field order and defaults written out or
     /// left implicit do not change it, and any change of meaning does. Journals and sweeps
@@ -64,9 +65,7 @@ pub fn load(reference: &str) -> Result<Loaded, LoadError> {
     };
     let mut checked = scenario::check_bytes(&name, &bytes);
     let text_hash = hash_bytes(&bytes);
-    if checked.is_valid()
-        && let Some(scenario) = checked.scenario.take()
-    {
+    if let Some(scenario) = checked.take_valid() {
         return Ok(Loaded {
             source_ref: reference.to_string(),
             hash: meaning_hash(&scenario),

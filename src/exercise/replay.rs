@@ -54,7 +54,7 @@ pub fn open(
 /// `stop` (or the end of the exercise).
 pub fn rebuild(
     journal: &Journal,
-    scenario: &crate::scenario::Scenario,
+    scenario: &crate::scenario::Valid,
     stop: u32,
     path: &Path,
 ) -> Result<Sim, ReplayError> {
@@ -65,7 +65,7 @@ pub fn rebuild(
 /// reached, with everything done at that tick applied (`play --resume`, `serve --resume`).
 pub fn resume(
     journal: &Journal,
-    scenario: &crate::scenario::Scenario,
+    scenario: &crate::scenario::Valid,
     path: &Path,
 ) -> Result<Sim, ReplayError> {
     replay_entries(journal, scenario, journal.reached, true, path, |_| {})
@@ -74,7 +74,7 @@ pub fn resume(
 /// Like [`rebuild`], calling `watch` after every tick (reports sample the run this way).
 pub fn rebuild_watching(
     journal: &Journal,
-    scenario: &crate::scenario::Scenario,
+    scenario: &crate::scenario::Valid,
     stop: u32,
     path: &Path,
     watch: impl FnMut(&Sim),
@@ -86,7 +86,7 @@ pub fn rebuild_watching(
 /// when `at_stop`), and steps to `stop` (or the end of the exercise).
 fn replay_entries(
     journal: &Journal,
-    scenario: &crate::scenario::Scenario,
+    scenario: &crate::scenario::Valid,
     stop: u32,
     at_stop: bool,
     path: &Path,

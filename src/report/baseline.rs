@@ -2,7 +2,7 @@
 //! every team, and the played run placed in that distribution.
 
 use crate::analysis::{RunMetrics, victims};
-use crate::scenario::Scenario;
+use crate::scenario::Valid;
 use crate::sim::Outcome;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -104,7 +104,7 @@ const MEASURES: [Measure; 7] = [
 
 /// Runs the scenario on `runs` seeds with the engine playing and places `played` among them
 /// (at the moment `played` stopped, when it did not reach the end).
-pub fn baseline(scenario: &Scenario, played: &Outcome, runs: u64) -> Result<Baseline, String> {
+pub fn baseline(scenario: &Valid, played: &Outcome, runs: u64) -> Result<Baseline, String> {
     if runs == 0 {
         return Err("--baseline needs at least one run".into());
     }

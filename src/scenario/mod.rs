@@ -50,8 +50,21 @@ impl Checked {
     }
 
     /// The valid scenario, or `None` when there are errors.
-    pub fn into_valid(self) -> Option<Scenario> {
-        if self.is_valid() { self.scenario } else { None }
+    pub fn into_valid(self) -> Option<Valid> {
+        if self.is_valid() {
+            self.scenario.map(Valid)
+        } else {
+            None
+        }
+    }
+
+    /// Takes the valid scenario out, leaving the diagnostics; `None` when there are errors.
+    pub fn take_valid(&mut self) -> Option<Valid> {
+        if self.is_valid() {
+            self.scenario.take().map(Valid)
+        } else {
+            None
+        }
     }
 
     /// All diagnostics rendered for a terminal.
@@ -64,6 +77,47 @@ impl Checked {
             .iter()
             .map(|d| d.render_in(&self.file, &self.source, &lines, color))
             .collect()
+    }
+}
+
+/// A scenario that passed validation: the only kind the engine runs, so that every id it
+/// refers to resolves (an unknown id can never quietly become the first state or asset).
+/// Made only by validation ([`from_str`], [`Checked::into_valid`], [`Valid::check`]) and
+/// read-only: to change one, take it apart with [`Valid::into_inner`] and check the result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid(Scenario);
+
+impl Valid {
+    /// Validates a scenario built or changed in memory (no source, so the diagnostics carry
+    /// no positions). Warnings are allowed; the errors come back on failure.
+    pub fn check(scenario: Scenario) -> Result<Valid, Vec<Diagnostic>> {
+        let exceeded = limits::exceeded(&scenario);
+        let diagnostics: Vec<Diagnostic> = if exceeded.is_empty() {
+            validate::validate(&scenario, &locate::Locations::of(""))
+        } else {
+            exceeded.iter().map(|e| e.diagnostic(None)).collect()
+        };
+        let errors: Vec<Diagnostic> = diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        if errors.is_empty() {
+            Ok(Valid(scenario))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The scenario itself, to change (and check again).
+    pub fn into_inner(self) -> Scenario {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Valid {
+    type Target = Scenario;
+    fn deref(&self) -> &Scenario {
+        &self.0
     }
 }
 
@@ -127,10 +181,13 @@ pub fn check_bytes(file: &str, bytes: &[u8]) -> Checked {
 }
 
 /// Parses and validates a scenario held in memory; the errors, rendered, on failure.
-pub fn from_str(file: &str, source: &str) -> Result<Scenario, String> {
+pub fn from_str(file: &str, source: &str) -> Result<Valid, String> {
     let checked = check_bytes(file, source.as_bytes());
     if checked.is_valid() {
-        checked.scenario.ok_or_else(|| "no scenario".to_string())
+        checked
+            .scenario
+            .map(Valid)
+            .ok_or_else(|| "no scenario".to_string())
     } else {
         Err(checked.render(false))
     }

@@ -15,7 +15,7 @@
 
 use super::diagnostic::{Diagnostic, suggest};
 use super::locate::Locations;
-use super::{Scenario, check_bytes, ron_options};
+use super::{Scenario, Valid, check_bytes, ron_options};
 use serde_json::Value;
 use std::ops::Range;
 
@@ -46,10 +46,10 @@ pub fn to_text(scenario: &Scenario) -> String {
 /// variant's hash is taken over). Each override is checked as soon as it is applied.
 pub fn apply(
     name: &str,
-    scenario: &Scenario,
+    scenario: &Valid,
     sets: &[String],
     color: bool,
-) -> Result<(Scenario, String), VariantError> {
+) -> Result<(Valid, String), VariantError> {
     let mut current = scenario.clone();
     let mut text = to_text(&current);
     for set in sets {
@@ -65,7 +65,7 @@ fn apply_one(
     scenario: &Scenario,
     set: &str,
     color: bool,
-) -> Result<(Scenario, String), VariantError> {
+) -> Result<(Valid, String), VariantError> {
     let shown = format!("--set {set}");
     let offset = "--set ".len();
     let fail = |d: Diagnostic| VariantError(d.render("--set", &shown, color));
@@ -323,7 +323,7 @@ fn select(items: &[Value], selector: &str) -> Result<usize, Vec<String>> {
 mod tests {
     use super::*;
 
-    fn flagship() -> Scenario {
+    fn flagship() -> Valid {
         let b = crate::builtin::find("flagship").unwrap();
         crate::scenario::from_str(b.file, b.source).unwrap()
     }
@@ -351,9 +351,9 @@ mod tests {
         let set = format!("relations[{b},{a}].hotline=false");
         let (variant, _) = apply("flagship.ron", &base, &[set], false).unwrap();
         assert!(!variant.relations[r].hotline);
-        let mut expected = base.clone();
+        let mut expected = base.clone().into_inner();
         expected.relations[r].hotline = false;
-        assert_eq!(variant, expected, "nothing else changes");
+        assert_eq!(*variant, expected, "nothing else changes");
     }
 
     #[test]

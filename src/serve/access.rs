@@ -491,7 +491,9 @@ mod tests {
 
     fn scenario() -> Scenario {
         let b = crate::builtin::find("flagship").unwrap();
-        crate::scenario::from_str(b.file, b.source).unwrap()
+        crate::scenario::from_str(b.file, b.source)
+            .unwrap()
+            .into_inner()
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use view::{FacilitatorView, TeamView};
 pub use world::Ref;
 pub use world::{MessageKind, MessageStatus, Phase, Tlp};
 
-use crate::scenario::{Rung, Scenario};
+use crate::scenario::{Rung, Valid};
 use bevy_ecs::prelude::{IntoScheduleConfigs, Schedule, World};
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_ecs::system::SystemState;
@@ -73,17 +73,18 @@ pub struct Sim {
 
 impl Sim {
     /// A run where people play all the scenario's teams and the engine plays everyone else.
-    pub fn new(scenario: &Scenario, seed: u64) -> Sim {
+    /// The scenario is a checked one ([`Valid`]): every id it refers to resolves.
+    pub fn new(scenario: &Valid, seed: u64) -> Sim {
         Sim::build(scenario, seed, vec![true; scenario.teams.len()])
     }
 
     /// A headless run where the engine's doctrine plays every team too.
-    pub fn headless(scenario: &Scenario, seed: u64) -> Sim {
+    pub fn headless(scenario: &Valid, seed: u64) -> Sim {
         Sim::build(scenario, seed, vec![false; scenario.teams.len()])
     }
 
     /// A run where people play only these teams (unknown ids are ignored).
-    pub fn with_players(scenario: &Scenario, seed: u64, teams: &[String]) -> Sim {
+    pub fn with_players(scenario: &Valid, seed: u64, teams: &[String]) -> Sim {
         let human = scenario
             .teams
             .iter()
@@ -92,7 +93,7 @@ impl Sim {
         Sim::build(scenario, seed, human)
     }
 
-    fn build(scenario: &Scenario, seed: u64, human: Vec<bool>) -> Sim {
+    fn build(scenario: &Valid, seed: u64, human: Vec<bool>) -> Sim {
         let region = Region::from_scenario(scenario);
         let mut world = World::new();
         let start = jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M", &scenario.clock.start)
@@ -496,11 +497,13 @@ mod tests {
 
     /// The flagship, with extra question injects (they change nothing in the world) that wait
     /// on a condition.
-    fn flagship_with(extra: Vec<Inject>) -> Scenario {
+    fn flagship_with(extra: Vec<Inject>) -> Valid {
         let b = crate::builtin::find("flagship").expect("built-in flagship");
-        let mut s = crate::scenario::from_str(b.file, b.source).expect("flagship is valid");
+        let mut s = crate::scenario::from_str(b.file, b.source)
+            .expect("flagship is valid")
+            .into_inner();
         s.injects.extend(extra);
-        s
+        Valid::check(s).expect("the questions are valid")
     }
 
     fn question(id: &str, at: Option<u32>, when: Condition) -> Inject {

@@ -8,7 +8,7 @@
 
 use crate::scenario::{
     ActorKind, Cbm, Channel, EvidenceKind, Hours, Id, Inject, Objective, OrgKind, Posture, Rung,
-    Scenario, Sector, Vector,
+    Sector, Valid, Vector,
 };
 use bevy_ecs::prelude::{Component, Entity, Resource};
 use rand_chacha::ChaCha8Rng;
@@ -178,7 +178,7 @@ impl std::ops::Deref for Region {
 }
 
 impl Region {
-    pub fn from_scenario(s: &Scenario) -> Region {
+    pub fn from_scenario(s: &Valid) -> Region {
         Region(Arc::new(RegionData::from_scenario(s)))
     }
 }
@@ -341,7 +341,10 @@ impl RegionData {
     }
 
     /// Built from a checked scenario.
-    pub fn from_scenario(s: &Scenario) -> RegionData {
+    /// Resolves every id of a checked scenario to its index. Validation has made sure each
+    /// one names a thing of the right kind, so the fallbacks below are never taken (a debug
+    /// build says so if one is).
+    pub fn from_scenario(s: &Valid) -> RegionData {
         let mut ids = BTreeMap::new();
         for (i, x) in s.states.iter().enumerate() {
             ids.insert(x.id.clone(), Ref::State(i));
@@ -369,11 +372,17 @@ impl RegionData {
         }
         let state = |id: &str| match ids.get(id) {
             Some(Ref::State(i)) => *i,
-            _ => 0,
+            _ => {
+                debug_assert!(false, "a valid scenario has no unknown state `{id}`");
+                0
+            }
         };
         let org = |id: &str| match ids.get(id) {
             Some(Ref::Org(i)) => *i,
-            _ => 0,
+            _ => {
+                debug_assert!(false, "a valid scenario has no unknown organisation `{id}`");
+                0
+            }
         };
         let asset = |id: &str| match ids.get(id) {
             Some(Ref::Asset(i)) => Some(*i),

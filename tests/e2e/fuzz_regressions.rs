@@ -68,7 +68,7 @@ fn replayed(dir: &Path) {
 
 /// A built-in scenario by `builtin:NAME`, the flagship for anything else (as the `journal`
 /// target picks it).
-fn builtin_or_flagship(reference: &str) -> cyberdrill::scenario::Scenario {
+fn builtin_or_flagship(reference: &str) -> cyberdrill::scenario::Valid {
     let b = reference
         .strip_prefix("builtin:")
         .and_then(cyberdrill::builtin::find)
@@ -115,7 +115,7 @@ fn msel_target(bytes: &[u8]) {
         return;
     };
     let flagship = builtin_or_flagship("builtin:flagship");
-    for base in [None, Some(&flagship)] {
+    for base in [None, Some(&*flagship)] {
         let imported = import::build(&msel, "drill", base);
         let mut text = String::from("// Imported by `cyberdrill import` from drill.csv.\n");
         text.push_str(&variant::to_text(&imported.scenario));
