@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let onto = data.iter().fold(0u8, |h, &b| h.rotate_left(1) ^ b) & 1 == 1;
-    let imported = import::build(&msel, "drill", onto.then(flagship));
+    let imported = import::build(&msel, "drill", onto.then(|| &**flagship()));
     let mut text = String::from("// Imported by `cyberdrill import` from drill.csv.\n");
     text.push_str(&variant::to_text(&imported.scenario));
     text.push('\n');

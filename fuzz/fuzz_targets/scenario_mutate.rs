@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let base = &builtins()[i].1;
-    let Ok(mut value) = serde_json::to_value(base) else {
+    let Ok(mut value) = serde_json::to_value(&**base) else {
         return;
     };
     if mutate(&mut u, &mut value, &all_ids(base)).is_err() {
