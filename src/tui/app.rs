@@ -1435,17 +1435,17 @@ pub fn inbox_row(view: &TeamView, cursor: usize) -> InboxRow<'_> {
 }
 
 /// The short word in the Inbox's label column that says what kind of notice a row is, where
-/// the notice's own words do not already say it: a headline needs "news", but "Varesh
-/// Commerce Bank detected …", "… contained" or "objective met: …" read once, with no word
-/// before them.
+/// the notice's own words do not already say it (or say it last, where a narrow row cuts
+/// it): a headline needs "news", but "Varesh Commerce Bank detected …", "… contained" or
+/// "objective met: …" read once, with no word before them.
 pub fn notice_label(kind: NoticeKind) -> &'static str {
     match kind {
         NoticeKind::News => "news",
         NoticeKind::Rung => "ladder",
         NoticeKind::Question => "question",
+        NoticeKind::RedLine => "red line",
         NoticeKind::Detection
         | NoticeKind::Hotline
-        | NoticeKind::RedLine
         | NoticeKind::Attribution
         | NoticeKind::IncidentEnded
         | NoticeKind::Objective => "",

@@ -10,6 +10,7 @@ use crate::sim::Phase;
 use crate::sim::view::{AssetTruth, FacilitatorView, IncidentTruth, ObjectiveView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::widgets::{Block, List, ListItem};
 
 /// The Ground truth tab.
@@ -129,13 +130,27 @@ fn objective_items(objectives: &[ObjectiveView]) -> Vec<ListItem<'static>> {
         .collect()
 }
 
+/// The assets box's title; it says how many there are when they do not all fit.
+fn assets_title(f: &FacilitatorView, area: Rect) -> String {
+    // The borders and the headings take three rows.
+    let rows = usize::from(area.height.saturating_sub(3));
+    if f.assets.len() > rows {
+        format!(
+            "Every asset: how far out of service ({rows} of {} shown)",
+            f.assets.len()
+        )
+    } else {
+        "Every asset: how far out of service".to_string()
+    }
+}
+
 /// Every asset of the region, with how far out of service it is, in columns sized to the
 /// width: the name and the state are cut only when the row is full.
 fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
     let longest = |g: &dyn Fn(&AssetTruth) -> usize| f.assets.iter().map(g).max().unwrap_or(0);
     let widths = fit(
         &[
-            Column::flexible("bar", 10, 20, 3),
+            Column::flexible("", 4, 20, 3),
             Column::exact("out", 4, 9),
             Column::flexible("asset", 16, longest(&|a| a.name.chars().count()), 8),
             Column::flexible("state", 10, longest(&|a| a.state.chars().count()), 5),
@@ -143,10 +158,12 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
         ],
         usize::from(area.width.saturating_sub(2)),
     );
-    let assets: Vec<ListItem> = f
-        .assets
-        .iter()
-        .map(|a| {
+    // Headings as the Situation's: the percentage's, right-aligned, says what the bar shows.
+    let headings = ["", " out", "asset", "state", "sector"].map(String::from);
+    let header =
+        ListItem::new(row_text(&headings, &widths)).style(Style::new().bold().underlined());
+    let assets: Vec<ListItem> = std::iter::once(header)
+        .chain(f.assets.iter().map(|a| {
             ListItem::new(row_text(
                 &[
                     bar(a.inoperability, widths[0].unwrap_or(0)),
@@ -157,10 +174,10 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
                 ],
                 &widths,
             ))
-        })
+        }))
         .collect();
     frame.render_widget(
-        List::new(assets).block(Block::bordered().title("Every asset (inoperability)")),
+        List::new(assets).block(Block::bordered().title(assets_title(f, area))),
         area,
     );
 }

@@ -5,7 +5,7 @@
 
 use super::app::{App, InboxRow, inbox_rows, notice_kind_words, notice_label};
 use super::tab::Tab;
-use super::text::{cut, wrap};
+use super::text::{cells, cut, wrap};
 use crate::sim::MessageKind;
 use crate::sim::view::{
     InboxItem, Notice, NoticeKind, Receipt, TeamView, channel_words, hhmm_span, kind_words,
@@ -27,8 +27,9 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
     };
     let rows = inbox_rows(view);
     let cursor = app.cursor_of(Tab::Inbox).min(rows.len().saturating_sub(1));
-    // Mark, time and a short label take 16 cells; the subject gets the rest of the row.
-    let room = usize::from(left.width.saturating_sub(2)).saturating_sub(17);
+    // Mark, time and a short label take 18 cells ("! +00:15 email    "); the subject gets
+    // the rest of the row, so its "…" shows when it is cut.
+    let room = usize::from(left.width.saturating_sub(2)).saturating_sub(18);
     let items: Vec<ListItem> = rows
         .iter()
         .map(|row| match row {
@@ -61,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
                 };
                 ListItem::new(Line::from(vec![
                     Span::raw(lead),
-                    Span::raw(cut(short(n), room)),
+                    Span::raw(cut_keeping_verb(n, &view.state_name, room)),
                 ]))
                 .style(Style::new().fg(Color::Cyan))
             }
@@ -202,13 +203,41 @@ pub fn tlp_words(tlp: crate::sim::Tlp) -> &'static str {
     }
 }
 
-/// A notice's text without the capitals that repeat its label (`NEWS: `, `RED LINE: `…).
+/// A notice's text cut to `room`; an incident's end keeps its last word ("… contained",
+/// "… recovered"), cutting the title before it.
+fn cut_keeping_verb(notice: &Notice, ours: &str, room: usize) -> String {
+    let text = short(notice);
+    // Our own pair on the ladder needs only the other state: "with Kingdom of Kelmora: …".
+    if notice.kind == NoticeKind::Rung
+        && let Some((pair, rest)) = text.split_once(": ")
+        && let Some(other) = pair
+            .strip_prefix(&format!("{ours}–"))
+            .or_else(|| pair.strip_suffix(&format!("–{ours}")))
+    {
+        return cut(&format!("with {other}: {rest}"), room);
+    }
+    match (notice.kind, text.rsplit_once(' ')) {
+        (NoticeKind::IncidentEnded, Some((title, verb))) if cells(text) > room => {
+            let keep = room.saturating_sub(cells(verb) + 1);
+            if keep < 8 {
+                cut(text, room)
+            } else {
+                format!("{} {verb}", cut(title, keep))
+            }
+        }
+        _ => cut(text, room),
+    }
+}
+
+/// A notice's text without the words that repeat its label (`NEWS: `, `RED LINE: … a red
+/// line crossed`…).
 fn short(notice: &Notice) -> &str {
-    let prefix = match notice.kind {
-        NoticeKind::News => "NEWS: ",
-        NoticeKind::RedLine => "RED LINE: ",
-        NoticeKind::Question => "QUESTION for discussion: ",
+    let (prefix, suffix) = match notice.kind {
+        NoticeKind::News => ("NEWS: ", ""),
+        NoticeKind::RedLine => ("RED LINE: ", " a red line crossed"),
+        NoticeKind::Question => ("QUESTION for discussion: ", ""),
         _ => return &notice.text,
     };
-    notice.text.strip_prefix(prefix).unwrap_or(&notice.text)
+    let text = notice.text.strip_prefix(prefix).unwrap_or(&notice.text);
+    text.strip_suffix(suffix).unwrap_or(text)
 }

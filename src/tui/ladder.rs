@@ -63,18 +63,23 @@ pub fn draw_relations(frame: &mut Frame, app: &App, view: &TeamView, area: Rect)
         .map(|r| cells(&r.name))
         .max()
         .unwrap_or(5);
-    let cols = [
+    let mut cols = [
         Column::flexible("state", name.min(24), name, 10),
         Column::exact("tension", 4, 9),
         Column::flexible("0 calm ─ 1 on the brink", 10, 24, 3),
         Column::exact("rung of our pair", 16, 8),
         Column::exact("hotline", 9, 5),
     ];
+    let bar_width = fit(&cols, usize::from(area.width.saturating_sub(2)))[2].unwrap_or(0);
+    // The bar's heading says what its ends mean, in fewer words where it is narrow.
+    cols[2].heading = ["0 calm ─ 1 on the brink", "0 calm ─ 1 brink", "calm─brink"]
+        .into_iter()
+        .find(|h| cells(h) <= bar_width)
+        .unwrap_or("");
     let rows = view
         .relations
         .iter()
         .map(|r| {
-            let bar_width = fit(&cols, usize::from(area.width.saturating_sub(2)))[2].unwrap_or(0);
             vec![
                 r.name.clone(),
                 format!("{:.2}", r.tension),

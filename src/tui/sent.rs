@@ -109,6 +109,11 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
         Column::exact("answered", 8, 3),
     ];
     let widths = fit(&cols, usize::from(area.width.saturating_sub(2)));
+    // The subject's heading in one word where the whole does not fit.
+    let mut headings = cols.map(|c| c.heading.to_string());
+    if widths[3].is_some_and(|w| w < cells(&headings[3])) {
+        headings[3] = "subject".to_string();
+    }
     let keep = |cells: [String; 6]| -> Vec<Cell<'static>> {
         cells
             .into_iter()
@@ -133,8 +138,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &TeamView, area: Rect) {
             }
         })
         .collect();
-    let header =
-        Row::new(keep(cols.map(|c| c.heading.to_string()))).style(Style::new().bold().underlined());
+    let header = Row::new(keep(headings)).style(Style::new().bold().underlined());
     let constraints: Vec<Constraint> = widths
         .iter()
         .flatten()
