@@ -22,7 +22,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         (f.objectives.len() as u16 + 2).min(area.height * 3 / 10)
     };
     let [top, middle, bottom] = Layout::vertical([
-        Constraint::Length((f.incidents.len() as u16 + 2).min(area.height * 7 / 20)),
+        // The borders and the headings take three rows.
+        Constraint::Length((f.incidents.len() as u16 + 3).min(area.height * 7 / 20)),
         Constraint::Length(objectives_height),
         Constraint::Fill(1),
     ])
@@ -81,10 +82,11 @@ fn truth_columns(f: &FacilitatorView, width: usize) -> Vec<Option<usize>> {
 /// Every incident: when it started, its phase, who really did it, the false flag, the target.
 fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, area: Rect) {
     let widths = truth_columns(f, usize::from(area.width.saturating_sub(2)));
-    let items: Vec<ListItem> = f
-        .incidents
-        .iter()
-        .map(|i| {
+    let headings = ["start", "incident", "phase", "by", "false flag", "target"].map(String::from);
+    let header =
+        ListItem::new(row_text(&headings, &widths)).style(Style::new().bold().underlined());
+    let items: Vec<ListItem> = std::iter::once(header)
+        .chain(f.incidents.iter().map(|i| {
             let phase = match i.phase {
                 Phase::Latent => "LATENT",
                 Phase::Detected => "detected",
@@ -111,9 +113,16 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
                 ],
                 &widths,
             ))
-        })
+        }))
         .collect();
-    list_selecting(items, "Incidents: the truth", selected, frame, area);
+    // The headings are the list's first row: the selection is one below.
+    list_selecting(
+        items,
+        "Incidents: the truth",
+        selected.map(|s| s + 1),
+        frame,
+        area,
+    );
 }
 
 /// One line per objective: status, title and, once decided, why.
