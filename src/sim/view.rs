@@ -381,7 +381,7 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
     };
     let ours = |org: usize| team_def.orgs.contains(&org);
     // A subject or a text names its incident as the team reads it (by its title), never by
-    // the scenario's id: "Indicators on DDoS attack on … (3 items)".
+    // the scenario's id: "Indicators (3 items) on DDoS attack on …".
     let readable = |m: &super::world::Message, words: &str| -> String {
         let incident = m
             .incident
@@ -393,6 +393,13 @@ pub fn team_view(world: &World, team: &str) -> Result<TeamView, super::CommandEr
                 } else {
                     UNKNOWN_INCIDENT.to_string()
                 };
+                // "Indicators on <id> (3 items)": the count first, so a cut row keeps it.
+                if let Some(count) = words
+                    .strip_prefix(&format!("Indicators on {} (", x.id))
+                    .and_then(|rest| rest.strip_suffix(')'))
+                {
+                    return format!("Indicators ({count}) on {title}");
+                }
                 // "activity against <asset> (<id>)" needs no more; "incident <id>" is the title.
                 words
                     .replace(&format!(" ({})", x.id), "")

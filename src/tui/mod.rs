@@ -45,7 +45,7 @@ use crate::journal::JournalWriter;
 use crate::sim::Sim;
 use app::{App, Role};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::{DefaultTerminal, layout::Constraint, layout::Layout, style::Style, style::Stylize};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -467,7 +467,7 @@ fn pick_role(
     loop {
         terminal.draw(|frame| {
             let [top, body, foot] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
-            frame.render_widget(Paragraph::new("cyberdrill — who are you playing?\nTeams act only through their points of contact; the facilitator sees the ground truth."), top);
+            frame.render_widget(Paragraph::new("cyberdrill — who are you playing?\nTeams act only through their points of contact; the facilitator sees the ground truth.").wrap(Wrap { trim: true }), top);
             let mut items: Vec<ListItem> = teams.iter().map(|(id, name)| ListItem::new(format!("{name}  ({id})"))).collect();
             items.push(ListItem::new("Facilitator (white cell: ground truth, injects, pace)"));
             let mut state = ListState::default().with_selected(Some(selected));
