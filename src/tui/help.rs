@@ -67,9 +67,8 @@ fn keys(app: &App) -> Vec<Line<'static>> {
             ),
             Line::from("  w           why: an incident's suspects (Situation), a state's rung"),
             Line::from("              (Relations), an objective (Objectives); Esc or w closes it"),
-            Line::from(
-                "  Inbox: a acknowledges the selected message · PgDn/PgUp scroll it · ◆ notice",
-            ),
+            Line::from("  Inbox: a acknowledges the selected message · PgDn/PgUp scroll it"),
+            Line::from("         ◆ marks a notice: what happened, nothing to acknowledge"),
             Line::from("  Directory: / filters as you type · Enter writes to the contact"),
             Line::from(""),
             Line::from(format!(
