@@ -1078,3 +1078,29 @@ fn the_reading_pane_scrolls_at_80x24() {
     key(&mut app, KeyCode::Up);
     assert!(render(&app, 80, 24).contains("Briefing (lines 1–"));
 }
+
+#[test]
+fn the_facilitators_assets_scroll_at_80x24() {
+    let mut app = facilitator(40);
+    key(&mut app, KeyCode::Char('1'));
+    let f = app.facilitator.clone().expect("the facilitator's view");
+    let last = f.assets.last().expect("assets").name.clone();
+    let top = render(&app, 80, 24);
+    assert!(top.contains("shown · ↓ to scroll"), "{top}");
+    assert!(
+        !top.contains(&last),
+        "the last asset is below the fold: {top}"
+    );
+    // Down past the incidents and the objectives, to the last asset.
+    for _ in 0..f.incidents.len() + f.objectives.len() + f.assets.len() {
+        key(&mut app, KeyCode::Down);
+    }
+    let bottom = render(&app, 80, 24);
+    assert!(bottom.contains(&last), "{bottom}");
+    assert_eq!(
+        highlighted(&app, 80, 24)
+            .as_deref()
+            .map(|h| h.contains(&last)),
+        Some(true)
+    );
+}

@@ -686,7 +686,9 @@ impl App {
             Tab::Timeline => v.map_or(0, |v| v.timeline.len()) + self.decisions.len(),
             Tab::Objectives if facilitator => f.map_or(0, |f| f.objectives.len()),
             Tab::Objectives => v.map_or(0, |v| v.objectives.len()),
-            Tab::GroundTruth => f.map_or(0, |f| f.incidents.len() + f.objectives.len()),
+            Tab::GroundTruth => f.map_or(0, |f| {
+                f.incidents.len() + f.objectives.len() + f.assets.len()
+            }),
             Tab::Escalation => f.map_or(0, |f| f.pairs.len()),
             Tab::Injects => f.map_or(0, |f| f.injects.len()),
             Tab::TeamScreens => self.teams.len(),
@@ -713,20 +715,23 @@ impl App {
     }
 
     /// The highlighted row of the facilitator's Ground truth tab: the incidents, then the
-    /// objectives (the assets below them are not selectable).
+    /// objectives, then every asset (so that ↓ scrolls a region larger than the screen).
     pub fn ground_truth_row(&self) -> Row {
         let Some(f) = &self.facilitator else {
             return Row::None;
         };
-        let rows = f.incidents.len() + f.objectives.len();
+        let (i, o) = (f.incidents.len(), f.objectives.len());
+        let rows = i + o + f.assets.len();
         if rows == 0 {
             return Row::None;
         }
         let c = self.cursor_of(Tab::GroundTruth).min(rows - 1);
-        if c < f.incidents.len() {
+        if c < i {
             Row::Incident(c)
+        } else if c < i + o {
+            Row::Objective(c - i)
         } else {
-            Row::Objective(c - f.incidents.len())
+            Row::Asset(c - i - o)
         }
     }
 

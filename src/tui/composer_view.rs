@@ -2,6 +2,7 @@
 //! confirm screen that says, in the names the team reads, what will be sent and how.
 
 use super::composer::{ACTIONS, Composer, Field, Stage};
+use super::text::cut;
 use super::widgets::centered;
 use crate::sim::view::TeamView;
 use ratatui::Frame;
@@ -15,9 +16,11 @@ pub fn draw(frame: &mut Frame, c: &Composer, view: &TeamView, area: Rect) {
     let popup = centered(area, 100, 22);
     frame.render_widget(Clear, popup);
     let (title, prompt) = title_and_prompt(c);
+    // Cut with "…" to the popup's width inside its corners, never silently.
+    let room = usize::from(popup.width.saturating_sub(2));
     let block = Block::bordered()
-        .title(title)
-        .title_bottom(prompt)
+        .title(cut(&title, room))
+        .title_bottom(cut(&prompt, room))
         .style(Style::new().bg(Color::Black));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);

@@ -11,7 +11,7 @@ use crate::sim::view::{AssetTruth, FacilitatorView, IncidentTruth, ObjectiveView
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::widgets::{Block, List, ListItem};
+use ratatui::widgets::ListItem;
 
 /// The Ground truth tab.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -28,10 +28,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Fill(1),
     ])
     .areas(area);
-    let (incident, objective) = match app.ground_truth_row() {
-        Row::Incident(i) => (Some(i), None),
-        Row::Objective(i) => (None, Some(i)),
-        _ => (None, None),
+    let (incident, objective, asset) = match app.ground_truth_row() {
+        Row::Incident(i) => (Some(i), None, None),
+        Row::Objective(i) => (None, Some(i), None),
+        Row::Asset(i) => (None, None, Some(i)),
+        Row::None => (None, None, None),
     };
     draw_incidents(frame, f, incident, top);
     if !f.objectives.is_empty() {
@@ -43,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             middle,
         );
     }
-    draw_assets(frame, f, bottom);
+    draw_assets(frame, f, asset, bottom);
 }
 
 /// The columns of the incidents' table: who did it and the false flag matter most; the
@@ -139,13 +140,14 @@ fn objective_items(objectives: &[ObjectiveView]) -> Vec<ListItem<'static>> {
         .collect()
 }
 
-/// The assets box's title; it says how many there are when they do not all fit.
+/// The assets box's title; it says how many there are, and how to see the rest, when they
+/// do not all fit.
 fn assets_title(f: &FacilitatorView, area: Rect) -> String {
     // The borders and the headings take three rows.
     let rows = usize::from(area.height.saturating_sub(3));
     if f.assets.len() > rows {
         format!(
-            "Every asset: how far out of service ({rows} of {} shown)",
+            "Every asset: how far out of service ({rows} of {} shown · ↓ to scroll)",
             f.assets.len()
         )
     } else {
@@ -154,8 +156,9 @@ fn assets_title(f: &FacilitatorView, area: Rect) -> String {
 }
 
 /// Every asset of the region, with how far out of service it is, in columns sized to the
-/// width: the name and the state are cut only when the row is full.
-fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
+/// width: the name and the state are cut only when the row is full. The selected asset (if
+/// any) is highlighted and scrolled into view.
+fn draw_assets(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, area: Rect) {
     let longest = |g: &dyn Fn(&AssetTruth) -> usize| f.assets.iter().map(g).max().unwrap_or(0);
     let widths = fit(
         &[
@@ -185,8 +188,7 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, area: Rect) {
             ))
         }))
         .collect();
-    frame.render_widget(
-        List::new(assets).block(Block::bordered().title(assets_title(f, area))),
-        area,
-    );
+    // The headings are the list's first row: the selection is one below.
+    let title = assets_title(f, area);
+    list_selecting(assets, &title, selected.map(|s| s + 1), frame, area);
 }

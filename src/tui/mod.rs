@@ -468,7 +468,7 @@ fn pick_role(
         terminal.draw(|frame| {
             let [top, body, foot] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
             frame.render_widget(Paragraph::new("cyberdrill — who are you playing?\nTeams act only through their points of contact; the facilitator sees the ground truth.").wrap(Wrap { trim: true }), top);
-            let mut items: Vec<ListItem> = teams.iter().map(|(id, name)| ListItem::new(format!("{name}  ({id})"))).collect();
+            let mut items: Vec<ListItem> = teams.iter().map(|(id, name)| ListItem::new(format!("{name}  (next time: play --as {id})"))).collect();
             items.push(ListItem::new("Facilitator (white cell: ground truth, injects, pace)"));
             let mut state = ListState::default().with_selected(Some(selected));
             frame.render_stateful_widget(List::new(items).block(Block::bordered().title("Choose")).highlight_style(Style::new().reversed()), body, &mut state);
