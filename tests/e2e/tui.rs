@@ -123,7 +123,8 @@ fn notify_is_acknowledged_and_quit_restores_the_terminal() {
         });
     }
     t.keys(&["1"]);
-    let inbox = t.wait_for("Acknowledged by ToraCERT 24/7 operations");
+    // The list cuts a long subject at 120 columns ("… operation…"): its start is enough.
+    let inbox = t.wait_for("Acknowledged by ToraCERT 24/7");
     assert!(inbox.contains("↩"), "a receipt is marked as one:\n{inbox}");
 
     t.keys(&["q"]);
