@@ -1,17 +1,17 @@
 //! The facilitator's Ground truth tab: the incidents as they really are (who did them, the
 //! false flag), the objectives one line each (`w` for the reason), and every asset.
 
-use super::app::{App, Row};
+use super::app::{self, App};
 use super::objectives::status_words;
 use super::situation::row_text;
-use super::text::{Column, bar, fit};
+use super::text::{Column, bar, cut, fit};
 use super::widgets::list_selecting;
 use crate::sim::Phase;
 use crate::sim::view::{AssetTruth, FacilitatorView, IncidentTruth, ObjectiveView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::widgets::ListItem;
+use ratatui::widgets::{Block, Cell, ListItem, Row, Table, TableState};
 
 /// The Ground truth tab.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -29,10 +29,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     ])
     .areas(area);
     let (incident, objective, asset) = match app.ground_truth_row() {
-        Row::Incident(i) => (Some(i), None, None),
-        Row::Objective(i) => (None, Some(i), None),
-        Row::Asset(i) => (None, None, Some(i)),
-        Row::None => (None, None, None),
+        app::Row::Incident(i) => (Some(i), None, None),
+        app::Row::Objective(i) => (None, Some(i), None),
+        app::Row::Asset(i) => (None, None, Some(i)),
+        app::Row::None => (None, None, None),
     };
     draw_incidents(frame, f, incident, top);
     if !f.objectives.is_empty() {
@@ -156,8 +156,8 @@ fn assets_title(f: &FacilitatorView, area: Rect) -> String {
 }
 
 /// Every asset of the region, with how far out of service it is, in columns sized to the
-/// width: the name and the state are cut only when the row is full. The selected asset (if
-/// any) is highlighted and scrolled into view.
+/// width: the name and the state are cut only when the row is full. A table whose headings
+/// stay while the selected asset (if any) is highlighted and scrolled into view.
 fn draw_assets(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, area: Rect) {
     let longest = |g: &dyn Fn(&AssetTruth) -> usize| f.assets.iter().map(g).max().unwrap_or(0);
     let widths = fit(
@@ -170,25 +170,44 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, 
         ],
         usize::from(area.width.saturating_sub(2)),
     );
+    let keep = |texts: [String; 5]| -> Vec<Cell<'static>> {
+        texts
+            .into_iter()
+            .zip(&widths)
+            .filter_map(|(t, w)| w.map(|w| Cell::from(cut(&t, w))))
+            .collect()
+    };
     // Headings as the Situation's: the percentage's, right-aligned, says what the bar shows.
-    let headings = ["", " out", "asset", "state", "sector"].map(String::from);
-    let header =
-        ListItem::new(row_text(&headings, &widths)).style(Style::new().bold().underlined());
-    let assets: Vec<ListItem> = std::iter::once(header)
-        .chain(f.assets.iter().map(|a| {
-            ListItem::new(row_text(
-                &[
-                    bar(a.inoperability, widths[0].unwrap_or(0)),
-                    format!("{:>3.0}%", a.inoperability * 100.0),
-                    a.name.clone(),
-                    a.state.clone(),
-                    format!("{:?}", a.sector),
-                ],
-                &widths,
-            ))
-        }))
+    let header = Row::new(keep(
+        ["", " out", "asset", "state", "sector"].map(String::from),
+    ))
+    .style(Style::new().bold().underlined());
+    let rows: Vec<Row> = f
+        .assets
+        .iter()
+        .map(|a| {
+            Row::new(keep([
+                bar(a.inoperability, widths[0].unwrap_or(0)),
+                format!("{:>3.0}%", a.inoperability * 100.0),
+                a.name.clone(),
+                a.state.clone(),
+                format!("{:?}", a.sector),
+            ]))
+        })
         .collect();
-    // The headings are the list's first row: the selection is one below.
-    let title = assets_title(f, area);
-    list_selecting(assets, &title, selected.map(|s| s + 1), frame, area);
+    let constraints: Vec<Constraint> = widths
+        .iter()
+        .flatten()
+        .map(|&w| Constraint::Length(w as u16))
+        .collect();
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(
+        Table::new(rows, constraints)
+            .header(header)
+            .column_spacing(1)
+            .block(Block::bordered().title(assets_title(f, area)))
+            .row_highlight_style(Style::new().reversed()),
+        area,
+        &mut state,
+    );
 }
