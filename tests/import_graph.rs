@@ -1,7 +1,7 @@
 //! The layers of the crate, checked from its sources: the engine (`sim`) and the scenario
 //! format (`scenario`) know no front end and not the exercise core; the core (`exercise`)
-//! knows no front end; and nothing imports `cli`, which sits on top and only parses
-//! arguments and calls in.
+//! knows no front end; the terminal UI does not import `serve` and the wall neither of them;
+//! and nothing imports `cli`, which sits on top and only parses arguments and calls in.
 //!
 //! Each file under `src/` belongs to the top-level module it is in (`src/sim/view.rs` to
 //! `sim`); every `crate::NAME` path in its code (in `use` lines, grouped `use crate::{…}`,
@@ -19,6 +19,10 @@ fn forbidden(module: &str) -> Vec<&'static str> {
     match module {
         "sim" | "scenario" => out.extend(["tui", "serve", "wall", "exercise"]),
         "exercise" | "journal" | "exit" => out.extend(FRONT_ENDS),
+        // `serve` runs terminal screens over SSH, never the other way round; the wall
+        // shows only what the core projects.
+        "tui" => out.push("serve"),
+        "wall" => out.extend(["tui", "serve"]),
         _ => {}
     }
     out
@@ -181,12 +185,19 @@ fn a_forbidden_import_is_reported() {
     std::fs::write(src.join("sim/view.rs"), "use crate::tui::app::App;\n").unwrap();
     std::fs::write(src.join("report/mod.rs"), "fn f() { crate::cli::run(); }\n").unwrap();
     std::fs::write(src.join("cli.rs"), "use crate::tui;\n").unwrap();
+    std::fs::create_dir_all(src.join("tui")).unwrap();
+    std::fs::write(
+        src.join("tui/app.rs"),
+        "use crate::serve::access::ALL_TEAMS;\n",
+    )
+    .unwrap();
     let found = violations(src);
     assert_eq!(
         found,
         vec![
             ("report/mod.rs".to_string(), "cli".to_string()),
             ("sim/view.rs".to_string(), "tui".to_string()),
+            ("tui/app.rs".to_string(), "serve".to_string()),
         ]
     );
 }

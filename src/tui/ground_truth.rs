@@ -3,7 +3,6 @@
 
 use super::app::{self, App};
 use super::objectives::status_words;
-use super::situation::row_text;
 use super::text::{Column, bar, cut, fit};
 use super::widgets::list_selecting;
 use crate::sim::Phase;
@@ -81,13 +80,15 @@ fn truth_columns(f: &FacilitatorView, width: usize) -> Vec<Option<usize>> {
 }
 
 /// Every incident: when it started, its phase, who really did it, the false flag, the target.
+/// A table whose headings stay while it scrolls to the selected incident.
 fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, area: Rect) {
     let widths = truth_columns(f, usize::from(area.width.saturating_sub(2)));
     let headings = ["start", "incident", "phase", "by", "false flag", "target"].map(String::from);
-    let header =
-        ListItem::new(row_text(&headings, &widths)).style(Style::new().bold().underlined());
-    let items: Vec<ListItem> = std::iter::once(header)
-        .chain(f.incidents.iter().map(|i| {
+    let header = Row::new(cells_of(headings, &widths)).style(Style::new().bold().underlined());
+    let rows: Vec<Row> = f
+        .incidents
+        .iter()
+        .map(|i| {
             let phase = match i.phase {
                 Phase::Latent => "LATENT",
                 Phase::Detected => "detected",
@@ -103,8 +104,8 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
                 .false_flag
                 .as_ref()
                 .map_or(String::new(), |s| format!("→ {s}"));
-            ListItem::new(row_text(
-                &[
+            Row::new(cells_of(
+                [
                     hhmm_span(i.start_minute),
                     i.id.clone(),
                     phase.to_string(),
@@ -114,15 +115,54 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
                 ],
                 &widths,
             ))
-        }))
+        })
         .collect();
-    // The headings are the list's first row: the selection is one below.
-    list_selecting(
-        items,
-        "Incidents: the truth",
-        selected.map(|s| s + 1),
+    draw_table(
         frame,
+        header,
+        rows,
+        &widths,
+        "Incidents: the truth",
+        selected,
         area,
+    );
+}
+
+/// The texts of one row as cells, each cut with "…" to its column; a column that does not
+/// fit drops out.
+fn cells_of<const N: usize>(texts: [String; N], widths: &[Option<usize>]) -> Vec<Cell<'static>> {
+    texts
+        .into_iter()
+        .zip(widths)
+        .filter_map(|(t, w)| w.map(|w| Cell::from(cut(&t, w))))
+        .collect()
+}
+
+/// A bordered table with fixed headings, its columns `widths` wide (one cell apart), the
+/// selected row (if any) highlighted and scrolled into view.
+fn draw_table(
+    frame: &mut Frame,
+    header: Row<'static>,
+    rows: Vec<Row<'static>>,
+    widths: &[Option<usize>],
+    title: &str,
+    selected: Option<usize>,
+    area: Rect,
+) {
+    let constraints: Vec<Constraint> = widths
+        .iter()
+        .flatten()
+        .map(|&w| Constraint::Length(w as u16))
+        .collect();
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(
+        Table::new(rows, constraints)
+            .header(header)
+            .column_spacing(1)
+            .block(Block::bordered().title(title.to_string()))
+            .row_highlight_style(Style::new().reversed()),
+        area,
+        &mut state,
     );
 }
 
@@ -170,44 +210,28 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, 
         ],
         usize::from(area.width.saturating_sub(2)),
     );
-    let keep = |texts: [String; 5]| -> Vec<Cell<'static>> {
-        texts
-            .into_iter()
-            .zip(&widths)
-            .filter_map(|(t, w)| w.map(|w| Cell::from(cut(&t, w))))
-            .collect()
-    };
     // Headings as the Situation's: the percentage's, right-aligned, says what the bar shows.
-    let header = Row::new(keep(
+    let header = Row::new(cells_of(
         ["", " out", "asset", "state", "sector"].map(String::from),
+        &widths,
     ))
     .style(Style::new().bold().underlined());
     let rows: Vec<Row> = f
         .assets
         .iter()
         .map(|a| {
-            Row::new(keep([
-                bar(a.inoperability, widths[0].unwrap_or(0)),
-                format!("{:>3.0}%", a.inoperability * 100.0),
-                a.name.clone(),
-                a.state.clone(),
-                format!("{:?}", a.sector),
-            ]))
+            Row::new(cells_of(
+                [
+                    bar(a.inoperability, widths[0].unwrap_or(0)),
+                    format!("{:>3.0}%", a.inoperability * 100.0),
+                    a.name.clone(),
+                    a.state.clone(),
+                    format!("{:?}", a.sector),
+                ],
+                &widths,
+            ))
         })
         .collect();
-    let constraints: Vec<Constraint> = widths
-        .iter()
-        .flatten()
-        .map(|&w| Constraint::Length(w as u16))
-        .collect();
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(
-        Table::new(rows, constraints)
-            .header(header)
-            .column_spacing(1)
-            .block(Block::bordered().title(assets_title(f, area)))
-            .row_highlight_style(Style::new().reversed()),
-        area,
-        &mut state,
-    );
+    let title = assets_title(f, area);
+    draw_table(frame, header, rows, &widths, &title, selected, area);
 }

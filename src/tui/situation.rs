@@ -133,18 +133,6 @@ fn asset_flags(a: &AssetView) -> String {
     .join(", ")
 }
 
-/// A row of cells padded to their widths (dropped columns left out), one space apart.
-pub fn row_text(cells: &[String], widths: &[Option<usize>]) -> String {
-    cells
-        .iter()
-        .zip(widths)
-        .filter_map(|(c, w)| w.map(|w| format!("{:<w$}", cut(c, w))))
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_end()
-        .to_string()
-}
-
 /// The heading of an incident the team knows: what it is and the evidence first, then
 /// whether it is over, when we learnt of it and how.
 pub fn incident_heading(i: &KnownIncidentView) -> String {
