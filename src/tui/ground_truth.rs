@@ -3,14 +3,13 @@
 
 use super::app::{self, App};
 use super::objectives::status_words;
-use super::text::{Column, bar, cut, fit};
-use super::widgets::list_selecting;
+use super::text::{Column, bar, fit};
+use super::widgets::{fitted_cells, list_selecting, table_selecting};
 use crate::sim::Phase;
 use crate::sim::view::{AssetTruth, FacilitatorView, IncidentTruth, ObjectiveView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
-use ratatui::widgets::{Block, Cell, ListItem, Row, Table, TableState};
+use ratatui::widgets::{ListItem, Row};
 
 /// The Ground truth tab.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -84,7 +83,7 @@ fn truth_columns(f: &FacilitatorView, width: usize) -> Vec<Option<usize>> {
 fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, area: Rect) {
     let widths = truth_columns(f, usize::from(area.width.saturating_sub(2)));
     let headings = ["start", "incident", "phase", "by", "false flag", "target"].map(String::from);
-    let header = Row::new(cells_of(headings, &widths)).style(Style::new().bold().underlined());
+    let header = Row::new(fitted_cells(headings, &widths));
     let rows: Vec<Row> = f
         .incidents
         .iter()
@@ -104,7 +103,7 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
                 .false_flag
                 .as_ref()
                 .map_or(String::new(), |s| format!("→ {s}"));
-            Row::new(cells_of(
+            Row::new(fitted_cells(
                 [
                     hhmm_span(i.start_minute),
                     i.id.clone(),
@@ -117,7 +116,7 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
             ))
         })
         .collect();
-    draw_table(
+    table_selecting(
         frame,
         header,
         rows,
@@ -125,44 +124,6 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
         "Incidents: the truth",
         selected,
         area,
-    );
-}
-
-/// The texts of one row as cells, each cut with "…" to its column; a column that does not
-/// fit drops out.
-fn cells_of<const N: usize>(texts: [String; N], widths: &[Option<usize>]) -> Vec<Cell<'static>> {
-    texts
-        .into_iter()
-        .zip(widths)
-        .filter_map(|(t, w)| w.map(|w| Cell::from(cut(&t, w))))
-        .collect()
-}
-
-/// A bordered table with fixed headings, its columns `widths` wide (one cell apart), the
-/// selected row (if any) highlighted and scrolled into view.
-fn draw_table(
-    frame: &mut Frame,
-    header: Row<'static>,
-    rows: Vec<Row<'static>>,
-    widths: &[Option<usize>],
-    title: &str,
-    selected: Option<usize>,
-    area: Rect,
-) {
-    let constraints: Vec<Constraint> = widths
-        .iter()
-        .flatten()
-        .map(|&w| Constraint::Length(w as u16))
-        .collect();
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(
-        Table::new(rows, constraints)
-            .header(header)
-            .column_spacing(1)
-            .block(Block::bordered().title(title.to_string()))
-            .row_highlight_style(Style::new().reversed()),
-        area,
-        &mut state,
     );
 }
 
@@ -211,16 +172,15 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, 
         usize::from(area.width.saturating_sub(2)),
     );
     // Headings as the Situation's: the percentage's, right-aligned, says what the bar shows.
-    let header = Row::new(cells_of(
+    let header = Row::new(fitted_cells(
         ["", " out", "asset", "state", "sector"].map(String::from),
         &widths,
-    ))
-    .style(Style::new().bold().underlined());
+    ));
     let rows: Vec<Row> = f
         .assets
         .iter()
         .map(|a| {
-            Row::new(cells_of(
+            Row::new(fitted_cells(
                 [
                     bar(a.inoperability, widths[0].unwrap_or(0)),
                     format!("{:>3.0}%", a.inoperability * 100.0),
@@ -233,5 +193,5 @@ fn draw_assets(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize>, 
         })
         .collect();
     let title = assets_title(f, area);
-    draw_table(frame, header, rows, &widths, &title, selected, area);
+    table_selecting(frame, header, rows, &widths, &title, selected, area);
 }

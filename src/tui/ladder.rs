@@ -4,13 +4,13 @@
 
 use super::app::App;
 use super::tab::Tab;
-use super::text::{Column, bar, cells, cut, fit};
+use super::text::{Column, bar, cells, fit};
+use super::widgets::{fitted_cells, table_selecting};
 use crate::scenario::Rung;
 use crate::sim::view::{FacilitatorView, TeamView};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
-use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+use ratatui::layout::Rect;
+use ratatui::widgets::Row;
 
 /// A rung in a word or two, for a column ("Démarche", "Armed conflict").
 pub fn rung_label(rung: Rung) -> &'static str {
@@ -27,32 +27,17 @@ fn table(
     area: Rect,
 ) {
     let widths = fit(cols, usize::from(area.width.saturating_sub(2)));
-    let keep = |cells: Vec<String>| -> Vec<Cell<'static>> {
-        cells
-            .into_iter()
-            .zip(&widths)
-            .filter_map(|(c, w)| w.map(|w| Cell::from(cut(&c, w))))
-            .collect()
-    };
     let count = rows.len();
-    let rows: Vec<Row> = rows.into_iter().map(|r| Row::new(keep(r))).collect();
-    let header = Row::new(keep(cols.iter().map(|c| c.heading.to_string()).collect()))
-        .style(Style::new().bold().underlined());
-    let constraints: Vec<Constraint> = widths
-        .iter()
-        .flatten()
-        .map(|&w| Constraint::Length(w as u16))
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|r| Row::new(fitted_cells(r, &widths)))
         .collect();
-    let mut state = TableState::default().with_selected((count > 0).then(|| cursor.min(count - 1)));
-    frame.render_stateful_widget(
-        Table::new(rows, constraints)
-            .header(header)
-            .column_spacing(1)
-            .block(Block::bordered().title(title.to_string()))
-            .row_highlight_style(Style::new().reversed()),
-        area,
-        &mut state,
-    );
+    let header = Row::new(fitted_cells(
+        cols.iter().map(|c| c.heading.to_string()),
+        &widths,
+    ));
+    let selected = (count > 0).then(|| cursor.min(count - 1));
+    table_selecting(frame, header, rows, &widths, title, selected, area);
 }
 
 /// The player's Relations tab.

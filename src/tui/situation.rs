@@ -5,12 +5,13 @@
 use super::app::App;
 use super::app::Row as Cursor;
 use super::text::{Column, bar, cells, cut, fit, wrap};
+use super::widgets::{fitted_cells, table_selecting};
 use crate::sim::view::{AssetView, KnownIncidentView, TeamView, hhmm_span};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Paragraph, Row};
 
 /// What a team is told while its analysts have no suspect for an incident.
 pub const NO_SUSPECT: &str =
@@ -62,13 +63,6 @@ fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area
         columns.push(Column::exact("flags", flags, 5));
     }
     let w = fit(&columns, width);
-    let keep = |texts: Vec<String>| -> Vec<Cell<'static>> {
-        texts
-            .into_iter()
-            .zip(&w)
-            .filter_map(|(t, w)| w.map(|w| Cell::from(cut(&t, w))))
-            .collect()
-    };
     let rows: Vec<Row> = view
         .assets
         .iter()
@@ -82,28 +76,15 @@ fn draw_assets(frame: &mut Frame, view: &TeamView, selected: Option<usize>, area
             if flags > 0 {
                 texts.push(asset_flags(a));
             }
-            Row::new(keep(texts))
+            Row::new(fitted_cells(texts, &w))
         })
         .collect();
     // The bar needs no heading: the percentage's, right-aligned, says what both show.
     let mut headings: Vec<String> = columns.iter().map(|c| c.heading.to_string()).collect();
     headings[1] = format!("{:>4}", headings[1]);
-    let header = Row::new(keep(headings)).style(Style::new().bold().underlined());
-    let constraints: Vec<Constraint> = w
-        .iter()
-        .flatten()
-        .map(|&w| Constraint::Length(w as u16))
-        .collect();
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(
-        Table::new(rows, constraints)
-            .header(header)
-            .column_spacing(1)
-            .block(Block::bordered().title(assets_title(view, area)))
-            .row_highlight_style(Style::new().reversed()),
-        area,
-        &mut state,
-    );
+    let header = Row::new(fitted_cells(headings, &w));
+    let title = assets_title(view, area);
+    table_selecting(frame, header, rows, &w, &title, selected, area);
 }
 
 /// The assets box's title; it says how many there are when they do not all fit.
