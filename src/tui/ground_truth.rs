@@ -121,10 +121,24 @@ fn draw_incidents(frame: &mut Frame, f: &FacilitatorView, selected: Option<usize
         header,
         rows,
         &widths,
-        "Incidents: the truth",
+        &incidents_title(f, area),
         selected,
         area,
     );
+}
+
+/// The incidents box's title; it says how many there are when they do not all fit.
+fn incidents_title(f: &FacilitatorView, area: Rect) -> String {
+    // The borders and the headings take three rows.
+    let rows = usize::from(area.height.saturating_sub(3));
+    if f.incidents.len() > rows {
+        format!(
+            "Incidents: the truth ({rows} of {} shown · ↓ to scroll)",
+            f.incidents.len()
+        )
+    } else {
+        "Incidents: the truth".to_string()
+    }
 }
 
 /// One line per objective: status, title and, once decided, why.
